@@ -1,0 +1,23 @@
+from .aftersale import AfterSale
+from .dispute import Dispute, EvidenceRequest, Ruling
+from .enums import (
+    DISPUTE_STATUSES,
+    FINAL_STATUSES,
+    AfterSaleType,
+    DisputeStatus,
+    HistoryKind,
+    Liable,
+    Outcome,
+    Party,
+    Status,
+    Visibility,
+)
+from .evidence import Attachment, Evidence
+from .history import AppendOnlyError, HistoryEntry
+from .offer import Offer, Refund
+
+__all__ = [
+    "AfterSale", "Dispute", "EvidenceRequest", "Ruling", "Attachment", "Evidence", "HistoryEntry",
+    "AppendOnlyError", "Offer", "Refund", "DISPUTE_STATUSES", "FINAL_STATUSES", "AfterSaleType",
+    "DisputeStatus", "HistoryKind", "Liable", "Outcome", "Party", "Status", "Visibility",
+]

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sellerdesk.core import clock
+from sellerdesk.identity.models import Shop
+from sellerdesk.orders.models import Order
+
+from .enums import FINAL_STATUSES, AfterSaleType, Status
+
+
+class AfterSale(models.Model):
+    """A buyer's after-sales request (售后申请) on a paid order.
+
+    `status` and `due_at` change only through aftersales.actions; `due_at` is the absolute UTC
+    deadline of the current state (None when the state has none) and is the truth for timeouts.
+    """
+
+    number = models.CharField(max_length=24, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="aftersales")
+    # Denormalised from the order so the workbench list filters on one index.
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="aftersales")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="aftersales")
+    type = models.CharField(max_length=16, choices=AfterSaleType.choices)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.AWAITING_MERCHANT)
+    amount_fen = models.BigIntegerField()
+    reason = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    rejection_reason = models.CharField(max_length=500, blank=True, default="")
+    return_carrier = models.CharField(max_length=60, blank=True, default="")
+    return_tracking_no = models.CharField(max_length=60, blank=True, default="")
+    due_at = models.DateTimeField(null=True, blank=True)
+    # When the buyer's window to request platform intervention ends (set on rejection).
+    escalation_due_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="aftersale_amount_positive"),
+            # One open request per order at a time: the refundable amount cannot be promised twice.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=~Q(status__in=[s.value for s in FINAL_STATUSES]),
+                name="one_open_aftersale_per_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["shop", "status", "-id"], name="aftersale_shop_status"),
+            models.Index(fields=["shop", "-id"], name="aftersale_shop_recent"),
+            models.Index(fields=["buyer", "-id"], name="aftersale_buyer_recent"),
+            models.Index(fields=["status", "due_at"], name="aftersale_due"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sellerdesk.core import clock
+
+from .aftersale import AfterSale
+from .enums import DisputeStatus, Liable, Outcome, Party
+
+
+class Dispute(models.Model):
+    """The dispute (纠纷单) opened when the buyer requests platform intervention."""
+
+    aftersale = models.OneToOneField(AfterSale, on_delete=models.PROTECT, related_name="dispute")
+    status = models.CharField(max_length=24, choices=DisputeStatus.choices, default=DisputeStatus.AWAITING_EVIDENCE)
+    escalation_reason = models.CharField(max_length=500)
+    opened_at = models.DateTimeField(default=clock.now)
+    evidence_due_at = models.DateTimeField()
+    evidence_submitted_at = models.DateTimeField(null=True, blank=True)
+    # The merchant let the 24 h pass without evidence (recorded as "no evidence").
+    timed_out = models.BooleanField(default=False)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
+    liable = models.CharField(max_length=16, choices=Liable.choices, blank=True, default="")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "review_started_at"], name="dispute_queue")]
+
+    def __str__(self):
+        return f"dispute of {self.aftersale_id}"
+
+
+class EvidenceRequest(models.Model):
+    """One request for evidence: who is asked, for what, by when, and what happened.
+
+    The merchant's first 24 h window is the `initial` request; CS's supplements follow it.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "open"
+        FULFILLED = "fulfilled", "fulfilled"
+        LAPSED = "lapsed", "lapsed"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence_requests")
+    party = models.CharField(max_length=16, choices=[(Party.MERCHANT, Party.MERCHANT.label), (Party.BUYER, Party.BUYER.label)])
+    initial = models.BooleanField(default=False)
+    note = models.CharField(max_length=1000, blank=True, default="")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dispute"], condition=Q(state="open"), name="one_open_evidence_request"),
+        ]
+
+
+class Ruling(models.Model):
+    """CS's adjudication (判责): outcome, amount, liable party, reason, evidence considered, who ruled."""
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="ruling")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    amount_fen = models.BigIntegerField(default=0)
+    liable = models.CharField(max_length=16, choices=Liable.choices)
+    note = models.TextField()
+    evidence_considered = models.JSONField(default=list)
+    ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ruled_at = models.DateTimeField(default=clock.now)

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sellerdesk.core import clock
+
+from .aftersale import AfterSale
+
+
+class Offer(models.Model):
+    """The merchant's partial-refund offer; the buyer accepts (refund of that amount) or declines."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "open"
+        ACCEPTED = "accepted", "accepted"
+        DECLINED = "declined", "declined"
+        SUPERSEDED = "superseded", "superseded"
+        LAPSED = "lapsed", "lapsed"
+
+    aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="offers")
+    amount_fen = models.BigIntegerField()
+    note = models.CharField(max_length=500, blank=True, default="")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=clock.now)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="offer_amount_positive"),
+            models.UniqueConstraint(fields=["aftersale"], condition=Q(state="open"), name="one_open_offer"),
+        ]
+
+
+class Refund(models.Model):
+    """The refund of a request. One per request, enforced by the database: no double refund."""
+
+    class Source(models.TextChoices):
+        MERCHANT_APPROVED = "merchant_approved", "merchant approved"
+        AUTO_APPROVED = "auto_approved", "auto approved"
+        RECEIPT_CONFIRMED = "receipt_confirmed", "receipt confirmed"
+        OFFER_ACCEPTED = "offer_accepted", "offer accepted"
+        RULING = "ruling", "ruling"
+
+    aftersale = models.OneToOneField(AfterSale, on_delete=models.PROTECT, related_name="refund")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.BigIntegerField()
+    source = models.CharField(max_length=24, choices=Source.choices)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive")]

@@ -1,0 +1,81 @@
+"""The JSON API: one NinjaAPI, one router per app, one error body for everything."""
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sellerdesk.core.errors import CodedError
+from sellerdesk.identity.auth import API_AUTH
+
+api = NinjaAPI(
+    title="SellerDesk API",
+    version="1",
+    description=(
+        "After-sales disputes (纠纷协商期) and withdrawal accounts. Money is integer fen; times are "
+        "ISO 8601 UTC. Every POST honours `Idempotency-Key`. Errors are "
+        '`{"error": {"code", "message", "details"}}`. See docs/api-notes.md for limits.'
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, code: str, message: str, details=None):
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "details": details or {}}}, status=status
+    )
+
+
+@api.exception_handler(CodedError)
+def coded_error(request, exc: CodedError):
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    summary = "; ".join(f"{f['field']}: {f['message']}" if f["field"] else f["message"] for f in fields)
+    return _error(request, 400, "invalid_input", f"The request is not valid: {summary}", {"fields": fields})
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return _error(request, 401, "not_authenticated", "Log in or send a valid API token.")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400 and "parse" in str(exc).lower():
+        return _error(request, 400, "malformed_json", "The request body is not valid JSON.")
+    if exc.status_code == 429:
+        return _error(request, 429, "throttled", "Too many requests; try again later.")
+    if exc.status_code == 403:
+        return _error(request, 403, "forbidden", str(exc))
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+def _mount():
+    from sellerdesk.aftersales.api import router as aftersales_router
+    from sellerdesk.core.api import router as core_router
+    from sellerdesk.identity.api import router as identity_router
+    from sellerdesk.orders.api import router as orders_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", identity_router)
+    api.add_router("/", orders_router)
+    api.add_router("/", aftersales_router)
+    try:
+        from sellerdesk.payouts.api import router as payouts_router
+    except ImportError:  # the account centre is optional until its app ships an API
+        return
+    api.add_router("/", payouts_router)
+
+
+_mount()

@@ -1,0 +1,43 @@
+"""Keyset (cursor) pagination over the primary key: stays fast on the millionth row."""
+import base64
+import json
+
+from .errors import InvalidInput
+
+MAX_LIMIT = 100
+
+
+def _encode(last_id: int, direction: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"id": last_id, "d": direction}).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, direction: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if data["d"] != direction or not isinstance(data["id"], int):
+            raise ValueError
+        return data["id"]
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise InvalidInput("The cursor is not valid for this list.", code="invalid_cursor") from exc
+
+
+def check_limit(limit: int | None, default: int = 20) -> int:
+    if limit is None:
+        return default
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.", code="invalid_limit")
+    return limit
+
+
+def paginate(queryset, *, cursor: str | None, limit: int | None, newest_first: bool = True):
+    """Return (page of objects, next cursor or None), ordered by id."""
+    limit = check_limit(limit)
+    direction = "desc" if newest_first else "asc"
+    if cursor:
+        last_id = _decode(cursor, direction)
+        queryset = queryset.filter(id__lt=last_id) if newest_first else queryset.filter(id__gt=last_id)
+    queryset = queryset.order_by("-id" if newest_first else "id")
+    rows = list(queryset[: limit + 1])
+    next_cursor = _encode(rows[limit - 1].id, direction) if len(rows) > limit else None
+    return rows[:limit], next_cursor

@@ -1,0 +1,59 @@
+from django.contrib.auth import authenticate
+from ninja import Router, Schema
+
+from sellerdesk.core.errors import CodedError, Throttled
+
+from .models import ApiToken
+
+router = Router(tags=["identity"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class SubjectOut(Schema):
+    kind: str
+    legal_name: str
+    id_number_masked: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    role: str
+    shop_ids: list[int]
+    subject: SubjectOut | None
+
+
+@router.post("/auth/token", auth=None, response=TokenOut)
+def issue_token(request, payload: TokenIn):
+    """Exchange a username and password for an API token. Repeated failures are throttled (django-axes)."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise Throttled("Too many failed log-in attempts; try again in 15 minutes.", code="login_throttled")
+    if user is None:
+        raise CodedError("Wrong username or password.", code="invalid_credentials", status=401)
+    _, raw = ApiToken.issue(user, name="api")
+    return {"token": raw}
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    user = request.auth
+    subject = user.acting_subject()
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "shop_ids": user.shop_ids(),
+        "subject": (
+            {"kind": subject.kind, "legal_name": subject.legal_name, "id_number_masked": subject.masked_id}
+            if subject else None
+        ),
+    }

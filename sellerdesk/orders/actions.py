@@ -1,0 +1,54 @@
+from django.db import transaction
+
+from sellerdesk.core.errors import InvalidInput, NotFound
+from sellerdesk.identity.models import Role, Shop, User
+
+from .models import Order, OrderItem
+
+
+def check_paid_order(*, shop_id: int, buyer_id: int, items: list[dict], paid_fen: int) -> tuple[Shop, User]:
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is None:
+        raise InvalidInput(f"Shop {shop_id} does not exist.", code="unknown_shop")
+    buyer = User.objects.filter(pk=buyer_id, role=Role.BUYER).first()
+    if buyer is None:
+        raise InvalidInput(f"Buyer {buyer_id} does not exist.", code="unknown_buyer")
+    if not items:
+        raise InvalidInput("An order needs at least one item.", code="invalid_items")
+    if paid_fen <= 0:
+        raise InvalidInput("paid_fen must be a positive number of fen.", code="invalid_amount")
+    total = sum(i["quantity"] * i["unit_price_fen"] for i in items)
+    if paid_fen > total:
+        raise InvalidInput("paid_fen cannot exceed the items' total.", code="invalid_amount",
+                           details={"items_total_fen": total})
+    return shop, buyer
+
+
+@transaction.atomic
+def do_record_paid_order(*, order_no: str, shop_id: int, buyer_id: int, items: list[dict],
+                         paid_fen: int, paid_at) -> tuple[Order, bool]:
+    """Record a paid order; idempotent on order_no (returns the existing order, created=False)."""
+    existing = Order.objects.filter(order_no=order_no).first()
+    if existing is not None:
+        return existing, False
+    shop, buyer = check_paid_order(shop_id=shop_id, buyer_id=buyer_id, items=items, paid_fen=paid_fen)
+    order = Order.objects.create(order_no=order_no, shop=shop, buyer=buyer, paid_fen=paid_fen, paid_at=paid_at)
+    OrderItem.objects.bulk_create([OrderItem(order=order, **i) for i in items])
+    return order, True
+
+
+def orders_visible_to(user):
+    if user.role == Role.BUYER:
+        return Order.objects.filter(buyer=user)
+    if user.role == Role.MERCHANT:
+        return Order.objects.filter(shop_id__in=user.shop_ids())
+    if user.role == Role.ADMIN:
+        return Order.objects.all()
+    return Order.objects.none()
+
+
+def access_order(user, order_id: int) -> Order:
+    order = orders_visible_to(user).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("Order not found.")
+    return order

@@ -1,0 +1,79 @@
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema
+
+from sellerdesk.core.pagination import paginate
+from sellerdesk.core.roles import require_role
+from sellerdesk.identity.models import Role
+
+from .actions import access_order, do_record_paid_order, orders_visible_to
+
+router = Router(tags=["orders"])
+
+
+class ItemIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(gt=0)
+    unit_price_fen: int = Field(ge=0)
+
+
+class OrderIn(Schema):
+    order_no: str = Field(min_length=1, max_length=40)
+    shop_id: int
+    buyer_id: int
+    items: list[ItemIn] = Field(min_length=1)
+    paid_fen: int
+    paid_at: datetime
+
+
+class ItemOut(Schema):
+    sku: str
+    title: str
+    quantity: int
+    unit_price_fen: int
+
+
+class OrderOut(Schema):
+    id: int
+    order_no: str
+    shop_id: int
+    shop_name: str = Field(alias="shop.name")
+    buyer_id: int
+    paid_fen: int
+    refunded_fen: int
+    refundable_fen: int
+    paid_at: datetime
+    items: list[ItemOut]
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+@router.post("/platform/orders", response={200: OrderOut, 201: OrderOut})
+def push_paid_order(request, payload: OrderIn):
+    """The order system pushes a paid order. Idempotent on `order_no` (200 with the existing order)."""
+    require_role(request.auth, Role.PLATFORM, Role.ADMIN)
+    order, created = do_record_paid_order(
+        order_no=payload.order_no, shop_id=payload.shop_id, buyer_id=payload.buyer_id,
+        items=[i.dict() for i in payload.items], paid_fen=payload.paid_fen, paid_at=payload.paid_at,
+    )
+    return (201 if created else 200), order
+
+
+@router.get("/orders", response=OrderPage)
+def list_orders(request, limit: int | None = None, cursor: str | None = None):
+    qs = orders_visible_to(request.auth).select_related("shop").prefetch_related("items")
+    rows, next_cursor = paginate(qs, cursor=cursor, limit=limit)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def get_order(request, order_id: int):
+    return access_order(request.auth, order_id)

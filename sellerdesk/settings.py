@@ -1,0 +1,207 @@
+"""SellerDesk settings: every value comes from the environment, read here and nowhere else.
+
+SELLERDESK_ENV=production turns on the fail-fast checks: no secret key, database URL or
+account-encryption keys means no start.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = os.environ.get
+
+ENVIRONMENT = env("SELLERDESK_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+VAR_DIR = Path(env("SELLERDESK_VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _required(name: str, dev_default: str) -> str:
+    value = env(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when SELLERDESK_ENV=production")
+    return dev_default
+
+
+SECRET_KEY = _required("SECRET_KEY", "dev-only-insecure-key-sellerdesk")
+DEBUG = env("DEBUG", "0" if PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Demo data and its shared password exist only on the embedded default.
+DEMO_DATA_ALLOWED = not PRODUCTION
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "sellerdesk.core",
+    "sellerdesk.identity",
+    "sellerdesk.orders",
+    "sellerdesk.events",
+    "sellerdesk.aftersales",
+    "sellerdesk.payouts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "sellerdesk.core.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "sellerdesk.urls"
+WSGI_APPLICATION = "sellerdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "sellerdesk" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# Database: SQLite file by default, PostgreSQL (or any dj-database-url URL) via DATABASE_URL.
+DATABASE_URL = _required("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sellerdesk.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE: a transaction takes the write lock at BEGIN, so two writers queue
+        # instead of failing half-way with "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"].setdefault("TEST", {})
+    if env("SELLERDESK_TEST_SQLITE_FILE"):
+        DATABASES["default"]["TEST"]["NAME"] = env("SELLERDESK_TEST_SQLITE_FILE")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Throttling of failed logins (pages and POST /auth/token) by django-axes, kept in the database.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(env("SELLERDESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "sellerdesk" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("SELLERDESK_STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "sellerdesk" / "static"]
+
+# Uploaded evidence lives outside the web root: no MEDIA_URL serves it, only the
+# attachment endpoint that checks who is asking.
+FILES_DIR = Path(env("SELLERDESK_FILES_DIR", str(VAR_DIR / "files")))
+_S3_BUCKET = env("SELLERDESK_S3_BUCKET")
+STORAGES = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": _S3_BUCKET,
+                "endpoint_url": env("SELLERDESK_S3_ENDPOINT_URL"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if _S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(FILES_DIR)}}
+    ),
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Deadlines of product.md §1, in seconds.
+SELLERDESK_DEADLINES = {
+    "merchant_response": int(env("SELLERDESK_MERCHANT_RESPONSE_SECONDS", str(48 * 3600))),
+    "return_shipment": int(env("SELLERDESK_RETURN_SHIPMENT_SECONDS", str(7 * 86400))),
+    "receipt": int(env("SELLERDESK_RECEIPT_SECONDS", str(10 * 86400))),
+    "escalation_window": int(env("SELLERDESK_ESCALATION_WINDOW_SECONDS", str(7 * 86400))),
+    "evidence": int(env("SELLERDESK_EVIDENCE_SECONDS", "86400")),
+    "supplement": int(env("SELLERDESK_SUPPLEMENT_SECONDS", "86400")),
+}
+# "Evidence due soon" (workbench count and the quick filter), seconds before the deadline.
+SELLERDESK_EVIDENCE_DUE_SOON_SECONDS = int(env("SELLERDESK_EVIDENCE_DUE_SOON_SECONDS", str(4 * 3600)))
+# How often the worker's sweeper looks for deadlines the task queue missed.
+SELLERDESK_SWEEP_SECONDS = int(env("SELLERDESK_SWEEP_SECONDS", "30"))
+# An in-progress idempotency key older than this is treated as abandoned (crashed request).
+SELLERDESK_IDEMPOTENCY_STALE_SECONDS = int(env("SELLERDESK_IDEMPOTENCY_STALE_SECONDS", "60"))
+
+# Account numbers at rest (payouts): comma-separated Fernet keys, newest first.
+SELLERDESK_ACCOUNT_KEYS = _required(
+    "SELLERDESK_ACCOUNT_KEYS", "ZGV2LW9ubHktYWNjb3VudC1rZXktMzJieXRlcy0xMjM="
+).split(",")
+SELLERDESK_FINGERPRINT_KEY = _required("SELLERDESK_FINGERPRINT_KEY", "dev-only-fingerprint-key")
+SELLERDESK_RAIL_ADAPTER = env("SELLERDESK_RAIL_ADAPTER", "sellerdesk.payouts.rails.simulator.SimulatorRail")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
