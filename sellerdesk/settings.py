@@ -90,6 +90,8 @@ TEMPLATES = [
 
 # Database: SQLite file by default, PostgreSQL (or any dj-database-url URL) via DATABASE_URL.
 DATABASE_URL = _required("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sellerdesk.sqlite3'}")
+if DATABASE_URL.startswith("sqlite:///") and not PRODUCTION:
+    Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

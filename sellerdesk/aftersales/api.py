@@ -1,3 +1,182 @@
-from ninja import Router
+"""Thin endpoints: parse, call an action or a query, shape the answer."""
+from datetime import datetime
+
+from django.http import FileResponse
+from ninja import File, Form, Query, Router
+from ninja.files import UploadedFile
+
+from sellerdesk.core import clock
+from sellerdesk.core.pagination import paginate
+
+from . import actions
+from .access import access_aftersale, access_attachment, party_of, visible_history
+from .queries import detail, filter_aftersales, load_for_detail
+from .schemas import (
+    AfterSaleDetail,
+    AfterSaleIn,
+    AfterSalePage,
+    EvidenceRequestIn,
+    EvidenceRequestOut,
+    HistoryOut,
+    OfferIn,
+    OfferOut,
+    ReasonIn,
+    ReturnShipmentIn,
+    RulingIn,
+)
 
 router = Router(tags=["aftersales"])
+
+
+def _detail(request, aftersale_id: int):
+    aftersale = access_aftersale(request.auth, aftersale_id)
+    aftersale = load_for_detail(type(aftersale).objects).get(pk=aftersale.pk)
+    return detail(aftersale, request.auth, clock.now())
+
+
+@router.post("/aftersales", response={201: AfterSaleDetail})
+def open_aftersale(request, payload: AfterSaleIn):
+    """Buyer: open an after-sales request (售后申请). `amount_fen` ≤ the order's `refundable_fen`;
+    one open request per order."""
+    aftersale = actions.do_open_aftersale(**payload.dict(), acting_user=request.auth, now=clock.now())
+    return 201, _detail(request, aftersale.pk)
+
+
+@router.get("/aftersales", response=AfterSalePage)
+def list_aftersales(request, status: list[str] = Query(None), quick: str | None = None, q: str | None = None,
+                    created_from: datetime | None = None, created_to: datetime | None = None,
+                    limit: int | None = None, cursor: str | None = None):
+    """What the caller may see, newest first. `quick=disputes_pending` is 纠纷待处理;
+    `status=dispute_awaiting_evidence` is 待商家提供凭证."""
+    qs = filter_aftersales(request.auth, statuses=status or (), quick=quick, q=q, created_from=created_from,
+                           created_to=created_to, now=clock.now())
+    rows, next_cursor = paginate(qs, cursor=cursor, limit=limit)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/aftersales/{aftersale_id}", response=AfterSaleDetail)
+def get_aftersale(request, aftersale_id: int):
+    return _detail(request, aftersale_id)
+
+
+def _act(request, aftersale_id: int, action, **kwargs):
+    action(aftersale_id, acting_user=request.auth, now=clock.now(), **kwargs)
+    return _detail(request, aftersale_id)
+
+
+@router.post("/aftersales/{aftersale_id}/approve", response=AfterSaleDetail)
+def approve(request, aftersale_id: int):
+    """Merchant: agree (同意售后); during a dispute this completes it."""
+    return _act(request, aftersale_id, actions.do_approve)
+
+
+@router.post("/aftersales/{aftersale_id}/reject", response=AfterSaleDetail)
+def reject(request, aftersale_id: int, payload: ReasonIn):
+    return _act(request, aftersale_id, actions.do_reject, reason=payload.reason)
+
+
+@router.post("/aftersales/{aftersale_id}/return-shipment", response=AfterSaleDetail)
+def return_shipment(request, aftersale_id: int, payload: ReturnShipmentIn):
+    return _act(request, aftersale_id, actions.do_submit_return, carrier=payload.carrier,
+                tracking_no=payload.tracking_no)
+
+
+@router.post("/aftersales/{aftersale_id}/confirm-receipt", response=AfterSaleDetail)
+def confirm_receipt(request, aftersale_id: int):
+    return _act(request, aftersale_id, actions.do_confirm_receipt)
+
+
+@router.post("/aftersales/{aftersale_id}/reject-receipt", response=AfterSaleDetail)
+def reject_receipt(request, aftersale_id: int, payload: ReasonIn):
+    return _act(request, aftersale_id, actions.do_reject_receipt, reason=payload.reason)
+
+
+@router.post("/aftersales/{aftersale_id}/escalate", response=AfterSaleDetail)
+def escalate(request, aftersale_id: int, payload: ReasonIn):
+    """Buyer: request platform intervention (申请平台介入); opens the dispute, evidence due in 24 h."""
+    return _act(request, aftersale_id, actions.do_escalate, reason=payload.reason)
+
+
+@router.post("/aftersales/{aftersale_id}/evidence", response=AfterSaleDetail)
+def submit_evidence(request, aftersale_id: int, statement: str = Form(""),
+                    files: list[UploadedFile] = File(None)):
+    """Multipart: `statement` (1–2000 chars) and up to 9 `files` (JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB;
+    type decided by content)."""
+    return _act(request, aftersale_id, actions.do_submit_evidence, statement=statement, uploads=files or [])
+
+
+@router.post("/aftersales/{aftersale_id}/messages", response={201: HistoryOut})
+def post_message(request, aftersale_id: int, body: str = Form(""), files: list[UploadedFile] = File(None)):
+    """Multipart or form: `body` (≤ 2000 chars) and optional `files`."""
+    entry = actions.do_post_message(aftersale_id, body=body, uploads=files or [], acting_user=request.auth,
+                                    now=clock.now())
+    return 201, _history_item(entry)
+
+
+@router.post("/aftersales/{aftersale_id}/offers", response={201: OfferOut})
+def make_offer(request, aftersale_id: int, payload: OfferIn):
+    offer = actions.do_make_offer(aftersale_id, amount_fen=payload.amount_fen, note=payload.note,
+                                  acting_user=request.auth, now=clock.now())
+    return 201, offer
+
+
+@router.post("/aftersales/{aftersale_id}/offers/{offer_id}/accept", response=AfterSaleDetail)
+def accept_offer(request, aftersale_id: int, offer_id: int):
+    actions.do_accept_offer(aftersale_id, offer_id, acting_user=request.auth, now=clock.now())
+    return _detail(request, aftersale_id)
+
+
+@router.post("/aftersales/{aftersale_id}/offers/{offer_id}/decline", response=AfterSaleDetail)
+def decline_offer(request, aftersale_id: int, offer_id: int):
+    actions.do_decline_offer(aftersale_id, offer_id, acting_user=request.auth, now=clock.now())
+    return _detail(request, aftersale_id)
+
+
+@router.post("/aftersales/{aftersale_id}/cancel", response=AfterSaleDetail)
+def cancel(request, aftersale_id: int):
+    """Buyer: withdraw the request (撤销). During a dispute: no ruling, no merchant liability."""
+    return _act(request, aftersale_id, actions.do_cancel)
+
+
+@router.post("/aftersales/{aftersale_id}/request-evidence", response={201: EvidenceRequestOut})
+def request_evidence(request, aftersale_id: int, payload: EvidenceRequestIn):
+    evidence_request = actions.do_request_evidence(aftersale_id, party=payload.party, note=payload.note,
+                                                   due_hours=payload.due_hours, acting_user=request.auth,
+                                                   now=clock.now())
+    return 201, evidence_request
+
+
+@router.post("/aftersales/{aftersale_id}/rule", response=AfterSaleDetail)
+def rule(request, aftersale_id: int, payload: RulingIn):
+    """CS: rule (判责). Outcome refund / partial_refund (with amount_fen) / no_refund; liable party; reason."""
+    return _act(request, aftersale_id, actions.do_rule, outcome=payload.outcome, amount_fen=payload.amount_fen,
+                liable=payload.liable, note=payload.note)
+
+
+def _history_item(entry):
+    return {
+        "id": entry.id, "at": entry.at, "actor_role": entry.actor_role,
+        "actor_name": entry.actor.username if entry.actor_id else None,
+        "kind": entry.kind, "kind_label": str(entry.get_kind_display()), "body": entry.body,
+        "attachments": list(entry.attachments.all()), "data": entry.data,
+    }
+
+
+@router.get("/aftersales/{aftersale_id}/history", response=list[HistoryOut])
+def history(request, aftersale_id: int):
+    """The negotiation history (协商历史), oldest first."""
+    aftersale = access_aftersale(request.auth, aftersale_id)
+    return [_history_item(e) for e in visible_history(aftersale, party_of(request.auth, aftersale))]
+
+
+@router.get("/attachments/{attachment_id}")
+def download_attachment(request, attachment_id: int):
+    """The file, to the parties of its request and CS only (404 for anyone else)."""
+    attachment = access_attachment(request.auth, attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=f"{attachment.pk}{attachment.extension}",
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

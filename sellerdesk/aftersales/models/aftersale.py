@@ -43,7 +43,7 @@ class AfterSale(models.Model):
             # One open request per order at a time: the refundable amount cannot be promised twice.
             models.UniqueConstraint(
                 fields=["order"],
-                condition=~Q(status__in=[s.value for s in FINAL_STATUSES]),
+                condition=~Q(status__in=sorted(s.value for s in FINAL_STATUSES)),
                 name="one_open_aftersale_per_order",
             ),
         ]

@@ -1,0 +1,99 @@
+"""Platform CS: ask for supplementary evidence (补充凭证) and rule (判责)."""
+from django.db import transaction
+
+from sellerdesk.core.errors import Conflict, InvalidInput
+
+from .. import policy
+from ..access import access_aftersale, party_of
+from ..models import (
+    Dispute,
+    DisputeStatus,
+    Evidence,
+    EvidenceRequest,
+    HistoryKind,
+    Liable,
+    Outcome,
+    Party,
+    Refund,
+    Ruling,
+    Status,
+)
+from ..states import Action, check_transition
+from .common import close_open_offers, finish_dispute, make_refund, publish, record, set_status
+from .opening import check_text
+
+
+@transaction.atomic
+def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: int | None = None,
+                        acting_user, now) -> EvidenceRequest:
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    actor_party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.REQUEST_EVIDENCE, party=actor_party, now=now)
+    if party not in (Party.MERCHANT, Party.BUYER):
+        raise InvalidInput("party must be merchant or buyer.", code="invalid_party")
+    note = check_text(note, field="note", max_chars=policy.MAX_NOTE_CHARS)
+    if due_hours is None:
+        window = policy.supplement()
+    elif 1 <= due_hours <= policy.MAX_SUPPLEMENT_HOURS:
+        from datetime import timedelta
+
+        window = timedelta(hours=due_hours)
+    else:
+        raise InvalidInput(f"due_hours must be between 1 and {policy.MAX_SUPPLEMENT_HOURS}.", code="invalid_due_hours")
+    dispute = Dispute.objects.get(aftersale=aftersale)
+    request = EvidenceRequest.objects.create(dispute=dispute, party=party, note=note, requested_by=acting_user,
+                                             requested_at=now, due_at=now + window)
+    Dispute.objects.filter(pk=dispute.pk).update(status=DisputeStatus.AWAITING_SUPPLEMENT)
+    set_status(aftersale, Status.DISPUTE_AWAITING_SUPPLEMENT, now=now, due_at=request.due_at)
+    record(aftersale, HistoryKind.EVIDENCE_REQUESTED, actor=acting_user, party=Party.CS, now=now, body=note,
+           data={"party": party, "due_at": request.due_at.isoformat(), "request_id": request.pk})
+    publish(aftersale, "dispute.evidence_requested", party=party, due_at=request.due_at.isoformat())
+    return request
+
+
+def check_ruling(aftersale, *, outcome: str, amount_fen: int | None, liable: str, note: str) -> tuple[int, str]:
+    if outcome not in Outcome.values:
+        raise InvalidInput(f"outcome must be one of {', '.join(Outcome.values)}.", code="invalid_outcome")
+    if liable not in Liable.values:
+        raise InvalidInput(f"liable must be one of {', '.join(Liable.values)}.", code="invalid_liable")
+    note = check_text(note, field="note", max_chars=policy.MAX_NOTE_CHARS)
+    refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
+    if outcome == Outcome.REFUND:
+        amount = aftersale.amount_fen
+        if amount > refundable:
+            raise Conflict("The order no longer has that much to refund.", code="refund_exceeds_refundable",
+                           details={"refundable_fen": refundable})
+    elif outcome == Outcome.PARTIAL_REFUND:
+        if amount_fen is None or not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
+            raise InvalidInput(f"A partial refund needs amount_fen above 0 and below {aftersale.amount_fen} "
+                               f"(at most {refundable}).", code="invalid_amount",
+                               details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
+        amount = amount_fen
+    else:
+        amount = 0
+    return amount, note
+
+
+@transaction.atomic
+def do_rule(aftersale_id: int, *, outcome: str, amount_fen: int | None = None, liable: str, note: str,
+            acting_user, now) -> Ruling:
+    """The ruling completes the dispute: a refund (full or partial) or none, and who is liable."""
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.RULE, party=party, now=now)
+    amount, note = check_ruling(aftersale, outcome=outcome, amount_fen=amount_fen, liable=liable, note=note)
+    dispute = Dispute.objects.get(aftersale=aftersale)
+    considered = list(Evidence.objects.filter(dispute=dispute).order_by("id").values_list("id", flat=True))
+    ruling = Ruling.objects.create(dispute=dispute, outcome=outcome, amount_fen=amount, liable=liable, note=note,
+                                   evidence_considered=considered, ruled_by=acting_user, ruled_at=now)
+    close_open_offers(aftersale, now=now)
+    record(aftersale, HistoryKind.RULED, actor=acting_user, party=Party.CS, now=now, body=note,
+           data={"outcome": outcome, "amount_fen": amount, "liable": liable, "evidence_considered": considered,
+                 "timed_out": dispute.timed_out})
+    finish_dispute(aftersale, now=now, outcome=outcome, liable=liable)
+    if amount:
+        set_status(aftersale, Status.REFUNDED, now=now)
+        make_refund(aftersale, amount, Refund.Source.RULING, now=now, actor=acting_user, party=Party.CS)
+    else:
+        set_status(aftersale, Status.CLOSED, now=now)
+    return ruling

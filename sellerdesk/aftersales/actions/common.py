@@ -1,0 +1,127 @@
+"""Pieces every action uses: the status compare-and-set, history, outbox, refunds, files.
+
+Callers hold the after-sale's row lock (access_aftersale(lock=True)) inside one transaction.
+"""
+from django.db import IntegrityError
+from django.db.models import F
+
+from sellerdesk.core.errors import Conflict
+from sellerdesk.events.outbox import emit
+from sellerdesk.orders.models import Order
+
+from ..models import (
+    FINAL_STATUSES,
+    AfterSale,
+    Attachment,
+    DisputeStatus,
+    EvidenceRequest,
+    HistoryEntry,
+    HistoryKind,
+    Offer,
+    Party,
+    Refund,
+    Visibility,
+)
+
+
+def set_status(aftersale: AfterSale, status, *, now, due_at=None) -> None:
+    """Compare-and-set on (id, version): 0 rows means someone else changed it first."""
+    fields = {"status": status, "due_at": due_at, "updated_at": now, "version": F("version") + 1}
+    if status in FINAL_STATUSES:
+        fields["closed_at"] = now
+    updated = AfterSale.objects.filter(pk=aftersale.pk, version=aftersale.version).update(**fields)
+    if updated != 1:
+        raise Conflict("Someone else changed this after-sale at the same moment; reload and try again.",
+                       code="concurrent_update")
+    aftersale.status, aftersale.due_at, aftersale.updated_at = status, due_at, now
+    aftersale.version += 1
+    if status in FINAL_STATUSES:
+        aftersale.closed_at = now
+    if due_at is not None:
+        from ..tasks import schedule_deadline
+
+        schedule_deadline(aftersale)
+
+
+def record(aftersale: AfterSale, kind: HistoryKind, *, actor, party, now, body: str = "",
+           data: dict | None = None, visibility=Visibility.ALL) -> HistoryEntry:
+    return HistoryEntry.objects.create(
+        aftersale=aftersale, at=now, actor=actor, actor_role=party, kind=kind, body=body,
+        data=data or {}, visibility=visibility,
+    )
+
+
+def publish(aftersale: AfterSale, topic: str, **payload) -> None:
+    emit(topic, aggregate_type="aftersale", aggregate_id=aftersale.pk,
+         payload={"aftersale_id": aftersale.pk, "number": aftersale.number, "status": aftersale.status,
+                  "shop_id": aftersale.shop_id, "buyer_id": aftersale.buyer_id, **payload})
+
+
+def store_files(aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=None, evidence=None) -> list[Attachment]:
+    from django.core.files.base import ContentFile
+
+    attachments = []
+    for checked in checked_files:
+        attachment = Attachment(
+            aftersale=aftersale, evidence=evidence, history_entry=entry, uploaded_by=uploaded_by,
+            content_type=checked.content_type, extension=checked.extension, size=checked.size,
+            sha256=checked.sha256, original_name=checked.original_name, uploaded_at=now,
+        )
+        attachment.file.save("upload", ContentFile(checked.content), save=False)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=None, party=Party.SYSTEM) -> Refund:
+    """Refund `amount_fen` of the order. Locks the order row (after the after-sale's lock);
+    never exceeds what is refundable, and the one-refund-per-request rule is a database constraint."""
+    order = Order.objects.select_for_update().get(pk=aftersale.order_id)
+    if amount_fen <= 0 or amount_fen > order.refundable_fen:
+        raise Conflict(f"The refund of {amount_fen} fen exceeds what is still refundable on the order "
+                       f"({order.refundable_fen} fen).", code="refund_exceeds_refundable",
+                       details={"refundable_fen": order.refundable_fen, "amount_fen": amount_fen})
+    try:
+        refund = Refund.objects.create(aftersale=aftersale, order=order, amount_fen=amount_fen, source=source,
+                                       created_at=now)
+    except IntegrityError as exc:
+        raise Conflict("This after-sale has already been refunded.", code="already_refunded") from exc
+    Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + amount_fen)
+    record(aftersale, HistoryKind.REFUNDED, actor=actor, party=party, now=now,
+           body=f"退款 ¥{amount_fen / 100:.2f}", data={"amount_fen": amount_fen, "source": source})
+    publish(aftersale, "aftersale.refunded", amount_fen=amount_fen, source=source)
+    return refund
+
+
+def close_open_evidence_request(aftersale: AfterSale, *, now, state=EvidenceRequest.State.WITHDRAWN) -> None:
+    EvidenceRequest.objects.filter(dispute__aftersale=aftersale, state=EvidenceRequest.State.OPEN).update(
+        state=state, closed_at=now)
+
+
+def close_open_offers(aftersale: AfterSale, *, now, state=Offer.State.LAPSED) -> None:
+    Offer.objects.filter(aftersale=aftersale, state=Offer.State.OPEN).update(state=state, answered_at=now)
+
+
+def finish_dispute(aftersale: AfterSale, *, now, status=DisputeStatus.RESOLVED, outcome="", liable="") -> None:
+    """End the dispute of `aftersale` if it has an open one (no-op otherwise)."""
+    from ..models import Dispute
+
+    open_states = [DisputeStatus.AWAITING_EVIDENCE, DisputeStatus.PLATFORM_REVIEW, DisputeStatus.AWAITING_SUPPLEMENT]
+    updated = Dispute.objects.filter(aftersale=aftersale, status__in=open_states).update(
+        status=status, outcome=outcome, liable=liable, resolved_at=now)
+    if updated:
+        close_open_evidence_request(aftersale, now=now)
+        topic = "dispute.cancelled" if status == DisputeStatus.CANCELLED else "dispute.resolved"
+        publish(aftersale, topic, outcome=outcome, liable=liable)
+
+
+def refund_or_await_return(aftersale: AfterSale, source, *, now, actor, party) -> None:
+    """The merchant (or the system for them) agreed: refund now, or wait for the goods first."""
+    from .. import policy
+    from ..models import AfterSaleType, Status
+
+    if aftersale.type == AfterSaleType.RETURN_REFUND and not aftersale.return_tracking_no:
+        set_status(aftersale, Status.AWAITING_RETURN, now=now, due_at=now + policy.return_shipment())
+        return
+    set_status(aftersale, Status.REFUNDED, now=now)
+    make_refund(aftersale, aftersale.amount_fen, source, now=now, actor=actor, party=party)

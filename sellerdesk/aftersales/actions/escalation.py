@@ -1,0 +1,38 @@
+"""申请平台介入: the buyer escalates a refused request; the dispute negotiation period opens."""
+from django.db import transaction
+
+from .. import policy
+from ..access import access_aftersale, party_of
+from ..models import Dispute, EvidenceRequest, HistoryKind, Party, Status
+from ..states import Action, _refusal, check_transition
+from .common import publish, record, set_status
+from .opening import check_text
+
+
+def escalation_eligibility(aftersale, *, party, now) -> dict:
+    """`can_escalate`, the window's end and, when not allowed, the reason: the same table decides."""
+    refusal = _refusal(aftersale, Action.ESCALATE, party, now)
+    return {
+        "can_escalate": refusal is None,
+        "window_ends_at": aftersale.escalation_due_at,
+        "reason": None if refusal is None else refusal.code,
+        "message": None if refusal is None else refusal.message,
+    }
+
+
+@transaction.atomic
+def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.ESCALATE, party=party, now=now)
+    reason = check_text(reason, field="reason", max_chars=500)
+    evidence_due_at = now + policy.evidence()
+    dispute = Dispute.objects.create(aftersale=aftersale, escalation_reason=reason, opened_at=now,
+                                     evidence_due_at=evidence_due_at)
+    EvidenceRequest.objects.create(dispute=dispute, party=Party.MERCHANT, initial=True, requested_at=now,
+                                   due_at=evidence_due_at, note="纠纷协商期:商家需在24小时内提交举证或同意售后")
+    set_status(aftersale, Status.DISPUTE_AWAITING_EVIDENCE, now=now, due_at=evidence_due_at)
+    record(aftersale, HistoryKind.ESCALATED, actor=acting_user, party=party, now=now, body=reason,
+           data={"evidence_due_at": evidence_due_at.isoformat()})
+    publish(aftersale, "dispute.opened", evidence_due_at=evidence_due_at.isoformat())
+    return aftersale

@@ -1,0 +1,87 @@
+"""Negotiation during the period: messages, the merchant's partial-refund offer, the buyer's answer."""
+from django.db import transaction
+
+from sellerdesk.core.errors import InvalidInput, NotFound
+
+from .. import policy
+from ..access import access_aftersale, party_of
+from ..files import check_files
+from ..models import HistoryKind, Offer, Outcome, Refund, Status
+from ..states import Action, check_transition
+from .common import close_open_offers, finish_dispute, make_refund, publish, record, set_status, store_files
+from .opening import check_text
+
+
+@transaction.atomic
+def do_post_message(aftersale_id: int, *, body: str, uploads=(), acting_user, now):
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.MESSAGE, party=party, now=now)
+    body = check_text(body, field="body", max_chars=policy.MAX_MESSAGE_CHARS)
+    checked = check_files(list(uploads))
+    entry = record(aftersale, HistoryKind.MESSAGE, actor=acting_user, party=party, now=now, body=body)
+    store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry)
+    publish(aftersale, "aftersale.message_posted", party=party)
+    return entry
+
+
+@transaction.atomic
+def do_make_offer(aftersale_id: int, *, amount_fen: int, note: str = "", acting_user, now) -> Offer:
+    """A partial-refund offer; it replaces any offer still open."""
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.MAKE_OFFER, party=party, now=now)
+    note = check_text(note, field="note", max_chars=500, required=False)
+    refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
+    if not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
+        raise InvalidInput(
+            f"A partial-refund offer must be more than 0 and less than the requested {aftersale.amount_fen} fen "
+            f"(and at most {refundable} fen).", code="invalid_offer_amount",
+            details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
+    close_open_offers(aftersale, now=now, state=Offer.State.SUPERSEDED)
+    offer = Offer.objects.create(aftersale=aftersale, amount_fen=amount_fen, note=note, made_by=acting_user,
+                                 made_at=now)
+    record(aftersale, HistoryKind.OFFER_MADE, actor=acting_user, party=party, now=now, body=note,
+           data={"offer_id": offer.pk, "amount_fen": amount_fen})
+    publish(aftersale, "aftersale.offer_made", offer_id=offer.pk, amount_fen=amount_fen)
+    return offer
+
+
+def _open_offer(aftersale, offer_id: int) -> Offer:
+    offer = Offer.objects.filter(pk=offer_id, aftersale=aftersale).first()
+    if offer is None:
+        raise NotFound("Offer not found.")
+    if offer.state != Offer.State.OPEN:
+        from sellerdesk.core.errors import Conflict
+
+        raise Conflict(f"This offer is already {offer.state}.", code="offer_not_open", details={"state": offer.state})
+    return offer
+
+
+@transaction.atomic
+def do_accept_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
+    """The buyer accepts: that amount is refunded and the dispute (if any) completes, nobody liable."""
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.ACCEPT_OFFER, party=party, now=now)
+    offer = _open_offer(aftersale, offer_id)
+    Offer.objects.filter(pk=offer.pk).update(state=Offer.State.ACCEPTED, answered_at=now)
+    record(aftersale, HistoryKind.OFFER_ACCEPTED, actor=acting_user, party=party, now=now,
+           data={"offer_id": offer.pk, "amount_fen": offer.amount_fen})
+    finish_dispute(aftersale, now=now, outcome=Outcome.PARTIAL_REFUND)
+    set_status(aftersale, Status.REFUNDED, now=now)
+    make_refund(aftersale, offer.amount_fen, Refund.Source.OFFER_ACCEPTED, now=now, actor=acting_user, party=party)
+    return aftersale
+
+
+@transaction.atomic
+def do_decline_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, Action.DECLINE_OFFER, party=party, now=now)
+    offer = _open_offer(aftersale, offer_id)
+    Offer.objects.filter(pk=offer.pk).update(state=Offer.State.DECLINED, answered_at=now)
+    record(aftersale, HistoryKind.OFFER_DECLINED, actor=acting_user, party=party, now=now,
+           data={"offer_id": offer.pk, "amount_fen": offer.amount_fen})
+    publish(aftersale, "aftersale.offer_declined", offer_id=offer.pk)
+    return aftersale

@@ -1,0 +1,76 @@
+import secrets
+
+from django.db import IntegrityError, transaction
+
+from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
+from sellerdesk.core.roles import require_role
+from sellerdesk.identity.models import Role
+from sellerdesk.orders.models import Order
+
+from .. import policy
+from ..files import check_files
+from ..models import AfterSale, AfterSaleType, HistoryKind, Party, Status
+from .common import publish, record, store_files
+
+
+def check_text(value: str | None, *, field: str, max_chars: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"{field} is required.", code=f"empty_{field}", details={"field": field})
+    if len(value) > max_chars:
+        raise InvalidInput(f"{field} is longer than {max_chars} characters.", code=f"{field}_too_long",
+                           details={"field": field, "max_chars": max_chars})
+    return value
+
+
+def check_new_aftersale(order: Order, *, type: str, amount_fen: int) -> None:
+    if type not in AfterSaleType.values:
+        raise InvalidInput(f"type must be one of {', '.join(AfterSaleType.values)}.", code="invalid_type")
+    if amount_fen <= 0:
+        raise InvalidInput("amount_fen must be a positive number of fen.", code="invalid_amount")
+    if amount_fen > order.refundable_fen:
+        raise InvalidInput(
+            f"amount_fen {amount_fen} is more than the {order.refundable_fen} fen still refundable on the order.",
+            code="amount_exceeds_refundable", details={"refundable_fen": order.refundable_fen},
+        )
+
+
+def _new_number(now) -> str:
+    return f"AS{now:%Y%m%d}{secrets.randbelow(10**10):010d}"
+
+
+@transaction.atomic
+def do_open_aftersale(*, order_id: int, type: str, amount_fen: int, reason: str, description: str = "",
+                      uploads=(), acting_user, now) -> AfterSale:
+    """The buyer opens an after-sales request (售后申请) on their paid order."""
+    require_role(acting_user, Role.BUYER)
+    order = Order.objects.filter(pk=order_id, buyer=acting_user).first()
+    if order is None:
+        raise NotFound("Order not found.", code="order_not_found")
+    reason = check_text(reason, field="reason", max_chars=policy.MAX_REASON_CHARS)
+    description = check_text(description, field="description", max_chars=policy.MAX_DESCRIPTION_CHARS,
+                             required=False)
+    check_new_aftersale(order, type=type, amount_fen=amount_fen)
+    checked = check_files(list(uploads))
+    if AfterSale.objects.filter(order=order).exclude(status__in=[s.value for s in
+                                                                  (Status.REFUNDED, Status.CLOSED, Status.CANCELLED)]).exists():
+        raise Conflict("This order already has an after-sales request in progress.", code="aftersale_already_open")
+    try:
+        with transaction.atomic():
+            aftersale = AfterSale.objects.create(
+                number=_new_number(now), order=order, shop_id=order.shop_id, buyer=acting_user, type=type,
+                amount_fen=amount_fen, reason=reason, description=description, created_at=now, updated_at=now,
+                due_at=now + policy.merchant_response(),
+            )
+    except IntegrityError as exc:  # a concurrent request on the same order won
+        raise Conflict("This order already has an after-sales request in progress.",
+                       code="aftersale_already_open") from exc
+    entry = record(aftersale, HistoryKind.CREATED, actor=acting_user, party=Party.BUYER, now=now,
+                   body=description or reason,
+                   data={"type": type, "amount_fen": amount_fen, "reason": reason})
+    store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry)
+    from ..tasks import schedule_deadline
+
+    schedule_deadline(aftersale)
+    publish(aftersale, "aftersale.created", type=type, amount_fen=amount_fen)
+    return aftersale

@@ -1,0 +1,382 @@
+"""Checks on uploaded evidence (凭证): the statement and the files sent with it.
+
+The evidence and message actions call ``check_statement`` and ``check_files`` before they store
+anything. Both raise the coded errors of ``sellerdesk.core.errors``. Every message is one English
+sentence that names the file (by its cleaned name) and the limit, and ``details`` carries the same
+facts.
+
+Limits
+    * at most ``MAX_FILES`` (9) files per submission or message;
+    * images and PDFs up to ``MAX_FILE_BYTES`` (10 MiB) each, MP4 up to ``MAX_VIDEO_BYTES`` (50 MiB);
+    * images up to ``MAX_IMAGE_PIXELS`` (40 million pixels, width x height);
+    * statements up to ``MAX_STATEMENT_CHARS`` (2000 characters, counted after stripping).
+
+Error codes
+    ===========================  ======  ====================================================
+    code                         status  when
+    ===========================  ======  ====================================================
+    ``empty_statement``          400     the statement is missing or blank and it is required
+    ``statement_too_long``       400     the statement is over MAX_STATEMENT_CHARS
+    ``too_many_files``           400     more than MAX_FILES files
+    ``files_required``           400     no file when at least one is required
+    ``file_too_large``           413     a file is over the cap for its type
+    ``unsupported_file_type``    415     the content is not JPEG/PNG/WebP/MP4/PDF (also empty)
+    ``image_too_large_in_pixels`` 415    an image is over MAX_IMAGE_PIXELS (decompression bomb)
+    ``corrupt_file``             415     an image does not decode
+    ``unsafe_pdf``               415     a PDF with /JavaScript, /JS, /Launch or /EmbeddedFile
+    ===========================  ======  ====================================================
+
+    The pixel cap is reported as **415 image_too_large_in_pixels**, not 413: such a file is
+    usually small in bytes, so the request is not "too large"; it is an image we refuse to decode.
+
+How a file is checked
+    1. Size: ``upload.size`` is compared with the MP4 cap before any byte is read; a file between
+       the two caps has only its first 8 KiB read to learn its type, then is held to its type's
+       cap. Reading stops as soon as more bytes arrive than the cap allows, so a wrong ``size``
+       cannot make us hold more than the cap in memory.
+    2. Type: decided only by the content's magic bytes (the ``filetype`` library), never by the
+       file name or the client's Content-Type. A name whose extension disagrees with the content
+       is fine when the content is allowed: files are stored under our own extension (``ALLOWED``).
+    3. Images are opened by Pillow restricted to the detected format. Width x height is compared
+       with ``MAX_IMAGE_PIXELS`` from the header, before decoding; Pillow's own
+       ``DecompressionBombWarning``/``Error`` are treated as the same error (Pillow's global
+       ``Image.MAX_IMAGE_PIXELS`` is left alone; our cap is lower, so the local check alone
+       already refuses anything Pillow would warn about). The first frame is decoded, turned
+       upright by its EXIF orientation, and re-encoded (JPEG quality 90, PNG optimize, WebP
+       quality 90) with no metadata at all: no EXIF/GPS, XMP, ICC profile, comments or text
+       chunks, and nothing that followed the image data (e.g. HTML after a PNG's IEND). CMYK
+       becomes RGB for JPEG; palette or transparent-key images become RGB/RGBA where needed.
+       Animated PNG/WebP keep only their first frame.
+    4. PDFs must start with ``%PDF-`` and must not contain the names /JavaScript, /JS, /Launch or
+       /EmbeddedFile(s). Names written with ``#xx`` escapes are decoded first, and Flate-compressed
+       streams (other than images) are inflated, within a budget, and searched too, so the names
+       cannot hide in compressed object streams. This is a content scan, not a PDF parser: the
+       files are also only ever served as attachments with ``X-Content-Type-Options: nosniff``.
+    5. MP4 (``ftyp`` box with an mp41/mp42/isom brand) is kept byte for byte.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import struct
+import unicodedata
+import warnings
+import zlib
+from dataclasses import dataclass
+
+import filetype
+from PIL import Image, ImageOps
+
+from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
+
+MAX_FILE_BYTES = 10 * 1024 * 1024          # per image / PDF
+MAX_VIDEO_BYTES = 50 * 1024 * 1024         # per MP4
+MAX_FILES = 9                              # per submission / message
+MAX_STATEMENT_CHARS = 2000
+MAX_IMAGE_PIXELS = 40_000_000              # decompression-bomb cap
+ALLOWED = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
+           "application/pdf": ".pdf"}
+
+MAX_NAME_CHARS = 200
+_SNIFF_BYTES = 8192
+_CHUNK_BYTES = 64 * 1024
+_PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile")
+_PDF_INFLATE_BUDGET = 100 * 1024 * 1024    # total inflated bytes searched per PDF
+
+# content type -> (Pillow format, save options)
+_IMAGE_FORMATS = {
+    "image/jpeg": ("JPEG", {"quality": 90}),
+    "image/png": ("PNG", {"optimize": True}),
+    "image/webp": ("WEBP", {"quality": 90}),
+}
+_ALLOWED_WORDS = "JPEG, PNG or WebP images, MP4 video and PDF documents"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content: bytes        # what will be stored: re-encoded bytes for images, original bytes otherwise
+    content_type: str     # from ALLOWED
+    extension: str        # from ALLOWED
+    original_name: str    # the uploader's name, cleaned (basename only, control chars removed, ≤ 200 chars)
+    size: int             # len(content)
+    sha256: str           # hex of content
+
+
+# ---------------------------------------------------------------------------------------- statement
+
+def check_statement(text: str | None, *, required: bool = True) -> str:
+    """Return the statement stripped of surrounding blanks and of control characters other than
+    tab and newline (NUL cannot be stored in PostgreSQL text), or raise InvalidInput."""
+    cleaned = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    cleaned = "".join(ch for ch in cleaned
+                      if ch in "\t\n" or unicodedata.category(ch) != "Cc").strip()
+    if not cleaned and required:
+        raise InvalidInput("The statement must not be empty; write up to "
+                           f"{MAX_STATEMENT_CHARS} characters explaining your evidence.",
+                           code="empty_statement",
+                           details={"field": "statement", "limit_chars": MAX_STATEMENT_CHARS})
+    if len(cleaned) > MAX_STATEMENT_CHARS:
+        raise InvalidInput(f"The statement is {len(cleaned)} characters long, over the limit of "
+                           f"{MAX_STATEMENT_CHARS} characters.",
+                           code="statement_too_long",
+                           details={"field": "statement", "length": len(cleaned),
+                                    "limit_chars": MAX_STATEMENT_CHARS})
+    return cleaned
+
+
+# -------------------------------------------------------------------------------------------- files
+
+def check_files(uploads: list, *, required: bool = False) -> list[CheckedFile]:
+    """Check every upload and return what may be stored, in the order given."""
+    uploads = list(uploads or [])
+    if len(uploads) > MAX_FILES:
+        raise InvalidInput(f"{len(uploads)} files were sent, over the limit of {MAX_FILES} files "
+                           "per submission.",
+                           code="too_many_files",
+                           details={"count": len(uploads), "limit_files": MAX_FILES})
+    if required and not uploads:
+        raise InvalidInput(f"At least one file is required (up to {MAX_FILES}).",
+                           code="files_required",
+                           details={"count": 0, "limit_files": MAX_FILES})
+    return [_check_one(upload, index) for index, upload in enumerate(uploads)]
+
+
+def clean_name(name: str | None) -> str:
+    """The uploader's file name reduced to something safe to show and store: the last path
+    component only, no control or bidi-formatting characters, at most MAX_NAME_CHARS long
+    (the extension is kept when the stem is shortened)."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+    name = name.strip().strip(".").strip() or "file"
+    if len(name) > MAX_NAME_CHARS:
+        stem, ext = os.path.splitext(name)
+        if len(ext) > 16:
+            stem, ext = name, ""
+        name = stem[: MAX_NAME_CHARS - len(ext)] + ext
+    return name
+
+
+def _cap_for(content_type: str | None) -> int:
+    return MAX_VIDEO_BYTES if content_type == "video/mp4" else MAX_FILE_BYTES
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+
+
+def _too_large(name: str, index: int, size: int, content_type: str | None) -> TooLarge:
+    """content_type None: refused on its declared size alone, before its type was looked at."""
+    if content_type is None:
+        cap = MAX_VIDEO_BYTES
+        limit = (f"the largest limit of {_mib(MAX_VIDEO_BYTES)} (for MP4 video; images and PDFs "
+                 f"may have {_mib(MAX_FILE_BYTES)})")
+    else:
+        cap = _cap_for(content_type)
+        kind = "an MP4 video" if content_type == "video/mp4" else "an image or PDF"
+        limit = f"the limit of {_mib(cap)} for {kind}"
+    return TooLarge(f'The file "{name}" is {_mib(size)}, over {limit}.',
+                    code="file_too_large",
+                    details={"file": name, "index": index, "size": size, "limit_bytes": cap,
+                             "content_type": content_type})
+
+
+def _unsupported(name: str, index: int, detected: str | None) -> UnsupportedMediaType:
+    what = "is empty" if detected == "empty" else "is not an allowed type"
+    return UnsupportedMediaType(
+        f'The file "{name}" {what}; only {_ALLOWED_WORDS} are accepted, judged by their content.',
+        code="unsupported_file_type",
+        details={"file": name, "index": index, "detected": None if detected == "empty" else detected,
+                 "allowed": sorted(ALLOWED)})
+
+
+def _sniff(upload) -> bytes:
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES) or b""
+    upload.seek(0)
+    return bytes(head)
+
+
+def _read_capped(upload, name: str, index: int, content_type: str) -> bytes:
+    cap = _cap_for(content_type)
+    upload.seek(0)
+    buf = bytearray()
+    while True:
+        chunk = upload.read(_CHUNK_BYTES)
+        if not chunk:
+            break
+        buf += chunk
+        if len(buf) > cap:      # the declared size lied: stop before holding more than the cap
+            raise _too_large(name, index, len(buf), content_type)
+    return bytes(buf)
+
+
+def _check_one(upload, index: int) -> CheckedFile:
+    name = clean_name(getattr(upload, "name", None))
+    declared = getattr(upload, "size", None)
+
+    # 1. The biggest cap, before any byte is read.
+    if declared is not None and declared > MAX_VIDEO_BYTES:
+        raise _too_large(name, index, declared, None)
+
+    # 2. The type, from the first bytes only.
+    head = _sniff(upload)
+    if not head:
+        raise _unsupported(name, index, "empty")
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind is not None else None
+    if content_type not in ALLOWED:
+        raise _unsupported(name, index, content_type)
+
+    # 3. The cap of that type, still before reading it all; then read it with a hard stop.
+    if declared is not None and declared > _cap_for(content_type):
+        raise _too_large(name, index, declared, content_type)
+    data = _read_capped(upload, name, index, content_type)
+    if filetype.guess_mime(data[:_SNIFF_BYTES]) != content_type:   # changed under us
+        raise _unsupported(name, index, filetype.guess_mime(data[:_SNIFF_BYTES]))
+
+    # 4. Per type.
+    if content_type in _IMAGE_FORMATS:
+        data = _reencode_image(data, name, index, content_type)
+    elif content_type == "application/pdf":
+        _check_pdf(data, name, index)
+
+    return CheckedFile(content=data, content_type=content_type, extension=ALLOWED[content_type],
+                       original_name=name, size=len(data),
+                       sha256=hashlib.sha256(data).hexdigest())
+
+
+# ------------------------------------------------------------------------------------------- images
+
+def _pixel_error(name: str, index: int, width: int | None, height: int | None) -> UnsupportedMediaType:
+    if width and height:
+        msg = (f'The image "{name}" is {width}x{height} = {width * height:,} pixels, over the limit '
+               f"of {MAX_IMAGE_PIXELS:,} pixels.")
+    else:
+        msg = f'The image "{name}" has more pixels than the limit of {MAX_IMAGE_PIXELS:,} pixels.'
+    return UnsupportedMediaType(msg, code="image_too_large_in_pixels",
+                                details={"file": name, "index": index, "width": width,
+                                         "height": height, "limit_pixels": MAX_IMAGE_PIXELS})
+
+
+def _corrupt(name: str, index: int, fmt: str) -> UnsupportedMediaType:
+    return UnsupportedMediaType(
+        f'The file "{name}" looks like a {fmt} image but could not be decoded; only complete, '
+        f"valid images of up to {MAX_IMAGE_PIXELS:,} pixels are accepted.",
+        code="corrupt_file",
+        details={"file": name, "index": index, "format": fmt, "limit_pixels": MAX_IMAGE_PIXELS})
+
+
+def _reencode_image(data: bytes, name: str, index: int, content_type: str) -> bytes:
+    fmt, save_options = _IMAGE_FORMATS[content_type]
+    width = height = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[fmt]) as im:
+                width, height = im.size
+                if width * height > MAX_IMAGE_PIXELS:          # from the header, before decoding
+                    raise _pixel_error(name, index, width, height)
+                im.load()
+                try:
+                    upright = ImageOps.exif_transpose(im)
+                except Exception:                               # unreadable EXIF: keep as is
+                    upright = im.copy()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _pixel_error(name, index, width, height) from None
+        except UnsupportedMediaType:
+            raise
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError,
+                struct.error, MemoryError, ZeroDivisionError) as exc:
+            raise _corrupt(name, index, fmt) from exc
+
+    out = _mode_for(upright, fmt)
+    out.info = {}       # nothing of the original's metadata may reach the encoder
+    buf = io.BytesIO()
+    try:
+        out.save(buf, format=fmt, **save_options)
+    except (OSError, ValueError) as exc:
+        raise _corrupt(name, index, fmt) from exc
+    return buf.getvalue()
+
+
+def _mode_for(im: Image.Image, fmt: str) -> Image.Image:
+    if fmt == "JPEG":
+        return im if im.mode in ("L", "RGB") else im.convert("RGB")    # CMYK, YCbCr, ... -> RGB
+    if fmt == "WEBP":
+        if im.mode in ("RGB", "RGBA"):
+            return im
+        return im.convert("RGBA" if im.has_transparency_data else "RGB")
+    # PNG: transparency kept in info (tRNS / palette alpha) would be lost with the info, so make
+    # it an alpha channel; other modes PNG writes as they are.
+    if im.mode == "PA" or (im.has_transparency_data and im.mode not in ("RGBA", "LA")):
+        return im.convert("RGBA")
+    return im
+
+
+# --------------------------------------------------------------------------------------------- PDFs
+
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
+_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+
+
+def _unescape_names(buf: bytes) -> bytes:
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), buf)
+
+
+def _find_forbidden(buf: bytes) -> bytes | None:
+    buf = _unescape_names(buf)
+    for token in _PDF_FORBIDDEN:
+        if token in buf:
+            return token
+    return None
+
+
+def _unsafe_pdf(name: str, index: int, found: str) -> UnsupportedMediaType:
+    return UnsupportedMediaType(
+        f'The PDF "{name}" contains {found}, and PDFs with scripts, launch actions or embedded '
+        "files are not accepted.",
+        code="unsafe_pdf",
+        details={"file": name, "index": index, "found": found,
+                 "forbidden": [t.decode() for t in _PDF_FORBIDDEN]})
+
+
+def _check_pdf(data: bytes, name: str, index: int) -> None:
+    if not data.startswith(b"%PDF-"):
+        raise _unsupported(name, index, None)         # e.g. a BOM or junk before %PDF-
+    found = _find_forbidden(data)
+    if found:
+        raise _unsafe_pdf(name, index, found.decode())
+
+    # Dictionaries can sit inside compressed object streams: inflate every Flate stream that is
+    # not an image and search it too, within a total budget.
+    budget = _PDF_INFLATE_BUDGET
+    view = memoryview(data)
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        obj_at = max((m.start() for m in _OBJ.finditer(data, max(0, match.start() - 4096),
+                                                        match.start())), default=None)
+        header = _unescape_names(data[obj_at if obj_at is not None else max(0, match.start() - 4096):
+                                      match.start()])
+        squeezed = re.sub(rb"\s+", b"", header)
+        if b"/FlateDecode" not in squeezed or b"/Subtype/Image" in squeezed:
+            continue
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(view[start:], budget + 1)
+        except zlib.error:
+            continue                      # not really Flate data: nothing more to search
+        if len(inflated) > budget:
+            raise UnsupportedMediaType(
+                f'The PDF "{name}" unpacks to more than {_mib(_PDF_INFLATE_BUDGET)} of compressed '
+                "data, too much to check for scripts, launch actions or embedded files.",
+                code="unsafe_pdf",
+                details={"file": name, "index": index, "limit_unpacked_bytes": _PDF_INFLATE_BUDGET,
+                         "forbidden": [t.decode() for t in _PDF_FORBIDDEN]})
+        budget -= len(inflated)
+        found = _find_forbidden(inflated)
+        if found:
+            raise _unsafe_pdf(name, index, found.decode())

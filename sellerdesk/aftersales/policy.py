@@ -1,0 +1,44 @@
+"""Deadline durations (product.md §1), read from settings (environment variables, in seconds)."""
+from datetime import timedelta
+
+from django.conf import settings
+
+
+def _seconds(name: str) -> timedelta:
+    return timedelta(seconds=settings.SELLERDESK_DEADLINES[name])
+
+
+def merchant_response() -> timedelta:
+    return _seconds("merchant_response")
+
+
+def return_shipment() -> timedelta:
+    return _seconds("return_shipment")
+
+
+def receipt() -> timedelta:
+    return _seconds("receipt")
+
+
+def escalation_window() -> timedelta:
+    return _seconds("escalation_window")
+
+
+def evidence() -> timedelta:
+    return _seconds("evidence")
+
+
+def supplement() -> timedelta:
+    return _seconds("supplement")
+
+
+def evidence_due_soon() -> timedelta:
+    return timedelta(seconds=settings.SELLERDESK_EVIDENCE_DUE_SOON_SECONDS)
+
+
+# Limits of free text, shown in the API docs.
+MAX_REASON_CHARS = 200
+MAX_DESCRIPTION_CHARS = 2000
+MAX_MESSAGE_CHARS = 2000
+MAX_NOTE_CHARS = 1000
+MAX_SUPPLEMENT_HOURS = 168

@@ -1,0 +1,150 @@
+"""Demo data of api.md (Operations), loaded by the run command on an empty database.
+
+Every after-sale is moved to its state by the real actions, with `now` set in the past where
+a deadline has to be near, so the demo shows what production would.
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import BaseCommand, CommandError
+from django.db import transaction
+
+from sellerdesk.core import clock
+from sellerdesk.identity.models import Role, Shop, Subject, SubjectKind, User
+from sellerdesk.orders.actions import do_record_paid_order
+
+DEMO_PASSWORD = "sellerdesk-demo"
+
+
+class Command(BaseCommand):
+    help = "Load the demo users, orders and after-sales (embedded default only, empty database only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data is never loaded in production settings.")
+        if User.objects.exists():
+            self.stdout.write("database not empty: demo data not loaded")
+            return
+        with transaction.atomic():
+            users = self._people()
+        self._aftersales(users)
+        try:
+            from sellerdesk.payouts.demo import seed_payouts
+        except ImportError:
+            pass
+        else:
+            with transaction.atomic():
+                seed_payouts(users)
+        self.stdout.write(self.style.SUCCESS(
+            f"demo data loaded: users {', '.join(sorted(users))} (password {DEMO_PASSWORD})"))
+
+    def _people(self) -> dict[str, User]:
+        acme = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name="杭州好物优选科技有限公司",
+                                      id_number="91330106MA2CFHQ09H")
+        other = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name="深圳市隔壁小店贸易有限公司",
+                                       id_number="91440300MA5FPXL362")
+        person = Subject.objects.create(kind=SubjectKind.INDIVIDUAL, legal_name="李小红", id_number="110105199003071238")
+        biz = Subject.objects.create(kind=SubjectKind.INDIVIDUAL_BUSINESS, legal_name="成都市锦江区小王百货店",
+                                     id_number="92510104MA6CK8XX48")
+        shop = Shop.objects.create(name="好物优选旗舰店", subject=acme)
+        shop2 = Shop.objects.create(name="隔壁小店", subject=other)
+
+        def user(name, role, **extra):
+            u = User.objects.create_user(username=name, password=DEMO_PASSWORD, role=role, **extra)
+            return u
+
+        users = {
+            "buyer": user("buyer", Role.BUYER, first_name="张三"),
+            "buyer2": user("buyer2", Role.BUYER, first_name="王五"),
+            "merchant": user("merchant", Role.MERCHANT),
+            "merchant2": user("merchant2", Role.MERCHANT),
+            "cs": user("cs", Role.CS),
+            "distributor": user("distributor", Role.DISTRIBUTOR, subject=person, distributor_qualified=True),
+            "distributor_biz": user("distributor_biz", Role.DISTRIBUTOR, subject=biz, distributor_qualified=True),
+            "platform": user("platform", Role.PLATFORM),
+            "admin": user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+        }
+        users["merchant"].shops.add(shop)
+        users["merchant2"].shops.add(shop2)
+        self.shop, self.shop2 = shop, shop2
+        return users
+
+    def _aftersales(self, u):
+        from sellerdesk.aftersales import actions as a
+        from sellerdesk.aftersales.models import AfterSaleType as T
+
+        now = clock.now()
+        h = timedelta(hours=1)
+        items = [
+            ("SKU-TEA", "西湖龙井 250g 礼盒", 1, 26800), ("SKU-CUP", "手工陶瓷茶杯 两只装", 2, 5900),
+            ("SKU-SCARF", "真丝围巾", 1, 19900), ("SKU-HONEY", "土蜂蜜 500g", 3, 4500),
+        ]
+        counter = iter(range(1, 1000))
+
+        def order(buyer, shop=None, when=now - 72 * h):
+            sku, title, qty, price = items[next(counter) % len(items)]
+            o, _ = do_record_paid_order(
+                order_no=f"KS{when:%Y%m%d}{next(counter):06d}", shop_id=(shop or self.shop).id, buyer_id=buyer.id,
+                items=[{"sku": sku, "title": title, "quantity": qty, "unit_price_fen": price}],
+                paid_fen=qty * price, paid_at=when)
+            return o
+
+        def opened(buyer=u["buyer"], kind=T.REFUND_ONLY, at=now - 30 * h, shop=None, reason="商品与描述不符"):
+            o = order(buyer, shop)
+            return a.do_open_aftersale(order_id=o.id, type=kind, amount_fen=o.paid_fen, reason=reason,
+                                       description="收到的商品颜色和页面图片差别很大。", acting_user=buyer, now=at)
+
+        m, cs = u["merchant"], u["cs"]
+        # 待商家处理
+        opened(at=now - 2 * h)
+        opened(u["buyer2"], kind=T.RETURN_REFUND, at=now - 5 * h, reason="尺码不合适")
+        # 待买家退货 / 待商家收货
+        x = opened(kind=T.RETURN_REFUND, at=now - 20 * h, reason="七天无理由退货")
+        a.do_approve(x.id, acting_user=m, now=now - 19 * h)
+        x = opened(kind=T.RETURN_REFUND, at=now - 40 * h, reason="质量问题")
+        a.do_approve(x.id, acting_user=m, now=now - 39 * h)
+        a.do_submit_return(x.id, carrier="顺丰速运", tracking_no="SF1234567890123", acting_user=u["buyer"],
+                           now=now - 30 * h)
+        # 商家已拒绝
+        x = opened(at=now - 10 * h)
+        a.do_reject(x.id, reason="商品已按描述发货,不支持仅退款", acting_user=m, now=now - 9 * h)
+        # 待商家提供凭证: one near its deadline, one fresh
+        for opened_h, escalated_h in ((30, 23), (8, 2)):
+            x = opened(at=now - opened_h * h)
+            a.do_reject(x.id, reason="买家未提供质量问题照片", acting_user=m, now=now - (escalated_h + 1) * h)
+            a.do_escalate(x.id, reason="商家拒绝退款,申请平台介入", acting_user=u["buyer"], now=now - escalated_h * h)
+            a.do_post_message(x.id, body="您好,请提供商品问题的照片,我们核实后处理。", acting_user=m,
+                              now=now - escalated_h * h + 600 * timedelta(seconds=1))
+        # 平台处理中: with evidence, and one where the merchant timed out
+        x = opened(at=now - 50 * h)
+        a.do_reject(x.id, reason="已超过退换时间", acting_user=m, now=now - 49 * h)
+        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 48 * h)
+        a.do_submit_evidence(x.id, statement="商品签收已超过7天,详见物流签收记录。", acting_user=m, now=now - 47 * h)
+        x = opened(u["buyer2"], at=now - 60 * h)
+        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 59 * h)
+        a.do_escalate(x.id, reason="商家无理拒绝", acting_user=u["buyer2"], now=now - 58 * h)
+        a.apply_timeout(x.id, now=now - 33 * h)
+        # 待补充凭证
+        x = opened(at=now - 70 * h)
+        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 69 * h)
+        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 68 * h)
+        a.do_submit_evidence(x.id, statement="发货前已质检,附质检记录。", acting_user=m, now=now - 67 * h)
+        a.do_request_evidence(x.id, party="merchant", note="请补充发货前的商品实拍照片。", due_hours=24, acting_user=cs,
+                              now=now - 3 * h)
+        # 退款成功 / 售后关闭 / 已撤销
+        x = opened(at=now - 100 * h)
+        a.do_approve(x.id, acting_user=m, now=now - 99 * h)
+        x = opened(at=now - 120 * h)
+        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 119 * h)
+        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 118 * h)
+        a.do_submit_evidence(x.id, statement="商品无质量问题。", acting_user=m, now=now - 117 * h)
+        a.do_rule(x.id, outcome="no_refund", liable="buyer", note="商家提供的凭证显示商品无质量问题。", acting_user=cs,
+                  now=now - 110 * h)
+        x = opened(at=now - 80 * h)
+        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 79 * h)
+        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 78 * h)
+        a.do_cancel(x.id, acting_user=u["buyer"], now=now - 77 * h)
+        # The other shop's business, which merchant must never see.
+        opened(u["buyer2"], shop=self.shop2, at=now - 4 * h)
+        for _ in range(3):
+            order(u["buyer"])  # orders with nothing requested yet, to try 申请售后 on

@@ -1,0 +1,65 @@
+"""The task worker: django-tasks-db's db_worker plus the deadline sweeper.
+
+The sweeper runs at start (so a worker that was down past deadlines catches up at once) and
+then every SELLERDESK_SWEEP_SECONDS. Any number of workers may run; each timeout is a
+compare-and-set under a row lock, so it fires exactly once.
+"""
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+from django.db import close_old_connections, connection
+
+from sellerdesk.core import clock
+
+log = logging.getLogger("sellerdesk.worker")
+
+
+def sweep_once() -> int:
+    from sellerdesk.aftersales.actions.deadlines import sweep
+    from sellerdesk.core.models import IdempotencyKey
+
+    fired = sweep(now=clock.now())
+    # Keys are kept at least 24 hours (api.md); two days is plenty.
+    IdempotencyKey.objects.filter(created_at__lt=clock.now() - timedelta(days=2)).delete()
+    return fired
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: queued tasks (deadlines, deliveries) and the deadline sweeper."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sweep-only", action="store_true", help="Sweep due deadlines once and exit.")
+        parser.add_argument("--batch", action="store_true", help="Run queued tasks that are due, then exit.")
+
+    def handle(self, *args, sweep_only=False, batch=False, **options):
+        if sweep_only:
+            self.stdout.write(f"swept: {sweep_once()} deadline(s) fired")
+            return
+        stop = threading.Event()
+
+        def sweeper():
+            while not stop.is_set():
+                try:
+                    close_old_connections()
+                    fired = sweep_once()
+                    if fired:
+                        log.info("sweeper fired %s deadline(s)", fired)
+                except Exception:  # keep sweeping; the next round retries
+                    log.exception("sweep failed")
+                finally:
+                    connection.close()
+                stop.wait(settings.SELLERDESK_SWEEP_SECONDS)
+
+        if batch:
+            sweep_once()
+            call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=options["verbosity"])
+            return
+        thread = threading.Thread(target=sweeper, name="deadline-sweeper", daemon=True)
+        thread.start()
+        try:
+            call_command("db_worker", reload=False, startup_delay=False, interval=1, verbosity=options["verbosity"])
+        finally:
+            stop.set()

@@ -1,0 +1,54 @@
+"""Test and demo builders. State is moved with the real actions; these only make the starting world."""
+import itertools
+import random
+
+from stdnum.cn import ric, uscc
+
+from sellerdesk.core import clock
+from sellerdesk.identity.models import Role, Shop, Subject, SubjectKind, User
+from sellerdesk.orders.actions import do_record_paid_order
+
+_seq = itertools.count(1)
+
+
+def resident_id(seed: int | None = None) -> str:
+    rng = random.Random(seed)
+    body = f"110105{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def credit_code(seed: int | None = None) -> str:
+    rng = random.Random(seed)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "91" + "110105" + "".join(rng.choice(alphabet) for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def make_subject(kind=SubjectKind.ENTERPRISE, legal_name=None) -> Subject:
+    n = next(_seq)
+    id_number = resident_id(n * 7919) if kind == SubjectKind.INDIVIDUAL else credit_code(n * 7919)
+    return Subject.objects.create(kind=kind, legal_name=legal_name or f"测试主体{n}有限公司", id_number=id_number)
+
+
+def make_user(username=None, role=Role.BUYER, password="sellerdesk-test-pw", **extra) -> User:
+    username = username or f"{role}{next(_seq)}"
+    return User.objects.create_user(username=username, password=password, role=role, **extra)
+
+
+def make_shop(name=None, subject=None) -> Shop:
+    return Shop.objects.create(name=name or f"店铺{next(_seq)}", subject=subject or make_subject())
+
+
+def make_merchant(shop=None, username=None) -> User:
+    user = make_user(username, role=Role.MERCHANT)
+    user.shops.add(shop or make_shop())
+    return user
+
+
+def make_order(*, shop, buyer, paid_fen=10000, order_no=None, paid_at=None):
+    order, _ = do_record_paid_order(
+        order_no=order_no or f"O{next(_seq):012d}", shop_id=shop.id, buyer_id=buyer.id,
+        items=[{"sku": "SKU-1", "title": "测试商品", "quantity": 1, "unit_price_fen": paid_fen}],
+        paid_fen=paid_fen, paid_at=paid_at or clock.now(),
+    )
+    return order
