@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import connection
 from ninja import Router
 
@@ -8,10 +11,13 @@ router = Router(tags=["operations"])
 
 @router.get("/health", auth=None)
 def health(request):
-    from django_tasks_db.models import DBTaskResult
+    """`database`: the vendor answering; `worker`: ok when a worker's sweeper was seen recently."""
+    from .models import WorkerHeartbeat
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    # The worker is healthy when nothing due has been waiting more than a few minutes.
-    overdue = DBTaskResult.objects.filter(status="READY", run_after__lt=clock.now().replace(second=0)).count()
-    return {"status": "ok", "database": connection.vendor, "worker": "ok" if overdue == 0 else f"behind ({overdue} due)"}
+    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    fresh_after = clock.now() - timedelta(seconds=2 * settings.SELLERDESK_SWEEP_SECONDS + 30)
+    worker = "not_seen" if last is None else ("ok" if last >= fresh_after else "stale")
+    return {"status": "ok", "database": connection.vendor, "worker": worker,
+            "worker_last_seen_at": last.isoformat() if last else None}

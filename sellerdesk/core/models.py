@@ -23,3 +23,11 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+
+class WorkerHeartbeat(models.Model):
+    """Each worker's sweeper writes here every round; /health reads it."""
+
+    worker = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField(default=clock.now)
+    swept = models.PositiveIntegerField(default=0)

@@ -5,6 +5,8 @@ then every SELLERDESK_SWEEP_SECONDS. Any number of workers may run; each timeout
 compare-and-set under a row lock, so it fires exactly once.
 """
 import logging
+import os
+import socket
 import threading
 from datetime import timedelta
 
@@ -17,11 +19,13 @@ from sellerdesk.core import clock
 log = logging.getLogger("sellerdesk.worker")
 
 
-def sweep_once() -> int:
+def sweep_once(worker_name: str | None = None) -> int:
     from sellerdesk.aftersales.actions.deadlines import sweep
-    from sellerdesk.core.models import IdempotencyKey
+    from sellerdesk.core.models import IdempotencyKey, WorkerHeartbeat
 
     fired = sweep(now=clock.now())
+    if worker_name:
+        WorkerHeartbeat.objects.update_or_create(worker=worker_name, defaults={"seen_at": clock.now(), "swept": fired})
     # Keys are kept at least 24 hours (api.md); two days is plenty.
     IdempotencyKey.objects.filter(created_at__lt=clock.now() - timedelta(days=2)).delete()
     return fired
@@ -39,12 +43,13 @@ class Command(BaseCommand):
             self.stdout.write(f"swept: {sweep_once()} deadline(s) fired")
             return
         stop = threading.Event()
+        worker_name = f"{socket.gethostname()}:{os.getpid()}"
 
         def sweeper():
             while not stop.is_set():
                 try:
                     close_old_connections()
-                    fired = sweep_once()
+                    fired = sweep_once(worker_name)
                     if fired:
                         log.info("sweeper fired %s deadline(s)", fired)
                 except Exception:  # keep sweeping; the next round retries
