@@ -1,0 +1,45 @@
+"""access_*: load objects for a user, scoped to what they may see (404 otherwise), optionally locked."""
+from sellerdesk.core.errors import NotFound
+from sellerdesk.core.roles import require_role
+from sellerdesk.identity.models import Role
+
+from .models import AccountChange, Channel, Wallet
+from .table import holder_role_of
+
+
+def owner_subject(user):
+    """The subject a merchant or distributor acts for (403 for other roles)."""
+    require_role(user, Role.MERCHANT, Role.DISTRIBUTOR)
+    return user.acting_subject()
+
+
+def check_channel(channel: str) -> str:
+    if channel not in Channel.values:
+        raise NotFound("没有这个钱包。", code="wallet_not_found", details={"channels": list(Channel.values)})
+    return channel
+
+
+def access_wallet(user, subject, channel: str, *, lock: bool = False, create: bool = False) -> Wallet | None:
+    """The user's wallet on `channel` (None if it has no row yet and create is False).
+
+    With lock=True the row is taken with select_for_update: hold a transaction.
+    """
+    role = holder_role_of(user)
+    if create:
+        Wallet.objects.get_or_create(subject=subject, holder_role=role, channel=channel)
+    rows = Wallet.objects.filter(subject=subject, holder_role=role, channel=channel)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.select_related("account").first()
+
+
+def access_change(user, change_id: int, *, lock: bool = False) -> AccountChange:
+    """An account change on one of the user's own wallets; anyone else's is 404."""
+    subject = owner_subject(user)
+    rows = AccountChange.objects.filter(pk=change_id, wallet__subject=subject,
+                                        wallet__holder_role=holder_role_of(user))
+    if subject is None or not rows.exists():
+        raise NotFound("没有找到这条更换记录。", code="account_change_not_found")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.select_related("wallet", "new_account", "old_account").get()

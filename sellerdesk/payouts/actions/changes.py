@@ -1,0 +1,354 @@
+"""do_request_change / do_verify_change / do_cancel_change / do_expire_changes.
+
+One transaction per change. Refusals are raised as coded errors after the transaction that would
+have made the change is rolled back, and their audit entry is written outside it, so a refused
+attempt leaves exactly one audit row and nothing else.
+"""
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from sellerdesk.core import clock
+from sellerdesk.core.errors import CodedError, Conflict, Throttled, Unprocessable
+from sellerdesk.events.outbox import emit, notify
+from sellerdesk.identity.checks import normalise_name
+from sellerdesk.identity.models import Role, SubjectKind, User
+
+from .. import policy
+from ..access import access_change, access_wallet, check_channel, owner_subject
+from ..checks import (
+    NewAccount,
+    check_alipay_account,
+    check_bank_account,
+    check_corporate_allowed,
+    check_same_subject,
+    check_step_up,
+)
+from ..models import (
+    AccountChange,
+    AccountKind,
+    AuditAction,
+    AuditLog,
+    ChangeFailure,
+    ChangeStatus,
+    HolderRole,
+    Wallet,
+    WithdrawalAccount,
+)
+from ..rails import AccountRef, get_rail
+from ..table import availability
+from .audit import RequestMeta, record
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """What the user typed. `account_no` / `alipay_account` are clear text: never log this."""
+
+    account_no: str | None = None
+    holder_name: str | None = None
+    bank_name: str | None = None
+    is_corporate: bool = False
+    alipay_account: str | None = None
+    password: str | None = None
+    otp: str | None = None
+
+    def __repr__(self):
+        return "ChangeRequest(…)"
+
+    __str__ = __repr__
+
+
+def account_ref(account: WithdrawalAccount | NewAccount, *, fingerprint: str = "", masked: str = "") -> AccountRef:
+    if isinstance(account, WithdrawalAccount):
+        return AccountRef(kind=account.kind, number=account.number, fingerprint=account.fingerprint,
+                          masked=account.masked, last4=account.last4, holder_name=account.holder_name,
+                          bank_name=account.bank_name, is_corporate=account.is_corporate)
+    return AccountRef(kind=account.kind, number=account.number, fingerprint=fingerprint, masked=masked,
+                      last4=account.number[-4:], holder_name=account.holder_name, bank_name=account.bank_name,
+                      is_corporate=account.is_corporate)
+
+
+def subject_users(subject, holder_role: str):
+    """The people told about changes to this subject's accounts (second channel)."""
+    if holder_role == HolderRole.DISTRIBUTOR:
+        return User.objects.filter(role=Role.DISTRIBUTOR, subject=subject, is_active=True)
+    return (User.objects.filter(role=Role.MERCHANT, is_active=True)
+            .filter(Q(subject=subject) | Q(shops__subject=subject)).distinct())
+
+
+def _wallet_link(wallet) -> str:
+    return f"/account-centre/wallets/{wallet.channel}/"
+
+
+# --- request ------------------------------------------------------------------------------------
+
+def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: str | None = None,
+                      user_agent: str = "", now=None) -> AccountChange:
+    """Ask to replace the withdrawal account of the caller's `channel` wallet.
+
+    Returns the change: `completed` (personal card, Alipay) or `pending_verification` (corporate
+    account, micro-deposit sent). Raises a coded error and changes nothing but the audit log otherwise.
+    """
+    now = now or clock.now()
+    meta = RequestMeta(ip=ip, user_agent=user_agent)
+    context: dict = {"channel": channel}
+    subject = None
+    try:
+        subject = owner_subject(acting_user)
+        check_channel(channel)
+        with transaction.atomic():
+            return _request_change(acting_user, subject, channel, request, meta, now, context)
+    except CodedError as exc:
+        action = AuditAction.STEP_UP_FAILED if exc.code == "step_up_failed" else AuditAction.CHANGE_REFUSED
+        wallet = context.get("wallet")
+        if wallet is not None and not Wallet.objects.filter(pk=wallet.pk).exists():
+            wallet = None  # created by the attempt that was just rolled back
+        record(action, success=False, meta=meta, actor=acting_user, subject=subject, wallet=wallet,
+               code=exc.code, details={k: v for k, v in context.items() if k != "wallet"}, now=now)
+        log.info("account change refused: user=%s channel=%s code=%s", acting_user.pk, channel, exc.code)
+        raise
+
+
+def _request_change(user, subject, channel, request: ChangeRequest, meta, now, context) -> AccountChange:
+    allowed = availability(user, subject, channel)
+    if not allowed.can_change:
+        raise Unprocessable(allowed.blocked_reason, code="change_not_allowed",
+                            details={"reason": allowed.blocked_code, "channel": channel})
+    spec = allowed.spec
+    if spec.account_kind == AccountKind.ALIPAY:
+        new = check_alipay_account(request.alipay_account)
+    else:
+        new = check_bank_account(account_no=request.account_no, holder_name=request.holder_name,
+                                 bank_name=request.bank_name, is_corporate=request.is_corporate)
+    probe = WithdrawalAccount(subject=subject, kind=new.kind)
+    probe.set_number(new.number)
+    context.update(kind=new.kind, masked=probe.masked, fingerprint=probe.fingerprint,
+                   is_corporate=new.is_corporate)
+    check_corporate_allowed(subject, new)
+
+    check_step_up(user, password=request.password, otp=request.otp, now=now)
+
+    wallet = access_wallet(user, subject, channel, lock=True, create=True)
+    context["wallet"] = wallet
+    if wallet.account_id and wallet.account.fingerprint == probe.fingerprint:
+        raise Conflict("新账户与当前提现账户相同,无需更换。", code="same_account")
+    pending = _pending_change(wallet, now)
+    if pending is not None:
+        raise Conflict("已有一笔待验证的更换,请先完成小额打款验证或取消它。", code="change_already_pending",
+                       details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()})
+
+    rail = get_rail()
+    ref = account_ref(new, fingerprint=probe.fingerprint, masked=probe.masked)
+    holder_name = _check_holder(subject, new, rail, ref)
+
+    account = WithdrawalAccount(subject=subject, kind=new.kind, holder_name=holder_name, bank_name=new.bank_name,
+                                is_corporate=new.is_corporate, created_at=now)
+    account.set_number(new.number)
+    account.save()
+    shared = (WithdrawalAccount.objects.filter(fingerprint=account.fingerprint, verified_at__isnull=False)
+              .exclude(subject=subject).exists())
+    change = AccountChange.objects.create(
+        wallet=wallet, requested_by=user, old_account=wallet.account, new_account=account,
+        status=ChangeStatus.PENDING_VERIFICATION, shared_with_other_subject=shared, created_at=now)
+    record(AuditAction.CHANGE_REQUESTED, success=True, meta=meta, actor=user, subject=subject, wallet=wallet,
+           change=change, details={"channel": channel, "kind": account.kind, "masked": account.masked,
+                                   "fingerprint": account.fingerprint, "is_corporate": account.is_corporate}, now=now)
+    if shared:
+        # Same number already bound by another subject: allowed by the name check, kept for risk review.
+        record(AuditAction.ACCOUNT_SHARED_ACROSS_SUBJECTS, success=True, meta=meta, actor=user, subject=subject,
+               wallet=wallet, change=change, code="account_shared_across_subjects",
+               details={"fingerprint": account.fingerprint}, now=now)
+        log.warning("account change %s: account fingerprint already bound to another subject", change.pk)
+
+    if account.is_corporate:
+        _send_micro_deposit(change, rail, meta, now)
+    else:
+        _complete(change, acting_user=user, meta=meta, now=now)
+    return change
+
+
+def _check_holder(subject, new: NewAccount, rail, ref: AccountRef) -> str:
+    """Same subject only. Returns the holder name to store."""
+    real = rail.real_name_of(ref)
+    if new.kind == AccountKind.ALIPAY:
+        if real is None:
+            raise Unprocessable("支付宝未找到这个账号,请核对手机号或邮箱。", code="alipay_account_not_found")
+        if subject.kind == SubjectKind.ENTERPRISE and not real.is_corporate:
+            raise Unprocessable(
+                "企业主体需绑定与商户名一致的对公支付宝账号;若没有对公支付宝,请先去支付宝注册。",
+                code="corporate_alipay_required")
+        if normalise_name(real.holder_name) != normalise_name(subject.legal_name):
+            raise Unprocessable("仅支持更换与绑定主体一致的支付宝账号:该支付宝账号的实名与主体名称不一致。",
+                                code="subject_mismatch", details={"source": "alipay_real_name"})
+        return real.holder_name
+    check_same_subject(subject, new.holder_name)
+    if real is not None and normalise_name(real.holder_name) != normalise_name(subject.legal_name):
+        # The typed name matches, but the bank says the account is someone else's.
+        raise Unprocessable("仅支持更换与绑定主体一致的银行卡:银行登记的开户名与主体名称不一致。",
+                            code="subject_mismatch", details={"source": "bank_name_check"})
+    return new.holder_name
+
+
+def _pending_change(wallet, now) -> AccountChange | None:
+    for change in AccountChange.objects.filter(wallet=wallet, status=ChangeStatus.PENDING_VERIFICATION):
+        if change.is_expired(now):
+            _fail(change, ChangeFailure.EXPIRED, meta=RequestMeta(), actor=None, now=now)
+        else:
+            return change
+    return None
+
+
+def _send_micro_deposit(change, rail, meta, now) -> None:
+    since = now - timedelta(days=1)
+    sent_today = AuditLog.objects.filter(wallet=change.wallet, action=AuditAction.MICRO_DEPOSIT_SENT,
+                                         at__gt=since).count()
+    if sent_today >= policy.micro_deposits_per_day():
+        raise Throttled("今天的小额打款验证次数已用完,请明天再试。", code="micro_deposit_throttled",
+                        details={"per_day": policy.micro_deposits_per_day()})
+    sent = rail.send_micro_deposit(account_ref(change.new_account), reference=f"acct-change-{change.pk}")
+    change.expected_amount_fen = sent.amount_fen
+    change.rail_reference = sent.reference
+    change.attempts_left = policy.micro_deposit_attempts()
+    change.expires_at = now + policy.micro_deposit_ttl()
+    change.save(update_fields=["expected_amount_fen", "rail_reference", "attempts_left", "expires_at"])
+    wallet = change.wallet
+    record(AuditAction.MICRO_DEPOSIT_SENT, success=True, meta=meta, actor=change.requested_by,
+           subject=wallet.subject, wallet=wallet, change=change,
+           details={"masked": change.new_account.masked, "reference": sent.reference}, now=now)
+    notify(subject_users(wallet.subject, wallet.holder_role), topic="payout_account.change_requested",
+           title="提现账户更换待验证",
+           body=(f"有人申请将{wallet.get_channel_display()}的提现账户更换为对公账户 {change.new_account.masked},"
+                 f"平台已向该账户小额打款,请在有效期内填写到账金额完成验证。如非本人操作,请立即修改密码并联系平台客服。"),
+           link=f"/account-centre/account-changes/{change.pk}/")
+    emit("payout_account.change_requested", aggregate_type="wallet", aggregate_id=wallet.pk,
+         payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
+                  "new_account": change.new_account.masked, "expires_at": change.expires_at.isoformat()})
+
+
+def _complete(change, *, acting_user, meta, now) -> None:
+    wallet = change.wallet
+    account = change.new_account
+    account.verified_at = now
+    account.save(update_fields=["verified_at"])
+    wallet.account = account
+    wallet.account_bound_at = now
+    wallet.save(update_fields=["account", "account_bound_at"])
+    change.status = ChangeStatus.COMPLETED
+    change.completed_at = change.closed_at = now
+    change.save(update_fields=["status", "completed_at", "closed_at"])
+    rail = get_rail()
+    if hasattr(rail, "remember_bound"):
+        rail.remember_bound(account_ref(account))
+    old = change.old_account.masked if change.old_account_id else None
+    record(AuditAction.CHANGE_COMPLETED, success=True, meta=meta, actor=acting_user, subject=wallet.subject,
+           wallet=wallet, change=change, details={"masked": account.masked, "previous": old}, now=now)
+    notify(subject_users(wallet.subject, wallet.holder_role), topic="payout_account.changed",
+           title="提现账户已更换",
+           body=(f"{wallet.get_channel_display()}的提现账户已更换为 {account.masked}"
+                 + (f"(原账户 {old})" if old else "")
+                 + "。之后的提现将转入新账户,已发起的提现仍转入原账户。如非本人操作,请立即联系平台客服。"),
+           link=_wallet_link(wallet))
+    emit("payout_account.changed", aggregate_type="wallet", aggregate_id=wallet.pk,
+         payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
+                  "holder_role": wallet.holder_role, "account": account.masked, "previous_account": old,
+                  "changed_at": now.isoformat()})
+    log.info("withdrawal account changed: wallet=%s change=%s account=%s", wallet.pk, change.pk, account.masked)
+
+
+def _fail(change, reason: str, *, meta, actor, now) -> None:
+    change.status = ChangeStatus.FAILED
+    change.failure_reason = reason
+    change.closed_at = now
+    change.save(update_fields=["status", "failure_reason", "closed_at"])
+    wallet = change.wallet
+    record(AuditAction.CHANGE_FAILED, success=False, meta=meta, actor=actor, subject=wallet.subject, wallet=wallet,
+           change=change, code=reason, details={"masked": change.new_account.masked}, now=now)
+    notify(subject_users(wallet.subject, wallet.holder_role), topic="payout_account.change_failed",
+           title="提现账户更换未成功",
+           body=f"更换为 {change.new_account.masked} 的申请未通过验证({change.get_failure_reason_display()}),原提现账户继续有效。",
+           link=f"/account-centre/account-changes/{change.pk}/")
+
+
+# --- verify / cancel / expire -----------------------------------------------------------------
+
+def _lock_change(user, change_id):
+    """Lock order: wallet, then change (the same order as do_request_change)."""
+    change = access_change(user, change_id)
+    access_wallet(user, change.wallet.subject, change.wallet.channel, lock=True)
+    return access_change(user, change_id, lock=True)
+
+
+def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | None = None,
+                     user_agent: str = "", now=None) -> AccountChange:
+    """Check the micro-deposit amount the owner read from their statement.
+
+    Right amount before `expires_at` (inclusive) → completed. Wrong amount → one attempt fewer,
+    failed at 0. After expiry → failed and refused with `verification_expired`.
+    """
+    now = now or clock.now()
+    meta = RequestMeta(ip=ip, user_agent=user_agent)
+    error = None
+    with transaction.atomic():
+        change = _lock_change(acting_user, change_id)
+        if change.status != ChangeStatus.PENDING_VERIFICATION:
+            error = Conflict("这条更换已经结束,不能再验证。", code="change_not_pending",
+                             details={"status": change.status, "failure_reason": change.failure_reason})
+        elif change.is_expired(now):
+            _fail(change, ChangeFailure.EXPIRED, meta=meta, actor=acting_user, now=now)
+            error = Conflict("小额打款验证已过期,请重新发起更换。原提现账户继续有效。", code="verification_expired",
+                             details={"status": change.status, "expired_at": change.expires_at.isoformat()})
+        elif hmac.compare_digest(str(int(amount_fen)).encode(), str(change.expected_amount_fen).encode()):
+            _complete(change, acting_user=acting_user, meta=meta, now=now)
+        else:
+            change.attempts_left = max(change.attempts_left - 1, 0)
+            change.save(update_fields=["attempts_left"])
+            record(AuditAction.VERIFICATION_FAILED, success=False, meta=meta, actor=acting_user,
+                   subject=change.wallet.subject, wallet=change.wallet, change=change, code="verification_failed",
+                   details={"attempts_left": change.attempts_left}, now=now)
+            if change.attempts_left == 0:
+                _fail(change, ChangeFailure.ATTEMPTS_EXHAUSTED, meta=meta, actor=acting_user, now=now)
+                message = "金额不正确,验证次数已用完,本次更换失败。原提现账户继续有效。"
+            else:
+                message = f"金额不正确,还可以再试 {change.attempts_left} 次。"
+            error = Unprocessable(message, code="verification_failed",
+                                  details={"attempts_left": change.attempts_left, "status": change.status})
+    if error is not None:
+        raise error  # after commit: the used attempt and the audit entry stay written
+    return change
+
+
+def do_cancel_change(*, acting_user, change_id: int, ip: str | None = None, user_agent: str = "",
+                     now=None) -> AccountChange:
+    now = now or clock.now()
+    meta = RequestMeta(ip=ip, user_agent=user_agent)
+    with transaction.atomic():
+        change = _lock_change(acting_user, change_id)
+        if change.status != ChangeStatus.PENDING_VERIFICATION:
+            raise Conflict("这条更换已经结束,不能取消。", code="change_not_pending", details={"status": change.status})
+        change.status = ChangeStatus.CANCELLED
+        change.closed_at = now
+        change.save(update_fields=["status", "closed_at"])
+        record(AuditAction.CHANGE_CANCELLED, success=True, meta=meta, actor=acting_user,
+               subject=change.wallet.subject, wallet=change.wallet, change=change, now=now)
+    return change
+
+
+def do_expire_changes(*, now=None) -> int:
+    """Sweeper: record as failed every pending change past its expiry. Safe to run twice."""
+    now = now or clock.now()
+    done = 0
+    due = AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION, expires_at__lt=now)
+    for change_id in due.values_list("id", flat=True):
+        with transaction.atomic():
+            change = (AccountChange.objects.select_for_update(of=("self",)).select_related("wallet", "new_account")
+                      .get(pk=change_id))
+            if change.status == ChangeStatus.PENDING_VERIFICATION and change.is_expired(now):
+                _fail(change, ChangeFailure.EXPIRED, meta=RequestMeta(), actor=None, now=now)
+                done += 1
+    return done

@@ -1,0 +1,52 @@
+"""Admin: read-only views; account numbers appear masked only (the encrypted column is never shown)."""
+from django.contrib import admin
+
+from .models import AccountChange, AuditLog, RailTransfer, Wallet, Withdrawal, WithdrawalAccount
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WithdrawalAccount)
+class WithdrawalAccountAdmin(ReadOnlyAdmin):
+    list_display = ("id", "subject", "kind", "masked", "holder_name", "bank_name", "is_corporate", "verified_at")
+    fields = ("subject", "kind", "masked", "holder_name", "bank_name", "is_corporate", "created_at", "verified_at")
+    search_fields = ("holder_name", "last4")
+
+
+@admin.register(Wallet)
+class WalletAdmin(ReadOnlyAdmin):
+    list_display = ("id", "subject", "holder_role", "channel", "balance_fen", "account", "account_bound_at")
+    list_filter = ("holder_role", "channel")
+
+
+@admin.register(AccountChange)
+class AccountChangeAdmin(ReadOnlyAdmin):
+    list_display = ("id", "wallet", "status", "failure_reason", "new_account", "attempts_left", "expires_at",
+                    "shared_with_other_subject", "created_at")
+    list_filter = ("status", "shared_with_other_subject")
+    exclude = ("expected_amount_fen",)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "success", "code", "actor", "subject", "ip")
+    list_filter = ("action", "success")
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "wallet", "account", "amount_fen", "status", "held_until", "created_at")
+
+
+@admin.register(RailTransfer)
+class RailTransferAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "kind", "masked", "amount_fen", "created_at")

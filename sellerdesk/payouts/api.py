@@ -1,0 +1,147 @@
+"""Thin endpoints of the account centre (账户中心): they validate, call actions and serialise."""
+from ninja import Query, Router, Schema
+
+from sellerdesk.core import clock
+from sellerdesk.core.errors import NotFound
+from sellerdesk.core.roles import require_role
+from sellerdesk.identity.models import Role
+
+from . import actions
+from .access import access_change, owner_subject
+from .models import WithdrawalAccount
+from .queries import wallet_views
+from .rails import get_rail
+from .schemas import (
+    ChangeIn,
+    ChangeOut,
+    StatementOut,
+    VerifyIn,
+    WalletList,
+    WithdrawalIn,
+    WithdrawalOut,
+)
+
+try:
+    from ninja.responses import Status
+except ImportError:  # django-ninja < 1.5 answers (status, body) tuples
+    def Status(status_code, value):  # noqa: N802
+        return status_code, value
+
+router = Router(tags=["wallets"])
+
+
+def _meta(request) -> dict:
+    return {"ip": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
+
+
+def account_out(account, bound_at=None):
+    if account is None:
+        return None
+    return {"kind": account.kind, "masked": account.masked, "last4": account.last4,
+            "holder_name": account.holder_name, "bank_name": account.bank_name,
+            "is_corporate": account.is_corporate, "bound_at": bound_at}
+
+
+def change_out(change, now):
+    status = change.effective_status(now)
+    expired = status != change.status
+    return {
+        "id": change.pk, "channel": change.wallet.channel, "status": status,
+        "failure_reason": "expired" if expired else (change.failure_reason or None),
+        "new_account": account_out(change.new_account), "old_account": account_out(change.old_account),
+        "attempts_left": change.attempts_left if change.new_account.is_corporate else None,
+        "expires_at": change.expires_at, "created_at": change.created_at, "completed_at": change.completed_at,
+    }
+
+
+@router.get("/wallets", response=WalletList)
+def list_wallets(request):
+    """The caller's wallets (merchant: 安心钱包/微信/支付宝; distributor: 达人钱包 per product.md §2)."""
+    items = []
+    for view in wallet_views(request.auth):
+        spec, allowed = view.availability.spec, view.availability
+        items.append({
+            "channel": view.channel, "label": spec.label, "page_title": spec.page_title, "path": spec.path,
+            "balance_fen": view.balance_fen, "account_kind": spec.account_kind,
+            "account": account_out(view.account, view.wallet.account_bound_at if view.wallet else None),
+            "can_change": allowed.can_change, "change_label": spec.change_label,
+            "change_blocked_code": allowed.blocked_code or None,
+            "change_blocked_reason": allowed.blocked_reason or None,
+            "notes": list(spec.notes),
+            "pending_change_id": view.pending_change.pk if view.pending_change else None,
+        })
+    return {"items": items}
+
+
+@router.post("/wallets/{channel}/account-changes", response={201: ChangeOut})
+def request_change(request, channel: str, payload: ChangeIn):
+    """Replace the wallet's withdrawal account (更换银行卡 / 更换账户). Needs `password` (step-up).
+
+    Personal card or Alipay → `completed`; corporate account → `pending_verification` (micro-deposit sent).
+    Errors: change_not_allowed, subject_mismatch, corporate_not_allowed, corporate_alipay_required,
+    alipay_account_not_found, card_number_not_digits, card_number_length, card_number_checksum,
+    account_number_not_digits, account_number_length, bank_name_required, holder_name_required,
+    account_no_required, alipay_account_required, alipay_account_invalid, step_up_required,
+    step_up_failed (401), step_up_throttled (429), micro_deposit_throttled (429), same_account (409),
+    change_already_pending (409).
+    """
+    now = clock.now()
+    change = actions.do_request_change(
+        acting_user=request.auth, channel=channel, request=actions.ChangeRequest(**payload.dict()),
+        now=now, **_meta(request))
+    return Status(201, change_out(change, now))
+
+
+@router.get("/account-changes/{change_id}", response=ChangeOut)
+def get_change(request, change_id: int):
+    return change_out(access_change(request.auth, change_id), clock.now())
+
+
+@router.post("/account-changes/{change_id}/verify", response=ChangeOut)
+def verify_change(request, change_id: int, payload: VerifyIn):
+    """Enter the micro-deposit amount. Errors: verification_failed (422, with attempts_left),
+    verification_expired (409), change_not_pending (409)."""
+    now = clock.now()
+    change = actions.do_verify_change(acting_user=request.auth, change_id=change_id,
+                                      amount_fen=payload.amount_fen, now=now, **_meta(request))
+    return change_out(change, now)
+
+
+@router.post("/account-changes/{change_id}/cancel", response=ChangeOut)
+def cancel_change(request, change_id: int):
+    now = clock.now()
+    change = actions.do_cancel_change(acting_user=request.auth, change_id=change_id, now=now, **_meta(request))
+    return change_out(change, now)
+
+
+@router.post("/wallets/{channel}/withdrawals", response={201: WithdrawalOut})
+def request_withdrawal(request, channel: str, payload: WithdrawalIn):
+    """Withdraw to the account bound now; the withdrawal keeps it even if the account is changed later."""
+    w = actions.do_request_withdrawal(acting_user=request.auth, channel=channel, amount_fen=payload.amount_fen,
+                                      **_meta(request))
+    return Status(201, {"id": w.pk, "channel": w.wallet.channel, "amount_fen": w.amount_fen, "status": w.status,
+                        "account": account_out(w.account), "held_until": w.held_until, "created_at": w.created_at})
+
+
+class StatementQuery(Schema):
+    account_last4: str | None = None
+
+
+@router.get("/sandbox/rail/statement", response=StatementOut, tags=["sandbox"])
+def rail_statement(request, filters: Query[StatementQuery]):
+    """What the rail simulator sent to the caller's accounts (admin: to anyone), newest first.
+    Only where the simulator is the adapter: 404 otherwise."""
+    rail = get_rail()
+    if not rail.is_simulator:
+        raise NotFound()
+    user = request.auth
+    require_role(user, Role.MERCHANT, Role.DISTRIBUTOR, Role.ADMIN)
+    if user.role == Role.ADMIN:
+        fingerprints = None
+    else:
+        subject = owner_subject(user)
+        fingerprints = list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True)
+                            ) if subject else []
+    lines = rail.statement(fingerprints=fingerprints, last4=filters.account_last4)
+    return {"items": [line.__dict__ for line in lines]}

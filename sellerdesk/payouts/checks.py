@@ -1,0 +1,126 @@
+"""check_*: validate input for the account centre. Each failure has its own code."""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from stdnum import luhn
+
+from sellerdesk.core.errors import CodedError, InvalidInput, Throttled, Unprocessable
+from sellerdesk.identity.checks import normalise_name
+from sellerdesk.identity.models import SubjectKind
+
+from . import policy
+from .models import AccountKind, AuditAction, AuditLog
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """Validated input for a new withdrawal account. `number` is clear text: never log it."""
+
+    kind: str
+    number: str
+    holder_name: str
+    bank_name: str
+    is_corporate: bool
+
+    def __repr__(self):
+        return f"NewAccount({self.kind}, ****{self.number[-4:]})"
+
+    __str__ = __repr__
+
+
+def _clean_number(raw: str) -> str:
+    # Full-width digits become ASCII; the spaces and dashes people paste from banking apps go.
+    folded = unicodedata.normalize("NFKC", raw or "")
+    return re.sub(r"[\s\-]", "", folded)
+
+
+def check_bank_account(*, account_no: str | None, holder_name: str | None, bank_name: str | None,
+                       is_corporate: bool) -> NewAccount:
+    number = _clean_number(account_no or "")
+    if not number:
+        raise InvalidInput("请填写银行卡号。", code="account_no_required")
+    if is_corporate:
+        if not number.isascii() or not number.isdigit():
+            raise InvalidInput("对公账号只能包含数字。", code="account_number_not_digits")
+        low, high = policy.CORPORATE_LENGTH
+        if not low <= len(number) <= high:
+            raise InvalidInput(f"对公账号应为{low}到{high}位数字。", code="account_number_length",
+                               details={"min": low, "max": high, "length": len(number)})
+    else:
+        if not number.isascii() or not number.isdigit():
+            raise InvalidInput("银行卡号只能包含数字。", code="card_number_not_digits")
+        low, high = policy.CARD_LENGTH
+        if not low <= len(number) <= high:
+            raise InvalidInput(f"银行卡号应为{low}到{high}位数字。", code="card_number_length",
+                               details={"min": low, "max": high, "length": len(number)})
+        if not luhn.is_valid(number):
+            raise InvalidInput("银行卡号校验未通过,请核对卡号。", code="card_number_checksum",
+                               details={"check": "luhn"})
+    bank = " ".join((bank_name or "").split())
+    if not bank:
+        raise InvalidInput("请填写开户银行。", code="bank_name_required")
+    holder = " ".join((holder_name or "").split())
+    if not holder:
+        raise InvalidInput("请填写开户名(持卡人姓名或企业名称)。", code="holder_name_required")
+    return NewAccount(AccountKind.BANK_CARD, number, holder, bank[:80], bool(is_corporate))
+
+
+def check_alipay_account(alipay_account: str | None) -> NewAccount:
+    value = _clean_number(alipay_account or "") if "@" not in (alipay_account or "") else (alipay_account or "").strip()
+    if not value:
+        raise InvalidInput("请填写支付宝账号(手机号或邮箱)。", code="alipay_account_required")
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise InvalidInput("支付宝账号应为手机号或邮箱。", code="alipay_account_invalid") from None
+        value = value.lower()
+    else:
+        if value.startswith("+86"):
+            value = value[3:]
+        if not MOBILE.match(value):
+            raise InvalidInput("支付宝账号应为手机号或邮箱。", code="alipay_account_invalid")
+    return NewAccount(AccountKind.ALIPAY, value, "", "", False)
+
+
+def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
+    """Re-confirm the user's identity before a high-risk change. Throttled on repeated failures
+    (failures are counted from the audit log, so every process sees the same count)."""
+    recent = AuditLog.objects.filter(actor=user, action=AuditAction.STEP_UP_FAILED,
+                                     at__gt=now - policy.step_up_window()).count()
+    if recent >= policy.step_up_failure_limit():
+        raise Throttled("身份验证失败次数过多,请稍后再试。", code="step_up_throttled",
+                        details={"retry_after_seconds": int(policy.step_up_window().total_seconds())})
+    if password:
+        if not user.check_password(password):
+            raise CodedError("密码错误,身份验证未通过。", code="step_up_failed", status=401,
+                             details={"failures_left": max(policy.step_up_failure_limit() - recent - 1, 0)})
+        return
+    if otp:
+        # No one-time-code channel is configured in this deployment.
+        raise InvalidInput("当前未开通短信验证码,请使用登录密码验证。", code="step_up_method_unavailable")
+    raise CodedError("更换提现账户需要再次验证身份:请输入登录密码。", code="step_up_required", status=401)
+
+
+def check_same_subject(subject, holder_name: str) -> None:
+    """The holder must be the wallet owner's subject (names compared after normalise_name)."""
+    if normalise_name(holder_name) != normalise_name(subject.legal_name):
+        raise Unprocessable(
+            "仅支持更换与绑定主体一致的账户:开户名与主体名称不一致。", code="subject_mismatch",
+            details={"subject_kind": subject.kind})
+
+
+def check_corporate_allowed(subject, new: NewAccount) -> None:
+    """Individuals bind personal cards; enterprises bind corporate (对公) accounts; individual
+    businesses may bind either."""
+    if new.kind == AccountKind.BANK_CARD and subject.kind == SubjectKind.ENTERPRISE and not new.is_corporate:
+        raise Unprocessable("企业主体请绑定企业的对公账户(勾选对公账户)。", code="corporate_account_required",
+                            details={"subject_kind": subject.kind})
+    if new.is_corporate and subject.kind not in (SubjectKind.ENTERPRISE, SubjectKind.INDIVIDUAL_BUSINESS):
+        raise Unprocessable("个人主体不能绑定对公账户,请使用本人的银行卡。", code="corporate_not_allowed",
+                            details={"subject_kind": subject.kind})

@@ -1,0 +1,53 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    ANXIN = "anxin", _("安心钱包")
+    WECHAT = "wechat", _("微信")
+    ALIPAY = "alipay", _("支付宝")
+
+
+class HolderRole(models.TextChoices):
+    """Which side of the marketplace a wallet serves; one subject may be both."""
+
+    MERCHANT = "merchant", _("商家")
+    DISTRIBUTOR = "distributor", _("分销者")
+
+
+class AccountKind(models.TextChoices):
+    BANK_CARD = "bank_card", _("银行卡")
+    ALIPAY = "alipay", _("支付宝账号")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING_VERIFICATION = "pending_verification", _("待小额打款验证")
+    COMPLETED = "completed", _("已更换")
+    FAILED = "failed", _("验证失败")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class ChangeFailure(models.TextChoices):
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted", _("验证次数已用完")
+    EXPIRED = "expired", _("验证已过期")
+
+
+class WithdrawalStatus(models.TextChoices):
+    HELD = "held", _("冷静期暂缓")
+    IN_FLIGHT = "in_flight", _("提现中")
+    PAID = "paid", _("已到账")
+    FAILED = "failed", _("提现失败")
+
+
+class AuditAction(models.TextChoices):
+    CHANGE_REQUESTED = "change_requested"
+    CHANGE_REFUSED = "change_refused"
+    STEP_UP_FAILED = "step_up_failed"
+    MICRO_DEPOSIT_SENT = "micro_deposit_sent"
+    VERIFICATION_FAILED = "verification_failed"
+    CHANGE_COMPLETED = "change_completed"
+    CHANGE_FAILED = "change_failed"
+    CHANGE_CANCELLED = "change_cancelled"
+    ACCOUNT_SHARED_ACROSS_SUBJECTS = "account_shared_across_subjects"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested"
+    KEYS_ROTATED = "keys_rotated"

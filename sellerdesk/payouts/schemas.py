@@ -1,0 +1,88 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class AccountOut(Schema):
+    kind: str
+    masked: str = Field(description="Masked to the last four characters; the number is never returned")
+    last4: str
+    holder_name: str
+    bank_name: str
+    is_corporate: bool
+    bound_at: datetime | None = None
+
+
+class WalletOut(Schema):
+    channel: str
+    label: str
+    page_title: str
+    path: str
+    balance_fen: int
+    account_kind: str
+    account: AccountOut | None
+    can_change: bool
+    change_label: str
+    change_blocked_code: str | None
+    change_blocked_reason: str | None
+    notes: list[str]
+    pending_change_id: int | None
+
+
+class WalletList(Schema):
+    items: list[WalletOut]
+
+
+class ChangeIn(Schema):
+    account_no: str | None = Field(None, max_length=64, description="Bank card or corporate account number")
+    holder_name: str | None = Field(None, max_length=120)
+    bank_name: str | None = Field(None, max_length=80)
+    is_corporate: bool = False
+    alipay_account: str | None = Field(None, max_length=254, description="Mobile number or e-mail (支付宝 wallet)")
+    password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
+    otp: str | None = Field(None, max_length=12, description="Step-up: a one-time code, where configured")
+
+
+class ChangeOut(Schema):
+    id: int
+    channel: str
+    status: str
+    failure_reason: str | None
+    new_account: AccountOut
+    old_account: AccountOut | None
+    attempts_left: int | None
+    expires_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class VerifyIn(Schema):
+    amount_fen: int = Field(..., ge=1, le=99, description="The micro-deposit amount read from the statement")
+
+
+class WithdrawalIn(Schema):
+    amount_fen: int = Field(..., gt=0)
+
+
+class WithdrawalOut(Schema):
+    id: int
+    channel: str
+    amount_fen: int
+    status: str
+    account: AccountOut
+    held_until: datetime | None
+    created_at: datetime
+
+
+class StatementLineOut(Schema):
+    at: datetime
+    kind: str
+    account_masked: str
+    account_last4: str
+    amount_fen: int
+    memo: str
+    reference: str
+
+
+class StatementOut(Schema):
+    items: list[StatementLineOut]
