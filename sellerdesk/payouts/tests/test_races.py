@@ -1,0 +1,84 @@
+"""Two requests at once on one wallet or one change (PostgreSQL only: real row locks and threads)."""
+import threading
+
+import pytest
+from django.db import connection
+
+from sellerdesk.core.errors import CodedError
+from sellerdesk.events.models import OutboxEvent
+from sellerdesk.identity.models import Role, SubjectKind
+from sellerdesk.payouts.actions import ChangeRequest, do_request_change, do_verify_change
+from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus
+
+from .conftest import PASSWORD, corporate_number
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…"),
+]
+
+
+def race(*actors):
+    barrier = threading.Barrier(len(actors))
+    results = [None] * len(actors)
+
+    def run(i, actor):
+        try:
+            barrier.wait()
+            results[i] = actor()
+        except CodedError as exc:
+            results[i] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actors)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_two_corporate_changes_at_once_leave_exactly_one_pending(make_seller):
+    seller = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
+    for n in range(3):
+        def attempt(number=corporate_number(9500 + n)):
+            return do_request_change(acting_user=seller.user, channel="anxin", request=ChangeRequest(
+                account_no=number, holder_name=seller.subject.legal_name, bank_name="中国银行", is_corporate=True,
+                password=PASSWORD)).status
+        results = race(attempt, attempt)
+        assert sorted(results) == ["change_already_pending", ChangeStatus.PENDING_VERIFICATION]
+        assert AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION).count() == 1
+        AccountChange.objects.update(status=ChangeStatus.CANCELLED)
+
+
+def test_two_right_answers_at_once_complete_the_change_once(make_seller):
+    seller = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
+    number = corporate_number(9600)
+    change_id = seller.change_card("anxin", number, corporate=True).json()["id"]
+    amount = seller.statement_amount(number[-4:])
+
+    def verify():
+        return do_verify_change(acting_user=seller.user, change_id=change_id, amount_fen=amount).status
+
+    assert sorted(race(verify, verify)) == ["change_not_pending", ChangeStatus.COMPLETED]
+    assert AuditLog.objects.filter(change_id=change_id, action=AuditAction.CHANGE_COMPLETED).count() == 1
+    assert OutboxEvent.objects.filter(topic="payout_account.changed").count() == 1
+    assert seller.wallet("anxin").account.last4 == number[-4:]
+
+
+def test_concurrent_wrong_answers_never_grant_more_than_three_attempts(make_seller):
+    seller = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
+    number = corporate_number(9700)
+    change_id = seller.change_card("anxin", number, corporate=True).json()["id"]
+    wrong = seller.statement_amount(number[-4:]) % 99 + 1
+
+    def verify():
+        return do_verify_change(acting_user=seller.user, change_id=change_id, amount_fen=wrong)
+
+    results = race(*[verify] * 6)
+    assert sorted(results) == ["change_not_pending"] * 3 + ["verification_failed"] * 3
+    assert AuditLog.objects.filter(change_id=change_id, action=AuditAction.VERIFICATION_FAILED).count() == 3
+    assert AccountChange.objects.get(pk=change_id).status == ChangeStatus.FAILED
