@@ -33,7 +33,7 @@ def do_open_wallet(*, subject, holder_role: str, channel: str, kind: str | None 
         rail = get_rail()
         if hasattr(rail, "remember_bound"):
             rail.remember_bound(account_ref(account))
-        record(AuditAction.CHANGE_COMPLETED, success=True, meta=RequestMeta(), subject=subject, wallet=None,
+        record(AuditAction.CHANGE_COMPLETED, success=True, meta=RequestMeta(), subject=subject, wallet=wallet,
                details={"first_binding": True, "channel": channel, "masked": account.masked}, now=now)
     wallet.save()
     return wallet
