@@ -23,7 +23,10 @@ def sweep_once(worker_name: str | None = None) -> int:
     from sellerdesk.aftersales.actions.deadlines import sweep
     from sellerdesk.core.models import IdempotencyKey, WorkerHeartbeat
 
+    from sellerdesk.payouts.actions.changes import do_expire_changes
+
     fired = sweep(now=clock.now())
+    do_expire_changes(now=clock.now())
     if worker_name:
         WorkerHeartbeat.objects.update_or_create(worker=worker_name, defaults={"seen_at": clock.now(), "swept": fired})
     # Keys are kept at least 24 hours (api.md); two days is plenty.
