@@ -3,7 +3,7 @@ from django.db import transaction
 
 from .. import policy
 from ..access import access_aftersale, party_of
-from ..models import Dispute, EvidenceRequest, HistoryKind, Party, Status
+from ..models import Dispute, DisputeStatus, EvidenceRequest, HistoryKind, Party, Status
 from ..states import Action, _refusal, check_transition
 from .common import publish, record, set_status
 from .opening import check_text
@@ -27,8 +27,17 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
     check_transition(aftersale, Action.ESCALATE, party=party, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
     evidence_due_at = now + policy.evidence()
-    dispute = Dispute.objects.create(aftersale=aftersale, escalation_reason=reason, opened_at=now,
-                                     evidence_due_at=evidence_due_at)
+    opening = {"status": DisputeStatus.AWAITING_EVIDENCE, "escalation_reason": reason, "opened_at": now,
+               "evidence_due_at": evidence_due_at, "evidence_submitted_at": None, "timed_out": False,
+               "review_started_at": None, "outcome": "", "liable": "", "resolved_at": None}
+    dispute = Dispute.objects.filter(aftersale=aftersale).first()
+    if dispute is None:
+        dispute = Dispute.objects.create(aftersale=aftersale, **opening)
+    else:
+        # A request has one dispute. It can be escalated again only after the merchant agreed during
+        # the first one (return_refund → awaiting_return) and then refused the returned goods: the
+        # dispute opens again with a new 24 h window; the first round stays in the history.
+        Dispute.objects.filter(pk=dispute.pk).update(**opening)
     EvidenceRequest.objects.create(dispute=dispute, party=Party.MERCHANT, initial=True, requested_at=now,
                                    due_at=evidence_due_at, note="纠纷协商期:商家需在24小时内提交举证或同意售后")
     set_status(aftersale, Status.DISPUTE_AWAITING_EVIDENCE, now=now, due_at=evidence_due_at)

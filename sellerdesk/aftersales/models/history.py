@@ -11,6 +11,16 @@ class AppendOnlyError(Exception):
     pass
 
 
+class HistoryQuerySet(models.QuerySet):
+    """Bulk update() and delete() would bypass the model's save()/delete() guards."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("History entries are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("History entries are append-only")
+
+
 class HistoryEntry(models.Model):
     """One entry of the negotiation history (协商历史). Append-only: never updated or deleted."""
 
@@ -22,6 +32,8 @@ class HistoryEntry(models.Model):
     body = models.TextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.ALL)
+
+    objects = HistoryQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["aftersale", "id"], name="history_timeline")]
