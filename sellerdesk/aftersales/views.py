@@ -1,0 +1,551 @@
+"""Thin pages: the merchant workbench (PC), the seller app (/m/), the buyer's pages and the CS console.
+
+Pages read through queries.filter_aftersales / queries.detail and change state only through the
+do_* actions (acting_user=request.user, now=clock.now()). A refused action re-renders the same page
+with the refusal's message next to the form and the user's input kept. Objects the user may not see
+are 404 (access_aftersale), never 403.
+"""
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_http_methods
+
+from sellerdesk.core import clock
+from sellerdesk.core.errors import CodedError, InvalidInput, NotFound
+from sellerdesk.core.money import format_fen
+from sellerdesk.core.pagination import paginate
+from sellerdesk.identity.models import Role
+from sellerdesk.orders.actions import access_order, orders_visible_to
+
+from . import actions, files, policy
+from .access import access_aftersale, party_of, visible_history
+from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
+from .queries import detail, disputes_pending_q, filter_aftersales, load_for_detail
+from .states import ACTION_LABELS, Action
+from .stats import MERCHANT_TODO_STATUSES, workbench_summary
+
+PAGE_SIZE = 20
+CS_QUEUE_SIZE = 50
+
+# 快捷筛选 of the 售后单查询页: key -> (label, how it filters)
+QUICK_FILTERS = {
+    "": _lazy("全部"),
+    "todo": _lazy("待处理"),
+    "disputes_pending": _lazy("纠纷待处理"),
+    "evidence_due_soon": _lazy("举证即将超时"),
+}
+
+# What the countdown of each timed state counts down to, in the viewer's words.
+DEADLINE_LABELS = {
+    Status.AWAITING_MERCHANT: _lazy("商家处理剩余时间"),
+    Status.AWAITING_RETURN: _lazy("买家退货剩余时间"),
+    Status.AWAITING_RECEIPT: _lazy("商家收货剩余时间"),
+    Status.MERCHANT_REJECTED: _lazy("申请平台介入剩余时间"),
+    Status.DISPUTE_AWAITING_EVIDENCE: _lazy("举证倒计时"),
+    Status.DISPUTE_AWAITING_SUPPLEMENT: _lazy("补充凭证倒计时"),
+}
+# states.ACTION_LABELS, marked here so that makemessages collects them for the English catalogue.
+_ACTION_LABEL_MSGIDS = [gettext_noop(label) for label in (
+    "同意售后", "拒绝售后", "填写退货物流", "确认收货", "拒绝收货", "申请平台介入", "提交凭证", "留言",
+    "提出部分退款", "接受方案", "拒绝方案", "撤销申请", "要求补充凭证", "判责")]
+EVIDENCE_STATUSES = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT)
+# Actions whose form lives in a dialog (弹窗): a refusal re-opens that dialog with the message in it.
+DIALOG_ACTIONS = {"submit_evidence", "approve", "reject", "reject_receipt", "make_offer", "escalate",
+                  "return_shipment", "cancel"}
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+def _role(request, *roles):
+    if request.user.role not in roles:
+        raise PermissionDenied(_("这个页面不属于您的角色。"))
+
+
+def _load(request, aftersale_id: int) -> AfterSale:
+    try:
+        aftersale = access_aftersale(request.user, aftersale_id)
+    except NotFound:
+        raise Http404(_("售后单不存在。")) from None
+    return load_for_detail(AfterSale.objects).get(pk=aftersale.pk)
+
+
+def _local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S") if dt else ""
+
+
+def error_text(err: CodedError) -> str:
+    """The refusal in the page's language; the domain's English sentence when we have no better one."""
+    d, code = err.details or {}, err.code
+    status_labels = dict(Status.choices)
+    texts = {
+        "empty_statement": _("请填写举证说明(最多 %(n)s 字),说明您的凭证证明了什么。") % {"n": files.MAX_STATEMENT_CHARS},
+        "statement_too_long": _("举证说明有 %(len)s 字,超过了 %(n)s 字的上限。") % {
+            "len": d.get("length", ""), "n": files.MAX_STATEMENT_CHARS},
+        "too_many_files": _("最多上传 %(n)s 个文件,本次选择了 %(count)s 个。") % {
+            "n": files.MAX_FILES, "count": d.get("count", "")},
+        "files_required": _("请至少上传一个文件。"),
+        "file_too_large": _("文件“%(file)s”超过大小上限(图片和 PDF 每个最大 %(img)s MB,MP4 视频最大 %(video)s MB)。") % {
+            "file": d.get("file", ""), "img": files.MAX_FILE_BYTES // 2**20, "video": files.MAX_VIDEO_BYTES // 2**20},
+        "unsupported_file_type": _("文件“%(file)s”不是允许的类型:仅支持 JPEG、PNG、WebP 图片,MP4 视频和 PDF 文件(按文件内容判断,改扩展名无效)。") % {
+            "file": d.get("file", "")},
+        "image_too_large_in_pixels": _("图片“%(file)s”像素过大(上限 4000 万像素),请缩小后再上传。") % {"file": d.get("file", "")},
+        "corrupt_file": _("图片“%(file)s”已损坏,无法打开,请重新导出后上传。") % {"file": d.get("file", "")},
+        "unsafe_pdf": _("PDF“%(file)s”包含脚本、启动动作或内嵌文件,不能作为凭证上传。") % {"file": d.get("file", "")},
+        "deadline_passed": _("该步骤已于 %(due)s 截止,不能再操作。") % {
+            "due": _local(_parse_iso(d.get("due_at")))},
+        "invalid_transition": _("售后单当前为“%(status)s”,不能进行这个操作。请刷新页面查看最新状态。") % {
+            "status": status_labels.get(d.get("status"), d.get("status", ""))},
+        "concurrent_update": _("售后单刚刚被其他人更新,请刷新页面后重试。"),
+        "forbidden_role": _("您的角色不能进行这个操作。"),
+        "no_open_offer": _("当前没有待回复的部分退款方案。"),
+        "offer_not_open": _("这个方案已失效或已被回复。"),
+        "invalid_offer_amount": _("部分退款金额须大于 ¥0.00、小于申请金额 %(req)s,且不超过可退金额 %(ref)s。") % {
+            "req": format_fen(d.get("requested_fen")), "ref": format_fen(d.get("refundable_fen"))},
+        "invalid_amount": _("金额不正确:部分退款须大于 ¥0.00 且小于申请金额 %(req)s。") % {
+            "req": format_fen(d.get("requested_fen"))} if "requested_fen" in d else _("请填写大于 ¥0.00 的金额。"),
+        "amount_exceeds_refundable": _("申请金额不能超过订单可退金额 %(ref)s。") % {
+            "ref": format_fen(d.get("refundable_fen"))},
+        "refund_exceeds_refundable": _("订单可退金额不足,最多还能退 %(ref)s。") % {
+            "ref": format_fen(d.get("refundable_fen"))},
+        "already_refunded": _("这笔售后已经退款,不会重复退款。"),
+        "aftersale_already_open": _("这个订单已有进行中的售后申请。"),
+        "invalid_due_hours": _("补充凭证时限须在 1 到 %(n)s 小时之间。") % {"n": policy.MAX_SUPPLEMENT_HOURS},
+        "invalid_party": _("请选择要求哪一方补充凭证。"),
+        "invalid_outcome": _("请选择判责结果。"),
+        "invalid_liable": _("请选择责任方。"),
+        "invalid_type": _("请选择售后类型。"),
+    }
+    field_names = {"reason": _("原因"), "body": _("留言内容"), "note": _("说明"), "carrier": _("物流公司"),
+                   "tracking_no": _("物流单号"), "description": _("问题描述")}
+    if code in texts:
+        return texts[code]
+    if code.startswith("empty_") and code[6:] in field_names:
+        return _("请填写%(field)s。") % {"field": field_names[code[6:]]}
+    if code.endswith("_too_long") and d.get("field") in field_names:
+        return _("%(field)s不能超过 %(n)s 字。") % {"field": field_names[d["field"]], "n": d.get("max_chars", "")}
+    return err.message
+
+
+def _parse_iso(value):
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_yuan(raw: str | None, *, field: str = "amount") -> int:
+    """'12.34' (yuan, as typed) -> 1234 fen. Refuses negatives, more than 2 decimals, junk."""
+    text = (raw or "").strip().replace("¥", "").replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(_("请输入金额,例如 12.50。"), code="bad_amount_input", details={"field": field}) from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(_("金额须大于 0,最多两位小数,例如 12.50。"), code="bad_amount_input",
+                           details={"field": field})
+    return int(value * 100)
+
+
+def _countdown(aftersale: AfterSale):
+    """The current state's deadline, for the countdown: (label, due_at) or None."""
+    if aftersale.due_at is None or aftersale.is_final:
+        return None
+    return {"label": DEADLINE_LABELS.get(aftersale.status, _("剩余时间")), "due_at": aftersale.due_at,
+            "in_dispute_box": aftersale.status in EVIDENCE_STATUSES}
+
+
+def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> dict:
+    now = clock.now()
+    d = detail(aftersale, request.user, now)
+    party = party_of(request.user, aftersale)
+    allowed = d["allowed_actions"]
+    open_offer = next((o for o in d["offers"] if o.state == Offer.State.OPEN), None)
+    dispute = d["dispute"]
+    open_request = None
+    if dispute:
+        open_request = next((r for r in dispute["evidence_requests"] if r.state == "open"), None)
+        for ev in dispute["evidence"]:
+            ev["party_label"] = Party(ev["party"]).label
+    refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
+    if form_error:
+        form_error["in_dialog"] = form_error["action"] in DIALOG_ACTIONS and form_error["action"] in allowed
+    return {
+        "a": aftersale,
+        "d": d,
+        "party": party,
+        "allowed": allowed,
+        "buttons": {x: _(ACTION_LABELS[Action(x)]) for x in allowed},
+        "open_offer": open_offer,
+        "open_request": open_request,
+        "countdown": _countdown(aftersale),
+        "history": list(visible_history(aftersale, party)),
+        "items": list(aftersale.order.items.all()),
+        "refundable_fen": refundable,
+        "form_error": form_error,
+        "form_data": form_data or {},
+        "file_limits": _file_limits(),
+        "outcomes": Outcome.choices,
+        "liables": Liable.choices,
+        "now": now,
+    }
+
+
+def _file_limits() -> dict:
+    return {
+        "max_files": files.MAX_FILES,
+        "max_bytes": files.MAX_FILE_BYTES,
+        "max_video_bytes": files.MAX_VIDEO_BYTES,
+        "max_mb": files.MAX_FILE_BYTES // 2**20,
+        "max_video_mb": files.MAX_VIDEO_BYTES // 2**20,
+        "allowed": ",".join(files.ALLOWED),
+        "accept": ",".join(list(files.ALLOWED) + list(files.ALLOWED.values())),
+        "max_statement": files.MAX_STATEMENT_CHARS,
+    }
+
+
+def _uploads(request):
+    return [f for f in request.FILES.getlist("files") if f is not None]
+
+
+def _run_action(request, aftersale_id: int, name: str) -> str:
+    """Call the domain action named by the form; returns the success message. Raises CodedError."""
+    p, me, now = request.POST, request.user, clock.now()
+    common = {"acting_user": me, "now": now}
+    if name == Action.APPROVE:
+        actions.do_approve(aftersale_id, **common)
+        return _("已同意售后。")
+    if name == Action.REJECT:
+        actions.do_reject(aftersale_id, reason=p.get("reason", ""), **common)
+        return _("已拒绝售后申请。")
+    if name == Action.CONFIRM_RECEIPT:
+        actions.do_confirm_receipt(aftersale_id, **common)
+        return _("已确认收货,退款已发起。")
+    if name == Action.REJECT_RECEIPT:
+        actions.do_reject_receipt(aftersale_id, reason=p.get("reason", ""), **common)
+        return _("已拒绝收货。")
+    if name == Action.RETURN_SHIPMENT:
+        actions.do_submit_return(aftersale_id, carrier=p.get("carrier", ""), tracking_no=p.get("tracking_no", ""),
+                                 **common)
+        return _("退货物流已提交。")
+    if name == Action.ESCALATE:
+        actions.do_escalate(aftersale_id, reason=p.get("reason", ""), **common)
+        return _("已申请平台介入,纠纷协商期开始。")
+    if name == Action.SUBMIT_EVIDENCE:
+        actions.do_submit_evidence(aftersale_id, statement=p.get("statement", ""), uploads=_uploads(request),
+                                   **common)
+        return _("凭证已提交,平台客服将尽快处理。")
+    if name == Action.MESSAGE:
+        actions.do_post_message(aftersale_id, body=p.get("body", ""), uploads=_uploads(request), **common)
+        return _("留言已发送。")
+    if name == Action.MAKE_OFFER:
+        amount = parse_yuan(p.get("amount"))
+        actions.do_make_offer(aftersale_id, amount_fen=amount, note=p.get("note", ""), **common)
+        return _("部分退款方案已发送给买家。")
+    if name in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER):
+        try:
+            offer_id = int(p.get("offer_id", ""))
+        except ValueError:
+            raise InvalidInput(_("方案不存在。"), code="no_open_offer") from None
+        if name == Action.ACCEPT_OFFER:
+            actions.do_accept_offer(aftersale_id, offer_id, **common)
+            return _("已接受方案,退款已发起。")
+        actions.do_decline_offer(aftersale_id, offer_id, **common)
+        return _("已拒绝方案。")
+    if name == Action.CANCEL:
+        actions.do_cancel(aftersale_id, **common)
+        return _("售后申请已撤销。")
+    if name == Action.REQUEST_EVIDENCE:
+        raw_hours = (p.get("due_hours") or "").strip()
+        try:
+            hours = int(raw_hours) if raw_hours else None
+        except ValueError:
+            raise InvalidInput(_("时限请填写整数小时。"), code="invalid_due_hours") from None
+        actions.do_request_evidence(aftersale_id, party=p.get("party", ""), note=p.get("note", ""), due_hours=hours,
+                                    **common)
+        return _("已要求补充凭证。")
+    if name == Action.RULE:
+        outcome = p.get("outcome", "")
+        amount = parse_yuan(p.get("amount")) if outcome == Outcome.PARTIAL_REFUND else None
+        actions.do_rule(aftersale_id, outcome=outcome, amount_fen=amount, liable=p.get("liable", ""),
+                        note=p.get("note", ""), **common)
+        return _("判责完成。")
+    raise InvalidInput(_("未知的操作。"), code="unknown_action")
+
+
+def _detail_page(request, aftersale_id: int, template: str, roles, url_name: str, extra=None):
+    """GET renders; POST runs the action named by the form, then redirects (or re-renders with the error)."""
+    _role(request, *roles)
+    aftersale = _load(request, aftersale_id)
+    if request.method == "POST":
+        name = request.POST.get("action", "")
+        try:
+            message = _run_action(request, aftersale.pk, name)
+        except CodedError as err:
+            aftersale = _load(request, aftersale_id)
+            ctx = _detail_context(request, aftersale, form_data=request.POST,
+                                  form_error={"action": name, "message": error_text(err), "code": err.code})
+            ctx.update(extra or {})
+            return render(request, template, ctx, status=err.status)
+        messages.success(request, message)
+        return redirect(reverse(url_name, args=[aftersale.pk]))
+    ctx = _detail_context(request, aftersale)
+    ctx.update(extra or {})
+    return render(request, template, ctx)
+
+
+def _date_bounds(raw_from: str, raw_to: str):
+    """Dates typed as YYYY-MM-DD are whole days in the site's time zone (Asia/Shanghai)."""
+    tz = timezone.get_current_timezone()
+    d_from, d_to = parse_date(raw_from or ""), parse_date(raw_to or "")
+    start = timezone.make_aware(datetime.combine(d_from, time.min), tz) if d_from else None
+    end = timezone.make_aware(datetime.combine(d_to, time.max.replace(microsecond=0)), tz) if d_to else None
+    return start, end
+
+
+# ------------------------------------------------------------------------------------- merchant, PC
+
+@login_required
+def workbench(request):
+    """售后工作台首页."""
+    _role(request, Role.MERCHANT)
+    now = clock.now()
+    summary = workbench_summary(request.user, now=now)
+    urgent = list(filter_aftersales(request.user, quick="disputes_pending", now=now).order_by("due_at", "id")[:5])
+    states = [{"status": s, "label": label, "count": summary["by_status"][s]} for s, label in Status.choices]
+    return render(request, "aftersales/workbench.html", {
+        "summary": summary, "states": states, "urgent": urgent, "now": now,
+        "due_soon_hours": settings.SELLERDESK_EVIDENCE_DUE_SOON_SECONDS // 3600,
+    })
+
+
+def _query_list(request, *, default_quick=""):
+    """Shared by the PC query page and the phone list: read the filter form, return (ctx, error)."""
+    g = request.GET
+    quick = g.get("quick", default_quick)
+    if quick not in QUICK_FILTERS:
+        quick = ""
+    status = g.get("status", "")
+    q = g.get("q", "").strip()
+    created_from, created_to = _date_bounds(g.get("from", ""), g.get("to", ""))
+    statuses = [status] if status else []
+    domain_quick = quick if quick in ("disputes_pending", "evidence_due_soon") else None
+    if quick == "todo":
+        statuses = [s for s in MERCHANT_TODO_STATUSES if not status or s == status] or ["__none__"]
+    error = None
+    now = clock.now()
+    rows, next_cursor = [], None
+    try:
+        if statuses == ["__none__"]:
+            qs = AfterSale.objects.none()
+        else:
+            qs = filter_aftersales(request.user, statuses=statuses, quick=domain_quick, q=q or None,
+                                   created_from=created_from, created_to=created_to, now=now)
+        rows, next_cursor = paginate(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
+    except CodedError as err:
+        error = error_text(err)
+    params = {k: v for k, v in (("quick", quick), ("status", status), ("q", q), ("from", g.get("from", "")),
+                                ("to", g.get("to", ""))) if v}
+    return {
+        "rows": [_row(a) for a in rows],
+        "next_cursor": next_cursor,
+        "is_first_page": not g.get("cursor"),
+        "params": params,
+        "quick": quick,
+        "quick_filters": list(QUICK_FILTERS.items()),
+        "status": status,
+        "statuses": Status.choices,
+        "q": q,
+        "date_from": g.get("from", ""),
+        "date_to": g.get("to", ""),
+        "error": error,
+        "filtered": bool(params),
+        "now": now,
+    }
+
+
+def _row(a: AfterSale) -> dict:
+    dispute = getattr(a, "dispute", None)
+    return {
+        "a": a,
+        "evidence_due_at": a.due_at if a.status in EVIDENCE_STATUSES else None,
+        "timed_out": bool(dispute and dispute.timed_out),
+        "is_dispute": dispute is not None,
+        "deadline_label": DEADLINE_LABELS.get(a.status, ""),
+    }
+
+
+@login_required
+def aftersale_query(request):
+    """售后单查询页 with the 售后单管理页 list under it."""
+    _role(request, Role.MERCHANT)
+    ctx = _query_list(request)
+    return render(request, "aftersales/query.html", ctx, status=400 if ctx["error"] else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merchant_detail(request, aftersale_id: int):
+    """退款详情页 (PC)."""
+    return _detail_page(request, aftersale_id, "aftersales/merchant_detail.html", (Role.MERCHANT,),
+                        "aftersales:merchant_detail")
+
+
+@login_required
+def history_page(request, aftersale_id: int):
+    """协商历史页: the whole exchange, oldest first. Merchants on PC; buyers and CS use it too."""
+    _role(request, Role.MERCHANT, Role.BUYER, Role.CS, Role.ADMIN)
+    aftersale = _load(request, aftersale_id)
+    party = party_of(request.user, aftersale)
+    back = {Role.MERCHANT: "aftersales:merchant_detail", Role.BUYER: "aftersales:buyer_detail"}.get(
+        request.user.role, "aftersales:cs_case")
+    template = "aftersales/m_history.html" if request.path.startswith("/m/") else "aftersales/history.html"
+    return render(request, template, {
+        "a": aftersale, "history": list(visible_history(aftersale, party)), "party": party,
+        "back_url": reverse("aftersales:m_detail" if request.path.startswith("/m/") else back, args=[aftersale.pk]),
+    })
+
+
+# ------------------------------------------------------------------------------- merchant, seller app
+
+def _waiting_for_refund(user, now):
+    """等待退款: the requests waiting for the merchant, 待商家举证 disputes included."""
+    return (filter_aftersales(user, now=now)
+            .filter(Q(status__in=MERCHANT_TODO_STATUSES) | disputes_pending_q(user)))
+
+
+@login_required
+def m_orders(request):
+    """我的订单 (商家后台): tabs 全部 / 等待退款 / 售后记录."""
+    _role(request, Role.MERCHANT)
+    now = clock.now()
+    tab = request.GET.get("tab", "refund")
+    waiting = _waiting_for_refund(request.user, now)
+    ctx = {"tab": tab, "waiting_count": waiting.count(), "now": now}
+    if tab == "all":
+        orders, next_cursor = paginate(orders_visible_to(request.user).prefetch_related("items", "aftersales"),
+                                       cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+        ctx.update(orders=orders, next_cursor=next_cursor)
+    else:
+        tab = ctx["tab"] = "refund"
+        rows = list(waiting.order_by("due_at", "id")[:100])
+        ctx.update(rows=[_row(a) for a in rows])
+    return render(request, "aftersales/m_orders.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def m_detail(request, aftersale_id: int):
+    """退款详情页 (seller app)."""
+    return _detail_page(request, aftersale_id, "aftersales/m_detail.html", (Role.MERCHANT,), "aftersales:m_detail")
+
+
+# ------------------------------------------------------------------------------------------- buyer
+
+@login_required
+def buyer_orders(request):
+    """我的订单 (buyer)."""
+    _role(request, Role.BUYER)
+    orders, next_cursor = paginate(
+        orders_visible_to(request.user).select_related("shop").prefetch_related("items", "aftersales"),
+        cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    rows = []
+    for order in orders:
+        requests_ = sorted(order.aftersales.all(), key=lambda a: a.id, reverse=True)
+        open_one = next((a for a in requests_ if not a.is_final), None)
+        rows.append({"order": order, "open": open_one, "latest": requests_[0] if requests_ else None})
+    return render(request, "aftersales/buyer_orders.html", {
+        "rows": rows, "next_cursor": next_cursor, "is_first_page": not request.GET.get("cursor")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buyer_new(request, order_id: int):
+    """申请售后: type, amount (pre-filled with what is refundable), reason, description, photos."""
+    _role(request, Role.BUYER)
+    try:
+        order = access_order(request.user, order_id)
+    except NotFound:
+        raise Http404(_("订单不存在。")) from None
+    form = {"type": AfterSaleType.REFUND_ONLY, "amount": f"{order.refundable_fen / 100:.2f}", "reason": "",
+            "description": ""}
+    error = None
+    status = 200
+    if request.method == "POST":
+        form.update({k: request.POST.get(k, "") for k in form})
+        try:
+            amount = parse_yuan(form["amount"])
+            aftersale = actions.do_open_aftersale(
+                order_id=order.pk, type=form["type"], amount_fen=amount, reason=form["reason"],
+                description=form["description"], uploads=_uploads(request), acting_user=request.user,
+                now=clock.now())
+        except CodedError as err:
+            error, status = error_text(err), err.status
+        else:
+            messages.success(request, _("售后申请已提交,等待商家处理。"))
+            return redirect("aftersales:buyer_detail", aftersale.pk)
+    return render(request, "aftersales/buyer_new.html", {
+        "order": order, "form": form, "error": error, "types": AfterSaleType.choices,
+        "reasons": [_("商品与描述不符"), _("质量问题"), _("少件/漏发"), _("收到商品破损"), _("七天无理由退货"),
+                    _("其他")],
+        "file_limits": _file_limits(),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buyer_detail(request, aftersale_id: int):
+    return _detail_page(request, aftersale_id, "aftersales/buyer_detail.html", (Role.BUYER,),
+                        "aftersales:buyer_detail")
+
+
+# ----------------------------------------------------------------------------------------- CS console
+
+@login_required
+def cs_queue(request):
+    """Disputes awaiting a ruling, oldest first, with their age and the no-evidence marker."""
+    _role(request, Role.CS, Role.ADMIN)
+    now = clock.now()
+    qs = filter_aftersales(request.user, statuses=[Status.DISPUTE_PLATFORM_REVIEW, Status.DISPUTE_AWAITING_SUPPLEMENT],
+                           now=now).order_by("dispute__review_started_at", "id")
+    total = qs.count()
+    rows = []
+    for a in qs[:CS_QUEUE_SIZE]:
+        waiting_since = a.dispute.review_started_at or a.dispute.opened_at
+        rows.append({"a": a, "dispute": a.dispute, "waiting_since": waiting_since,
+                     "age": _age(now - waiting_since)})
+    negotiating = filter_aftersales(request.user, statuses=[Status.DISPUTE_AWAITING_EVIDENCE], now=now).count()
+    return render(request, "aftersales/cs_queue.html", {
+        "rows": rows, "total": total, "limit": CS_QUEUE_SIZE, "negotiating": negotiating, "now": now})
+
+
+def _age(delta: timedelta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)s天%(h)s小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s小时%(m)s分") % {"h": hours, "m": mins}
+    return _("%(m)s分钟") % {"m": mins}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cs_case(request, aftersale_id: int):
+    return _detail_page(request, aftersale_id, "aftersales/cs_case.html", (Role.CS, Role.ADMIN),
+                        "aftersales:cs_case", extra={"dispute_statuses": DisputeStatus.choices})
