@@ -1,0 +1,313 @@
+"""Latency of the merchant workbench API through real HTTP, on the bench database.
+
+    .venv/bin/python bench/list_latency.py --database sellerdesk_bench
+
+Starts the real app (`gunicorn sellerdesk.wsgi -w 2`, DEBUG=0) on a free port of 127.0.0.1,
+issues Bearer tokens for a random sample of merchants, and times, one request at a time from one
+client (latency, not throughput), each of the following. Beside the latencies it reports the CPU
+time gunicorn and the PostgreSQL backends spent per request (from /proc), and the load average,
+so that a run on a busy machine can be told apart from a slow endpoint:
+
+  list quick=disputes_pending   GET /api/v1/aftersales?quick=disputes_pending&limit=20   (the target)
+  list plain                    GET /api/v1/aftersales?limit=20
+  list status=awaiting_evidence GET /api/v1/aftersales?status=dispute_awaiting_evidence&limit=20
+  list page 2 (cursor)          GET /api/v1/aftersales?limit=20&cursor=<next_cursor of page 1>
+  detail                        GET /api/v1/aftersales/{id}
+  history                       GET /api/v1/aftersales/{id}/history
+  disputes_pending, 10 largest shops   the target query for the merchants of the biggest shops
+
+Requests go round-robin over the sampled merchants in a shuffled order, after a warm-up. Time is
+measured from sending the request to having read the whole body. Every answer must be 200, or the
+run stops. Load stays on 127.0.0.1 and is bounded by --requests and --max-seconds; gunicorn is
+stopped at the end, and the tokens this run issued are deleted.
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+TARGET_P99_MS = 20.0
+TOKEN_NAME = "bench-latency"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(database: str, port: int, workers: int, log, niceness: int = 0):
+    env = dict(os.environ, DATABASE_URL=common.database_url(database), DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
+               LOG_LEVEL="WARNING")
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return subprocess.Popen(
+        [str(gunicorn), "sellerdesk.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
+        cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=(lambda: os.nice(niceness)) if niceness else None)
+
+
+def stop(proc) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; its workers go with it
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Client:
+    """One HTTP/1.1 connection to 127.0.0.1; http.client reopens it if the server closes it."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def get(self, path: str, token: str) -> tuple[float, int, bytes]:
+        started = time.perf_counter()
+        self.conn.request("GET", path, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        response = self.conn.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - started
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+        return elapsed, response.status, body
+
+
+def wait_ready(port: int, proc, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited during start-up; see its log above")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{port} within {seconds:.0f} s")
+
+
+def prepare(sample_size: int, seed: int):
+    """Tokens for a random sample of merchants and for the 10 largest shops' merchants, plus a
+    request id of each merchant's shop to read in detail (a pending dispute where there is one)."""
+    from django.db.models import Count
+
+    from sellerdesk.aftersales.models import AfterSale
+    from sellerdesk.identity.models import ApiToken, User
+
+    merchants = list(User.objects.filter(role="merchant").prefetch_related("shops").order_by("id"))
+    if len(merchants) < sample_size:
+        raise SystemExit(f"only {len(merchants)} merchants: seed the database with bench/seed_postgres.py first")
+    rng = random.Random(seed)
+    sample = rng.sample(merchants, sample_size)
+    sizes = {r["shop_id"]: r["n"] for r in AfterSale.objects.values("shop_id").annotate(n=Count("id"))}
+    pending = {r["shop_id"]: r["n"] for r in AfterSale.objects.filter(status="dispute_awaiting_evidence")
+               .values("shop_id").annotate(n=Count("id"))}
+    by_size = sorted(merchants, key=lambda m: -sizes.get(m.shops.all()[0].id, 0))[:10]
+
+    def entry(user):
+        shop_id = user.shops.all()[0].id
+        _, raw = ApiToken.issue(user, name=TOKEN_NAME)
+        aftersale_id = (AfterSale.objects.filter(shop_id=shop_id, status="dispute_awaiting_evidence")
+                        .order_by("-id").values_list("id", flat=True).first()
+                        or AfterSale.objects.filter(shop_id=shop_id).order_by("-id").values_list("id", flat=True)[0])
+        return {"user": user.username, "shop_id": shop_id, "token": raw, "aftersale_id": aftersale_id,
+                "size": sizes.get(shop_id, 0), "pending": pending.get(shop_id, 0)}
+
+    return [entry(u) for u in sample], [entry(u) for u in by_size]
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            continue
+    return out
+
+
+class ServerCpu:
+    """CPU time used by gunicorn (master + workers) and by the PostgreSQL backends serving the
+    bench database: the service time of a request, whatever else the machine is running."""
+
+    def __init__(self, gunicorn_pid: int, database: str):
+        self.gunicorn_pid, self.database = gunicorn_pid, database
+
+    def pids(self) -> tuple[list[int], list[int]]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                           [self.database])
+            backends = [row[0] for row in cursor.fetchall()]
+        return [self.gunicorn_pid, *children(self.gunicorn_pid)], backends
+
+    def snapshot(self) -> dict:
+        app, db = self.pids()
+        return {"app": {p: cpu_seconds(p) for p in app}, "db": {p: cpu_seconds(p) for p in db}}
+
+    @staticmethod
+    def delta(before: dict, after: dict) -> dict:
+        return {side: sum(v - before[side].get(p, 0.0) for p, v in after[side].items()) for side in ("app", "db")}
+
+
+def run_scenario(client, name, merchants, make_path, count, deadline, rng, results, check=None, cpu=None):
+    order = [merchants[i % len(merchants)] for i in range(count)]
+    rng.shuffle(order)
+    times = []
+    load_before = os.getloadavg()[0]
+    cpu_before = cpu.snapshot() if cpu else None
+    for m in order:
+        if time.monotonic() > deadline:
+            print(f"  {name}: stopped at the --max-seconds bound after {len(times)} requests")
+            break
+        elapsed, status, body = client.get(make_path(m), m["token"])
+        if status != 200:
+            raise SystemExit(f"{name}: {make_path(m)} answered {status}: {body[:300]!r}")
+        if check is not None:
+            check(m, body)
+        times.append(elapsed)
+    results[name] = common.summary_ms(times)
+    results[name]["load"] = max(load_before, os.getloadavg()[0])
+    if cpu and times:
+        used = ServerCpu.delta(cpu_before, cpu.snapshot())
+        results[name]["app_cpu_ms"] = used["app"] * 1000 / len(times)
+        results[name]["db_cpu_ms"] = used["db"] * 1000 / len(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default=common.DEFAULT_DATABASE)
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests of the target list")
+    parser.add_argument("--other-requests", type=int, default=1000, help="timed requests of each other endpoint")
+    parser.add_argument("--merchants", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-seconds", type=float, default=600, help="stop timing after this long")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--nice", type=int, default=0,
+                        help="run gunicorn and this client at this niceness (e.g. -10, needs root) to "
+                             "approximate a dedicated app server on a shared machine; PostgreSQL is left as is")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    if not (1 <= args.requests <= 20_000 and 0 <= args.other_requests <= 20_000 and 1 <= args.workers <= 8):
+        raise SystemExit("keep --requests/--other-requests ≤ 20000 and --workers ≤ 8")
+
+    if not -20 <= args.nice <= 19:
+        raise SystemExit("--nice must be between -20 and 19")
+    if args.nice:
+        os.nice(args.nice)
+    common.setup_django(args.database)
+    from sellerdesk.identity.models import ApiToken
+
+    sample, largest = prepare(args.merchants, args.seed)
+    print(f"{len(sample)} sampled merchants: shop sizes {min(m['size'] for m in sample)}-"
+          f"{max(m['size'] for m in sample)} requests, {sum(m['pending'] for m in sample)} disputes awaiting "
+          f"evidence in all; 10 largest shops: {min(m['size'] for m in largest)}-{max(m['size'] for m in largest)} "
+          f"requests")
+
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
+    proc = start_gunicorn(args.database, port, args.workers, log, args.nice)
+    results: dict[str, dict] = {}
+    rng = random.Random(args.seed)
+    try:
+        wait_ready(port, proc)
+        client = Client(port)
+        cursors = {}
+
+        def keep_cursor(m, body):
+            cursors[m["user"]] = json.loads(body)["next_cursor"]
+
+        seen = {"quick": 0}
+
+        def count_quick(m, body):
+            seen["quick"] += len(json.loads(body)["items"])
+
+        # Warm-up: every merchant once per endpoint (both workers import, connect, fill caches).
+        warm_deadline = time.monotonic() + 120
+        for group in (sample, largest):
+            run_scenario(client, "warm-up", group, lambda m: "/api/v1/aftersales?limit=20", len(group),
+                         warm_deadline, rng, {}, keep_cursor)
+        for path in ("/api/v1/aftersales?quick=disputes_pending&limit=20", "/api/v1/aftersales/{id}",
+                     "/api/v1/aftersales/{id}/history"):
+            run_scenario(client, "warm-up", sample + largest, lambda m, p=path: p.format(id=m["aftersale_id"]),
+                         max(args.warmup // 3, len(sample) + len(largest)), warm_deadline, rng, {})
+
+        cpu = ServerCpu(proc.pid, args.database)
+        deadline = time.monotonic() + args.max_seconds
+        n, other = args.requests, args.other_requests
+        scenarios = [
+            ("list quick=disputes_pending", sample, lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
+             n, count_quick),
+            ("list plain", sample, lambda m: "/api/v1/aftersales?limit=20", other, None),
+            ("list status=dispute_awaiting_evidence", sample,
+             lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20", other, None),
+            ("list page 2 (cursor)", [m for m in sample if cursors.get(m["user"])],
+             lambda m: f"/api/v1/aftersales?limit=20&cursor={cursors[m['user']]}", other, None),
+            ("detail", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}", other, None),
+            ("history", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other, None),
+            ("quick=disputes_pending, 10 largest shops", largest,
+             lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20", max(n // 4, 1), None),
+        ]
+        started = time.monotonic()
+        for name, group, make_path, count, check in scenarios:
+            if count:
+                run_scenario(client, name, group, make_path, count, deadline, rng, results, check, cpu)
+        wall = time.monotonic() - started
+    finally:
+        stop(proc)
+        ApiToken.objects.filter(name=TOKEN_NAME).delete()
+        log.seek(0)
+        errors = [line for line in log.read().splitlines() if "Traceback" in line or "ERROR" in line]
+        log.close()
+        os.unlink(log.name)
+        if errors:
+            print("gunicorn logged errors:\n  " + "\n  ".join(errors[:10]))
+
+    print(f"\ngunicorn -w {args.workers} on 127.0.0.1, one client, sequential requests; {wall:.1f} s timed; "
+          f"{os.cpu_count()} CPUs" + (f"; gunicorn and client at nice {args.nice}" if args.nice else ""))
+    print(f"{'endpoint':42} {'n':>5} {'min':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} | {'app cpu':>7} {'db cpu':>7} "
+          f"| {'load':>5}")
+    for name, r in results.items():
+        print(f"{name:42} {r['n']:>5} {r['min']:>6.2f} {r['p50']:>7.2f} {r['p95']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} | "
+              f"{r.get('app_cpu_ms', float('nan')):>7.2f} {r.get('db_cpu_ms', float('nan')):>7.2f} | {r['load']:>5.1f}")
+    print("times in ms; app/db cpu = CPU ms per request used by gunicorn and by PostgreSQL backends; "
+          "load = 1-min load average (above the CPU count, other work was competing for the CPUs)")
+    target = results["list quick=disputes_pending"]
+    verdict = "MET" if target["p99"] < TARGET_P99_MS else "MISSED"
+    print(f"\nquick=disputes_pending returned {seen['quick'] / max(target['n'], 1):.1f} items per page on average")
+    print(f"target p99 < {TARGET_P99_MS:.0f} ms for quick=disputes_pending over {len(sample)} merchants: "
+          f"{target['p99']:.2f} ms -> {verdict}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": results, "verdict": verdict, "nice": args.nice}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

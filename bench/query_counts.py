@@ -1,0 +1,94 @@
+"""SQL queries per API request on the bench database: does any count grow with the page size?
+
+    .venv/bin/python bench/query_counts.py --database sellerdesk_bench [--show-sql]
+
+Calls the API in-process with django.test.Client and a Bearer token, counting queries with
+CaptureQueriesContext: GET /aftersales at limit 5 and 50 (plain, quick=disputes_pending and the
+status filter, as the merchant of the largest shop; plain as a buyer with many requests), then
+GET /aftersales/{id} and /history for a short and a long history. Reads only; the tokens it
+issues are deleted at the end.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+TOKEN_NAME = "bench-query-counts"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default=common.DEFAULT_DATABASE)
+    parser.add_argument("--show-sql", action="store_true", help="print every query of every request")
+    args = parser.parse_args()
+    common.setup_django(args.database)
+
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from sellerdesk.aftersales.models import AfterSale, HistoryEntry
+    from sellerdesk.identity.models import ApiToken, User
+
+    shop_id = AfterSale.objects.values("shop_id").annotate(n=Count("id")).order_by("-n")[0]["shop_id"]
+    merchant = User.objects.filter(role="merchant", shops__id=shop_id).first()
+    buyer_id = AfterSale.objects.values("buyer_id").annotate(n=Count("id")).order_by("-n")[0]["buyer_id"]
+    buyer = User.objects.get(pk=buyer_id)
+    # Shortest and longest histories of a dispute in that shop (the detail page's heaviest case).
+    in_shop = (HistoryEntry.objects.filter(aftersale__shop_id=shop_id, aftersale__dispute__isnull=False)
+               .values("aftersale_id").annotate(n=Count("id")))
+    short = in_shop.order_by("n", "aftersale_id").first()
+    long = in_shop.order_by("-n", "aftersale_id").first()
+
+    def client(user):
+        _, raw = ApiToken.issue(user, name=TOKEN_NAME)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    clients = {"merchant": client(merchant), "buyer": client(buyer)}
+
+    def count(role, path):
+        with CaptureQueriesContext(connection) as ctx:
+            response = clients[role].get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+        data = response.json()
+        items = len(data["items"]) if isinstance(data, dict) and "items" in data else (
+            len(data) if isinstance(data, list) else 1)
+        if args.show_sql:
+            print(f"--- {role} GET {path}")
+            for q in ctx.captured_queries:
+                print("   ", q["sql"][:400])
+        return len(ctx.captured_queries), items
+
+    try:
+        print(f"merchant of the largest shop ({shop_id}); buyer {buyer.username} "
+              f"({AfterSale.objects.filter(buyer=buyer).count()} requests)\n")
+        print(f"{'request':66} {'queries':>8} {'items':>6}")
+        grows = []
+        for role, base in [("merchant", "/api/v1/aftersales?"),
+                           ("merchant", "/api/v1/aftersales?quick=disputes_pending&"),
+                           ("merchant", "/api/v1/aftersales?status=dispute_awaiting_evidence&"),
+                           ("buyer", "/api/v1/aftersales?")]:
+            count(role, base + "limit=1")  # first call of a client: nothing cached either way
+            small = count(role, base + "limit=5")
+            big = count(role, base + "limit=50")
+            for limit, (n, items) in ((5, small), (50, big)):
+                name = f"{role} GET {base.removeprefix('/api/v1')}limit={limit}"
+                print(f"{name:66} {n:>8} {items:>6}")
+            if big[0] != small[0]:
+                grows.append(base)
+        for label, row in (("short", short), ("long", long)):
+            for suffix in ("", "/history"):
+                n, items = count("merchant", f"/api/v1/aftersales/{row['aftersale_id']}{suffix}")
+                name = f"merchant GET /aftersales/<id>{suffix} ({label}, {row['n']} entries)"
+                print(f"{name:66} {n:>8} {items:>6}")
+        print("\nquery count grows with the page size: " + ("YES for " + ", ".join(grows) if grows else "no"))
+    finally:
+        ApiToken.objects.filter(name=TOKEN_NAME).delete()
+
+
+if __name__ == "__main__":
+    main()
