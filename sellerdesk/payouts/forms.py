@@ -1,0 +1,120 @@
+"""Forms of the account-centre pages. They only shape what the user typed; the rules (same subject,
+card checks, step-up) live in payouts.checks / payouts.actions and come back as coded errors."""
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+# Yuan as people type it: 0.37 / .37 / 1 / ¥0.37 / 0.37元; at most two decimals, no signs or exponents.
+_YUAN = re.compile(r"^(\d{1,9})?(?:\.(\d{1,2}))?$")
+
+
+def yuan_to_fen(raw: str) -> int:
+    """'¥0.37' → 37. Exact (Decimal, never float); raises ValueError with a message for the user."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip().replace(",", "")
+    if not text:
+        raise ValueError("请填写金额。")
+    if not _YUAN.match(text) or text == ".":
+        raise ValueError("金额格式不正确,请填写数字,最多两位小数,例如 0.37。")
+    try:
+        fen = Decimal(text) * 100
+    except InvalidOperation:
+        raise ValueError("金额格式不正确,请填写数字,最多两位小数,例如 0.37。") from None
+    if fen != fen.to_integral_value():
+        raise ValueError("金额最多两位小数（精确到分）。")
+    return int(fen)
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan, cleaned to integer fen within [min_fen, max_fen]."""
+
+    def __init__(self, *, min_fen: int = 1, max_fen: int | None = None, range_message: str = "", **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.min_fen, self.max_fen, self.range_message = min_fen, max_fen, range_message
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            fen = yuan_to_fen(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_amount") from None
+        if fen < self.min_fen or (self.max_fen is not None and fen > self.max_fen):
+            raise forms.ValidationError(self.range_message or "金额超出范围。", code="amount_out_of_range")
+        return fen
+
+
+def _password_field():
+    """Step-up: the login password again. PasswordInput never renders the value back."""
+    return forms.CharField(label="登录密码", required=False, max_length=128, strip=False,
+                           widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                             "placeholder": "请再次输入登录密码"}))
+
+
+class BankCardChangeForm(forms.Form):
+    """更换银行卡: required-ness and number checks are the domain's, so every channel and the API
+    answer the same way; the form keeps what was typed (never the password) for a re-render."""
+
+    account_no = forms.CharField(label="银行卡号 / 对公账号", required=False, max_length=64,
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                               "placeholder": "请输入新的银行卡号或对公账号"}))
+    holder_name = forms.CharField(label="开户名", required=False, max_length=120,
+                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    bank_name = forms.CharField(label="开户银行", required=False, max_length=80,
+                                widget=forms.TextInput(attrs={"placeholder": "例如:中国工商银行",
+                                                              "autocomplete": "off"}))
+    is_corporate = forms.BooleanField(label="对公账户", required=False)
+    password = _password_field()
+
+    # Which field a domain error belongs to (by its code); others are shown above the form.
+    FIELD_OF_CODE = {
+        "account_no_required": "account_no", "card_number_not_digits": "account_no",
+        "card_number_length": "account_no", "card_number_checksum": "account_no",
+        "account_number_not_digits": "account_no", "account_number_length": "account_no",
+        "same_account": "account_no",
+        "bank_name_required": "bank_name", "holder_name_required": "holder_name",
+        "subject_mismatch": "holder_name",
+        "corporate_account_required": "is_corporate", "corporate_not_allowed": "is_corporate",
+        "step_up_failed": "password", "step_up_required": "password", "step_up_method_unavailable": "password",
+    }
+
+    def change_request_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {"account_no": d["account_no"], "holder_name": d["holder_name"], "bank_name": d["bank_name"],
+                "is_corporate": d["is_corporate"], "password": d["password"]}
+
+
+class AlipayChangeForm(forms.Form):
+    """更换账户 (支付宝): the account is a mobile number or an e-mail address."""
+
+    alipay_account = forms.CharField(label="支付宝账号", required=False, max_length=254,
+                                     widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                                   "placeholder": "手机号或邮箱"}))
+    password = _password_field()
+
+    FIELD_OF_CODE = {
+        "alipay_account_required": "alipay_account", "alipay_account_invalid": "alipay_account",
+        "alipay_account_not_found": "alipay_account", "corporate_alipay_required": "alipay_account",
+        "subject_mismatch": "alipay_account", "same_account": "alipay_account",
+        "step_up_failed": "password", "step_up_required": "password", "step_up_method_unavailable": "password",
+    }
+
+    def change_request_kwargs(self) -> dict:
+        return {"alipay_account": self.cleaned_data["alipay_account"], "password": self.cleaned_data["password"]}
+
+
+class VerifyForm(forms.Form):
+    """小额打款验证: the amount the user read on their bank statement, in yuan."""
+
+    amount = YuanField(label="到账金额（元）", min_fen=1, max_fen=99,
+                       range_message="小额打款的金额在 ¥0.01 到 ¥0.99 之间,请按银行流水填写,例如 0.37。",
+                       widget=forms.TextInput(attrs={"placeholder": "0.00"}))
+
+
+class WithdrawForm(forms.Form):
+    amount = YuanField(label="提现金额（元）", min_fen=1, max_fen=10**11,
+                       range_message="提现金额须大于 ¥0.00。",
+                       widget=forms.TextInput(attrs={"placeholder": "0.00"}))

@@ -1,0 +1,370 @@
+"""Pages of the account centre (账户中心), phone-first like the seller app, following the help
+article's paths:
+
+merchant     卖家后台 → 账户资金 → 账户中心 → 安心钱包 (查看钱包) / 微信 / 支付宝 → 商家余额提现 …
+             → the arrow › on the bound card → 更换银行卡 / 更换账户 → form → 小额打款验证
+distributor  卖家后台 → 佣金收入 → 账单管理 → 达人钱包 → 安心钱包 (查看钱包) / 微信 → 推广者余额提现 …
+
+Thin: they read through queries.wallet_views / access_change and change state only through the do_*
+actions (acting_user, ip, user_agent passed explicitly). A refused action re-renders the same page
+with the domain's message, keeping what the user typed (never the password). Anything that is not
+the user's own is 404.
+"""
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sellerdesk.core import clock
+from sellerdesk.core.errors import CodedError, NotFound
+from sellerdesk.core.money import format_fen
+from sellerdesk.events.models import Notification
+from sellerdesk.identity.models import Role, SubjectKind
+
+from . import actions
+from .access import access_change, check_channel, owner_subject
+from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
+from .models import AccountKind, ChangeStatus, Channel, HolderRole, Withdrawal, WithdrawalAccount
+from .queries import wallet_views
+from .rails import get_rail
+from .table import availability, holder_role_of
+
+# The article's sentences, word for word (full-width punctuation as published).
+SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
+SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
+WECHAT_WARNING = "请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款"
+ALIPAY_CHANNEL_NOTE = "支付渠道的货款提现至支付宝账号,所以提供修改提现支付宝账号的能力。"
+ALIPAY_FILL_NOTE = ("请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,"
+                    "若为企业主体没有对公支付宝,请先去支付宝注册)。")
+MERCHANT_CORPORATE_NOTE = "如是对公账户的变更则需要进行小额打款验证。"
+DISTRIBUTOR_CORPORATE_NOTE = "如为对公账户则需要进行小额打款验证。"
+TALENT_WALLET_DONE_NOTE = "此时已完成资质填写与绑卡操作"
+DISTRIBUTOR_WECHAT_NOTE = "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"
+
+NOTIFICATIONS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Where the article puts each note for one wallet: on its withdrawal page, above the form,
+    next to the 对公账户 checkbox, under the account field, and under the form."""
+
+    page_notes: tuple[str, ...] = ()
+    form_warnings: tuple[str, ...] = ()
+    corporate_note: str = ""
+    field_help: str = ""
+    form_notes: tuple[str, ...] = ()
+    submit_label: str = "确认更换"
+    how_to: str = ""
+
+
+TEXTS = {
+    (HolderRole.MERCHANT, Channel.ANXIN): Texts(
+        corporate_note=MERCHANT_CORPORATE_NOTE, form_notes=(SAME_SUBJECT_CARD,),
+        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。"),
+    (HolderRole.MERCHANT, Channel.WECHAT): Texts(
+        page_notes=(WECHAT_WARNING,), form_warnings=(WECHAT_WARNING,), form_notes=(SAME_SUBJECT_CARD,),
+        submit_label="确认绑定",
+        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+    (HolderRole.MERCHANT, Channel.ALIPAY): Texts(
+        page_notes=(ALIPAY_CHANNEL_NOTE,), field_help=ALIPAY_FILL_NOTE, form_notes=(SAME_SUBJECT_ALIPAY,),
+        how_to="点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。"),
+    (HolderRole.DISTRIBUTOR, Channel.ANXIN): Texts(
+        page_notes=(TALENT_WALLET_DONE_NOTE,), corporate_note=DISTRIBUTOR_CORPORATE_NOTE,
+        form_notes=(SAME_SUBJECT_CARD,),
+        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。"),
+    (HolderRole.DISTRIBUTOR, Channel.WECHAT): Texts(
+        page_notes=(DISTRIBUTOR_WECHAT_NOTE,), form_notes=(SAME_SUBJECT_CARD,), submit_label="确认绑定",
+        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+}
+
+CHANNEL_BADGE = {Channel.ANXIN: "安", Channel.WECHAT: "微", Channel.ALIPAY: "支"}
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+def _meta(request) -> dict:
+    return {"ip": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
+
+
+def _seller(request):
+    """The subject the merchant or distributor acts for; every other role gets a 404 (not a 403)."""
+    if request.user.role not in (Role.MERCHANT, Role.DISTRIBUTOR):
+        raise Http404("账户中心只对商家和分销者开放。")
+    return owner_subject(request.user)
+
+
+def _is_distributor(user) -> bool:
+    return holder_role_of(user) == HolderRole.DISTRIBUTOR
+
+
+@dataclass
+class Crumb:
+    label: str
+    url: str = ""
+
+
+def _path(user, *tail: Crumb) -> list[Crumb]:
+    """The article's path to this page, as links back up it."""
+    if _is_distributor(user):
+        head = [Crumb("卖家后台", "/"), Crumb("佣金收入", reverse("payouts:account_centre")),
+                Crumb("账单管理", reverse("payouts:account_centre") + "#bills"),
+                Crumb("达人钱包", reverse("payouts:talent_wallet"))]
+    else:
+        head = [Crumb("卖家后台", "/"), Crumb("账户资金", reverse("payouts:account_centre")),
+                Crumb("账户中心", reverse("payouts:account_centre"))]
+    return head + list(tail)
+
+
+def _wallet_home(user) -> str:
+    return reverse("payouts:talent_wallet") if _is_distributor(user) else reverse("payouts:account_centre")
+
+
+@dataclass
+class WalletCard:
+    """One wallet as the pages show it."""
+
+    channel: str
+    label: str
+    title: str
+    balance: str
+    account: WithdrawalAccount | None
+    account_label: str
+    change_label: str
+    can_change: bool
+    blocked_reason: str
+    pending_change: object
+    texts: Texts
+    badge: str
+    url: str
+    change_url: str
+    payout_to: str = ""
+    notes: list = field(default_factory=list)
+
+
+def _card(user, view) -> WalletCard:
+    spec, allowed = view.availability.spec, view.availability
+    account = view.account
+    payout_to = ""
+    if account is None and not allowed.can_change and view.channel == Channel.WECHAT:
+        payout_to = "微信零钱（佣金逐笔到账）"
+    return WalletCard(
+        channel=view.channel, label=spec.label, title=spec.page_title, balance=format_fen(view.balance_fen),
+        account=account, account_label="提现账户" if spec.account_kind == AccountKind.ALIPAY else "提现银行卡",
+        change_label=spec.change_label, can_change=allowed.can_change, blocked_reason=allowed.blocked_reason,
+        pending_change=view.pending_change, texts=TEXTS[(holder_role_of(user), view.channel)],
+        badge=CHANNEL_BADGE[view.channel],
+        url=reverse("payouts:wallet", args=[view.channel]),
+        change_url=reverse("payouts:change", args=[view.channel]), payout_to=payout_to)
+
+
+def _wallet_card(user, channel: str) -> WalletCard:
+    """The user's own wallet on `channel`, or 404 (no such wallet, e.g. not yet qualified)."""
+    try:
+        check_channel(channel)
+    except NotFound:
+        raise Http404("没有这个钱包。") from None
+    for view in wallet_views(user):
+        if view.channel == channel:
+            return _card(user, view)
+    raise Http404("没有这个钱包。")
+
+
+def _notifications(user):
+    return list(Notification.objects.filter(user=user, topic__startswith="payout_account.")
+                .order_by("-id")[:NOTIFICATIONS_SHOWN])
+
+
+def _simulator() -> bool:
+    return bool(getattr(get_rail(), "is_simulator", False))
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+@login_required
+def account_centre(request):
+    """Merchant: 账户中心 with 安心钱包 (查看钱包), 微信 and 支付宝. Distributor: 佣金收入 → 账单管理 (达人钱包)."""
+    subject = _seller(request)
+    user = request.user
+    cards = [_card(user, v) for v in wallet_views(user)] if subject else []
+    return render(request, "payouts/account_centre.html", {
+        "subject": subject, "cards": cards, "is_distributor": _is_distributor(user),
+        "notifications": _notifications(user), "simulator": _simulator(),
+        "path": _path(user)[:-1] if _is_distributor(user) else _path(user),
+    })
+
+
+@login_required
+def talent_wallet(request):
+    """达人钱包 (distributors): the 安心钱包 card with 查看钱包 and the 微信 card."""
+    subject = _seller(request)
+    user = request.user
+    if not _is_distributor(user):
+        raise Http404("达人钱包只对分销者开放。")
+    cards = [_card(user, v) for v in wallet_views(user)] if subject else []
+    anxin = availability(user, subject, Channel.ANXIN)
+    return render(request, "payouts/talent_wallet.html", {
+        "subject": subject, "cards": cards, "simulator": _simulator(), "path": _path(user),
+        "anxin_missing_reason": "" if anxin.has_wallet else anxin.blocked_reason,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wallet(request, channel: str):
+    """商家余额提现 / 微信余额提现 / 支付宝余额提现 / 推广者余额提现: balance, bound account with the
+    arrow › to 更换银行卡 / 更换账户, and a withdrawal form."""
+    subject = _seller(request)
+    user = request.user
+    card = _wallet_card(user, channel)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            w = actions.do_request_withdrawal(acting_user=user, channel=channel,
+                                              amount_fen=form.cleaned_data["amount"], **_meta(request))
+        except NotFound:
+            raise Http404("没有这个钱包。") from None
+        except CodedError as err:
+            form.add_error("amount", err.message)
+        else:
+            messages.success(request, f"已提交提现 {format_fen(w.amount_fen)},转入 {w.account.masked}。")
+            return redirect(card.url)
+    withdrawals = []
+    if subject is not None:
+        rows = (Withdrawal.objects.filter(wallet__subject=subject, wallet__holder_role=holder_role_of(user),
+                                          wallet__channel=channel).select_related("account").order_by("-id")[:5])
+        withdrawals = [{"w": w, "amount": format_fen(w.amount_fen)} for w in rows]
+    return render(request, "payouts/wallet.html", {
+        "card": card, "subject": subject, "form": form, "withdrawals": withdrawals, "back_url": _wallet_home(user),
+        "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title)),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change(request, channel: str):
+    """更换银行卡 / 更换账户: the new account, and the login password again (step-up)."""
+    subject = _seller(request)
+    user = request.user
+    card = _wallet_card(user, channel)
+    if not card.can_change:
+        messages.info(request, card.blocked_reason)
+        return redirect(card.url)
+    if card.pending_change is not None:
+        messages.info(request, "已有一笔待验证的更换,请先完成小额打款验证或取消它。")
+        return redirect("payouts:change_detail", card.pending_change.pk)
+    form_class = AlipayChangeForm if card.channel == Channel.ALIPAY else BankCardChangeForm
+    initial = {}
+    if form_class is BankCardChangeForm and subject is not None:
+        initial = {"holder_name": subject.legal_name, "is_corporate": subject.kind == SubjectKind.ENTERPRISE}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = actions.do_request_change(acting_user=user, channel=channel,
+                                             request=actions.ChangeRequest(**form.change_request_kwargs()),
+                                             **_meta(request))
+        except NotFound:
+            raise Http404("没有这个钱包。") from None
+        except CodedError as err:
+            where = form.FIELD_OF_CODE.get(err.code)
+            form.add_error(where, err.message)
+            if err.code == "change_already_pending" and err.details.get("change_id"):
+                form.pending_change_id = err.details["change_id"]
+        else:
+            if done.status == ChangeStatus.PENDING_VERIFICATION:
+                messages.info(request, f"平台已向 {done.new_account.masked} 小额打款,请查看到账金额完成验证。")
+                return redirect("payouts:change_detail", done.pk)
+            messages.success(request, f"{card.account_label}已更换为 {done.new_account.masked}。")
+            return redirect(card.url)
+    return render(request, "payouts/change.html", {
+        "card": card, "subject": subject, "form": form, "is_alipay": card.channel == Channel.ALIPAY,
+        "show_corporate": subject is not None and subject.kind != SubjectKind.INDIVIDUAL,
+        "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url),
+                      Crumb(card.change_label)),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_detail(request, change_id: int):
+    """小额打款验证: what was sent where, attempts left, expiry, and the amount field."""
+    _seller(request)
+    user = request.user
+    try:
+        item = access_change(user, change_id)
+    except NotFound:
+        raise Http404("没有找到这条更换记录。") from None
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST":
+        if item.status != ChangeStatus.PENDING_VERIFICATION:
+            messages.error(request, "这条更换已经结束,不能再验证。")
+            return redirect("payouts:change_detail", item.pk)
+        if form.is_valid():
+            try:
+                done = actions.do_verify_change(acting_user=user, change_id=item.pk,
+                                                amount_fen=form.cleaned_data["amount"], **_meta(request))
+            except NotFound:
+                raise Http404("没有找到这条更换记录。") from None
+            except CodedError as err:
+                form.add_error("amount", err.message)
+                item = access_change(user, change_id)  # attempts left / status as the action left them
+            else:
+                messages.success(request, f"小额打款验证通过,提现银行卡已更换为 {done.new_account.masked}。")
+                return redirect("payouts:wallet", done.wallet.channel)
+    now = clock.now()
+    card = _wallet_card(user, item.wallet.channel)
+    return render(request, "payouts/change_detail.html", {
+        "change": item, "status": item.effective_status(now), "card": card, "form": form, "now": now,
+        "simulator": _simulator(),
+        "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url),
+                      Crumb("小额打款验证" if item.status == ChangeStatus.PENDING_VERIFICATION else "更换记录")),
+    })
+
+
+@login_required
+@require_POST
+def change_cancel(request, change_id: int):
+    _seller(request)
+    try:
+        item = actions.do_cancel_change(acting_user=request.user, change_id=change_id, **_meta(request))
+    except NotFound:
+        raise Http404("没有找到这条更换记录。") from None
+    except CodedError as err:
+        messages.error(request, err.message)
+        return redirect("payouts:change_detail", change_id)
+    messages.success(request, "已取消本次更换,原提现账户继续有效。")
+    return redirect("payouts:wallet", item.wallet.channel)
+
+
+@login_required
+def bank_statement(request):
+    """银行流水 (sandbox): what the rail simulator sent to the user's own accounts, newest first.
+
+    Stands in for the user's banking app: this is where the micro-deposit amount is read. Only
+    where the simulator is the rail adapter; 404 otherwise.
+    """
+    subject = _seller(request)
+    rail = get_rail()
+    if not getattr(rail, "is_simulator", False):
+        raise Http404("只有沙箱环境提供银行流水。")
+    fingerprints = (list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True))
+                    if subject else [])
+    last4 = (request.GET.get("last4") or "").strip()[:4] or None
+    lines = rail.statement(fingerprints=fingerprints, last4=last4) if fingerprints else []
+    back = None
+    change_id = request.GET.get("change", "")
+    if change_id.isdigit():
+        try:
+            back = access_change(request.user, int(change_id))
+        except NotFound:
+            back = None
+    return render(request, "payouts/bank_statement.html", {
+        "lines": [{"line": ln, "amount": format_fen(ln.amount_fen),
+                   "kind_label": "小额打款验证" if ln.kind == "micro_deposit" else "余额提现"} for ln in lines],
+        "last4": last4 or "", "back": back, "path": _path(request.user, Crumb("银行流水")),
+    })

@@ -1,0 +1,250 @@
+"""The account-centre journey in Debian's chromium, clicked, not posted (issue 4, product.md §2):
+
+a merchant logs in, goes 账户中心 → 安心钱包 (查看钱包) → 商家余额提现 → the arrow › → 更换银行卡, binds a
+corporate account of the same subject, lands on 小额打款验证, reads the amount on the sandbox 银行流水,
+enters a wrong amount once (attempts left shown), then the right one; the wallet page shows the new
+masked card. Screenshots go to docs/screenshots/account-centre-*.png (phone 390×844 and PC).
+
+Needs /usr/bin/chromium (`apt-get install -y chromium fonts-wqy-microhei`): skipped with a message
+where it is missing.
+"""
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "sellerdesk-journey-pw"
+LEGAL_NAME = "杭州好物(滨江)科技有限公司"
+NEW_CORPORATE_ACCOUNT = "110060149018000654321"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "pc": {"width": 1366, "height": 900}}
+
+pytestmark = [pytest.mark.browser]
+
+
+def _missing_browser() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return ("Debian chromium is not installed at /usr/bin/chromium: "
+                "run `apt-get install -y chromium fonts-wqy-microhei` (needs root); CI must run these tests.")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed: pip install -e '.[test]'."
+    return ""
+
+
+@pytest.fixture
+def browser():
+    reason = _missing_browser()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def enterprise_merchant(transactional_db):
+    """An enterprise merchant whose 安心钱包 withdraws to a corporate account, as onboarding leaves it."""
+    from stdnum.cn import uscc
+
+    from sellerdesk.identity.checks import check_subject_id
+    from sellerdesk.identity.models import Role, Shop, Subject, SubjectKind, User
+    from sellerdesk.payouts.actions import do_open_wallet
+    from sellerdesk.payouts.models import AccountKind, Channel, HolderRole
+    from sellerdesk.payouts.rails.simulator import SimulatorRail
+
+    base = "91330108MA2" + "GJ0001"
+    code = check_subject_id(SubjectKind.ENTERPRISE, base + uscc.calc_check_digit(base))
+    subject = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name=LEGAL_NAME, id_number=code)
+    user = User.objects.create_user(username="journey_merchant", password=PASSWORD, role=Role.MERCHANT)
+    user.shops.add(Shop.objects.create(name="好物旗舰店", subject=subject))
+    do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ANXIN, balance_fen=1_288_800,
+                   kind=AccountKind.BANK_CARD, number="110060149018000120111", is_corporate=True,
+                   bank_name="中国工商银行")
+    do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.WECHAT, balance_fen=356_000,
+                   kind=AccountKind.BANK_CARD, number="110060149018000120112", is_corporate=True,
+                   bank_name="中国工商银行")
+    alipay = "finance@journey.example.cn"
+    SimulatorRail().open_account(kind=AccountKind.ALIPAY, number=alipay, holder_name=LEGAL_NAME, is_corporate=True)
+    do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ALIPAY, balance_fen=92_050,
+                   kind=AccountKind.ALIPAY, number=alipay, is_corporate=True)
+    return user
+
+
+def _yuan_to_fen(text: str) -> int:
+    yuan, fen = re.search(r"(\d+)\.(\d{2})", text).groups()
+    return int(yuan) * 100 + int(fen)
+
+
+@pytest.mark.parametrize("device", ["phone", "pc"])
+def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
+        browser, live_server, enterprise_merchant, device):
+    from playwright.sync_api import expect
+
+    from sellerdesk.payouts.models import AccountChange, ChangeStatus, Wallet
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+
+    def shot(step):
+        page.screenshot(path=str(SHOTS / f"account-centre-{step}-{device}.png"), full_page=True)
+
+    # Log in; merchants land on the workbench, whose navigation leads to 账户资金 → 账户中心.
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "journey_merchant")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+    nav = page.get_by_role("link", name="账户中心")
+    if nav.count():
+        nav.first.click()
+    else:  # phone layouts may hide the PC navigation
+        page.goto(f"{live_server.url}/account-centre/")
+    expect(page.locator(".m-bar h1")).to_have_text("账户中心")
+    expect(page.locator(".ac-path")).to_contain_text("账户资金")
+    for label in ("安心钱包", "微信", "支付宝"):
+        expect(page.locator(".ac-entry .m-title", has_text=label).first).to_be_visible()
+    shot("1-centre")
+
+    # 安心钱包 → 查看钱包 → 商家余额提现, with the card masked and the arrow on its right.
+    page.locator("[data-wallet=anxin]").get_by_text("查看钱包").click()
+    expect(page.locator(".m-bar h1")).to_have_text("商家余额提现")
+    expect(page.locator("[data-account-row] [data-masked]")).to_have_text("**** 0111")
+    page.locator("[data-arrow]").click()
+    shot("2-wallet")
+    page.get_by_role("link", name="更换银行卡").click()
+
+    # 更换银行卡: a corporate account of the same subject, and the password again.
+    expect(page.locator(".m-bar h1")).to_have_text("更换银行卡")
+    expect(page.locator("[data-change-form]")).to_contain_text("仅支持更换与绑定主体一致的银行卡。")
+    expect(page.locator("[data-corporate-note]")).to_have_text("如是对公账户的变更则需要进行小额打款验证。")
+    page.fill("input[name=account_no]", NEW_CORPORATE_ACCOUNT)
+    expect(page.locator("input[name=holder_name]")).to_have_value(LEGAL_NAME)
+    page.fill("input[name=bank_name]", "中国建设银行")
+    expect(page.locator("input[name=is_corporate]")).to_be_checked()
+    page.fill("input[name=password]", PASSWORD)
+    shot("3-change-form")
+    page.locator("[data-submit]").click()
+
+    # 小额打款验证: attempts left and the expiry; the old card stays in force.
+    expect(page.locator(".m-bar h1")).to_have_text("小额打款验证")
+    expect(page.locator("[data-new-account]")).to_contain_text("4321")
+    expect(page.locator("[data-attempts-left]")).to_contain_text("3")
+    expect(page.locator("[data-expires-at]")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"))
+    change = AccountChange.objects.get()
+    assert change.status == ChangeStatus.PENDING_VERIFICATION
+    assert Wallet.objects.get(channel="anxin").account.last4 == "0111"
+    shot("4-verify")
+
+    # The sandbox bank statement, where the user reads the amount as in their banking app.
+    page.locator("[data-statement-link]").click()
+    expect(page.locator(".m-bar h1")).to_have_text("银行流水")
+    line = page.locator("[data-statement-line][data-kind=micro_deposit]").first
+    expect(line).to_contain_text("4321")
+    amount_fen = _yuan_to_fen(line.locator("[data-amount]").inner_text())
+    assert amount_fen == change.expected_amount_fen
+    shot("5-statement")
+    page.get_by_role("link", name="返回填写到账金额").click()
+
+    # A wrong amount once: told how many attempts are left, nothing bound yet.
+    wrong = amount_fen % 99 + 1
+    page.fill("input[name=amount]", f"{wrong // 100}.{wrong % 100:02d}")
+    page.get_by_role("button", name="确认验证").click()
+    expect(page.locator("[data-verify-error]")).to_contain_text("还可以再试 2 次")
+    expect(page.locator("[data-attempts-left]")).to_contain_text("2")
+    assert Wallet.objects.get(channel="anxin").account.last4 == "0111"
+    shot("6-wrong-amount")
+
+    # The right amount: back on the wallet page with the new masked card and a flash message.
+    page.fill("input[name=amount]", f"{amount_fen // 100}.{amount_fen % 100:02d}")
+    page.get_by_role("button", name="确认验证").click()
+    expect(page.locator(".m-bar h1")).to_have_text("商家余额提现")
+    expect(page.locator(".flash-success")).to_contain_text("**** 4321")
+    expect(page.locator("[data-account-row] [data-masked]")).to_have_text("**** 4321")
+    expect(page.locator("[data-account-row]")).to_contain_text("中国建设银行")
+    assert Wallet.objects.get(channel="anxin").account.last4 == "4321"
+    shot("7-changed")
+
+    # The account centre tells the subject (in-app notification).
+    page.goto(f"{live_server.url}/account-centre/")
+    expect(page.locator(".ac-notifications")).to_contain_text("提现账户已更换")
+    shot("8-notifications")
+    context.close()
+
+
+@pytest.fixture
+def individual_distributor(transactional_db):
+    """A qualified individual distributor: a 安心钱包 with a personal card, commission to 微信零钱."""
+    from stdnum import luhn
+    from stdnum.cn import ric
+
+    from sellerdesk.identity.checks import check_subject_id
+    from sellerdesk.identity.models import Role, Subject, SubjectKind, User
+    from sellerdesk.payouts.actions import do_open_wallet
+    from sellerdesk.payouts.models import AccountKind, Channel, HolderRole
+
+    base = "11010519900307123"
+    code = check_subject_id(SubjectKind.INDIVIDUAL, base + ric.calc_check_digit(base + "0"))
+    subject = Subject.objects.create(kind=SubjectKind.INDIVIDUAL, legal_name="李雷", id_number=code)
+    user = User.objects.create_user(username="journey_talent", password=PASSWORD, role=Role.DISTRIBUTOR,
+                                    subject=subject, distributor_qualified=True)
+    card = "622202020000131" + luhn.calc_check_digit("622202020000131")
+    do_open_wallet(subject=subject, holder_role=HolderRole.DISTRIBUTOR, channel=Channel.ANXIN, balance_fen=45_600,
+                   kind=AccountKind.BANK_CARD, number=card, bank_name="中国工商银行")
+    do_open_wallet(subject=subject, holder_role=HolderRole.DISTRIBUTOR, channel=Channel.WECHAT)
+    return user
+
+
+@pytest.mark.parametrize("device", ["phone", "pc"])
+def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed(
+        browser, live_server, individual_distributor, device):
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "journey_talent")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/account-centre/")
+
+    # 佣金收入 → 账单管理 → 达人钱包: the 安心钱包 card with 查看钱包, and the 微信 card.
+    expect(page.locator(".m-bar h1")).to_have_text("佣金收入")
+    expect(page.locator("#bills")).to_have_text("账单管理")
+    page.get_by_role("link", name=re.compile("达人钱包")).click()
+    expect(page.locator(".m-bar h1")).to_have_text("达人钱包")
+    expect(page.locator("[data-wallet=anxin]")).to_contain_text("查看钱包")
+    page.screenshot(path=str(SHOTS / f"account-centre-talent-wallet-{device}.png"), full_page=True)
+
+    # 微信: an individual's commission goes to 微信零钱, so the page says why and offers no arrow.
+    page.locator("a[data-wallet=wechat]").click()
+    expect(page.locator(".m-bar h1")).to_have_text("微信余额提现")
+    expect(page.locator("[data-blocked-reason]")).to_contain_text("个人的佣金会逐笔到账于微信零钱")
+    expect(page.locator("[data-arrow]")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / f"account-centre-talent-wechat-{device}.png"), full_page=True)
+
+    # 安心钱包 → 查看钱包 → 推广者余额提现, with its arrow to 更换银行卡.
+    page.go_back()
+    page.locator("[data-wallet=anxin]").get_by_text("查看钱包").click()
+    expect(page.locator(".m-bar h1")).to_have_text("推广者余额提现")
+    page.locator("[data-arrow]").click()
+    expect(page.get_by_role("link", name="更换银行卡")).to_be_visible()
+    context.close()
