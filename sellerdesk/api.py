@@ -1,6 +1,6 @@
 """The JSON API: one NinjaAPI, one router per app, one error body for everything."""
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sellerdesk.core.errors import CodedError
@@ -30,12 +30,18 @@ def coded_error(request, exc: CodedError):
     return api.create_response(request, exc.body(), status=exc.status)
 
 
+def _field_name(loc) -> str | None:
+    """The field as the client wrote it: ("body", "payload", "items", 0, "sku") -> "items.0.sku".
+    The leading source and the view's body-parameter name are ours, not the client's."""
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["body"]:
+        return ".".join(parts[2:]) or "body"
+    return ".".join(parts[1:]) or None
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    fields = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
+    fields = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
     summary = "; ".join(f"{f['field']}: {f['message']}" if f["field"] else f["message"] for f in fields)
     return _error(request, 400, "invalid_input", f"The request is not valid: {summary}", {"fields": fields})
 
@@ -79,3 +85,15 @@ def _mount():
 
 
 _mount()
+
+# Last of all: any other path under /api/v1/ answers with the API's error body, not an HTML page.
+_unknown = Router()
+
+
+@_unknown.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", auth=None,
+                        include_in_schema=False)
+def unknown_path(request, path: str):
+    return _error(request, 404, "not_found", "There is no such API endpoint.")
+
+
+api.add_router("/", _unknown)

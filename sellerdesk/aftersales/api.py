@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from django.http import FileResponse
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from sellerdesk.core import clock
@@ -39,7 +39,7 @@ def open_aftersale(request, payload: AfterSaleIn):
     """Buyer: open an after-sales request (售后申请). `amount_fen` ≤ the order's `refundable_fen`;
     one open request per order."""
     aftersale = actions.do_open_aftersale(**payload.dict(), acting_user=request.auth, now=clock.now())
-    return 201, _detail(request, aftersale.pk)
+    return Status(201, _detail(request, aftersale.pk))
 
 
 @router.get("/aftersales", response=AfterSalePage)
@@ -110,14 +110,14 @@ def post_message(request, aftersale_id: int, body: str = Form(""), files: list[U
     """Multipart or form: `body` (≤ 2000 chars) and optional `files`."""
     entry = actions.do_post_message(aftersale_id, body=body, uploads=files or [], acting_user=request.auth,
                                     now=clock.now())
-    return 201, _history_item(entry)
+    return Status(201, _history_item(entry))
 
 
 @router.post("/aftersales/{aftersale_id}/offers", response={201: OfferOut})
 def make_offer(request, aftersale_id: int, payload: OfferIn):
     offer = actions.do_make_offer(aftersale_id, amount_fen=payload.amount_fen, note=payload.note,
                                   acting_user=request.auth, now=clock.now())
-    return 201, offer
+    return Status(201, offer)
 
 
 @router.post("/aftersales/{aftersale_id}/offers/{offer_id}/accept", response=AfterSaleDetail)
@@ -143,7 +143,7 @@ def request_evidence(request, aftersale_id: int, payload: EvidenceRequestIn):
     evidence_request = actions.do_request_evidence(aftersale_id, party=payload.party, note=payload.note,
                                                    due_hours=payload.due_hours, acting_user=request.auth,
                                                    now=clock.now())
-    return 201, evidence_request
+    return Status(201, evidence_request)
 
 
 @router.post("/aftersales/{aftersale_id}/rule", response=AfterSaleDetail)

@@ -103,7 +103,7 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 response = self.get_response(request)
-                if response.status_code < 500 and not getattr(response, "streaming", False):
+                if not _retryable(response) and not getattr(response, "streaming", False):
                     IdempotencyKey.objects.filter(pk=claim.pk).update(
                         status=IdempotencyKey.Status.DONE,
                         response_status=response.status_code,
@@ -114,7 +114,22 @@ class IdempotencyMiddleware:
         except Exception:
             IdempotencyKey.objects.filter(pk=claim.pk).delete()
             raise
-        if response.status_code >= 500:
-            # A server error is not an answer: free the key so the client can retry.
+        if _retryable(response):
             IdempotencyKey.objects.filter(pk=claim.pk).delete()
         return response
+
+
+# Answers that say "try again", not "this is the outcome": a server error, a lost race
+# (concurrent_update) or a throttle. Stored, they would be replayed to every retry forever.
+_RETRY_CODES = {"concurrent_update", "throttled"}
+
+
+def _retryable(response) -> bool:
+    if response.status_code >= 500 or response.status_code == 429:
+        return True
+    if response.status_code == 409 and not getattr(response, "streaming", False):
+        try:
+            return json.loads(response.content)["error"]["code"] in _RETRY_CODES
+        except (ValueError, KeyError, TypeError):
+            return False
+    return False

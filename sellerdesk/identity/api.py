@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from ninja import Router, Schema
 
 from sellerdesk.core.errors import CodedError, Throttled
@@ -36,9 +37,14 @@ def issue_token(request, payload: TokenIn):
     """Exchange a username and password for an API token. Repeated failures are throttled (django-axes)."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
+        # Answer with the API's error body; left set, AxesMiddleware would swap it for plain text.
+        request.axes_locked_out = False
         raise Throttled("Too many failed log-in attempts; try again in 15 minutes.", code="login_throttled")
     if user is None:
         raise CodedError("Wrong username or password.", code="invalid_credentials", status=401)
+    # A token is a log-in: the signal resets django-axes' failure count (AXES_RESET_ON_SUCCESS)
+    # and records last_login, as a page log-in would.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     _, raw = ApiToken.issue(user, name="api")
     return {"token": raw}
 

@@ -1,3 +1,5 @@
+from datetime import timezone as dt_timezone
+
 from django.db import transaction
 
 from sellerdesk.core.errors import InvalidInput, NotFound
@@ -32,6 +34,8 @@ def do_record_paid_order(*, order_no: str, shop_id: int, buyer_id: int, items: l
     if existing is not None:
         return existing, False
     shop, buyer = check_paid_order(shop_id=shop_id, buyer_id=buyer_id, items=items, paid_fen=paid_fen)
+    # Stored and answered in UTC, whatever offset the order system sent.
+    paid_at = paid_at.astimezone(dt_timezone.utc)
     order = Order.objects.create(order_no=order_no, shop=shop, buyer=buyer, paid_fen=paid_fen, paid_at=paid_at)
     OrderItem.objects.bulk_create([OrderItem(order=order, **i) for i in items])
     return order, True

@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema, Status
+from pydantic import AwareDatetime
 
 from sellerdesk.core.pagination import paginate
 from sellerdesk.core.roles import require_role
@@ -24,7 +25,7 @@ class OrderIn(Schema):
     buyer_id: int
     items: list[ItemIn] = Field(min_length=1)
     paid_fen: int
-    paid_at: datetime
+    paid_at: AwareDatetime = Field(description="ISO 8601 with an offset")
 
 
 class ItemOut(Schema):
@@ -64,7 +65,7 @@ def push_paid_order(request, payload: OrderIn):
         order_no=payload.order_no, shop_id=payload.shop_id, buyer_id=payload.buyer_id,
         items=[i.dict() for i in payload.items], paid_fen=payload.paid_fen, paid_at=payload.paid_at,
     )
-    return (201 if created else 200), order
+    return Status(201 if created else 200, order)
 
 
 @router.get("/orders", response=OrderPage)
