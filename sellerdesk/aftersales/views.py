@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
@@ -42,25 +42,27 @@ CS_QUEUE_SIZE = 50
 
 # 快捷筛选 of the 售后单查询页: key -> (label, how it filters)
 QUICK_FILTERS = {
-    "": _lazy("全部"),
-    "todo": _lazy("待处理"),
-    "disputes_pending": _lazy("纠纷待处理"),
-    "evidence_due_soon": _lazy("举证即将超时"),
+    "": gettext_lazy("全部"),
+    "todo": gettext_lazy("待处理"),
+    "disputes_pending": gettext_lazy("纠纷待处理"),
+    "evidence_due_soon": gettext_lazy("举证即将超时"),
 }
 
 # What the countdown of each timed state counts down to, in the viewer's words.
 DEADLINE_LABELS = {
-    Status.AWAITING_MERCHANT: _lazy("商家处理剩余时间"),
-    Status.AWAITING_RETURN: _lazy("买家退货剩余时间"),
-    Status.AWAITING_RECEIPT: _lazy("商家收货剩余时间"),
-    Status.MERCHANT_REJECTED: _lazy("申请平台介入剩余时间"),
-    Status.DISPUTE_AWAITING_EVIDENCE: _lazy("举证倒计时"),
-    Status.DISPUTE_AWAITING_SUPPLEMENT: _lazy("补充凭证倒计时"),
+    Status.AWAITING_MERCHANT: gettext_lazy("商家处理剩余时间"),
+    Status.AWAITING_RETURN: gettext_lazy("买家退货剩余时间"),
+    Status.AWAITING_RECEIPT: gettext_lazy("商家收货剩余时间"),
+    Status.MERCHANT_REJECTED: gettext_lazy("申请平台介入剩余时间"),
+    Status.DISPUTE_AWAITING_EVIDENCE: gettext_lazy("举证倒计时"),
+    Status.DISPUTE_AWAITING_SUPPLEMENT: gettext_lazy("补充凭证倒计时"),
 }
 # states.ACTION_LABELS, marked here so that makemessages collects them for the English catalogue.
-_ACTION_LABEL_MSGIDS = [gettext_noop(label) for label in (
-    "同意售后", "拒绝售后", "填写退货物流", "确认收货", "拒绝收货", "申请平台介入", "提交凭证", "留言",
-    "提出部分退款", "接受方案", "拒绝方案", "撤销申请", "要求补充凭证", "判责")]
+_ACTION_LABEL_MSGIDS = (
+    gettext_noop("同意售后"), gettext_noop("拒绝售后"), gettext_noop("填写退货物流"), gettext_noop("确认收货"),
+    gettext_noop("拒绝收货"), gettext_noop("申请平台介入"), gettext_noop("提交凭证"), gettext_noop("留言"),
+    gettext_noop("提出部分退款"), gettext_noop("接受方案"), gettext_noop("拒绝方案"), gettext_noop("撤销申请"),
+    gettext_noop("要求补充凭证"), gettext_noop("判责"))
 EVIDENCE_STATUSES = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT)
 # Actions whose form lives in a dialog (弹窗): a refusal re-opens that dialog with the message in it.
 DIALOG_ACTIONS = {"submit_evidence", "approve", "reject", "reject_receipt", "make_offer", "escalate",

@@ -25,8 +25,18 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def shot(page, name):
+    """A full-page screenshot. Phone pages are shot with the viewport stretched to the page's
+    height, so the fixed action bar sits at the bottom as on a real phone, not mid-page."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"aftersales-{name}.png"), full_page=True)
+    path = str(SHOTS / f"aftersales-{name}.png")
+    size = page.viewport_size
+    if size and size["width"] < 500:
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+        page.screenshot(path=path)
+        page.set_viewport_size(size)
+    else:
+        page.screenshot(path=path, full_page=True)
 
 
 def png_bytes(color=(220, 90, 40)) -> bytes:
