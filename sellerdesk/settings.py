@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI assets locally instead of from a CDN
     "django_htmx",
     "axes",
     "django_tasks",
@@ -137,6 +138,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("SELLERDESK_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "sellerdesk" / "static"]
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploaded evidence lives outside the web root: no MEDIA_URL serves it, only the
 # attachment endpoint that checks who is asking.

@@ -6,10 +6,11 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from sellerdesk.core import clock
+from sellerdesk.core.errors import NotFound
 from sellerdesk.core.pagination import paginate
 
 from . import actions
-from .access import access_aftersale, access_attachment, party_of, visible_history
+from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .queries import detail, filter_aftersales, load_for_detail
 from .schemas import (
     AfterSaleDetail,
@@ -29,8 +30,9 @@ router = Router(tags=["aftersales"])
 
 
 def _detail(request, aftersale_id: int):
-    aftersale = access_aftersale(request.auth, aftersale_id)
-    aftersale = load_for_detail(type(aftersale).objects).get(pk=aftersale.pk)
+    aftersale = load_for_detail(aftersales_visible_to(request.auth)).filter(pk=aftersale_id).first()
+    if aftersale is None:
+        raise NotFound("After-sale not found.")
     return detail(aftersale, request.auth, clock.now())
 
 

@@ -2,7 +2,7 @@ from datetime import timezone as dt_timezone
 
 from django.db import transaction
 
-from sellerdesk.core.errors import InvalidInput, NotFound
+from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
 from sellerdesk.identity.models import Role, Shop, User
 
 from .models import Order, OrderItem
@@ -32,6 +32,9 @@ def do_record_paid_order(*, order_no: str, shop_id: int, buyer_id: int, items: l
     """Record a paid order; idempotent on order_no (returns the existing order, created=False)."""
     existing = Order.objects.filter(order_no=order_no).first()
     if existing is not None:
+        if (existing.shop_id, existing.buyer_id, existing.paid_fen) != (shop_id, buyer_id, paid_fen):
+            raise Conflict(f"Order {order_no} was already pushed with another shop, buyer or amount.",
+                           code="order_no_conflict")
         return existing, False
     shop, buyer = check_paid_order(shop_id=shop_id, buyer_id=buyer_id, items=items, paid_fen=paid_fen)
     # Stored and answered in UTC, whatever offset the order system sent.

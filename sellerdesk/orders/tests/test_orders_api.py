@@ -89,3 +89,15 @@ def test_orders_show_refundable_fen_after_a_refund(world, api_as):
 def test_an_unknown_order_is_404(world, api_as):
     response = api_as(world.buyer).get("/orders/999999")
     assert_error(response, 404, "not_found")
+
+
+def test_pushing_an_existing_order_no_with_other_terms_is_a_conflict(world, api_as):
+    platform = api_as(world.platform)
+    body = {"order_no": world.order.order_no, "shop_id": world.other_shop.id, "buyer_id": world.buyer.id,
+            "items": [{"sku": "S", "title": "t", "quantity": 1, "unit_price_fen": 10000}],
+            "paid_fen": 10000, "paid_at": "2026-11-01T00:00:00+00:00"}
+    response = platform.post("/platform/orders", body)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "order_no_conflict"
+    world.order.refresh_from_db()
+    assert world.order.shop_id == world.shop.id
