@@ -65,9 +65,12 @@ TABLE: dict[Action, dict[Status, Rule]] = {
         S.DISPUTE_AWAITING_SUPPLEMENT: _r(M, B, by_deadline=True),
     },
     Action.MESSAGE: {s: _r(M, B) for s in NON_FINAL},
-    Action.MAKE_OFFER: {s: _r(M) for s in NEGOTIABLE},
-    Action.ACCEPT_OFFER: {s: _r(B) for s in NEGOTIABLE},
-    Action.DECLINE_OFFER: {s: _r(B) for s in NEGOTIABLE},
+    # Before a dispute, the escalation window's end closes the request: an offer made or answered
+    # after it is late even if the worker has not closed it yet. In a dispute the negotiation
+    # outlives the evidence deadline (CS takes over; the parties may still agree).
+    Action.MAKE_OFFER: {S.MERCHANT_REJECTED: _r(M, by_deadline=True), **{s: _r(M) for s in DISPUTE_OPEN}},
+    Action.ACCEPT_OFFER: {S.MERCHANT_REJECTED: _r(B, by_deadline=True), **{s: _r(B) for s in DISPUTE_OPEN}},
+    Action.DECLINE_OFFER: {S.MERCHANT_REJECTED: _r(B, by_deadline=True), **{s: _r(B) for s in DISPUTE_OPEN}},
     Action.CANCEL: {
         S.AWAITING_MERCHANT: _r(B, by_deadline=True),
         S.AWAITING_RETURN: _r(B, by_deadline=True),

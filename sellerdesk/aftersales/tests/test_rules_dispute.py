@@ -620,3 +620,30 @@ def test_a_refused_action_writes_no_outbox_event_and_no_history(world):
             "empty_statement")
 
     assert snapshot(aftersale) == before
+
+
+# ------------------------------------------------------------------- offers before a dispute opens
+
+
+def test_an_offer_accepted_after_the_escalation_window_closed_is_refused_although_no_worker_ran(world):
+    aftersale, t = reach(world, S.MERCHANT_REJECTED)
+    offer = do_make_offer(aftersale.pk, amount_fen=5000, acting_user=world.merchant, now=t + HOUR)
+    before = snapshot(aftersale)
+
+    refused(lambda: do_accept_offer(aftersale.pk, offer.pk, acting_user=world.buyer,
+                                    now=aftersale.due_at + SECOND), "deadline_passed")
+    refused(lambda: do_make_offer(aftersale.pk, amount_fen=6000, acting_user=world.merchant,
+                                  now=aftersale.due_at + SECOND), "deadline_passed")
+
+    assert snapshot(aftersale) == before
+    assert apply_timeout(aftersale.pk, now=aftersale.due_at + SECOND) is True
+    assert (fresh(aftersale).status, Offer.objects.get(pk=offer.pk).state) == (S.CLOSED, "lapsed")
+
+
+def test_an_offer_accepted_at_the_end_of_the_escalation_window_refunds_that_amount(world):
+    aftersale, t = reach(world, S.MERCHANT_REJECTED)
+    offer = do_make_offer(aftersale.pk, amount_fen=5000, acting_user=world.merchant, now=t + HOUR)
+
+    do_accept_offer(aftersale.pk, offer.pk, acting_user=world.buyer, now=aftersale.due_at)
+
+    assert (fresh(aftersale).status, fresh(aftersale).refund.amount_fen) == (S.REFUNDED, 5000)
