@@ -5,54 +5,23 @@ corporate account of the same subject, lands on 小额打款验证, reads the am
 enters a wrong amount once (attempts left shown), then the right one; the wallet page shows the new
 masked card. Screenshots go to docs/screenshots/account-centre-*.png (phone 390×844 and PC).
 
-Needs /usr/bin/chromium (`apt-get install -y chromium fonts-wqy-microhei`): skipped with a message
-where it is missing.
+Uses tests/browser/conftest.py (`login`, which skips with a message where /usr/bin/chromium is
+missing: `apt-get install -y chromium fonts-wqy-microhei`).
 """
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+from .conftest import PC, PHONE
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "sellerdesk-journey-pw"
 LEGAL_NAME = "杭州好物(滨江)科技有限公司"
 NEW_CORPORATE_ACCOUNT = "110060149018000654321"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "pc": {"width": 1366, "height": 900}}
+VIEWPORTS = {"phone": PHONE, "pc": PC}
 
 pytestmark = [pytest.mark.browser]
-
-
-def _missing_browser() -> str:
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        return ("Debian chromium is not installed at /usr/bin/chromium: "
-                "run `apt-get install -y chromium fonts-wqy-microhei` (needs root); CI must run these tests.")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed: pip install -e '.[test]'."
-    return ""
-
-
-@pytest.fixture
-def browser():
-    reason = _missing_browser()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
@@ -91,30 +60,19 @@ def _yuan_to_fen(text: str) -> int:
 
 @pytest.mark.parametrize("device", ["phone", "pc"])
 def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
-        browser, live_server, enterprise_merchant, device):
+        login, enterprise_merchant, device):
     from playwright.sync_api import expect
 
     from sellerdesk.payouts.models import AccountChange, ChangeStatus, Wallet
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Merchants land on the workbench, whose navigation leads to 账户资金 → 账户中心.
+    page = login("journey_merchant", PASSWORD, viewport=VIEWPORTS[device])
 
     def shot(step):
         page.screenshot(path=str(SHOTS / f"account-centre-{step}-{device}.png"), full_page=True)
 
-    # Log in; merchants land on the workbench, whose navigation leads to 账户资金 → 账户中心.
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "journey_merchant")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_load_state()
-    nav = page.get_by_role("link", name="账户中心")
-    if nav.count():
-        nav.first.click()
-    else:  # phone layouts may hide the PC navigation
-        page.goto(f"{live_server.url}/account-centre/")
+    page.get_by_role("link", name="账户中心").first.click()
     expect(page.locator(".m-bar h1")).to_have_text("账户中心")
     expect(page.locator(".ac-path")).to_contain_text("账户资金")
     for label in ("安心钱包", "微信", "支付宝"):
@@ -181,10 +139,9 @@ def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
     shot("7-changed")
 
     # The account centre tells the subject (in-app notification).
-    page.goto(f"{live_server.url}/account-centre/")
+    page.goto("/account-centre/")
     expect(page.locator(".ac-notifications")).to_contain_text("提现账户已更换")
     shot("8-notifications")
-    context.close()
 
 
 @pytest.fixture
@@ -212,19 +169,11 @@ def individual_distributor(transactional_db):
 
 @pytest.mark.parametrize("device", ["phone", "pc"])
 def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed(
-        browser, live_server, individual_distributor, device):
+        login, individual_distributor, device):
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "journey_talent")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/account-centre/")
+    page = login("journey_talent", PASSWORD, viewport=VIEWPORTS[device], start="/account-centre/")
 
     # 佣金收入 → 账单管理 → 达人钱包: the 安心钱包 card with 查看钱包, and the 微信 card.
     expect(page.locator(".m-bar h1")).to_have_text("佣金收入")
@@ -247,4 +196,3 @@ def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed
     expect(page.locator(".m-bar h1")).to_have_text("推广者余额提现")
     page.locator("[data-arrow]").click()
     expect(page.get_by_role("link", name="更换银行卡")).to_be_visible()
-    context.close()
