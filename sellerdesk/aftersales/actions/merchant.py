@@ -3,7 +3,7 @@ from django.db import transaction
 
 from .. import policy
 from ..access import access_aftersale, party_of
-from ..models import DISPUTE_STATUSES, HistoryKind, Outcome, Refund, Status
+from ..models import DISPUTE_STATUSES, AfterSaleType, HistoryKind, Outcome, Refund, Status
 from ..states import Action, check_transition
 from .common import (
     close_open_offers,
@@ -28,8 +28,10 @@ def do_approve(aftersale_id: int, *, acting_user, now):
            data={"during_dispute": in_dispute})
     close_open_offers(aftersale, now=now)
     if in_dispute:
-        # The merchant agreed: the dispute completes without a ruling, so nobody is liable.
-        finish_dispute(aftersale, now=now, outcome=Outcome.REFUND)
+        # The merchant agreed: the dispute completes without a ruling, so nobody is liable. Its outcome
+        # is a refund only if one is made now; a return-and-refund still waits for the goods.
+        refund_now = aftersale.type != AfterSaleType.RETURN_REFUND or bool(aftersale.return_tracking_no)
+        finish_dispute(aftersale, now=now, outcome=Outcome.REFUND if refund_now else "")
     refund_or_await_return(aftersale, Refund.Source.MERCHANT_APPROVED, now=now, actor=acting_user, party=party)
     publish(aftersale, "aftersale.approved", during_dispute=in_dispute)
     return aftersale
