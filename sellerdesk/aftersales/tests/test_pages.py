@@ -297,7 +297,7 @@ def test_workbench_figures_leave_out_buyer_cancelled_disputes(world):
         f.make_order(shop=world.shop, buyer=world.buyer)
     # An order paid long ago is outside the period.
     f.make_order(shop=world.shop, buyer=world.buyer, paid_at=now - timedelta(days=40))
-    figures = dispute_figures(world.merchant.shop_ids(), now=now)
+    figures = dispute_figures(world.merchant.shop_ids(), now=clock.now())   # after the last order was paid
     assert figures.disputes_opened == 1                 # the cancelled one does not count
     assert figures.merchant_liable == 1
     assert figures.paid_orders == 4                      # world.order + cancelled_order + 2
