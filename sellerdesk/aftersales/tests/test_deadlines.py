@@ -16,17 +16,14 @@ from django_tasks_db.models import DBTaskResult
 from sellerdesk.aftersales.actions import do_escalate, do_reject, do_request_evidence, do_submit_evidence
 from sellerdesk.aftersales.models import Dispute, HistoryEntry, Status
 from sellerdesk.aftersales.tasks import fire_deadline
+from sellerdesk.aftersales import actions, policy
+from sellerdesk.core import clock
 
 from .test_rules_lifecycle import DAY, HOUR, SECOND, T0, fresh, open_request, reach, snapshot
 
 S = Status
 FIRE_DEADLINE = "sellerdesk.aftersales.tasks.fire_deadline"
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The world fixture creates nine users; the production hasher makes that take seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def alarms(aftersale) -> list:
@@ -168,3 +165,16 @@ def test_the_default_deadlines_are_those_of_the_product():
     assert json.loads(out.stdout) == {"merchant_response": 48 * 3600, "return_shipment": 7 * 86400,
                                       "receipt": 10 * 86400, "escalation_window": 7 * 86400,
                                       "evidence": 86400, "supplement": 86400}
+
+
+def test_the_return_window_starts_when_the_buyer_can_ship_even_after_a_late_worker(world):
+    # Given a return-and-refund the merchant never answered
+    opened_at = clock.now()
+    aftersale = actions.do_open_aftersale(order_id=world.order.id, type="return_refund", amount_fen=5000,
+                                          reason="尺码不合适", acting_user=world.buyer, now=opened_at)
+    # When the worker was down and applies the auto-approval a day late
+    applied_at = aftersale.due_at + timedelta(days=1)
+    assert actions.apply_timeout(aftersale.id, now=applied_at) is True
+    # Then the buyer, who could not ship before the approval existed, still gets the full 7 days
+    aftersale.refresh_from_db()
+    assert (aftersale.status, aftersale.due_at) == ("awaiting_return", applied_at + policy.return_shipment())

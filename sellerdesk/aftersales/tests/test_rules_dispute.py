@@ -55,11 +55,6 @@ from .test_rules_lifecycle import (
 
 S = Status
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The world fixture creates nine users; the production hasher makes that take seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DISPUTE_STATES = [S.DISPUTE_AWAITING_EVIDENCE, S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_SUPPLEMENT]
 
 

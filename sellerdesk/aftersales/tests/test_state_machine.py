@@ -529,10 +529,6 @@ class AfterSalesMachine(RuleBasedStateMachine):
 STATS: Counter = Counter()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.mark.django_db
 def test_random_actions_and_clock_jumps_keep_every_invariant(world):

@@ -18,11 +18,6 @@ S = Status
 FIRE_DEADLINE = "sellerdesk.aftersales.tasks.fire_deadline"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The world fixture creates nine users; the production hasher makes that take seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def disputes_awaiting_evidence(w, n):
     """n disputes opened one minute apart; returns them and the last opening time."""

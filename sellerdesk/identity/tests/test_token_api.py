@@ -8,10 +8,6 @@ from django.test import Client
 from sellerdesk.identity.models import ApiToken
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def ask_token(username, password, client=None):
     return (client or Client()).post("/api/v1/auth/token", json.dumps({"username": username, "password": password}),

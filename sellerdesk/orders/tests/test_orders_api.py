@@ -6,10 +6,6 @@ from sellerdesk.core import clock
 from sellerdesk.orders.models import Order, OrderItem
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def payload(w, **overrides):
     return {"order_no": "KS2026000001", "shop_id": w.shop.id, "buyer_id": w.buyer.id,
