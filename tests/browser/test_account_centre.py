@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import PC, PHONE
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from .shots import SHOTS  # noqa: E402
 PASSWORD = "sellerdesk-journey-pw"
 LEGAL_NAME = "杭州好物(滨江)科技有限公司"
 NEW_CORPORATE_ACCOUNT = "110060149018000654321"

@@ -21,7 +21,7 @@ from .conftest import PHONE
 pytestmark = [pytest.mark.browser]
 
 PW = "sellerdesk-journey-pw"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from .shots import SHOTS  # noqa: E402
 
 
 def shot(page, name):

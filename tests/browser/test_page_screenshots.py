@@ -15,7 +15,7 @@ from .conftest import PC, PHONE
 
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from .shots import SHOTS  # noqa: E402
 DEMO_PW = "sellerdesk-demo"
 
 
