@@ -1,10 +1,14 @@
-"""Fill sellerdesk/locale/en/LC_MESSAGES/django.po from the table below, then compile.
+"""Fill sellerdesk/locale/en/LC_MESSAGES/django.po from the tables below, then compile.
 
-    .venv/bin/python manage.py makemessages -l en -i "payouts/*" -i "testing/*"   (run inside sellerdesk/)
+    .venv/bin/python manage.py makemessages -l en --no-location      (from the project root; covers payouts)
     .venv/bin/python sellerdesk/locale/translate_en.py
     .venv/bin/python manage.py compilemessages
 
-Only empty msgstr are filled, so hand edits in the .po file are kept.
+Only empty msgstr are filled, so hand edits in the .po file are kept. Fuzzy entries (msgmerge's guesses
+from a similar msgid, e.g. 开户名 → "User name") are never trusted: their msgstr is emptied and filled
+from the tables like a new entry. EN also covers msgids with a msgctxt (keyed by the msgid alone);
+EN_PLURAL gives (singular, plural) for {% blocktrans count %} entries. KEEP_CHINESE lists msgids (without a
+msgctxt) that are left untranslated on purpose.
 """
 import re
 from pathlib import Path
@@ -211,6 +215,144 @@ EN = {
     "账户资金": "Funds", "账户中心": "Account centre", "佣金收入": "Commission", "退出登录": "Log out", "截止": "due",
     "金额": "Amount", "还没有协商记录": "No negotiation yet", "语言": "Language", "切换": "Switch", "翻页": "Pages",
     "回到第一页": "First page", "下一页": "Next page",
+    # ---------------------------------------------------------------- account centre (payouts)
+    # wallets, withdrawal pages and buttons (payouts/table.py, models/enums.py)
+    "安心钱包": "Anxin Wallet", "微信": "WeChat", "支付宝": "Alipay", "达人钱包": "Creator wallet",
+    "商家余额提现": "Merchant balance withdrawal", "微信余额提现": "WeChat balance withdrawal",
+    "支付宝余额提现": "Alipay balance withdrawal", "推广者余额提现": "Promoter balance withdrawal",
+    "更换银行卡": "Change bank card", "更换账户": "Change account", "银行卡": "Bank card",
+    "支付宝账号": "Alipay account", "提现银行卡": "Withdrawal bank card", "提现账户": "Withdrawal account",
+    "待小额打款验证": "Awaiting micro-deposit verification", "已更换": "Changed", "验证失败": "Verification failed",
+    "已取消": "Cancelled", "验证次数已用完": "No verification attempts left", "验证已过期": "Verification expired",
+    "冷静期暂缓": "Held (cooling-off period)", "提现中": "Processing", "已到账": "Paid out", "提现失败": "Failed",
+    # wallet badges (msgctxt "wallet badge")
+    "安": "A", "微": "W", "支": "Ali", "达": "C",
+    # the help article's notes (table.py, views.py)
+    "仅支持更换与绑定主体一致的银行卡。": "You can only change to a bank card in the name of the bound entity.",
+    "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。":
+        "You can only change to an Alipay account in the name of the bound entity (an Alipay account is usually a phone number or e-mail address).",
+    "如是对公账户的变更,需要进行小额打款验证。": "Changing to a corporate account requires micro-deposit verification.",
+    "如是对公账户的变更则需要进行小额打款验证。": "Changing to a corporate account requires micro-deposit verification.",
+    "如为对公账户则需要进行小额打款验证。": "A corporate account requires micro-deposit verification.",
+    "请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款。":
+        "Do not make this change in the WeChat merchant back office: a wrong change there can suspend payment collection and stop customers from paying.",
+    "请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款":
+        "Do not make this change in the WeChat merchant back office: a wrong change there can suspend payment collection and stop customers from paying",
+    "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱);若为企业主体没有对公支付宝,请先去支付宝注册。":
+        "Enter an Alipay account in the merchant's name (usually a phone number or e-mail address); an enterprise without a corporate Alipay account must register one with Alipay first.",
+    "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,若为企业主体没有对公支付宝,请先去支付宝注册)。":
+        "Enter an Alipay account in the merchant's name (an Alipay account is usually a phone number or e-mail address; an enterprise without a corporate Alipay account must register one with Alipay first).",
+    "支付渠道的货款提现至支付宝账号,所以提供修改提现支付宝账号的能力。":
+        "Sales proceeds from this payment channel are withdrawn to an Alipay account, so the withdrawal Alipay account can be changed here.",
+    "此时已完成资质填写与绑卡操作": "Your qualification details and bank card are already on file",
+    "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。":
+        "Only individual businesses and enterprises can change it here. An individual's commission arrives order by order in WeChat Change and is never withdrawn to a bank card, so there is nothing to change.",
+    "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。":
+        "Tap the small arrow to the right of the withdrawal bank card, then tap “Change bank card” to change the card. Changing to a corporate account requires micro-deposit verification.",
+    "点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。":
+        "Tap the small arrow to the right of the withdrawal bank card, tap “Change bank card”, enter the card details and tap “Confirm and bind”.",
+    "点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。":
+        "Tap the small arrow to the right of the withdrawal account, then tap “Change account” to change the Alipay account.",
+    "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。":
+        "Tap the small arrow to the right of the withdrawal bank card, then tap “Change bank card” to change the card. A corporate account requires micro-deposit verification.",
+    "确认更换": "Confirm change", "确认绑定": "Confirm and bind",
+    # why a wallet's account cannot be changed (table.availability)
+    "您的账号没有这个钱包,无需设置提现账户。": "Your account has no such wallet, so there is no withdrawal account to set.",
+    "账号尚未绑定经营主体(主体),暂不能设置提现账户。":
+        "Your account is not yet bound to a business entity, so a withdrawal account cannot be set yet.",
+    "完成资质填写与绑卡后才会开通安心钱包(达人钱包),目前没有可更换的提现银行卡。":
+        "The Anxin Wallet (creator wallet) opens once you complete your qualification details and bind a bank card; there is no withdrawal bank card to change yet.",
+    "个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节;仅个体工商户和企业可以更换微信提现银行卡。":
+        "An individual's commission arrives order by order in WeChat Change and is never withdrawn to a bank card, so there is nothing to change; only individual businesses and enterprises can change the WeChat withdrawal bank card.",
+    # layout, path, account centre, talent wallet
+    "退出": "Log out", "路径": "Breadcrumb", "注意:": "Note: ", "卖家后台": "Seller centre", "账单管理": "Bills",
+    "绑定主体": "Bound entity", "对公": "Corporate", "未绑定": "Not bound",
+    "提现账户只能在本主体下更换,不支持更改主体。":
+        "The withdrawal account can only be changed within this entity; the entity itself cannot be changed.",
+    "安心钱包、微信的余额与提现银行卡": "Anxin Wallet and WeChat balances and withdrawal bank cards",
+    "我的钱包": "My wallets", "查看钱包": "View wallet", "还没有钱包": "No wallets yet",
+    "完成入驻并绑定主体后,钱包会出现在这里。": "Your wallets appear here once you finish onboarding and bind your entity.",
+    "消息通知": "Notifications", "查看": "View",
+    "暂无提现账户相关的通知。更换提现账户时,我们会在这里通知您。":
+        "No notifications about withdrawal accounts yet. When you change a withdrawal account, you will be notified here.",
+    "可提现余额": "Available to withdraw", "佣金到账": "Commission paid to", "佣金到账:%(to)s": "Commission paid to: %(to)s",
+    "微信零钱（佣金逐笔到账）": "WeChat Change (commission paid order by order)",
+    # wallet page
+    "余额提现": "Balance withdrawal", "提现到 %(account)s": "Withdraw to %(account)s", "最近提现": "Recent withdrawals",
+    "转入 %(account)s": "To %(account)s",
+    "新账户 %(account)s 验证通过前,提现仍转入当前账户。点此填写到账金额。":
+        "Until the new account %(account)s is verified, withdrawals still go to the current account. Tap here to enter the amount received.",
+    # change form (forms.py, change.html)
+    "当前%(label)s": "%(label)s (current)",
+    "新账户绑定成功前,提现仍转入当前账户。": "Until the new account is bound, withdrawals still go to the current account.",
+    "去完成验证": "Complete verification",
+    "须与绑定主体名称一致:个人填姓名,企业或个体工商户填营业执照上的名称。":
+        "Must match the bound entity's name: an individual enters their own name; an enterprise or individual business enters the name on its business licence.",
+    "更换提现账户是高风险操作,请再次输入登录密码确认是本人操作。":
+        "Changing the withdrawal account is a high-risk operation. Enter your login password again to confirm it is you.",
+    "登录密码": "Login password", "请再次输入登录密码": "Enter your login password again",
+    "银行卡号 / 对公账号": "Bank card / corporate account number",
+    "请输入新的银行卡号或对公账号": "New bank card or corporate account number", "开户名": "Account holder",
+    "开户银行": "Bank", "例如:中国工商银行": "e.g. Industrial and Commercial Bank of China", "对公账户": "Corporate account",
+    "手机号或邮箱": "Mobile number or e-mail address",
+    "到账金额（元）": "Amount received (¥)", "提现金额（元）": "Withdrawal amount (¥)",
+    "小额打款的金额在 ¥0.01 到 ¥0.99 之间,请按银行流水填写,例如 0.37。":
+        "The micro-deposit is between ¥0.01 and ¥0.99; enter it as shown on the bank statement, e.g. 0.37.",
+    "提现金额须大于 ¥0.00。": "The withdrawal amount must be more than ¥0.00.", "请填写金额。": "Enter an amount.",
+    "金额格式不正确,请填写数字,最多两位小数,例如 0.37。":
+        "The amount is not valid: enter a number with at most two decimals, e.g. 0.37.",
+    "金额最多两位小数（精确到分）。": "The amount can have at most two decimals (to the fen).",
+    "金额超出范围。": "The amount is out of range.",
+    # micro-deposit verification (change_detail.html)
+    "小额打款验证": "Micro-deposit verification", "更换记录": "Change record",
+    "平台已向新账户小额打款": "The platform has sent a micro-deposit to the new account",
+    "平台已向您的新对公账户": "The platform has sent your new corporate account",
+    "打入一笔 ¥0.01–¥0.99 的小额款项。请在该账户的银行流水中查看到账金额,填写在下方完成验证。":
+        "a small deposit of ¥0.01–¥0.99. Find the amount on that account's bank statement and enter it below to complete verification.",
+    "验证通过前,原提现账户": "Until verification succeeds, the original withdrawal account",
+    "继续有效,提现仍转入原账户。": "stays in force, and withdrawals still go to it.",
+    "剩余次数": "Attempts left", "有效期至": "Valid until", "（北京时间）": " (Beijing time)",
+    "按银行流水填写,例如到账 0.37 元就填 0.37。": "Enter the amount on the bank statement: if ¥0.37 arrived, enter 0.37.",
+    "确认验证": "Verify", "查看银行流水（沙箱）": "View bank statement (sandbox)",
+    "测试环境没有真实银行:到账记录在这里查看,如同在手机银行里查看。":
+        "The test environment has no real bank: incoming payments are listed here, as they would be in your banking app.",
+    "取消本次更换": "Cancel this change",
+    "%(label)s已更换为 <strong class=\"num\">%(account)s</strong>。":
+        "%(label)s changed to <strong class=\"num\">%(account)s</strong>.",
+    "本次更换已取消,原提现账户": "This change was cancelled; the original withdrawal account",
+    "继续有效。": "stays in force.", "验证未通过": "Verification failed",
+    ",更换为 %(account)s 未成功。": "; the change to %(account)s did not go through. ",
+    "原提现账户": "The original withdrawal account", "重新发起%(label)s": "%(label)s again",
+    "返回%(title)s": "Back to %(title)s",
+    # bank statement (sandbox)
+    "银行流水（沙箱）": "Bank statement (sandbox)", "银行流水": "Bank statement",
+    "沙箱环境:这里列出模拟银行/支付宝向您名下账户转入的款项,相当于您在手机银行里看到的收支明细。小额打款验证的金额在这里查看。":
+        "Sandbox: this lists what the simulated bank or Alipay paid into accounts in your name, like the transaction history in your banking app. Look up the micro-deposit amount here.",
+    "只显示尾号 %(last4)s 的账户": "Only the account ending in %(last4)s", "入账账户 %(account)s": "Credited to %(account)s",
+    "暂无流水": "No transactions yet",
+    "更换为对公账户后,平台的小额打款会出现在这里。": "After you change to a corporate account, the platform's micro-deposit appears here.",
+    "返回填写到账金额": "Back to enter the amount received",
+    # flash messages (views.py)
+    "已提交提现 %(amount)s,转入 %(account)s。": "Withdrawal of %(amount)s submitted, to %(account)s.",
+    "已有一笔待验证的更换,请先完成小额打款验证或取消它。":
+        "A change is already awaiting verification; complete the micro-deposit verification or cancel it first.",
+    "平台已向 %(account)s 小额打款,请查看到账金额完成验证。":
+        "The platform has sent a micro-deposit to %(account)s; check the amount received to complete verification.",
+    "%(label)s已更换为 %(account)s。": "%(label)s changed to %(account)s.",
+    "这条更换已经结束,不能再验证。": "This change is over and can no longer be verified.",
+    "小额打款验证通过,提现银行卡已更换为 %(account)s。":
+        "Micro-deposit verified; the withdrawal bank card is now %(account)s.",
+    "已取消本次更换,原提现账户继续有效。": "Change cancelled; the original withdrawal account stays in force.",
+}
+
+# Without a msgctxt these are the payouts Channel choices (models/enums.py). actions/changes.py writes them
+# into stored notifications ("有人申请将安心钱包的提现账户…") in the request's language, so they must stay
+# Chinese; the pages use the msgctxt "wallet" entries, which EN translates.
+KEEP_CHINESE = {"安心钱包", "微信", "支付宝"}
+
+# {% blocktrans count %} entries: msgid → (singular, plural)
+EN_PLURAL = {
+    "还可以验证 <strong>%(n)s</strong> 次": ("<strong>%(n)s</strong> attempt left", "<strong>%(n)s</strong> attempts left"),
 }
 
 
@@ -218,23 +360,73 @@ def _po_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+_STR = r'"((?:[^"\\]|\\.)*)"'
+
+
+def _unescape(raw: str) -> str:
+    return "".join(re.findall(_STR, raw)).replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _distrust_fuzzy(src: str) -> str:
+    """Empty the msgstr of every fuzzy entry (and drop its #| previous msgid) so it is filled afresh."""
+    out = []
+    for block in src.split("\n\n"):
+        lines = block.split("\n")
+        if not any(ln.startswith("#,") and "fuzzy" in ln for ln in lines) or 'msgid ""\nmsgstr ""\n"Project' in block:
+            out.append(block)
+            continue
+        kept, in_msgstr = [], False
+        for ln in lines:
+            if ln.startswith("#,"):
+                flags = [f.strip() for f in ln[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+                if flags:
+                    kept.append("#, " + ", ".join(flags))
+                continue
+            if ln.startswith("#|"):
+                continue
+            m = re.match(r'msgstr(\[\d+\])? ', ln)
+            if m:
+                kept.append(f'msgstr{m.group(1) or ""} ""')
+                in_msgstr = True
+                continue
+            if in_msgstr and ln.startswith('"'):
+                continue
+            in_msgstr = False
+            kept.append(ln)
+        out.append("\n".join(kept))
+    return "\n\n".join(out)
+
+
 def fill(path: Path) -> tuple[int, list[str]]:
-    src = path.read_text(encoding="utf-8")
+    src = _distrust_fuzzy(path.read_text(encoding="utf-8"))
     missing, filled = [], 0
 
     def repl(m):
         nonlocal filled
-        raw = m.group(1)
-        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', raw)).replace('\\"', '"').replace("\\\\", "\\")
-        if not msgid:
+        ctx, raw = m.group("ctx") or "", m.group("id")
+        msgid = _unescape(raw)
+        if not msgid or (msgid in KEEP_CHINESE and not ctx):
             return m.group(0)
         if msgid not in EN:
             missing.append(msgid)
             return m.group(0)
         filled += 1
-        return f'{raw}msgstr "{_po_escape(EN[msgid])}"\n'
+        return f'{ctx}{raw}msgstr "{_po_escape(EN[msgid])}"\n'
 
-    out = re.sub(r'(msgid (?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")', repl, src)
+    def repl_plural(m):
+        nonlocal filled
+        raw, msgid = m.group(1), _unescape(m.group(2))
+        if msgid not in EN_PLURAL:
+            missing.append(msgid)
+            return m.group(0)
+        filled += 1
+        one, many = EN_PLURAL[msgid]
+        return f'{raw}msgstr[0] "{_po_escape(one)}"\nmsgstr[1] "{_po_escape(many)}"\n'
+
+    out = re.sub(r'(?P<ctx>msgctxt (?:"(?:[^"\\]|\\.)*"\n)+)?(?P<id>msgid (?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")',
+                 repl, src)
+    out = re.sub(r'(msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgid_plural (?:"(?:[^"\\]|\\.)*"\n)+)'
+                 r'msgstr\[0\] ""\nmsgstr\[1\] ""\n(?!")', repl_plural, out)
     out = out.replace("#, fuzzy\n", "")
     path.write_text(out, encoding="utf-8")
     return filled, missing

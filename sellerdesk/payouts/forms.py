@@ -5,6 +5,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 # Yuan as people type it: 0.37 / .37 / 1 / ¥0.37 / 0.37元; at most two decimals, no signs or exponents.
 _YUAN = re.compile(r"^(\d{1,9})?(?:\.(\d{1,2}))?$")
@@ -15,15 +16,15 @@ def yuan_to_fen(raw: str) -> int:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip().replace(",", "")
     if not text:
-        raise ValueError("请填写金额。")
+        raise ValueError(gettext("请填写金额。"))
     if not _YUAN.match(text) or text == ".":
-        raise ValueError("金额格式不正确,请填写数字,最多两位小数,例如 0.37。")
+        raise ValueError(gettext("金额格式不正确,请填写数字,最多两位小数,例如 0.37。"))
     try:
         fen = Decimal(text) * 100
     except InvalidOperation:
-        raise ValueError("金额格式不正确,请填写数字,最多两位小数,例如 0.37。") from None
+        raise ValueError(gettext("金额格式不正确,请填写数字,最多两位小数,例如 0.37。")) from None
     if fen != fen.to_integral_value():
-        raise ValueError("金额最多两位小数（精确到分）。")
+        raise ValueError(gettext("金额最多两位小数（精确到分）。"))
     return int(fen)
 
 
@@ -43,30 +44,30 @@ class YuanField(forms.CharField):
         except ValueError as exc:
             raise forms.ValidationError(str(exc), code="invalid_amount") from None
         if fen < self.min_fen or (self.max_fen is not None and fen > self.max_fen):
-            raise forms.ValidationError(self.range_message or "金额超出范围。", code="amount_out_of_range")
+            raise forms.ValidationError(self.range_message or gettext("金额超出范围。"), code="amount_out_of_range")
         return fen
 
 
 def _password_field():
     """Step-up: the login password again. PasswordInput never renders the value back."""
-    return forms.CharField(label="登录密码", required=False, max_length=128, strip=False,
+    return forms.CharField(label=gettext_lazy("登录密码"), required=False, max_length=128, strip=False,
                            widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
-                                                             "placeholder": "请再次输入登录密码"}))
+                                                             "placeholder": gettext_lazy("请再次输入登录密码")}))
 
 
 class BankCardChangeForm(forms.Form):
     """更换银行卡: required-ness and number checks are the domain's, so every channel and the API
     answer the same way; the form keeps what was typed (never the password) for a re-render."""
 
-    account_no = forms.CharField(label="银行卡号 / 对公账号", required=False, max_length=64,
+    account_no = forms.CharField(label=gettext_lazy("银行卡号 / 对公账号"), required=False, max_length=64,
                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                                               "placeholder": "请输入新的银行卡号或对公账号"}))
-    holder_name = forms.CharField(label="开户名", required=False, max_length=120,
+                                                               "placeholder": gettext_lazy("请输入新的银行卡号或对公账号")}))
+    holder_name = forms.CharField(label=gettext_lazy("开户名"), required=False, max_length=120,
                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    bank_name = forms.CharField(label="开户银行", required=False, max_length=80,
-                                widget=forms.TextInput(attrs={"placeholder": "例如:中国工商银行",
+    bank_name = forms.CharField(label=gettext_lazy("开户银行"), required=False, max_length=80,
+                                widget=forms.TextInput(attrs={"placeholder": gettext_lazy("例如:中国工商银行"),
                                                               "autocomplete": "off"}))
-    is_corporate = forms.BooleanField(label="对公账户", required=False)
+    is_corporate = forms.BooleanField(label=gettext_lazy("对公账户"), required=False)
     password = _password_field()
 
     # Which field a domain error belongs to (by its code); others are shown above the form.
@@ -90,9 +91,9 @@ class BankCardChangeForm(forms.Form):
 class AlipayChangeForm(forms.Form):
     """更换账户 (支付宝): the account is a mobile number or an e-mail address."""
 
-    alipay_account = forms.CharField(label="支付宝账号", required=False, max_length=254,
+    alipay_account = forms.CharField(label=gettext_lazy("支付宝账号"), required=False, max_length=254,
                                      widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                   "placeholder": "手机号或邮箱"}))
+                                                                   "placeholder": gettext_lazy("手机号或邮箱")}))
     password = _password_field()
 
     FIELD_OF_CODE = {
@@ -109,12 +110,12 @@ class AlipayChangeForm(forms.Form):
 class VerifyForm(forms.Form):
     """小额打款验证: the amount the user read on their bank statement, in yuan."""
 
-    amount = YuanField(label="到账金额（元）", min_fen=1, max_fen=99,
-                       range_message="小额打款的金额在 ¥0.01 到 ¥0.99 之间,请按银行流水填写,例如 0.37。",
+    amount = YuanField(label=gettext_lazy("到账金额（元）"), min_fen=1, max_fen=99,
+                       range_message=gettext_lazy("小额打款的金额在 ¥0.01 到 ¥0.99 之间,请按银行流水填写,例如 0.37。"),
                        widget=forms.TextInput(attrs={"placeholder": "0.00"}))
 
 
 class WithdrawForm(forms.Form):
-    amount = YuanField(label="提现金额（元）", min_fen=1, max_fen=10**11,
-                       range_message="提现金额须大于 ¥0.00。",
+    amount = YuanField(label=gettext_lazy("提现金额（元）"), min_fen=1, max_fen=10**11,
+                       range_message=gettext_lazy("提现金额须大于 ¥0.00。"),
                        widget=forms.TextInput(attrs={"placeholder": "0.00"}))

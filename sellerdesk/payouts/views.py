@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sellerdesk.core import clock
@@ -33,17 +34,20 @@ from .queries import wallet_views
 from .rails import get_rail
 from .table import availability, holder_role_of
 
-# The article's sentences, word for word (full-width punctuation as published).
-SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
-SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
-WECHAT_WARNING = "请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款"
-ALIPAY_CHANNEL_NOTE = "支付渠道的货款提现至支付宝账号,所以提供修改提现支付宝账号的能力。"
-ALIPAY_FILL_NOTE = ("请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,"
-                    "若为企业主体没有对公支付宝,请先去支付宝注册)。")
-MERCHANT_CORPORATE_NOTE = "如是对公账户的变更则需要进行小额打款验证。"
-DISTRIBUTOR_CORPORATE_NOTE = "如为对公账户则需要进行小额打款验证。"
-TALENT_WALLET_DONE_NOTE = "此时已完成资质填写与绑卡操作"
-DISTRIBUTOR_WECHAT_NOTE = "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"
+# The article's sentences, word for word (full-width punctuation as published). Chinese is the msgid
+# and the default; gettext_lazy lets the English catalogue replace them when the user picks English.
+# Strings from table.py are marked there with gettext_noop (the API keeps them Chinese) and are
+# translated here at render time.
+SAME_SUBJECT_CARD = gettext_lazy("仅支持更换与绑定主体一致的银行卡。")
+SAME_SUBJECT_ALIPAY = gettext_lazy("仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。")
+WECHAT_WARNING = gettext_lazy("请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款")
+ALIPAY_CHANNEL_NOTE = gettext_lazy("支付渠道的货款提现至支付宝账号,所以提供修改提现支付宝账号的能力。")
+ALIPAY_FILL_NOTE = gettext_lazy("请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,"
+                                "若为企业主体没有对公支付宝,请先去支付宝注册)。")
+MERCHANT_CORPORATE_NOTE = gettext_lazy("如是对公账户的变更则需要进行小额打款验证。")
+DISTRIBUTOR_CORPORATE_NOTE = gettext_lazy("如为对公账户则需要进行小额打款验证。")
+TALENT_WALLET_DONE_NOTE = gettext_lazy("此时已完成资质填写与绑卡操作")
+DISTRIBUTOR_WECHAT_NOTE = gettext_lazy("仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。")
 
 NOTIFICATIONS_SHOWN = 5
 
@@ -58,31 +62,39 @@ class Texts:
     corporate_note: str = ""
     field_help: str = ""
     form_notes: tuple[str, ...] = ()
-    submit_label: str = "确认更换"
+    submit_label: str = gettext_lazy("确认更换")
     how_to: str = ""
 
 
 TEXTS = {
     (HolderRole.MERCHANT, Channel.ANXIN): Texts(
         corporate_note=MERCHANT_CORPORATE_NOTE, form_notes=(SAME_SUBJECT_CARD,),
-        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。"),
+        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。")),
     (HolderRole.MERCHANT, Channel.WECHAT): Texts(
         page_notes=(WECHAT_WARNING,), form_warnings=(WECHAT_WARNING,), form_notes=(SAME_SUBJECT_CARD,),
-        submit_label="确认绑定",
-        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+        submit_label=gettext_lazy("确认绑定"),
+        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。")),
     (HolderRole.MERCHANT, Channel.ALIPAY): Texts(
         page_notes=(ALIPAY_CHANNEL_NOTE,), field_help=ALIPAY_FILL_NOTE, form_notes=(SAME_SUBJECT_ALIPAY,),
-        how_to="点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。"),
+        how_to=gettext_lazy("点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。")),
     (HolderRole.DISTRIBUTOR, Channel.ANXIN): Texts(
         page_notes=(TALENT_WALLET_DONE_NOTE,), corporate_note=DISTRIBUTOR_CORPORATE_NOTE,
         form_notes=(SAME_SUBJECT_CARD,),
-        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。"),
+        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。")),
     (HolderRole.DISTRIBUTOR, Channel.WECHAT): Texts(
-        page_notes=(DISTRIBUTOR_WECHAT_NOTE,), form_notes=(SAME_SUBJECT_CARD,), submit_label="确认绑定",
-        how_to="点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+        page_notes=(DISTRIBUTOR_WECHAT_NOTE,), form_notes=(SAME_SUBJECT_CARD,), submit_label=gettext_lazy("确认绑定"),
+        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。")),
 }
 
-CHANNEL_BADGE = {Channel.ANXIN: "安", Channel.WECHAT: "微", Channel.ALIPAY: "支"}
+# The wallet names (table.py labels) as the pages show them, msgctxt "wallet". The same words without a
+# context are the Channel choices, which actions/changes.py writes into stored notifications under the
+# request's language; those msgids stay untranslated (KEEP_CHINESE in locale/translate_en.py) so a stored
+# notification never mixes English into its Chinese.
+WALLET_NAMES = (pgettext_lazy("wallet", "安心钱包"), pgettext_lazy("wallet", "微信"), pgettext_lazy("wallet", "支付宝"))
+
+CHANNEL_BADGE = {Channel.ANXIN: pgettext_lazy("wallet badge", "安"),
+                 Channel.WECHAT: pgettext_lazy("wallet badge", "微"),
+                 Channel.ALIPAY: pgettext_lazy("wallet badge", "支")}
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -112,12 +124,12 @@ class Crumb:
 def _path(user, *tail: Crumb) -> list[Crumb]:
     """The article's path to this page, as links back up it."""
     if _is_distributor(user):
-        head = [Crumb("卖家后台", "/"), Crumb("佣金收入", reverse("payouts:account_centre")),
-                Crumb("账单管理", reverse("payouts:account_centre") + "#bills"),
-                Crumb("达人钱包", reverse("payouts:talent_wallet"))]
+        head = [Crumb(gettext("卖家后台"), "/"), Crumb(gettext("佣金收入"), reverse("payouts:account_centre")),
+                Crumb(gettext("账单管理"), reverse("payouts:account_centre") + "#bills"),
+                Crumb(gettext("达人钱包"), reverse("payouts:talent_wallet"))]
     else:
-        head = [Crumb("卖家后台", "/"), Crumb("账户资金", reverse("payouts:account_centre")),
-                Crumb("账户中心", reverse("payouts:account_centre"))]
+        head = [Crumb(gettext("卖家后台"), "/"), Crumb(gettext("账户资金"), reverse("payouts:account_centre")),
+                Crumb(gettext("账户中心"), reverse("payouts:account_centre"))]
     return head + list(tail)
 
 
@@ -147,16 +159,23 @@ class WalletCard:
     notes: list = field(default_factory=list)
 
 
+def _tr(text: str) -> str:
+    """A table.py string (marked with gettext_noop) in the page's language; "" stays ""."""
+    return gettext(text) if text else ""
+
+
 def _card(user, view) -> WalletCard:
     spec, allowed = view.availability.spec, view.availability
     account = view.account
     payout_to = ""
     if account is None and not allowed.can_change and view.channel == Channel.WECHAT:
-        payout_to = "微信零钱（佣金逐笔到账）"
+        payout_to = gettext("微信零钱（佣金逐笔到账）")
     return WalletCard(
-        channel=view.channel, label=spec.label, title=spec.page_title, balance=format_fen(view.balance_fen),
-        account=account, account_label="提现账户" if spec.account_kind == AccountKind.ALIPAY else "提现银行卡",
-        change_label=spec.change_label, can_change=allowed.can_change, blocked_reason=allowed.blocked_reason,
+        channel=view.channel, label=pgettext("wallet", spec.label), title=_tr(spec.page_title),
+        balance=format_fen(view.balance_fen), account=account,
+        account_label=gettext("提现账户") if spec.account_kind == AccountKind.ALIPAY else gettext("提现银行卡"),
+        change_label=_tr(spec.change_label), can_change=allowed.can_change,
+        blocked_reason=_tr(allowed.blocked_reason),
         pending_change=view.pending_change, texts=TEXTS[(holder_role_of(user), view.channel)],
         badge=CHANNEL_BADGE[view.channel],
         url=reverse("payouts:wallet", args=[view.channel]),
@@ -210,7 +229,7 @@ def talent_wallet(request):
     anxin = availability(user, subject, Channel.ANXIN)
     return render(request, "payouts/talent_wallet.html", {
         "subject": subject, "cards": cards, "simulator": _simulator(), "path": _path(user),
-        "anxin_missing_reason": "" if anxin.has_wallet else anxin.blocked_reason,
+        "anxin_missing_reason": "" if anxin.has_wallet else _tr(anxin.blocked_reason),
     })
 
 
@@ -232,7 +251,8 @@ def wallet(request, channel: str):
         except CodedError as err:
             form.add_error("amount", err.message)
         else:
-            messages.success(request, f"已提交提现 {format_fen(w.amount_fen)},转入 {w.account.masked}。")
+            messages.success(request, gettext("已提交提现 %(amount)s,转入 %(account)s。")
+                             % {"amount": format_fen(w.amount_fen), "account": w.account.masked})
             return redirect(card.url)
     withdrawals = []
     if subject is not None:
@@ -256,7 +276,7 @@ def change(request, channel: str):
         messages.info(request, card.blocked_reason)
         return redirect(card.url)
     if card.pending_change is not None:
-        messages.info(request, "已有一笔待验证的更换,请先完成小额打款验证或取消它。")
+        messages.info(request, gettext("已有一笔待验证的更换,请先完成小额打款验证或取消它。"))
         return redirect("payouts:change_detail", card.pending_change.pk)
     form_class = AlipayChangeForm if card.channel == Channel.ALIPAY else BankCardChangeForm
     initial = {}
@@ -277,9 +297,11 @@ def change(request, channel: str):
                 form.pending_change_id = err.details["change_id"]
         else:
             if done.status == ChangeStatus.PENDING_VERIFICATION:
-                messages.info(request, f"平台已向 {done.new_account.masked} 小额打款,请查看到账金额完成验证。")
+                messages.info(request, gettext("平台已向 %(account)s 小额打款,请查看到账金额完成验证。")
+                              % {"account": done.new_account.masked})
                 return redirect("payouts:change_detail", done.pk)
-            messages.success(request, f"{card.account_label}已更换为 {done.new_account.masked}。")
+            messages.success(request, gettext("%(label)s已更换为 %(account)s。")
+                             % {"label": card.account_label, "account": done.new_account.masked})
             return redirect(card.url)
     return render(request, "payouts/change.html", {
         "card": card, "subject": subject, "form": form, "is_alipay": card.channel == Channel.ALIPAY,
@@ -302,7 +324,7 @@ def change_detail(request, change_id: int):
     form = VerifyForm(request.POST or None)
     if request.method == "POST":
         if item.status != ChangeStatus.PENDING_VERIFICATION:
-            messages.error(request, "这条更换已经结束,不能再验证。")
+            messages.error(request, gettext("这条更换已经结束,不能再验证。"))
             return redirect("payouts:change_detail", item.pk)
         if form.is_valid():
             try:
@@ -314,7 +336,8 @@ def change_detail(request, change_id: int):
                 form.add_error("amount", err.message)
                 item = access_change(user, change_id)  # attempts left / status as the action left them
             else:
-                messages.success(request, f"小额打款验证通过,提现银行卡已更换为 {done.new_account.masked}。")
+                messages.success(request, gettext("小额打款验证通过,提现银行卡已更换为 %(account)s。")
+                                 % {"account": done.new_account.masked})
                 return redirect("payouts:wallet", done.wallet.channel)
     now = clock.now()
     card = _wallet_card(user, item.wallet.channel)
@@ -322,7 +345,8 @@ def change_detail(request, change_id: int):
         "change": item, "status": item.effective_status(now), "card": card, "form": form, "now": now,
         "simulator": _simulator(),
         "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url),
-                      Crumb("小额打款验证" if item.status == ChangeStatus.PENDING_VERIFICATION else "更换记录")),
+                      Crumb(gettext("小额打款验证") if item.status == ChangeStatus.PENDING_VERIFICATION
+                            else gettext("更换记录"))),
     })
 
 
@@ -337,7 +361,7 @@ def change_cancel(request, change_id: int):
     except CodedError as err:
         messages.error(request, err.message)
         return redirect("payouts:change_detail", change_id)
-    messages.success(request, "已取消本次更换,原提现账户继续有效。")
+    messages.success(request, gettext("已取消本次更换,原提现账户继续有效。"))
     return redirect("payouts:wallet", item.wallet.channel)
 
 
@@ -365,6 +389,7 @@ def bank_statement(request):
             back = None
     return render(request, "payouts/bank_statement.html", {
         "lines": [{"line": ln, "amount": format_fen(ln.amount_fen),
-                   "kind_label": "小额打款验证" if ln.kind == "micro_deposit" else "余额提现"} for ln in lines],
-        "last4": last4 or "", "back": back, "path": _path(request.user, Crumb("银行流水")),
+                   "kind_label": gettext("小额打款验证") if ln.kind == "micro_deposit" else gettext("余额提现")}
+                  for ln in lines],
+        "last4": last4 or "", "back": back, "path": _path(request.user, Crumb(gettext("银行流水"))),
     })
