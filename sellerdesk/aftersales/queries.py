@@ -9,6 +9,7 @@ from . import policy
 from .access import aftersales_visible_to, party_of
 from .actions.escalation import escalation_eligibility
 from .models import Evidence, EvidenceRequest, Party, Status
+from .models.enums import status_label
 from .states import allowed_actions
 
 QUICK_FILTERS = ("disputes_pending", "evidence_due_soon")
@@ -84,7 +85,7 @@ def detail(aftersale, user, now) -> dict:
                                               "description", "rejection_reason", "return_carrier",
                                               "return_tracking_no", "created_at", "updated_at", "due_at",
                                               "version", "buyer_id")},
-        "status_label": str(aftersale.get_status_display()),
+        "status_label": status_label(aftersale.status),
         "buyer_name": aftersale.buyer.username,
         "order": order,
         "attachments": list(aftersale.attachments.filter(evidence__isnull=True, history_entry__kind="created")),

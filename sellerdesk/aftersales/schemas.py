@@ -4,6 +4,8 @@ from ninja import Field, Schema
 
 from sellerdesk.orders.api import OrderOut
 
+from .models.enums import status_label
+
 
 class AfterSaleIn(Schema):
     order_id: int
@@ -86,7 +88,7 @@ class AfterSaleListItem(Schema):
 
     @staticmethod
     def resolve_status_label(obj):
-        return str(obj.get_status_display())
+        return status_label(obj.status)
 
     @staticmethod
     def resolve_dispute(obj):

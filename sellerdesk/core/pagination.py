@@ -31,7 +31,7 @@ def check_limit(limit: int | None, default: int = 20) -> int:
 
 
 def paginate(queryset, *, cursor: str | None, limit: int | None, newest_first: bool = True):
-    """Return (page of objects, next cursor or None), ordered by id."""
+    """Return (page of objects or .values() rows, next cursor or None), ordered by id."""
     limit = check_limit(limit)
     direction = "desc" if newest_first else "asc"
     if cursor:
@@ -39,5 +39,8 @@ def paginate(queryset, *, cursor: str | None, limit: int | None, newest_first: b
         queryset = queryset.filter(id__lt=last_id) if newest_first else queryset.filter(id__gt=last_id)
     queryset = queryset.order_by("-id" if newest_first else "id")
     rows = list(queryset[: limit + 1])
-    next_cursor = _encode(rows[limit - 1].id, direction) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = _encode(last["id"] if isinstance(last, dict) else last.id, direction)
     return rows[:limit], next_cursor
