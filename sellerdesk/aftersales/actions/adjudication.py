@@ -4,7 +4,6 @@ from django.db import transaction
 from sellerdesk.core.errors import Conflict, InvalidInput
 
 from .. import policy
-from ..access import access_aftersale, party_of
 from ..models import (
     Dispute,
     DisputeStatus,
@@ -18,17 +17,15 @@ from ..models import (
     Ruling,
     Status,
 )
-from ..states import Action, check_transition
-from .common import close_open_offers, finish_dispute, make_refund, publish, record, set_status
+from ..states import Action
+from .common import begin, close_open_offers, finish_dispute, make_refund, publish, record, set_status
 from .opening import check_text
 
 
 @transaction.atomic
 def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: int | None = None,
                         acting_user, now) -> EvidenceRequest:
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    actor_party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.REQUEST_EVIDENCE, party=actor_party, now=now)
+    aftersale, actor_party = begin(aftersale_id, Action.REQUEST_EVIDENCE, acting_user=acting_user, now=now)
     if party not in (Party.MERCHANT, Party.BUYER):
         raise InvalidInput("party must be merchant or buyer.", code="invalid_party")
     note = check_text(note, field="note", max_chars=policy.MAX_NOTE_CHARS)
@@ -78,9 +75,7 @@ def check_ruling(aftersale, *, outcome: str, amount_fen: int | None, liable: str
 def do_rule(aftersale_id: int, *, outcome: str, amount_fen: int | None = None, liable: str, note: str,
             acting_user, now) -> Ruling:
     """The ruling completes the dispute: a refund (full or partial) or none, and who is liable."""
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.RULE, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.RULE, acting_user=acting_user, now=now)
     amount, note = check_ruling(aftersale, outcome=outcome, amount_fen=amount_fen, liable=liable, note=note)
     dispute = Dispute.objects.get(aftersale=aftersale)
     considered = list(Evidence.objects.filter(dispute=dispute).order_by("id").values_list("id", flat=True))

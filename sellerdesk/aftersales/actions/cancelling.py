@@ -2,17 +2,14 @@
 (买家取消的订单,平台不会判责处理), so the merchant is never penalised for it."""
 from django.db import transaction
 
-from ..access import access_aftersale, party_of
 from ..models import DisputeStatus, HistoryKind, Status
-from ..states import Action, check_transition
-from .common import close_open_offers, finish_dispute, publish, record, set_status
+from ..states import Action
+from .common import begin, close_open_offers, finish_dispute, publish, record, set_status
 
 
 @transaction.atomic
 def do_cancel(aftersale_id: int, *, acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.CANCEL, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.CANCEL, acting_user=acting_user, now=now)
     previous = aftersale.status
     close_open_offers(aftersale, now=now)
     finish_dispute(aftersale, now=now, status=DisputeStatus.CANCELLED)

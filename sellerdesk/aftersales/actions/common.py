@@ -9,6 +9,7 @@ from sellerdesk.core.errors import Conflict
 from sellerdesk.events.outbox import emit
 from sellerdesk.orders.models import Order
 
+from ..access import access_aftersale, party_of
 from ..models import (
     FINAL_STATUSES,
     AfterSale,
@@ -22,6 +23,16 @@ from ..models import (
     Refund,
     Visibility,
 )
+from ..states import check_transition
+
+
+def begin(aftersale_id: int, action, *, acting_user, now):
+    """Every action's first step: lock the after-sale (404 if the user may not see it) and check
+    the table allows `action` by this user now. Returns (aftersale, the user's party)."""
+    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
+    party = party_of(acting_user, aftersale)
+    check_transition(aftersale, action, party=party, now=now)
+    return aftersale, party
 
 
 def set_status(aftersale: AfterSale, status, *, now, due_at=None) -> None:

@@ -2,10 +2,9 @@
 from django.db import transaction
 
 from .. import policy
-from ..access import access_aftersale, party_of
 from ..models import Dispute, DisputeStatus, EvidenceRequest, HistoryKind, Party, Status
-from ..states import Action, _refusal, check_transition
-from .common import publish, record, set_status
+from ..states import Action, _refusal
+from .common import begin, publish, record, set_status
 from .opening import check_text
 
 
@@ -22,9 +21,7 @@ def escalation_eligibility(aftersale, *, party, now) -> dict:
 
 @transaction.atomic
 def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.ESCALATE, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.ESCALATE, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
     evidence_due_at = now + policy.evidence()
     opening = {"status": DisputeStatus.AWAITING_EVIDENCE, "escalation_reason": reason, "opened_at": now,

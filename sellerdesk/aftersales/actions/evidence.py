@@ -1,19 +1,16 @@
 """举证: evidence from the merchant in the negotiation period, or from whoever CS asked."""
 from django.db import transaction
 
-from ..access import access_aftersale, party_of
 from ..files import check_files, check_statement
 from ..models import Dispute, DisputeStatus, Evidence, EvidenceRequest, HistoryKind, Party, Status
-from ..states import Action, check_transition
-from .common import publish, record, set_status, store_files
+from ..states import Action
+from .common import begin, publish, record, set_status, store_files
 
 
 @transaction.atomic
 def do_submit_evidence(aftersale_id: int, *, statement: str, uploads=(), acting_user, now):
     """Evidence closes the open evidence request and sends the dispute to platform review."""
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.SUBMIT_EVIDENCE, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.SUBMIT_EVIDENCE, acting_user=acting_user, now=now)
     statement = check_statement(statement)
     checked = check_files(list(uploads))
     dispute = Dispute.objects.get(aftersale=aftersale)

@@ -2,10 +2,10 @@
 from django.db import transaction
 
 from .. import policy
-from ..access import access_aftersale, party_of
 from ..models import DISPUTE_STATUSES, AfterSaleType, HistoryKind, Outcome, Refund, Status
-from ..states import Action, check_transition
+from ..states import Action
 from .common import (
+    begin,
     close_open_offers,
     finish_dispute,
     make_refund,
@@ -20,9 +20,7 @@ from .opening import check_text
 @transaction.atomic
 def do_approve(aftersale_id: int, *, acting_user, now):
     """同意售后: before a dispute it starts the refund (or the return); during one it completes it."""
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.APPROVE, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.APPROVE, acting_user=acting_user, now=now)
     in_dispute = aftersale.status in DISPUTE_STATUSES
     record(aftersale, HistoryKind.APPROVED, actor=acting_user, party=party, now=now,
            data={"during_dispute": in_dispute})
@@ -39,9 +37,7 @@ def do_approve(aftersale_id: int, *, acting_user, now):
 
 @transaction.atomic
 def do_reject(aftersale_id: int, *, reason: str, acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.REJECT, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.REJECT, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
     _to_rejected(aftersale, reason=reason, now=now)
     record(aftersale, HistoryKind.REJECTED, actor=acting_user, party=party, now=now, body=reason,
@@ -63,9 +59,7 @@ def _to_rejected(aftersale, *, reason: str, now) -> None:
 def do_submit_return(aftersale_id: int, *, carrier: str, tracking_no: str, acting_user, now):
     from ..models import AfterSale
 
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.RETURN_SHIPMENT, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.RETURN_SHIPMENT, acting_user=acting_user, now=now)
     carrier = check_text(carrier, field="carrier", max_chars=60)
     tracking_no = check_text(tracking_no, field="tracking_no", max_chars=60)
     set_status(aftersale, Status.AWAITING_RECEIPT, now=now, due_at=now + policy.receipt())
@@ -79,9 +73,7 @@ def do_submit_return(aftersale_id: int, *, carrier: str, tracking_no: str, actin
 
 @transaction.atomic
 def do_confirm_receipt(aftersale_id: int, *, acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.CONFIRM_RECEIPT, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.CONFIRM_RECEIPT, acting_user=acting_user, now=now)
     record(aftersale, HistoryKind.RECEIPT_CONFIRMED, actor=acting_user, party=party, now=now)
     set_status(aftersale, Status.REFUNDED, now=now)
     make_refund(aftersale, aftersale.amount_fen, Refund.Source.RECEIPT_CONFIRMED, now=now, actor=acting_user,
@@ -91,9 +83,7 @@ def do_confirm_receipt(aftersale_id: int, *, acting_user, now):
 
 @transaction.atomic
 def do_reject_receipt(aftersale_id: int, *, reason: str, acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.REJECT_RECEIPT, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.REJECT_RECEIPT, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
     _to_rejected(aftersale, reason=reason, now=now)
     record(aftersale, HistoryKind.RECEIPT_REJECTED, actor=acting_user, party=party, now=now, body=reason,

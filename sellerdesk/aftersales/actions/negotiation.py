@@ -4,19 +4,16 @@ from django.db import transaction
 from sellerdesk.core.errors import InvalidInput, NotFound
 
 from .. import policy
-from ..access import access_aftersale, party_of
 from ..files import check_files
 from ..models import HistoryKind, Offer, Outcome, Refund, Status
-from ..states import Action, check_transition
-from .common import close_open_offers, finish_dispute, make_refund, publish, record, set_status, store_files
+from ..states import Action
+from .common import begin, close_open_offers, finish_dispute, make_refund, publish, record, set_status, store_files
 from .opening import check_text
 
 
 @transaction.atomic
 def do_post_message(aftersale_id: int, *, body: str, uploads=(), acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.MESSAGE, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.MESSAGE, acting_user=acting_user, now=now)
     body = check_text(body, field="body", max_chars=policy.MAX_MESSAGE_CHARS)
     checked = check_files(list(uploads))
     entry = record(aftersale, HistoryKind.MESSAGE, actor=acting_user, party=party, now=now, body=body)
@@ -28,9 +25,7 @@ def do_post_message(aftersale_id: int, *, body: str, uploads=(), acting_user, no
 @transaction.atomic
 def do_make_offer(aftersale_id: int, *, amount_fen: int, note: str = "", acting_user, now) -> Offer:
     """A partial-refund offer; it replaces any offer still open."""
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.MAKE_OFFER, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.MAKE_OFFER, acting_user=acting_user, now=now)
     note = check_text(note, field="note", max_chars=500, required=False)
     refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
     if not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
@@ -61,9 +56,7 @@ def _open_offer(aftersale, offer_id: int) -> Offer:
 @transaction.atomic
 def do_accept_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
     """The buyer accepts: that amount is refunded and the dispute (if any) completes, nobody liable."""
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.ACCEPT_OFFER, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.ACCEPT_OFFER, acting_user=acting_user, now=now)
     offer = _open_offer(aftersale, offer_id)
     Offer.objects.filter(pk=offer.pk).update(state=Offer.State.ACCEPTED, answered_at=now)
     record(aftersale, HistoryKind.OFFER_ACCEPTED, actor=acting_user, party=party, now=now,
@@ -76,9 +69,7 @@ def do_accept_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
 
 @transaction.atomic
 def do_decline_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
-    aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
-    party = party_of(acting_user, aftersale)
-    check_transition(aftersale, Action.DECLINE_OFFER, party=party, now=now)
+    aftersale, party = begin(aftersale_id, Action.DECLINE_OFFER, acting_user=acting_user, now=now)
     offer = _open_offer(aftersale, offer_id)
     Offer.objects.filter(pk=offer.pk).update(state=Offer.State.DECLINED, answered_at=now)
     record(aftersale, HistoryKind.OFFER_DECLINED, actor=acting_user, party=party, now=now,
