@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sellerdesk.core.idempotency.ApiErrorBodyMiddleware",
     "sellerdesk.core.idempotency.IdempotencyMiddleware",
 ]
 

@@ -18,7 +18,7 @@ from .queries import filter_aftersales
 
 PERIOD = timedelta(days=30)
 # 待处理: the non-dispute steps that wait for the merchant (disputes have their own count).
-MERCHANT_TODO_STATUSES = (Status.AWAITING_MERCHANT, Status.AWAITING_RECEIPT)
+MERCHANT_PENDING_STATUSES = (Status.AWAITING_MERCHANT, Status.AWAITING_RECEIPT)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def workbench_summary(user, *, now: datetime) -> dict:
     by_status = counts_by_status(user)
     return {
         "by_status": by_status,
-        "todo": sum(by_status[s] for s in MERCHANT_TODO_STATUSES),
+        "todo": sum(by_status[s] for s in MERCHANT_PENDING_STATUSES),
         "disputes_pending": filter_aftersales(user, quick="disputes_pending", now=now).count(),
         "evidence_due_soon": filter_aftersales(user, quick="evidence_due_soon", now=now).count(),
         "figures": dispute_figures(user.shop_ids(), now=now),

@@ -35,7 +35,7 @@ from .access import access_aftersale, party_of, visible_history
 from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
 from .queries import detail, disputes_pending_q, filter_aftersales, load_for_detail
 from .states import ACTION_LABELS, Action
-from .stats import MERCHANT_TODO_STATUSES, workbench_summary
+from .stats import MERCHANT_PENDING_STATUSES, workbench_summary
 
 PAGE_SIZE = 20
 CS_QUEUE_SIZE = 50
@@ -347,7 +347,7 @@ def _query_list(request, *, default_quick=""):
     statuses = [status] if status else []
     domain_quick = quick if quick in ("disputes_pending", "evidence_due_soon") else None
     if quick == "todo":
-        statuses = [s for s in MERCHANT_TODO_STATUSES if not status or s == status] or ["__none__"]
+        statuses = [s for s in MERCHANT_PENDING_STATUSES if not status or s == status] or ["__none__"]
     error = None
     now = clock.now()
     rows, next_cursor = [], None
@@ -427,7 +427,7 @@ def history_page(request, aftersale_id: int):
 def _waiting_for_refund(user, now):
     """等待退款: the requests waiting for the merchant, 待商家举证 disputes included."""
     return (filter_aftersales(user, now=now)
-            .filter(Q(status__in=MERCHANT_TODO_STATUSES) | disputes_pending_q(user)))
+            .filter(Q(status__in=MERCHANT_PENDING_STATUSES) | disputes_pending_q(user)))
 
 
 @login_required

@@ -133,3 +133,23 @@ def _retryable(response) -> bool:
         except (ValueError, KeyError, TypeError):
             return False
     return False
+
+
+class ApiErrorBodyMiddleware:
+    """Answers Django produces itself under /api/v1/ (405 from the URL resolver) get the API's error body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith(API_PREFIX) and response.status_code == 405
+                and not response.get("Content-Type", "").startswith("application/json")):
+            allowed = response.get("Allow", "")
+            error = CodedError(f"{request.method} is not allowed here; use {allowed}.", code="method_not_allowed",
+                               status=405, details={"allowed": [m.strip() for m in allowed.split(",") if m.strip()]})
+            replaced = _error(error)
+            if allowed:
+                replaced["Allow"] = allowed
+            return replaced
+        return response

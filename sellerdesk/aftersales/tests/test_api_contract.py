@@ -375,3 +375,10 @@ def test_list_query_count_is_the_same_for_each_role(world, api_as, role):
     large, body = count_queries(client, "/aftersales")
     assert len(body.json()["items"]) == 15
     assert large == small
+
+
+def test_a_method_the_endpoint_does_not_take_gets_the_api_error_body(world, api_as):
+    response = api_as(world.buyer).client.delete("/api/v1/orders")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
