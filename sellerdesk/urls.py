@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sellerdesk.events import views as event_views
 from sellerdesk.identity import views as identity_views
 
 from .api import api
@@ -13,6 +14,7 @@ urlpatterns = [
     path("login/", identity_views.LoginView.as_view(), name="login"),
     path("logout/", identity_views.LogoutView.as_view(), name="logout"),
     path("", identity_views.landing, name="landing"),
+    path("notifications/", event_views.notifications, name="notifications"),
     path("", include("sellerdesk.aftersales.urls")),
     path("", include("sellerdesk.payouts.urls")),
 ]

@@ -14,6 +14,10 @@ import re
 from pathlib import Path
 
 EN = {
+    # 站内信 (events/templates, base.html)
+    "消息通知": "Notifications", "新": "New", "暂无消息": "No notifications yet",
+    "纠纷、举证到期和提现账户变更会在这里通知您。":
+        "Disputes, evidence deadlines and withdrawal-account changes are announced here.",
     # states, types, parties, dispute, outcomes, history kinds (models/enums.py)
     "待商家处理": "Awaiting merchant", "待买家退货": "Awaiting return", "待商家收货": "Awaiting receipt",
     "商家已拒绝": "Rejected by merchant", "待商家提供凭证": "Awaiting merchant evidence",
