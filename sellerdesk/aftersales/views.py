@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -524,15 +525,18 @@ def cs_queue(request):
     now = clock.now()
     qs = filter_aftersales(request.user, statuses=[Status.DISPUTE_PLATFORM_REVIEW, Status.DISPUTE_AWAITING_SUPPLEMENT],
                            now=now).order_by("dispute__review_started_at", "id")
-    total = qs.count()
+    # Ordered by when each dispute reached the platform, so pages are numbered (offset) rather
+    # than keyed by id; the queue is small next to the request table.
+    page = Paginator(qs, CS_QUEUE_SIZE).get_page(request.GET.get("page"))
+    total = page.paginator.count
     rows = []
-    for a in qs[:CS_QUEUE_SIZE]:
+    for a in page.object_list:
         waiting_since = a.dispute.review_started_at or a.dispute.opened_at
         rows.append({"a": a, "dispute": a.dispute, "waiting_since": waiting_since,
                      "age": _age(now - waiting_since)})
     negotiating = filter_aftersales(request.user, statuses=[Status.DISPUTE_AWAITING_EVIDENCE], now=now).count()
     return render(request, "aftersales/cs_queue.html", {
-        "rows": rows, "total": total, "limit": CS_QUEUE_SIZE, "negotiating": negotiating, "now": now})
+        "rows": rows, "total": total, "page": page, "negotiating": negotiating, "now": now})
 
 
 def _age(delta: timedelta) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 EN = {
     # 站内信 (events/templates, base.html)
+    "上一页": "Previous page", "第 %(n)s / %(m)s 页": "Page %(n)s of %(m)s",
     "消息通知": "Notifications", "新": "New", "暂无消息": "No notifications yet",
     "纠纷、举证到期和提现账户变更会在这里通知您。":
         "Disputes, evidence deadlines and withdrawal-account changes are announced here.",

@@ -324,3 +324,28 @@ def test_english_is_available(world):
     c.post("/i18n/setlang/", {"language": "en", "next": "/workbench/"})
     page = text(c.get("/workbench/"))
     assert "After-sales workbench" in page
+
+
+def test_cs_queue_pages_through_every_dispute_oldest_first(world, monkeypatch):
+    from sellerdesk.aftersales import views
+
+    monkeypatch.setattr(views, "CS_QUEUE_SIZE", 2)
+    t0 = clock.now() - timedelta(days=3)
+    numbers = []
+    for i in range(5):
+        order = f.make_order(shop=world.shop, buyer=world.buyer)
+        req = a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=100, reason="r",
+                                  acting_user=world.buyer, now=t0)
+        a.do_reject(req.id, reason="no", acting_user=world.merchant, now=t0)
+        a.do_escalate(req.id, reason="help", acting_user=world.buyer, now=t0)
+        # Reviews start in reverse order of creation, so "oldest first" is not "lowest id first".
+        a.do_submit_evidence(req.id, statement="s", acting_user=world.merchant, now=t0 + timedelta(hours=10 - i))
+        numbers.append(req.number)
+    client = Client()
+    client.force_login(world.cs)
+    pages = [client.get("/cs/", {"page": p}).content.decode() for p in (1, 2, 3)]
+
+    oldest_first = list(reversed(numbers))
+    assert [[n for n in oldest_first if n in page] for page in pages] == [
+        oldest_first[0:2], oldest_first[2:4], oldest_first[4:5]]
+    assert pages[0].index(oldest_first[0]) < pages[0].index(oldest_first[1])
