@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "sellerdesk.core.idempotency.ApiErrorBodyMiddleware",
@@ -198,6 +199,20 @@ SELLERDESK_ACCOUNT_KEYS = _required(
 ).split(",")
 SELLERDESK_FINGERPRINT_KEY = _required("SELLERDESK_FINGERPRINT_KEY", "dev-only-fingerprint-key")
 SELLERDESK_RAIL_ADAPTER = env("SELLERDESK_RAIL_ADAPTER", "sellerdesk.payouts.rails.simulator.SimulatorRail")
+
+# Content Security Policy (django-csp): scripts only from our own static files, no inline handlers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # templates use a few style attributes
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

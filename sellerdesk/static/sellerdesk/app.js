@@ -11,6 +11,11 @@
     left: body.dataset.i18nLeft || "剩余"
   };
 
+  // The language switch submits its form on change (no inline handlers: the CSP forbids them).
+  document.querySelectorAll("[data-submit-on-change]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   function tick() {
