@@ -70,5 +70,6 @@ class Rail(ABC):
         """Pay a withdrawal out to `account`; idempotent on `reference`."""
 
     def statement(self, *, fingerprints: list[str] | None, last4: str | None = None) -> list[StatementLine]:
-        """Transfers sent to these accounts (None = all), newest first. Simulators only."""
-        raise NotImplementedError("This rail has no sandbox statement")
+        """Transfers sent to these accounts (None = all), newest first. A real rail shows no
+        statement here (the user reads their bank's), so callers check `is_simulator` first."""
+        return []
