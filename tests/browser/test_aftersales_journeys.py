@@ -45,11 +45,6 @@ def png_bytes(color=(220, 90, 40)) -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w(transactional_db):
     class W:

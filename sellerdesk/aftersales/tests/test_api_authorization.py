@@ -31,11 +31,6 @@ ROLES_AND_OWNERSHIP = [
 
 # ------------------------------------------------------------------------------------------ helpers
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hundreds of worlds here; PBKDF2 on every user would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def png(name="proof.png") -> SimpleUploadedFile:
     buf = io.BytesIO()

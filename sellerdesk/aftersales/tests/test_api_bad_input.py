@@ -9,7 +9,7 @@ from sellerdesk.aftersales.files import MAX_FILE_BYTES, MAX_FILES
 from sellerdesk.aftersales.models import AfterSale, Attachment
 from sellerdesk.core import clock
 
-from .test_api_authorization import _fast_passwords, assert_error, bring_to, snapshot  # noqa: F401
+from .test_api_authorization import assert_error, bring_to, snapshot
 
 
 def upload(content: bytes, name: str) -> io.BytesIO:

@@ -15,7 +15,7 @@ from sellerdesk.aftersales import actions
 from sellerdesk.core import clock
 from sellerdesk.testing import factories as f
 
-from .test_api_authorization import _fast_passwords, assert_error, bring_to  # noqa: F401
+from .test_api_authorization import assert_error, bring_to
 
 API_MD_PATHS = [
     ("post", "/auth/token"), ("get", "/me"), ("post", "/platform/orders"), ("get", "/orders"),

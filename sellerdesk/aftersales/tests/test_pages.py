@@ -19,11 +19,6 @@ from sellerdesk.testing import factories as f
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user) -> Client:
     c = Client(**ZH)
     c.force_login(user)

@@ -55,12 +55,6 @@ PAID = 10000
 # ------------------------------------------------------------------------------------------ helpers
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The world's users are rebuilt after every flush; hashing their passwords slowly buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def race(*actors):
     """Run each actor in its own thread, all released at once by a barrier.
 

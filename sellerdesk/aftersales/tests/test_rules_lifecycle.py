@@ -53,11 +53,6 @@ REFUND_ONLY, RETURN_REFUND = "refund_only", "return_refund"
 S = Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The world fixture creates nine users; the production hasher makes that take seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 # ----------------------------------------------------------------------------------------- helpers
 
 

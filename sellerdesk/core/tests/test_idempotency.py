@@ -10,7 +10,7 @@ from PIL import Image
 
 from sellerdesk.aftersales import actions
 from sellerdesk.aftersales.models import AfterSale, HistoryEntry, HistoryKind
-from sellerdesk.aftersales.tests.test_api_authorization import _fast_passwords, assert_error, bring_to, snapshot  # noqa: F401,E501
+from sellerdesk.aftersales.tests.test_api_authorization import assert_error, bring_to, snapshot
 from sellerdesk.core import clock
 from sellerdesk.core.models import IdempotencyKey
 

@@ -168,8 +168,3 @@ def merchant(make_seller):
 
 def error_code(response):
     return response.json()["error"]["code"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
