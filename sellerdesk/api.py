@@ -70,6 +70,7 @@ def http_error(request, exc: HttpError):
 def _mount():
     from sellerdesk.aftersales.api import router as aftersales_router
     from sellerdesk.core.api import router as core_router
+    from sellerdesk.events.api import router as events_router
     from sellerdesk.identity.api import router as identity_router
     from sellerdesk.orders.api import router as orders_router
 
@@ -77,6 +78,7 @@ def _mount():
     api.add_router("/", identity_router)
     api.add_router("/", orders_router)
     api.add_router("/", aftersales_router)
+    api.add_router("/", events_router)
     try:
         from sellerdesk.payouts.api import router as payouts_router
     except ImportError:  # the account centre is optional until its app ships an API

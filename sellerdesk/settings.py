@@ -188,6 +188,9 @@ SELLERDESK_DEADLINES = {
 }
 # "Evidence due soon" (workbench count and the quick filter), seconds before the deadline.
 SELLERDESK_EVIDENCE_DUE_SOON_SECONDS = int(env("SELLERDESK_EVIDENCE_DUE_SOON_SECONDS", str(4 * 3600)))
+# "Evidence due soon" reminders, hours before an evidence request's deadline.
+SELLERDESK_EVIDENCE_REMINDER_HOURS = sorted(
+    {int(h) for h in env("SELLERDESK_EVIDENCE_REMINDER_HOURS", "4,1").split(",") if h.strip()}, reverse=True)
 # How often the worker's sweeper looks for deadlines the task queue missed.
 SELLERDESK_SWEEP_SECONDS = int(env("SELLERDESK_SWEEP_SECONDS", "30"))
 # An in-progress idempotency key older than this is treated as abandoned (crashed request).
@@ -199,6 +202,37 @@ SELLERDESK_ACCOUNT_KEYS = _required(
 ).split(",")
 SELLERDESK_FINGERPRINT_KEY = _required("SELLERDESK_FINGERPRINT_KEY", "dev-only-fingerprint-key")
 SELLERDESK_RAIL_ADAPTER = env("SELLERDESK_RAIL_ADAPTER", "sellerdesk.payouts.rails.simulator.SimulatorRail")
+
+# Event delivery (events.dispatcher): Standard Webhooks to registered endpoints.
+SELLERDESK_WEBHOOK_TIMEOUT_SECONDS = float(env("SELLERDESK_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Seconds to wait after the 1st, 2nd, ... failure (about 32 h in all), then the delivery is dead.
+SELLERDESK_WEBHOOK_RETRY_SCHEDULE = [
+    int(s) for s in env("SELLERDESK_WEBHOOK_RETRY_SCHEDULE",
+                        "5,30,120,600,1800,3600,7200,14400,28800,28800,28800").split(",") if s.strip()]
+SELLERDESK_WEBHOOK_CONCURRENCY = int(env("SELLERDESK_WEBHOOK_CONCURRENCY", "8"))  # sends at once per worker
+SELLERDESK_WEBHOOK_PER_ENDPOINT = int(env("SELLERDESK_WEBHOOK_PER_ENDPOINT", "2"))  # of those, to one endpoint
+SELLERDESK_DISPATCH_INTERVAL_SECONDS = float(env("SELLERDESK_DISPATCH_INTERVAL_SECONDS", "0.5"))
+# Loopback and private targets: only off production (a local receiver while developing).
+SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS = (
+    not PRODUCTION and env("SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1") == "1")
+# Retention (days): delivered events and their deliveries, finished task results, heartbeats.
+SELLERDESK_RETENTION_DAYS = {
+    "events": int(env("SELLERDESK_EVENT_RETENTION_DAYS", "30")),
+    "task_results": int(env("SELLERDESK_TASK_RESULT_RETENTION_DAYS", "7")),
+    "heartbeats": int(env("SELLERDESK_HEARTBEAT_RETENTION_DAYS", "7")),
+}
+SELLERDESK_PRUNE_SECONDS = int(env("SELLERDESK_PRUNE_SECONDS", "3600"))
+
+# E-mail, the second channel for account changes and rulings: the console on the embedded
+# default, SMTP when EMAIL_HOST is set.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if env("EMAIL_HOST") or PRODUCTION
+                    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env("EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SellerDesk <no-reply@sellerdesk.local>")
 
 # Content Security Policy (django-csp): scripts only from our own static files, no inline handlers.
 CONTENT_SECURITY_POLICY = {
@@ -226,5 +260,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

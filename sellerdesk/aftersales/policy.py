@@ -36,6 +36,11 @@ def evidence_due_soon() -> timedelta:
     return timedelta(seconds=settings.SELLERDESK_EVIDENCE_DUE_SOON_SECONDS)
 
 
+def evidence_reminder_hours() -> tuple[int, ...]:
+    """Hours before an evidence request's deadline when the asked party is reminded (4, 1)."""
+    return tuple(settings.SELLERDESK_EVIDENCE_REMINDER_HOURS)
+
+
 # Limits of free text, shown in the API docs.
 MAX_REASON_CHARS = 200
 MAX_DESCRIPTION_CHARS = 2000

@@ -9,7 +9,7 @@ from sellerdesk.core import clock
 from . import policy
 from .actions.deadlines import apply_timeout, sweep
 from .actions.reminders import remind_evidence_due
-from .models import Status
+from .models import EvidenceRequest, Status
 
 
 @task()
@@ -18,8 +18,8 @@ def fire_deadline(aftersale_id: int) -> bool:
 
 
 @task()
-def evidence_due_soon(aftersale_id: int) -> bool:
-    return remind_evidence_due(aftersale_id, now=clock.now())
+def evidence_due_soon(evidence_request_id: int, hours_left: int) -> bool:
+    return remind_evidence_due(evidence_request_id, hours_left, now=clock.now())
 
 
 @task()
@@ -32,6 +32,8 @@ def schedule_deadline(aftersale) -> None:
     # A deadline is met at due_at exactly, so the alarm rings one second after it.
     fire_deadline.using(run_after=aftersale.due_at + timedelta(seconds=1)).enqueue(aftersale.pk)
     if aftersale.status in (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT):
-        remind_at = aftersale.due_at - policy.evidence_due_soon()
-        if remind_at > aftersale.updated_at:
-            evidence_due_soon.using(run_after=remind_at).enqueue(aftersale.pk)
+        request = EvidenceRequest.objects.filter(dispute__aftersale=aftersale, state=EvidenceRequest.State.OPEN).first()
+        for hours in policy.evidence_reminder_hours() if request else ():
+            remind_at = request.due_at - timedelta(hours=hours)
+            if remind_at > aftersale.updated_at:  # a mark already passed when the window opened is skipped
+                evidence_due_soon.using(run_after=remind_at).enqueue(request.pk, hours)

@@ -14,6 +14,63 @@ import re
 from pathlib import Path
 
 EN = {
+    # notices (events/notices.py): rendered in the reader's language when read
+    "新的售后申请 %(number)s": "New after-sales request %(number)s",
+    "买家申请退款 %(amount)s，请在处理期限内同意或拒绝。": "The buyer asks for a refund of %(amount)s; agree or reject before the deadline.",
+    "商家已同意售后 %(number)s": "The merchant agreed to request %(number)s",
+    "商家同意了您的售后申请。": "The merchant agreed to your after-sales request.",
+    "售后单 %(number)s 已自动同意": "Request %(number)s was approved automatically",
+    "商家未在期限内处理，系统已同意售后申请。": "The merchant did not answer in time, so the system approved the request.",
+    "商家拒绝了售后 %(number)s": "The merchant rejected request %(number)s",
+    "拒绝原因：%(reason)s。如有异议，可以申请平台介入。": "Reason: %(reason)s. If you disagree, you can request platform intervention.",
+    "买家已退货 %(number)s": "The buyer shipped the goods back (%(number)s)",
+    "收到退货后请确认收货。": "Confirm receipt once the goods arrive.",
+    "售后单 %(number)s 已关闭": "Request %(number)s is closed", "售后申请已关闭。": "The after-sales request is closed.",
+    "买家已撤销售后 %(number)s": "The buyer withdrew request %(number)s",
+    "买家撤销了申请，无需再处理。": "The buyer withdrew the request; nothing more to do.",
+    "售后单 %(number)s 有新留言": "New message on request %(number)s", "请到协商历史查看。": "See the negotiation history.",
+    "商家提出部分退款方案 %(number)s": "The merchant offers a partial refund (%(number)s)",
+    "商家提出退款 %(amount)s，请接受或拒绝。": "The merchant offers a refund of %(amount)s; accept or decline it.",
+    "买家接受了退款方案 %(number)s": "The buyer accepted your offer (%(number)s)",
+    "将按方案金额 %(amount)s 退款。": "%(amount)s will be refunded as offered.",
+    "买家拒绝了退款方案 %(number)s": "The buyer declined your offer (%(number)s)",
+    "可以重新提出方案或等待平台处理。": "You can make a new offer or wait for the platform.",
+    "买家申请平台介入 %(number)s": "The buyer requested platform intervention (%(number)s)",
+    "纠纷协商期已开始：请在 %(evidence_due)s 前提交凭证或同意售后，超时未举证将由平台直接判责。":
+        "The dispute negotiation period has started: submit evidence or agree before %(evidence_due)s. Without evidence by then, the platform rules directly.",
+    "售后单 %(number)s 的凭证还有 %(hours_left)s 小时到期": "Evidence for request %(number)s is due in %(hours_left)s h",
+    "请在 %(due)s 前提交凭证，超时未举证将由平台直接判责。": "Submit your evidence before %(due)s. Without evidence by then, the platform rules directly.",
+    "对方已提交凭证 %(number)s": "The other party submitted evidence (%(number)s)",
+    "平台客服将根据双方凭证判责。": "Platform customer service will rule on both parties' evidence.",
+    "平台要求补充凭证 %(number)s": "The platform asks for more evidence (%(number)s)",
+    "请在 %(due)s 前补充凭证。": "Add your evidence before %(due)s.",
+    "商家超时未举证 %(number)s": "The merchant sent no evidence in time (%(number)s)",
+    "纠纷已转平台客服处理。": "The dispute went to platform customer service.",
+    "补充凭证已超时 %(number)s": "Supplementary evidence timed out (%(number)s)",
+    "纠纷已完成 %(number)s": "Dispute completed (%(number)s)", "结果：%(outcome)s%(liable_text)s。": "Outcome: %(outcome)s%(liable_text)s.",
+    "双方已达成一致": "agreed between the parties", "，%(liable)s": ", %(liable)s",
+    "售后单 %(number)s 的判责已被申诉": "The ruling on request %(number)s was appealed",
+    "平台将由另一位客服复核。": "Another platform agent will review it.",
+    "申诉已处理 %(number)s": "Appeal decided (%(number)s)", "请到协商历史查看复核结果。": "See the negotiation history for the review.",
+    "退款成功 %(number)s": "Refund paid (%(number)s)", "%(amount)s 已原路退回。": "%(amount)s went back to the original payment method.",
+    "退款暂未成功 %(number)s": "Refund not paid yet (%(number)s)",
+    "退款 %(amount)s 暂未成功，平台客服会跟进处理，无需重新申请。":
+        "The refund of %(amount)s has not gone through yet. Platform customer service follows it up; there is no need to ask again.",
+    "提现账户更换待验证": "Withdrawal-account change awaiting verification",
+    "有人申请将%(channel_label)s的提现账户更换为对公账户 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。如非本人操作，请立即修改密码并联系平台客服。":
+        "Someone asked to change the %(channel_label)s withdrawal account to the corporate account %(new_account)s. A small amount was sent to it; enter that amount before it expires to finish. If this was not you, change your password and contact platform customer service now.",
+    "提现账户已更换": "Withdrawal account changed",
+    "%(channel_label)s的提现账户已更换为 %(account)s%(previous_text)s。之后的提现将转入新账户，已发起的提现仍转入原账户。如非本人操作，请立即联系平台客服。":
+        "The %(channel_label)s withdrawal account is now %(account)s%(previous_text)s. Later withdrawals go to the new account; withdrawals already made still go to the old one. If this was not you, contact platform customer service now.",
+    "（原账户 %(previous)s）": " (was %(previous)s)",
+    "提现账户更换未成功": "Withdrawal-account change failed",
+    "更换为 %(new_account)s 的申请未通过验证（%(reason_label)s），原提现账户继续有效。":
+        "The change to %(new_account)s was not verified (%(reason_label)s); the current withdrawal account stays.",
+    "提现已到账": "Withdrawal paid", "%(amount)s 已转入 %(account)s。": "%(amount)s was paid to %(account)s.",
+    "提现失败": "Withdrawal failed", "%(amount)s 未能转入 %(account)s，金额已退回余额。": "%(amount)s could not be paid to %(account)s; it is back in your balance.",
+    "消息推送地址推送失败": "Webhook endpoint failing",
+    "事件推送到 %(url)s 多次失败，已停止重试。请检查地址，然后在消息推送页重新发送。":
+        "Deliveries to %(url)s failed again and again and are no longer retried. Check the endpoint, then resend them on the webhooks page.",
     # 站内信 (events/templates, base.html)
     "上一页": "Previous page", "第 %(n)s / %(m)s 页": "Page %(n)s of %(m)s",
     "消息通知": "Notifications", "新": "New", "暂无消息": "No notifications yet",

@@ -61,6 +61,7 @@ def do_accept_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
     Offer.objects.filter(pk=offer.pk).update(state=Offer.State.ACCEPTED, answered_at=now)
     record(aftersale, HistoryKind.OFFER_ACCEPTED, actor=acting_user, party=party, now=now,
            data={"offer_id": offer.pk, "amount_fen": offer.amount_fen})
+    publish(aftersale, "aftersale.offer_accepted", offer_id=offer.pk, amount_fen=offer.amount_fen)
     finish_dispute(aftersale, now=now, outcome=Outcome.PARTIAL_REFUND)
     set_status(aftersale, Status.REFUNDED, now=now)
     make_refund(aftersale, offer.amount_fen, Refund.Source.OFFER_ACCEPTED, now=now, actor=acting_user, party=party)

@@ -52,6 +52,8 @@ class EvidenceRequest(models.Model):
     due_at = models.DateTimeField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The "due soon" reminders already sent for this request, as hours before due_at (4, then 1).
+    reminders_sent = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -9,14 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 
 from sellerdesk.core import clock
 from sellerdesk.core.errors import CodedError, Conflict, Throttled, Unprocessable
-from sellerdesk.events.outbox import emit, notify
+from sellerdesk.events.outbox import emit
 from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import Role, SubjectKind, User
 
@@ -223,14 +221,9 @@ def _send_micro_deposit(change, rail, meta, now) -> None:
     record(AuditAction.MICRO_DEPOSIT_SENT, success=True, meta=meta, actor=change.requested_by,
            subject=wallet.subject, wallet=wallet, change=change,
            details={"masked": change.new_account.masked, "reference": sent.reference}, now=now)
-    notify(subject_users(wallet.subject, wallet.holder_role), topic="payout_account.change_requested",
-           title="提现账户更换待验证",
-           body=(f"有人申请将{_in_default_language(wallet.get_channel_display)}的提现账户更换为对公账户 {change.new_account.masked},"
-                 f"平台已向该账户小额打款,请在有效期内填写到账金额完成验证。如非本人操作,请立即修改密码并联系平台客服。"),
-           link=f"/account-centre/account-changes/{change.pk}/")
     emit("payout_account.change_requested", aggregate_type="wallet", aggregate_id=wallet.pk,
          payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
-                  "new_account": change.new_account.masked, "expires_at": change.expires_at.isoformat()})
+                  "holder_role": wallet.holder_role, "new_account": change.new_account.masked, "expires_at": change.expires_at.isoformat()})
 
 
 def _complete(change, *, acting_user, meta, now) -> None:
@@ -250,12 +243,6 @@ def _complete(change, *, acting_user, meta, now) -> None:
     old = change.old_account.masked if change.old_account_id else None
     record(AuditAction.CHANGE_COMPLETED, success=True, meta=meta, actor=acting_user, subject=wallet.subject,
            wallet=wallet, change=change, details={"masked": account.masked, "previous": old}, now=now)
-    notify(subject_users(wallet.subject, wallet.holder_role), topic="payout_account.changed",
-           title="提现账户已更换",
-           body=(f"{_in_default_language(wallet.get_channel_display)}的提现账户已更换为 {account.masked}"
-                 + (f"(原账户 {old})" if old else "")
-                 + "。之后的提现将转入新账户,已发起的提现仍转入原账户。如非本人操作,请立即联系平台客服。"),
-           link=_wallet_link(wallet))
     emit("payout_account.changed", aggregate_type="wallet", aggregate_id=wallet.pk,
          payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
                   "holder_role": wallet.holder_role, "account": account.masked, "previous_account": old,
@@ -271,16 +258,9 @@ def _fail(change, reason: str, *, meta, actor, now) -> None:
     wallet = change.wallet
     record(AuditAction.CHANGE_FAILED, success=False, meta=meta, actor=actor, subject=wallet.subject, wallet=wallet,
            change=change, code=reason, details={"masked": change.new_account.masked}, now=now)
-    notify(subject_users(wallet.subject, wallet.holder_role), topic="payout_account.change_failed",
-           title="提现账户更换未成功",
-           body=f"更换为 {change.new_account.masked} 的申请未通过验证({_in_default_language(change.get_failure_reason_display)}),原提现账户继续有效。",
-           link=f"/account-centre/account-changes/{change.pk}/")
-
-
-def _in_default_language(label) -> str:
-    """Stored notifications are written in the site's language, not the requester's."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(label())
+    emit("payout_account.change_failed", aggregate_type="wallet", aggregate_id=wallet.pk,
+         payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
+                  "holder_role": wallet.holder_role, "new_account": change.new_account.masked, "reason": reason})
 
 
 # --- verify / cancel / expire -----------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""The task worker: django-tasks-db's db_worker plus the deadline sweeper.
+"""The task worker: django-tasks-db's db_worker, the deadline sweeper and the event dispatcher.
 
 The sweeper runs at start (so a worker that was down past deadlines catches up at once) and
 then every SELLERDESK_SWEEP_SECONDS. Any number of workers may run; each timeout is a
-compare-and-set under a row lock, so it fires exactly once.
+compare-and-set under a row lock, so it fires exactly once. The dispatcher thread
+(events.dispatcher) sends committed outbox events to webhook endpoints and pending e-mails;
+the sweeper also prunes what retention allows, every SELLERDESK_PRUNE_SECONDS.
 """
 import logging
 import os
@@ -45,16 +47,24 @@ class Command(BaseCommand):
         if sweep_only:
             self.stdout.write(f"swept: {sweep_once()} deadline(s) fired")
             return
+        from sellerdesk.events import dispatcher
+        from sellerdesk.events.retention import prune
+
         stop = threading.Event()
         worker_name = f"{socket.gethostname()}:{os.getpid()}"
 
         def sweeper():
+            pruned_at = None
             while not stop.is_set():
                 try:
                     close_old_connections()
                     fired = sweep_once(worker_name)
                     if fired:
                         log.info("sweeper fired %s deadline(s)", fired)
+                    now = clock.now()
+                    if pruned_at is None or now - pruned_at >= timedelta(seconds=settings.SELLERDESK_PRUNE_SECONDS):
+                        pruned_at = now
+                        log.info("pruned: %s", prune(now=now))
                 except Exception:  # keep sweeping; the next round retries
                     log.exception("sweep failed")
                 finally:
@@ -64,7 +74,10 @@ class Command(BaseCommand):
         if batch:
             sweep_once()
             call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=options["verbosity"])
+            while dispatcher.dispatch_once():
+                pass
             return
+        threading.Thread(target=dispatcher.run, args=(stop,), name="event-dispatcher", daemon=True).start()
         thread = threading.Thread(target=sweeper, name="deadline-sweeper", daemon=True)
         thread.start()
         try:
