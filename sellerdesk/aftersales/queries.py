@@ -8,7 +8,7 @@ from sellerdesk.core.errors import InvalidInput
 from . import policy
 from .access import aftersales_visible_to, party_of
 from .actions.escalation import escalation_eligibility
-from .models import Evidence, EvidenceRequest, Party, Status
+from .models import Evidence, EvidenceRequest, Party, Refund, Status
 from .models.enums import status_label
 from .states import allowed_actions
 
@@ -100,3 +100,10 @@ def detail(aftersale, user, now) -> dict:
 def load_for_detail(qs):
     return qs.select_related("order__shop", "buyer", "dispute__ruling__ruled_by", "refund").prefetch_related(
         "order__items", Prefetch("offers"))
+
+
+def failed_refunds():
+    """The CS console's refund cases: every failed refund (with or without a dispute), oldest first."""
+    return (Refund.objects.filter(status=Refund.Status.FAILED)
+            .select_related("aftersale__order__shop", "aftersale__buyer", "rail_instruction")
+            .order_by("failed_at", "id"))

@@ -147,8 +147,16 @@ class OfferOut(Schema):
 
 class RefundOut(Schema):
     amount_fen: int
+    status: str = Field(description="pending (being sent to the payment rail) → succeeded / failed (a CS case)")
+    reference: str = Field(description="The payment rail's idempotency key, the same on every retry")
+    failed_reason: str | None = Field(None, description="The rail's reason code while failed")
     source: str
     created_at: datetime
+    succeeded_at: datetime | None = None
+
+    @staticmethod
+    def resolve_failed_reason(obj):
+        return obj.failed_reason or None
 
 
 class EscalationOut(Schema):

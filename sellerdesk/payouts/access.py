@@ -3,7 +3,7 @@ from sellerdesk.core.errors import NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
 
-from .models import AccountChange, Channel, Wallet
+from .models import AccountChange, Channel, Wallet, Withdrawal
 from .table import holder_role_of
 
 
@@ -43,3 +43,14 @@ def access_change(user, change_id: int, *, lock: bool = False) -> AccountChange:
     if lock:
         rows = rows.select_for_update(of=("self",))
     return rows.select_related("wallet", "new_account", "old_account").get()
+
+
+def access_withdrawal(user, withdrawal_id: int) -> Withdrawal:
+    """A withdrawal from one of the user's own wallets; anyone else's is 404."""
+    subject = owner_subject(user)
+    row = (Withdrawal.objects.filter(pk=withdrawal_id, wallet__subject=subject,
+                                     wallet__holder_role=holder_role_of(user))
+           .select_related("wallet", "account", "rail_instruction").first()) if subject is not None else None
+    if row is None:
+        raise NotFound("没有找到这笔提现。", code="withdrawal_not_found")
+    return row

@@ -7,7 +7,7 @@ from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
 
 from . import actions
-from .access import access_change, owner_subject
+from .access import access_change, access_withdrawal, owner_subject
 from .models import WithdrawalAccount
 from .queries import wallet_views
 from .rails import get_rail
@@ -115,13 +115,28 @@ def cancel_change(request, change_id: int):
     return change_out(change, now)
 
 
+def withdrawal_out(w):
+    return {"id": w.pk, "channel": w.wallet.channel, "amount_fen": w.amount_fen, "status": w.status,
+            "account": account_out(w.account), "held_until": w.held_until, "created_at": w.created_at,
+            "processing_at": w.processing_at, "paid_at": w.paid_at, "failed_at": w.failed_at,
+            "failed_reason": w.failed_reason or None, "reference": w.reference}
+
+
 @router.post("/wallets/{channel}/withdrawals", response={201: WithdrawalOut})
 def request_withdrawal(request, channel: str, payload: WithdrawalIn):
-    """Withdraw to the account bound now; the withdrawal keeps it even if the account is changed later."""
+    """Withdraw to the account bound now; the withdrawal keeps it even if the account is changed later.
+
+    `processing` (the payout is sent by the worker after this request commits), or `held` until
+    `held_until` after a recent account change."""
     w = actions.do_request_withdrawal(acting_user=request.auth, channel=channel, amount_fen=payload.amount_fen,
                                       **_meta(request))
-    return Status(201, {"id": w.pk, "channel": w.wallet.channel, "amount_fen": w.amount_fen, "status": w.status,
-                        "account": account_out(w.account), "held_until": w.held_until, "created_at": w.created_at})
+    return Status(201, withdrawal_out(w))
+
+
+@router.get("/withdrawals/{withdrawal_id}", response=WithdrawalOut)
+def get_withdrawal(request, withdrawal_id: int):
+    """One of the caller's withdrawals: held → processing → paid / failed. Anyone else's is 404."""
+    return withdrawal_out(access_withdrawal(request.auth, withdrawal_id))
 
 
 class StatementQuery(Schema):

@@ -15,7 +15,7 @@ from sellerdesk.identity.models import SubjectKind
 
 from .actions import do_open_wallet
 from .models import AccountKind, Channel, HolderRole
-from .rails import get_rail
+from .rails.simulator import SimulatorRail
 
 DEMO_ALIPAY_CORPORATE = "finance@merchant-demo.example.cn"
 DEMO_ALIPAY_PERSONAL = "13800138000"
@@ -41,7 +41,9 @@ def seed_payouts(users: dict) -> dict:
 
     Idempotent: wallets that already have an account are left as they are.
     """
-    rail = get_rail()
+    # Demo data exists only on the embedded default, whose rail is the simulator: its world gets the
+    # accounts the demo users own.
+    rail = SimulatorRail()
     made = {}
     for seed, name in enumerate(["merchant", "merchant2", "distributor", "distributor_biz"], start=11):
         user = users.get(name)
@@ -57,13 +59,12 @@ def seed_payouts(users: dict) -> dict:
                                           balance_fen=356_000, **_bank_account(subject, seed * 10 + 2)))
             alipay = (DEMO_ALIPAY_CORPORATE if name == "merchant" else f"finance{seed}@merchant-demo.example.cn")
             is_corp = subject.kind == SubjectKind.ENTERPRISE
-            if hasattr(rail, "open_account"):
-                rail.open_account(kind=AccountKind.ALIPAY, number=alipay, holder_name=subject.legal_name,
-                                  is_corporate=is_corp)
+            rail.open_account(kind=AccountKind.ALIPAY, number=alipay, holder_name=subject.legal_name,
+                              is_corporate=is_corp)
             wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.ALIPAY,
                                           balance_fen=92_050, kind=AccountKind.ALIPAY, number=alipay,
                                           is_corporate=is_corp))
-            if name == "merchant" and hasattr(rail, "open_account"):
+            if name == "merchant":
                 rail.open_account(kind=AccountKind.ALIPAY, number=DEMO_ALIPAY_PERSONAL, holder_name="张伟")
         else:
             if user.distributor_qualified:

@@ -34,6 +34,37 @@ def payout_cooloff() -> timedelta:
     return timedelta(seconds=_int("SELLERDESK_PAYOUT_COOLOFF_SECONDS", 0))
 
 
+def payout_cooloff_release_delay() -> timedelta:
+    """A hold is met at `held_until` exactly (like every deadline), so it is released one second after."""
+    return timedelta(seconds=1)
+
+
+# Rail instructions (refunds, payouts, micro-deposits) sent by the worker --------------------------
+
+def rail_max_attempts() -> int:
+    """Sends per round before a transient failure becomes `failed` (a refund then goes to CS)."""
+    return _int("SELLERDESK_RAIL_MAX_ATTEMPTS", 8)
+
+
+def rail_retry_base() -> timedelta:
+    """Delay after the first transient failure; each next one is 6 times longer, up to the cap."""
+    return timedelta(seconds=_int("SELLERDESK_RAIL_RETRY_BASE_SECONDS", 5))
+
+
+def rail_retry_cap() -> timedelta:
+    return timedelta(seconds=_int("SELLERDESK_RAIL_RETRY_MAX_SECONDS", 6 * 3600))
+
+
+def rail_lease() -> timedelta:
+    """How long a claimed instruction belongs to its worker; after it, another worker re-sends it
+    with the same reference. Longer than any rail call may take (the HTTP adapter's timeout)."""
+    return timedelta(seconds=_int("SELLERDESK_RAIL_LEASE_SECONDS", 120))
+
+
+def rail_sweep_batch() -> int:
+    return _int("SELLERDESK_RAIL_SWEEP_BATCH", 50)
+
+
 # Corporate (对公) account numbers are not card numbers: Chinese banks use 9 to 30 digits.
 CARD_LENGTH = (12, 19)
 CORPORATE_LENGTH = (9, 30)

@@ -68,10 +68,16 @@ class WithdrawalOut(Schema):
     id: int
     channel: str
     amount_fen: int
-    status: str
+    status: str = Field(description="held (cool-off after an account change) → processing → paid / failed")
     account: AccountOut
     held_until: datetime | None
     created_at: datetime
+    processing_at: datetime | None = None
+    paid_at: datetime | None = None
+    failed_at: datetime | None = None
+    failed_reason: str | None = Field(None, description="The rail's reason code when failed; the amount is back "
+                                                        "on the balance")
+    reference: str = Field(description="The payout's reference at the payment rail")
 
 
 class StatementLineOut(Schema):

@@ -2,7 +2,7 @@
 
 Callers hold the after-sale's row lock (access_aftersale(lock=True)) inside one transaction.
 """
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from sellerdesk.core.errors import Conflict
@@ -86,21 +86,31 @@ def store_files(aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=
 
 def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=None, party=Party.SYSTEM) -> Refund:
     """Refund `amount_fen` of the order. Locks the order row (after the after-sale's lock);
-    never exceeds what is refundable, and the one-refund-per-request rule is a database constraint."""
+    never exceeds what is refundable, and the one-refund-per-request rule is a database constraint.
+
+    The refund starts `pending`: its rail instruction is written here, in the caller's transaction,
+    and the worker sends it after commit (actions.refunds records the rail's answer)."""
+    from sellerdesk.payouts.actions.instructions import order_instruction
+    from sellerdesk.payouts.models import InstructionKind
+
     order = Order.objects.select_for_update().get(pk=aftersale.order_id)
     if amount_fen <= 0 or amount_fen > order.refundable_fen:
         raise Conflict(f"The refund of {amount_fen} fen exceeds what is still refundable on the order "
                        f"({order.refundable_fen} fen).", code="refund_exceeds_refundable",
                        details={"refundable_fen": order.refundable_fen, "amount_fen": amount_fen})
     try:
-        refund = Refund.objects.create(aftersale=aftersale, order=order, amount_fen=amount_fen, source=source,
-                                       created_at=now)
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
+            refund = Refund.objects.create(aftersale=aftersale, order=order, amount_fen=amount_fen, source=source,
+                                           created_at=now, reference=Refund.reference_for(aftersale))
     except IntegrityError as exc:
         raise Conflict("This after-sale has already been refunded.", code="already_refunded") from exc
     Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + amount_fen)
+    order_instruction(InstructionKind.REFUND, reference=refund.reference, amount_fen=amount_fen, order=order,
+                      refund=refund, now=now)
     record(aftersale, HistoryKind.REFUNDED, actor=actor, party=party, now=now,
-           body=f"退款 ¥{amount_fen / 100:.2f}", data={"amount_fen": amount_fen, "source": source})
-    publish(aftersale, "aftersale.refunded", amount_fen=amount_fen, source=source)
+           body=f"退款 ¥{amount_fen / 100:.2f}", data={"amount_fen": amount_fen, "source": source,
+                                                     "reference": refund.reference})
+    publish(aftersale, "aftersale.refunded", amount_fen=amount_fen, source=source, reference=refund.reference)
     return refund
 
 

@@ -76,6 +76,9 @@ class HistoryKind(models.TextChoices):
     CANCELLED = "cancelled", _("买家撤销申请")
     RULED = "ruled", _("平台判责")
     REFUNDED = "refunded", _("退款成功")
+    REFUND_SUCCEEDED = "refund_succeeded", _("退款已到账")
+    REFUND_FAILED = "refund_failed", _("退款未成功")
+    REFUND_RETRIED = "refund_retried", _("平台客服重新发起退款")
 
 
 class Visibility(models.TextChoices):

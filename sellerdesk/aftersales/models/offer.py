@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core import clock
 
@@ -33,7 +34,13 @@ class Offer(models.Model):
 
 
 class Refund(models.Model):
-    """The refund of a request. One per request, enforced by the database: no double refund."""
+    """The refund of a request. One per request, enforced by the database: no double refund.
+
+    Decided by an action (the row and a rail instruction are written in its transaction), then
+    sent to the payment rail by the worker after commit, idempotent on `reference`:
+    pending → succeeded, or failed once the retries are used up (a case for CS, who may send it
+    again with the same reference). The order's `refunded_fen` counts it from the decision on.
+    """
 
     class Source(models.TextChoices):
         MERCHANT_APPROVED = "merchant_approved", "merchant approved"
@@ -42,11 +49,27 @@ class Refund(models.Model):
         OFFER_ACCEPTED = "offer_accepted", "offer accepted"
         RULING = "ruling", "ruling"
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("退款中")
+        SUCCEEDED = "succeeded", _("退款成功")
+        FAILED = "failed", _("退款失败")
+
     aftersale = models.OneToOneField(AfterSale, on_delete=models.PROTECT, related_name="refund")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     amount_fen = models.BigIntegerField()
     source = models.CharField(max_length=24, choices=Source.choices)
     created_at = models.DateTimeField(default=clock.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The payment rail's idempotency key (out_refund_no): the same on every send, retries included.
+    reference = models.CharField(max_length=64, unique=True)
+    failed_reason = models.CharField(max_length=64, blank=True, default="")
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive")]
+        indexes = [models.Index(fields=["status", "failed_at"], name="refund_status")]
+
+    @staticmethod
+    def reference_for(aftersale) -> str:
+        return f"refund-{aftersale.number}"

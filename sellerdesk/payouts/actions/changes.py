@@ -6,6 +6,7 @@ attempt leaves exactly one audit row and nothing else.
 """
 import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,16 +33,19 @@ from ..models import (
     AccountChange,
     AccountKind,
     AuditAction,
-    AuditLog,
     ChangeFailure,
     ChangeStatus,
     HolderRole,
+    InstructionKind,
+    InstructionState,
+    RailInstruction,
     Wallet,
     WithdrawalAccount,
 )
 from ..rails import AccountRef, get_rail
 from ..table import availability
 from .audit import RequestMeta, record
+from .instructions import order_instruction
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +97,8 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
     """Ask to replace the withdrawal account of the caller's `channel` wallet.
 
     Returns the change: `completed` (personal card, Alipay) or `pending_verification` (corporate
-    account, micro-deposit sent). Raises a coded error and changes nothing but the audit log otherwise.
+    account; the micro-deposit is written as a rail instruction the worker sends after commit).
+    Raises a coded error and changes nothing but the audit log otherwise.
     """
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
@@ -167,7 +172,7 @@ def _request_change(user, subject, channel, request: ChangeRequest, meta, now, c
         log.warning("account change %s: account fingerprint already bound to another subject", change.pk)
 
     if account.is_corporate:
-        _send_micro_deposit(change, rail, meta, now)
+        _order_micro_deposit(change, meta, now)
     else:
         _complete(change, acting_user=user, meta=meta, now=now)
     return change
@@ -204,23 +209,23 @@ def _pending_change(wallet, now) -> AccountChange | None:
     return None
 
 
-def _send_micro_deposit(change, rail, meta, now) -> None:
+def _order_micro_deposit(change, meta, now) -> None:
+    """Choose the amount and write the instruction; the worker sends it after commit."""
     since = now - timedelta(days=1)
-    sent_today = AuditLog.objects.filter(wallet=change.wallet, action=AuditAction.MICRO_DEPOSIT_SENT,
-                                         at__gt=since).count()
-    if sent_today >= policy.micro_deposits_per_day():
+    # Every micro-deposit ordered counts, sent or not yet: each is money and three guesses.
+    ordered_today = RailInstruction.objects.filter(kind=InstructionKind.MICRO_DEPOSIT, change__wallet=change.wallet,
+                                                   created_at__gt=since).count()
+    if ordered_today >= policy.micro_deposits_per_day():
         raise Throttled("今天的小额打款验证次数已用完,请明天再试。", code="micro_deposit_throttled",
                         details={"per_day": policy.micro_deposits_per_day()})
-    sent = rail.send_micro_deposit(account_ref(change.new_account), reference=f"acct-change-{change.pk}")
-    change.expected_amount_fen = sent.amount_fen
-    change.rail_reference = sent.reference
+    change.expected_amount_fen = secrets.randbelow(99) + 1
+    change.rail_reference = f"acct-change-{change.pk}"
     change.attempts_left = policy.micro_deposit_attempts()
     change.expires_at = now + policy.micro_deposit_ttl()
     change.save(update_fields=["expected_amount_fen", "rail_reference", "attempts_left", "expires_at"])
+    order_instruction(InstructionKind.MICRO_DEPOSIT, reference=change.rail_reference,
+                      amount_fen=change.expected_amount_fen, account=change.new_account, change=change, now=now)
     wallet = change.wallet
-    record(AuditAction.MICRO_DEPOSIT_SENT, success=True, meta=meta, actor=change.requested_by,
-           subject=wallet.subject, wallet=wallet, change=change,
-           details={"masked": change.new_account.masked, "reference": sent.reference}, now=now)
     emit("payout_account.change_requested", aggregate_type="wallet", aggregate_id=wallet.pk,
          payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
                   "holder_role": wallet.holder_role, "new_account": change.new_account.masked, "expires_at": change.expires_at.isoformat()})
@@ -237,9 +242,7 @@ def _complete(change, *, acting_user, meta, now) -> None:
     change.status = ChangeStatus.COMPLETED
     change.completed_at = change.closed_at = now
     change.save(update_fields=["status", "completed_at", "closed_at"])
-    rail = get_rail()
-    if hasattr(rail, "remember_bound"):
-        rail.remember_bound(account_ref(account))
+    get_rail().remember_bound(account_ref(account))
     old = change.old_account.masked if change.old_account_id else None
     record(AuditAction.CHANGE_COMPLETED, success=True, meta=meta, actor=acting_user, subject=wallet.subject,
            wallet=wallet, change=change, details={"masked": account.masked, "previous": old}, now=now)
@@ -261,6 +264,27 @@ def _fail(change, reason: str, *, meta, actor, now) -> None:
     emit("payout_account.change_failed", aggregate_type="wallet", aggregate_id=wallet.pk,
          payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
                   "holder_role": wallet.holder_role, "new_account": change.new_account.masked, "reason": reason})
+
+
+def record_micro_deposit_result(instruction, *, now) -> None:
+    """The rail answered the micro-deposit (called by record_outcome inside its transaction, the
+    instruction locked). Sent: verification may start. Refused or never delivered: the change
+    fails, the old account stays bound."""
+    change = AccountChange.objects.select_related("wallet").get(pk=instruction.change_id)
+    Wallet.objects.select_for_update(of=("self",)).get(pk=change.wallet_id)  # lock order: wallet, then change
+    change = (AccountChange.objects.select_for_update(of=("self",))
+              .select_related("wallet__subject", "new_account", "requested_by").get(pk=change.pk))
+    wallet = change.wallet
+    if instruction.state == InstructionState.SUCCEEDED:
+        if change.micro_deposit_sent_at is None:
+            change.micro_deposit_sent_at = now
+            change.save(update_fields=["micro_deposit_sent_at"])
+        record(AuditAction.MICRO_DEPOSIT_SENT, success=True, meta=RequestMeta(), actor=change.requested_by,
+               subject=wallet.subject, wallet=wallet, change=change,
+               details={"masked": change.new_account.masked, "reference": instruction.reference}, now=now)
+    elif change.status == ChangeStatus.PENDING_VERIFICATION:
+        _fail(change, ChangeFailure.MICRO_DEPOSIT_FAILED, meta=RequestMeta(), actor=None, now=now)
+        log.info("account change %s failed: micro-deposit refused (%s)", change.pk, instruction.failed_reason)
 
 
 # --- verify / cancel / expire -----------------------------------------------------------------
@@ -291,6 +315,10 @@ def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | 
             _fail(change, ChangeFailure.EXPIRED, meta=meta, actor=acting_user, now=now)
             error = Conflict("小额打款验证已过期,请重新发起更换。原提现账户继续有效。", code="verification_expired",
                              details={"status": change.status, "expired_at": change.expires_at.isoformat()})
+        elif change.micro_deposit_sent_at is None:
+            # Nobody can have read an amount that has not arrived: no attempt is used.
+            error = Conflict("小额打款正在发送,请稍后在银行流水中查看到账金额再填写。", code="micro_deposit_not_sent",
+                             details={"status": change.status, "attempts_left": change.attempts_left})
         elif hmac.compare_digest(str(int(amount_fen)).encode(), str(change.expected_amount_fen).encode()):
             _complete(change, acting_user=acting_user, meta=meta, now=now)
         else:

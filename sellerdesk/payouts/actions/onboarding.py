@@ -30,9 +30,7 @@ def do_open_wallet(*, subject, holder_role: str, channel: str, kind: str | None 
         account.save()
         wallet.account = account
         wallet.account_bound_at = now
-        rail = get_rail()
-        if hasattr(rail, "remember_bound"):
-            rail.remember_bound(account_ref(account))
+        get_rail().remember_bound(account_ref(account))
         record(AuditAction.CHANGE_COMPLETED, success=True, meta=RequestMeta(), subject=subject, wallet=wallet,
                details={"first_binding": True, "channel": channel, "masked": account.masked}, now=now)
     wallet.save()

@@ -1,5 +1,11 @@
-"""do_request_withdrawal: money leaves a wallet to the account bound *now*; the withdrawal keeps
-that account even if the wallet's account is changed while it is in flight."""
+"""Withdrawals: money leaves a wallet to the account bound *now*; the withdrawal keeps that account
+even if the wallet's account is changed while it is in flight.
+
+held (cool-off after an account change) → processing → paid / failed. `processing` writes a payout
+instruction in the same transaction; the worker sends it after commit and its answer comes back
+through record_payout_result. A failure puts the amount back on the balance in the transaction
+that records it, once. Lock order: wallet, then withdrawal (after the instruction when recording).
+"""
 from django.db import transaction
 from django.db.models import F
 
@@ -9,11 +15,10 @@ from sellerdesk.events.outbox import emit
 
 from .. import policy
 from ..access import access_wallet, check_channel, owner_subject
-from ..models import AuditAction, Wallet, Withdrawal, WithdrawalStatus
-from ..rails import get_rail
+from ..models import AuditAction, InstructionKind, InstructionState, Wallet, Withdrawal, WithdrawalStatus
 from ..table import availability
 from .audit import RequestMeta, record
-from .changes import account_ref
+from .instructions import order_instruction
 
 
 def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str | None = None,
@@ -41,15 +46,95 @@ def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str
             held_until = wallet.account_bound_at + cooloff
         withdrawal = Withdrawal.objects.create(
             wallet=wallet, account=wallet.account, amount_fen=amount_fen, requested_by=acting_user,
-            status=WithdrawalStatus.HELD if held_until else WithdrawalStatus.IN_FLIGHT,
-            held_until=held_until, created_at=now)
-        if not held_until:
-            get_rail().send_payout(account_ref(wallet.account), amount_fen=amount_fen,
-                                   reference=f"withdrawal-{withdrawal.pk}")
+            status=WithdrawalStatus.HELD if held_until else WithdrawalStatus.PROCESSING,
+            held_until=held_until, created_at=now, processing_at=None if held_until else now)
+        if held_until:
+            from ..tasks import schedule_release
+
+            schedule_release(withdrawal)
+        else:
+            _order_payout(withdrawal, now)
         record(AuditAction.WITHDRAWAL_REQUESTED, success=True, meta=meta, actor=acting_user, subject=subject,
                wallet=wallet, details={"withdrawal_id": withdrawal.pk, "amount_fen": amount_fen,
                                        "masked": wallet.account.masked, "status": withdrawal.status}, now=now)
         emit("withdrawal.requested", aggregate_type="wallet", aggregate_id=wallet.pk,
-             payload={"withdrawal_id": withdrawal.pk, "amount_fen": amount_fen, "account": wallet.account.masked,
-                      "status": withdrawal.status})
+             payload={**_payload(withdrawal, wallet),
+                      "held_until": held_until.isoformat() if held_until else None})
     return withdrawal
+
+
+def _order_payout(withdrawal, now) -> None:
+    order_instruction(InstructionKind.PAYOUT, reference=withdrawal.reference, amount_fen=withdrawal.amount_fen,
+                      account=withdrawal.account, withdrawal=withdrawal, now=now)
+
+
+def _payload(withdrawal, wallet) -> dict:
+    return {"withdrawal_id": withdrawal.pk, "amount_fen": withdrawal.amount_fen,
+            "account": withdrawal.account.masked, "channel": wallet.channel, "subject_id": wallet.subject_id,
+            "holder_role": wallet.holder_role, "status": withdrawal.status,
+            "failed_reason": withdrawal.failed_reason or None}
+
+
+def _lock(withdrawal_id: int):
+    """(wallet, withdrawal), both locked in that order; None if there is no such withdrawal."""
+    wallet_id = Withdrawal.objects.filter(pk=withdrawal_id).values_list("wallet_id", flat=True).first()
+    if wallet_id is None:
+        return None
+    wallet = Wallet.objects.select_for_update(of=("self",)).select_related("subject").get(pk=wallet_id)
+    withdrawal = Withdrawal.objects.select_for_update(of=("self",)).select_related("account").get(pk=withdrawal_id)
+    return wallet, withdrawal
+
+
+def do_release_withdrawal(withdrawal_id: int, *, now) -> bool:
+    """End the cool-off hold: held → processing, payout instruction written. A hold is met at
+    `held_until` exactly, so this acts only after it. Safe to run twice (True only the first time)."""
+    with transaction.atomic():
+        locked = _lock(withdrawal_id)
+        if locked is None:
+            return False
+        wallet, withdrawal = locked
+        if withdrawal.status != WithdrawalStatus.HELD or (withdrawal.held_until and now <= withdrawal.held_until):
+            return False
+        withdrawal.status, withdrawal.processing_at = WithdrawalStatus.PROCESSING, now
+        withdrawal.save(update_fields=["status", "processing_at"])
+        _order_payout(withdrawal, now)
+        record(AuditAction.WITHDRAWAL_RELEASED, success=True, meta=RequestMeta(), subject=wallet.subject,
+               wallet=wallet, details={"withdrawal_id": withdrawal.pk, "amount_fen": withdrawal.amount_fen,
+                                       "masked": withdrawal.account.masked,
+                                       "held_until": withdrawal.held_until.isoformat()}, now=now)
+    return True
+
+
+def do_release_due_withdrawals(*, now) -> int:
+    """Sweeper: release every hold that ended (the queued task may have been lost)."""
+    due = Withdrawal.objects.filter(status=WithdrawalStatus.HELD, held_until__lt=now).order_by("held_until", "id")
+    return sum(do_release_withdrawal(pk, now=now) for pk in list(due.values_list("pk", flat=True)))
+
+
+def record_payout_result(instruction, *, now) -> None:
+    """The rail answered the payout (called by record_outcome inside its transaction, the
+    instruction locked): paid, or failed with the amount back on the balance. Once: a withdrawal
+    that is no longer processing is left as it is."""
+    locked = _lock(instruction.withdrawal_id)
+    wallet, withdrawal = locked
+    if withdrawal.status != WithdrawalStatus.PROCESSING:
+        return
+    if instruction.state == InstructionState.SUCCEEDED:
+        withdrawal.status, withdrawal.paid_at = WithdrawalStatus.PAID, now
+        withdrawal.save(update_fields=["status", "paid_at"])
+        action, topic = AuditAction.WITHDRAWAL_PAID, "withdrawal.paid"
+    else:
+        withdrawal.status, withdrawal.failed_at = WithdrawalStatus.FAILED, now
+        withdrawal.failed_reason = instruction.failed_reason
+        withdrawal.save(update_fields=["status", "failed_at", "failed_reason"])
+        Wallet.objects.filter(pk=wallet.pk).update(balance_fen=F("balance_fen") + withdrawal.amount_fen)
+        action, topic = AuditAction.WITHDRAWAL_FAILED, "withdrawal.failed"
+    record(action, success=withdrawal.status == WithdrawalStatus.PAID, meta=RequestMeta(), subject=wallet.subject,
+           wallet=wallet, code=withdrawal.failed_reason,
+           details={"withdrawal_id": withdrawal.pk, "amount_fen": withdrawal.amount_fen,
+                    "masked": withdrawal.account.masked, "reference": instruction.reference,
+                    "rail_message": instruction.last_error if withdrawal.failed_reason else ""}, now=now)
+    emit(topic, aggregate_type="wallet", aggregate_id=wallet.pk,
+         payload={**_payload(withdrawal, wallet), "reference": instruction.reference,
+                  "paid_at": now.isoformat() if withdrawal.paid_at else None,
+                  "failed_at": now.isoformat() if withdrawal.failed_at else None})

@@ -7,13 +7,16 @@ from .enums import (
     ChangeStatus,
     Channel,
     HolderRole,
+    InstructionKind,
+    InstructionState,
     WithdrawalStatus,
 )
-from .rail import RailTransfer, SimulatedAccount
+from .instruction import RailInstruction
+from .rail import RailFault, RailTransfer, SimulatedAccount
 from .wallet import Wallet, Withdrawal, WithdrawalAccount
 
 __all__ = [
     "AppendOnlyError", "AuditLog", "AccountChange", "AccountKind", "AuditAction", "ChangeFailure",
-    "ChangeStatus", "Channel", "HolderRole", "WithdrawalStatus", "RailTransfer", "SimulatedAccount",
-    "Wallet", "Withdrawal", "WithdrawalAccount",
+    "ChangeStatus", "Channel", "HolderRole", "InstructionKind", "InstructionState", "WithdrawalStatus",
+    "RailInstruction", "RailFault", "RailTransfer", "SimulatedAccount", "Wallet", "Withdrawal", "WithdrawalAccount",
 ]

@@ -22,9 +22,12 @@ class AccountChange(models.Model):
     new_account = models.ForeignKey(WithdrawalAccount, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=24, choices=ChangeStatus.choices)
     failure_reason = models.CharField(max_length=24, choices=ChangeFailure.choices, blank=True, default="")
-    # The micro-deposit the rail sent; never returned by the API (the owner reads it from their statement).
+    # The micro-deposit SellerDesk chose and the rail sends; never returned by the API (the owner
+    # reads it from their statement).
     expected_amount_fen = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     rail_reference = models.CharField(max_length=64, blank=True, default="")
+    # Set when the rail confirmed the micro-deposit; verification is refused before that.
+    micro_deposit_sent_at = models.DateTimeField(null=True, blank=True)
     attempts_left = models.PositiveSmallIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
     # Same account number already bound by another subject (blind-index match): kept for risk review.

@@ -30,13 +30,27 @@ class ChangeStatus(models.TextChoices):
 class ChangeFailure(models.TextChoices):
     ATTEMPTS_EXHAUSTED = "attempts_exhausted", _("验证次数已用完")
     EXPIRED = "expired", _("验证已过期")
+    MICRO_DEPOSIT_FAILED = "micro_deposit_failed", _("小额打款失败")
 
 
 class WithdrawalStatus(models.TextChoices):
     HELD = "held", _("冷静期暂缓")
-    IN_FLIGHT = "in_flight", _("提现中")
+    PROCESSING = "processing", _("提现中")
     PAID = "paid", _("已到账")
     FAILED = "failed", _("提现失败")
+
+
+class InstructionKind(models.TextChoices):
+    REFUND = "refund", _("售后退款")
+    PAYOUT = "payout", _("余额提现")
+    MICRO_DEPOSIT = "micro_deposit", _("小额打款验证")
+
+
+class InstructionState(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SUCCEEDED = "succeeded", _("已成功")
+    FAILED = "failed", _("已失败")
 
 
 class AuditAction(models.TextChoices):
@@ -50,4 +64,7 @@ class AuditAction(models.TextChoices):
     CHANGE_CANCELLED = "change_cancelled"
     ACCOUNT_SHARED_ACROSS_SUBJECTS = "account_shared_across_subjects"
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
+    WITHDRAWAL_RELEASED = "withdrawal_released"
+    WITHDRAWAL_PAID = "withdrawal_paid"
+    WITHDRAWAL_FAILED = "withdrawal_failed"
     KEYS_ROTATED = "keys_rotated"

@@ -1,5 +1,7 @@
-"""Tables of the rail simulator: what it 'sent' and which accounts exist in its little world."""
+"""Tables of the rail simulator: what it 'sent', which accounts exist in its little world, and
+the faults it has been told to answer with (tests and the demo fill them)."""
 from django.db import models
+from django.db.models import F
 
 from sellerdesk.core import clock
 
@@ -7,40 +9,91 @@ from .enums import AccountKind
 
 
 class RailTransfer(models.Model):
-    """A transfer the simulator sent (micro-deposit or payout); read back as a bank statement."""
+    """A transfer the simulator made (micro-deposit, payout or refund); read back as a bank statement.
+
+    One row per reference, however often it was asked: `requests` counts the asks."""
 
     class Kind(models.TextChoices):
         MICRO_DEPOSIT = "micro_deposit", "小额打款验证"
         PAYOUT = "payout", "余额提现"
+        REFUND = "refund", "售后退款"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    account_kind = models.CharField(max_length=16, choices=AccountKind.choices)
-    fingerprint = models.CharField(max_length=64, db_index=True)
-    last4 = models.CharField(max_length=4)
-    masked = models.CharField(max_length=64)
+    # The receiving account (micro-deposit, payout); empty for a refund, which goes back to the order's payment.
+    account_kind = models.CharField(max_length=16, choices=AccountKind.choices, blank=True, default="")
+    fingerprint = models.CharField(max_length=64, db_index=True, blank=True, default="")
+    last4 = models.CharField(max_length=4, blank=True, default="")
+    masked = models.CharField(max_length=64, blank=True, default="")
+    order_no = models.CharField(max_length=40, blank=True, default="")
     amount_fen = models.PositiveIntegerField()
     memo = models.CharField(max_length=120)
     reference = models.CharField(max_length=64, unique=True)
+    requests = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self):
-        return f"{self.reference} {self.amount_fen} fen to {self.masked}"
+        return f"{self.reference} {self.amount_fen} fen to {self.masked or self.order_no}"
 
 
 class SimulatedAccount(models.Model):
     """An account that exists 'out there' at the simulated bank or Alipay, with its real holder.
 
-    The simulator answers name checks (实名校验) from these rows. Only the fingerprint is kept.
+    The simulator answers name checks (实名校验) from these rows and refuses transfers to frozen or
+    closed ones. Only the fingerprint is kept.
     """
+
+    class State(models.TextChoices):
+        OPEN = "open", "正常"
+        FROZEN = "frozen", "已冻结"
+        CLOSED = "closed", "已销户"
 
     account_kind = models.CharField(max_length=16, choices=AccountKind.choices)
     fingerprint = models.CharField(max_length=64)
     holder_name = models.CharField(max_length=120)
     is_corporate = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account_kind", "fingerprint"], name="sim_account_unique")]
 
     def __str__(self):
-        return f"{self.get_account_kind_display()} of {self.holder_name}"
+        return f"{self.get_account_kind_display()} of {self.holder_name} ({self.state})"
+
+
+class RailFault(models.Model):
+    """A fault the simulated rail answers with, for the operations it matches (empty = any).
+
+    - unavailable: the rail cannot be reached; nothing is sent (RailUnavailable).
+    - lost_answer: the transfer is made but the answer never arrives (RailUnavailable, maybe sent).
+    - reject: the rail refuses with `code` and `message`; nothing is sent (RailRejected).
+    `remaining` counts how many more calls it hits (null = every call).
+    """
+
+    class Mode(models.TextChoices):
+        UNAVAILABLE = "unavailable", "通道不可用"
+        LOST_ANSWER = "lost_answer", "应答丢失"
+        REJECT = "reject", "拒绝"
+
+    operation = models.CharField(max_length=16, blank=True, default="",
+                                 choices=RailTransfer.Kind.choices)
+    reference = models.CharField(max_length=64, blank=True, default="")
+    order_no = models.CharField(max_length=40, blank=True, default="")
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    code = models.CharField(max_length=64, blank=True, default="")
+    message = models.CharField(max_length=200, blank=True, default="")
+    remaining = models.PositiveIntegerField(null=True, blank=True)
+    hits = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self):
+        return f"{self.mode} {self.operation or '*'} {self.reference or self.order_no or self.fingerprint or '*'}"
+
+    def consume(self) -> bool:
+        """Take one hit; False when another call used the last one first."""
+        rows = RailFault.objects.filter(pk=self.pk)
+        if self.remaining is not None:
+            rows = rows.filter(remaining__gt=0)
+            return rows.update(remaining=F("remaining") - 1, hits=F("hits") + 1) == 1
+        return rows.update(hits=F("hits") + 1) == 1

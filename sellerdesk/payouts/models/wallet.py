@@ -79,19 +79,33 @@ class Wallet(models.Model):
 
 class Withdrawal(models.Model):
     """Money leaving a wallet. `account` is fixed when the withdrawal is made: a later change of
-    the wallet's account never redirects a withdrawal already in flight."""
+    the wallet's account never redirects a withdrawal already in flight.
+
+    held (cool-off after an account change, until `held_until`) → processing (a payout instruction
+    is written) → paid, or failed with the amount back on the balance. Only payouts.actions.withdrawals
+    writes `status`, under the wallet's row lock."""
 
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="withdrawals")
     account = models.ForeignKey(WithdrawalAccount, on_delete=models.PROTECT, related_name="withdrawals")
     amount_fen = models.BigIntegerField()
-    status = models.CharField(max_length=16, choices=WithdrawalStatus.choices, default=WithdrawalStatus.IN_FLIGHT)
+    status = models.CharField(max_length=16, choices=WithdrawalStatus.choices, default=WithdrawalStatus.PROCESSING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Cool-off policy: a withdrawal to a freshly changed account waits until this time.
     held_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    processing_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failed_reason = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="withdrawal_amount_positive")]
+        indexes = [models.Index(fields=["status", "held_until"], name="withdrawal_hold")]
 
     def __str__(self):
         return f"Withdrawal #{self.pk} {self.amount_fen} fen to {self.account.masked}"
+
+    @property
+    def reference(self) -> str:
+        """The payout's reference at the rail, fixed by the withdrawal's id."""
+        return f"withdrawal-{self.pk}"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import AccountRef, NameCheck, Rail, SentTransfer, StatementLine
+from .base import AccountRef, NameCheck, Rail, RailError, RailRejected, RailUnavailable, SentTransfer, StatementLine
 
 
 def get_rail() -> Rail:
@@ -9,4 +9,5 @@ def get_rail() -> Rail:
     return import_string(settings.SELLERDESK_RAIL_ADAPTER)()
 
 
-__all__ = ["AccountRef", "NameCheck", "Rail", "SentTransfer", "StatementLine", "get_rail"]
+__all__ = ["AccountRef", "NameCheck", "Rail", "RailError", "RailRejected", "RailUnavailable", "SentTransfer",
+           "StatementLine", "get_rail"]

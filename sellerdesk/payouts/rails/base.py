@@ -1,12 +1,39 @@
 """The payment-rail interface (bank / WeChat Pay / Alipay). Adapters are chosen by
 settings.SELLERDESK_RAIL_ADAPTER; the default is the local simulator.
 
-Calls happen inside the caller's transaction. A real adapter must not move money there: it should
-record the instruction and send it after commit (outbox), returning the amount it will send.
+Money-moving calls (`refund`, `send_payout`, `send_micro_deposit`) are made only by the worker,
+outside any database transaction, for a RailInstruction that an action wrote and committed
+(payouts.actions.instructions). Each is idempotent on `reference`: asked again with the same
+reference, an adapter answers with the transfer it already made and never makes a second one.
 """
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+
+
+class RailError(Exception):
+    """Base of the answers a rail gives instead of a transfer."""
+
+
+class RailUnavailable(RailError):
+    """Transient: the rail could not be reached or did not answer. Retried with the same reference.
+
+    `maybe_sent` is True when the request may have reached the rail (a timeout, a lost answer):
+    such an instruction is never declared failed on transient errors alone, because only the rail's
+    own answer to a re-send tells whether money left."""
+
+    def __init__(self, message: str = "rail unavailable", *, maybe_sent: bool = False):
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+class RailRejected(RailError):
+    """Definite: the rail refused the transfer and made none (`code` snake_case, `message` its words)."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
 
 
 @dataclass(frozen=True)
@@ -40,6 +67,7 @@ class NameCheck:
 class SentTransfer:
     reference: str
     amount_fen: int
+    transfer_id: str = ""  # the rail's own id of the transfer, where it gives one
 
 
 @dataclass(frozen=True)
@@ -58,16 +86,25 @@ class Rail(ABC):
     is_simulator = False
 
     @abstractmethod
-    def send_micro_deposit(self, account: AccountRef, *, reference: str) -> SentTransfer:
-        """Send a random amount of 1..99 fen to `account`; idempotent on `reference`."""
+    def send_micro_deposit(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
+        """Send exactly `amount_fen` (1..99, chosen by SellerDesk) to `account`; idempotent on `reference`.
+        Raises RailRejected or RailUnavailable."""
+
+    @abstractmethod
+    def send_payout(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
+        """Pay a withdrawal out to `account`; idempotent on `reference`. Raises RailRejected or RailUnavailable."""
+
+    @abstractmethod
+    def refund(self, *, order_no: str, amount_fen: int, reference: str) -> SentTransfer:
+        """Refund `amount_fen` of order `order_no` to the buyer's original payment (原路退回);
+        idempotent on `reference`. Raises RailRejected or RailUnavailable."""
 
     @abstractmethod
     def real_name_of(self, account: AccountRef) -> NameCheck | None:
         """The real name behind the account, or None when the rail does not know it."""
 
-    @abstractmethod
-    def send_payout(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
-        """Pay a withdrawal out to `account`; idempotent on `reference`."""
+    def remember_bound(self, account: AccountRef) -> None:
+        """Told when an account is bound after its checks passed. A real rail keeps its own records."""
 
     def statement(self, *, fingerprints: list[str] | None, last4: str | None = None) -> list[StatementLine]:
         """Transfers sent to these accounts (None = all), newest first. A real rail shows no

@@ -18,6 +18,14 @@ UA = "SellerDeskTest/1.0 (pytest)"
 _seq = itertools.count(1)
 
 
+def run_rail_worker(now=None) -> int:
+    """What the worker does after commit, now: end the holds that are over and send every due
+    rail instruction (refunds, payouts, micro-deposits) to the simulator. Returns how many."""
+    from sellerdesk.payouts.tasks import sweep_money
+
+    return sweep_money(now=now)
+
+
 def resident_id(n: int) -> str:
     base = f"110105199003{n % 28 + 1:02d}{n % 1000:03d}"
     return base + ric.calc_check_digit(base + "0")
@@ -85,6 +93,7 @@ class Seller:
                            bank_name=bank, is_corporate=corporate, **extra)
 
     def statement_amount(self, last4):
+        run_rail_worker()  # the micro-deposit leaves after the request commits, sent by the worker
         response = self.api.get("/sandbox/rail/statement", account_last4=last4)
         assert response.status_code == 200, response.content
         lines = [line for line in response.json()["items"] if line["kind"] == "micro_deposit"]

@@ -6,7 +6,7 @@ from sellerdesk.identity.models import Role, SubjectKind
 from sellerdesk.payouts.models import AccountChange, ChangeStatus
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 
-from .conftest import Api, card_number, corporate_number, error_code
+from .conftest import Api, card_number, corporate_number, error_code, run_rail_worker
 
 
 class ProductionLikeRail(SimulatorRail):
@@ -57,6 +57,7 @@ def test_fellow_staff_of_the_same_shop_see_the_change(merchant, pending, django_
 def test_statement_shows_only_the_callers_accounts_and_everything_to_admin(make_seller, merchant, pending,
                                                                            django_user_model):
     _, number = pending
+    run_rail_worker()
     other = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="另一家公司")
     assert other.api.get("/sandbox/rail/statement", account_last4=number[-4:]).json()["items"] == []
     assert other.api.get("/sandbox/rail/statement").json()["items"] == []

@@ -312,7 +312,7 @@ def test_withdrawal_in_flight_keeps_the_account_it_was_made_to(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     old = seller.wallet("anxin").account
     response = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 5000})
-    assert response.status_code == 201 and response.json()["status"] == "in_flight"
+    assert response.status_code == 201 and response.json()["status"] == "processing"
     assert response.json()["account"]["last4"] == old.last4
     seller.change_card("anxin", card_number(9001))
     withdrawal = Withdrawal.objects.get(pk=response.json()["id"])
@@ -334,10 +334,10 @@ def test_cool_off_is_off_by_default_and_holds_withdrawals_to_a_new_account_when_
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     with time_machine.travel(T0, tick=False) as traveller:
         seller.change_card("anxin", card_number(9100))
-        assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()["status"] == "in_flight"
+        assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()["status"] == "processing"
         with override_settings(SELLERDESK_PAYOUT_COOLOFF_SECONDS=86400):
             held = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()
             assert held["status"] == "held" and held["held_until"] == "2026-03-03T08:00:00Z"
             traveller.move_to(clock.now() + timedelta(days=1, seconds=1))
-            assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()["status"] == "in_flight"
+            assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()["status"] == "processing"
     assert Withdrawal.objects.filter(status=WithdrawalStatus.HELD).count() == 1

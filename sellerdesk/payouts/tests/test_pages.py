@@ -15,7 +15,7 @@ from sellerdesk.payouts.forms import yuan_to_fen
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus, Channel, RailTransfer
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 
-from .conftest import IP, PASSWORD, UA, card_number, corporate_number
+from .conftest import IP, PASSWORD, UA, card_number, corporate_number, run_rail_worker
 
 SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
 SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
@@ -61,6 +61,7 @@ def start_corporate_change(seller, number="110060149018000654321") -> AccountCha
     response = seller.web.post("/account-centre/wallets/anxin/change/", bank_form(seller, number, corporate=True))
     change = AccountChange.objects.get(wallet__subject=seller.subject, status=ChangeStatus.PENDING_VERIFICATION)
     assert response.status_code == 302 and response["Location"] == f"/account-centre/account-changes/{change.pk}/"
+    run_rail_worker()  # the worker sends the micro-deposit after the request commits
     return change
 
 

@@ -10,7 +10,7 @@ from sellerdesk.events.models import Notification
 from sellerdesk.identity.models import Role, SubjectKind
 from sellerdesk.payouts.models import AccountChange, ChangeStatus
 
-from .conftest import IP, PASSWORD, UA
+from .conftest import IP, PASSWORD, UA, run_rail_worker
 
 SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
 SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
@@ -162,6 +162,7 @@ def test_verification_page_in_english(english):
     assert "View bank statement (sandbox)" in page
     assert chinese_left(response) == []
 
+    run_rail_worker()
     wrong = change.expected_amount_fen % 99 + 1
     again = english.web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": "0.371"})
     assert "at most two decimals" in text_of(again) and "3 attempts left" in text_of(again)
@@ -174,6 +175,7 @@ def test_verification_page_in_english(english):
 
 def test_bank_statement_in_english(english):
     english.web.post("/account-centre/wallets/anxin/change/", bank_form(english, CORPORATE_NUMBER, corporate=True))
+    run_rail_worker()
     response = english.web.get("/account-centre/sandbox/bank-statement/?last4=4321")
     page = text_of(response)
     assert "<h1>Bank statement</h1>" in html(response)

@@ -29,6 +29,8 @@ def sweep_once(worker_name: str | None = None) -> int:
 
     fired = sweep(now=clock.now())
     do_expire_changes(now=clock.now())
+    from sellerdesk.payouts.tasks import sweep_money  # ended holds, due and abandoned rail instructions
+    sweep_money()
     if worker_name:
         WorkerHeartbeat.objects.update_or_create(worker=worker_name, defaults={"seen_at": clock.now(), "swept": fired})
     # Keys are kept at least 24 hours (api.md); two days is plenty.
