@@ -242,6 +242,9 @@ def deliver(item: Claimed) -> Outcome:
         outcome = send(item)
         record(item, outcome, now=clock.now())
         return outcome
+    except Exception:  # the lease brings it back; say why it was lost
+        log.exception("delivery %s: recording the attempt failed", item.delivery_id)
+        raise
     finally:
         connection.close()  # this thread's own connection
 

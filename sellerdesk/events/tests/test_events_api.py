@@ -127,3 +127,17 @@ def test_notifications_come_newest_first_in_the_callers_language_and_are_marked_
     assert read["read_at"] is not None
     assert api.get("/notifications").json()["unread"] == 1
     assert api_as(world.other_merchant).post(f"/notifications/{page['items'][0]['id']}/read").status_code == 404
+
+
+def test_health_says_the_dispatcher_is_lagging_when_an_event_waits_too_long(world, api_as):
+    from datetime import timedelta
+
+    import time_machine
+
+    _dispute(world)
+    assert api_as(world.merchant).get("/health").json()["dispatcher"] == "ok"
+    with time_machine.travel(clock.now() + timedelta(minutes=10)):
+        health = api_as(world.merchant).get("/health").json()
+    assert health["dispatcher"] == "lagging" and health["oldest_undispatched_event_at"] is not None
+    dispatcher.fan_out(now=clock.now())
+    assert api_as(world.merchant).get("/health").json()["dispatcher"] == "ok"
