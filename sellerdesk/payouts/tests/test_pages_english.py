@@ -1,12 +1,15 @@
 """The account-centre pages in English: after the language switch (POST /i18n/setlang/) every page shows
 English labels and the help article's notes in English, and none of the key Chinese labels are left.
-Chinese stays the default and its text does not change; the API and stored notifications stay Chinese."""
+Chinese stays the default and its text does not change; the API stays Chinese, and notifications are
+rendered in the reader's language."""
 import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from sellerdesk.events.models import Notification
+from sellerdesk.events.notices import render
 from sellerdesk.identity.models import Role, SubjectKind
 from sellerdesk.payouts.models import AccountChange, ChangeStatus
 
@@ -244,7 +247,7 @@ def test_switching_back_to_chinese(english):
     assert "Change bank card" not in html(page)
 
 
-def test_api_and_stored_notifications_stay_chinese_for_an_english_user(make_seller):
+def test_the_api_stays_chinese_and_a_notification_is_read_in_the_readers_language(make_seller):
     seller = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL)
     seller.api.client.cookies["django_language"] = "en"
     wallets = seller.wallets()
@@ -254,5 +257,8 @@ def test_api_and_stored_notifications_stay_chinese_for_an_english_user(make_sell
     merchant = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
     web = browser(merchant.user, "en")
     web.post("/account-centre/wallets/anxin/change/", bank_form(merchant, CORPORATE_NUMBER, corporate=True))
-    body = Notification.objects.get(user=merchant.user, topic="payout_account.change_requested").body
-    assert body.startswith("有人申请将安心钱包的提现账户更换为对公账户") and "Anxin" not in body
+    note = Notification.objects.get(user=merchant.user, topic="payout_account.change_requested")
+    with translation.override("zh-hans"):
+        assert render(note)[1].startswith("有人申请将安心钱包的提现账户更换为对公账户")
+    with translation.override("en"):
+        assert render(note)[1].startswith("Someone asked to change the 安心钱包 withdrawal account")
