@@ -105,5 +105,5 @@ def load_for_detail(qs):
 def failed_refunds():
     """The CS console's refund cases: every failed refund (with or without a dispute), oldest first."""
     return (Refund.objects.filter(status=Refund.Status.FAILED)
-            .select_related("aftersale__order__shop", "aftersale__buyer", "rail_instruction")
+            .select_related("aftersale__order__shop", "aftersale__buyer", "aftersale__dispute", "rail_instruction")
             .order_by("failed_at", "id"))

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sellerdesk.core import clock
 from sellerdesk.core.errors import CodedError, InvalidInput, NotFound
@@ -34,7 +34,8 @@ from sellerdesk.orders.actions import access_order, orders_visible_to
 from . import actions, files, policy
 from .access import access_aftersale, party_of, visible_history
 from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
-from .queries import detail, disputes_pending_q, filter_aftersales, load_for_detail
+from .actions.refunds import do_retry_refund
+from .queries import detail, disputes_pending_q, failed_refunds, filter_aftersales, load_for_detail
 from .states import ACTION_LABELS, Action
 from .stats import MERCHANT_PENDING_STATUSES, workbench_summary
 
@@ -535,8 +536,28 @@ def cs_queue(request):
         rows.append({"a": a, "dispute": a.dispute, "waiting_since": waiting_since,
                      "age": _age(now - waiting_since)})
     negotiating = filter_aftersales(request.user, statuses=[Status.DISPUTE_AWAITING_EVIDENCE], now=now).count()
+    refunds = failed_refunds()
     return render(request, "aftersales/cs_queue.html", {
-        "rows": rows, "total": total, "page": page, "negotiating": negotiating, "now": now})
+        "rows": rows, "total": total, "page": page, "negotiating": negotiating, "now": now,
+        "failed_refunds": list(refunds[:CS_QUEUE_SIZE]), "failed_refund_total": refunds.count()})
+
+
+@login_required
+@require_POST
+def cs_retry_refund(request, refund_id: int):
+    """重新退款: a failed refund sent again with its own reference (never a second transfer)."""
+    _role(request, Role.CS, Role.ADMIN)
+    try:
+        refund = do_retry_refund(refund_id, acting_user=request.user, now=clock.now())
+    except NotFound:
+        raise Http404(_("没有这笔退款。")) from None
+    except CodedError as err:
+        messages.error(request, _("这笔退款已不是失败状态,无需重新退款。") if err.code == "refund_not_failed"
+                       else error_text(err))
+    else:
+        messages.success(request, _("已重新发起退款 %(amount)s(售后单 %(number)s),结果会在这里更新。") % {
+            "amount": format_fen(refund.amount_fen), "number": refund.aftersale.number})
+    return redirect(reverse("aftersales:cs_queue") + "#failed-refunds")
 
 
 def _age(delta: timedelta) -> str:

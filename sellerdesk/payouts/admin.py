@@ -1,7 +1,17 @@
 """Admin: read-only views; account numbers appear masked only (the encrypted column is never shown)."""
 from django.contrib import admin
 
-from .models import AccountChange, AuditLog, RailTransfer, Wallet, Withdrawal, WithdrawalAccount
+from .models import (
+    AccountChange,
+    AuditLog,
+    RailFault,
+    RailInstruction,
+    RailTransfer,
+    SimulatedAccount,
+    Wallet,
+    Withdrawal,
+    WithdrawalAccount,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,9 +54,39 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 @admin.register(Withdrawal)
 class WithdrawalAdmin(ReadOnlyAdmin):
-    list_display = ("id", "wallet", "account", "amount_fen", "status", "held_until", "created_at")
+    list_display = ("id", "wallet", "account", "amount_fen", "status", "held_until", "paid_at", "failed_reason",
+                    "created_at")
+    list_filter = ("status",)
+
+
+@admin.register(RailInstruction)
+class RailInstructionAdmin(ReadOnlyAdmin):
+    """Read-only: an instruction changes only through the worker and CS 重新退款."""
+
+    list_display = ("reference", "kind", "amount_fen", "state", "attempts", "requeues", "next_attempt_at",
+                    "maybe_sent", "failed_reason", "updated_at")
+    list_filter = ("kind", "state", "maybe_sent")
+    search_fields = ("reference",)
 
 
 @admin.register(RailTransfer)
 class RailTransferAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "kind", "masked", "amount_fen", "created_at")
+    list_display = ("reference", "kind", "masked", "order_no", "amount_fen", "requests", "created_at")
+
+
+# The simulated world (sandbox only): editable, so the demo can freeze an account or make the rail fail.
+@admin.register(SimulatedAccount)
+class SimulatedAccountAdmin(admin.ModelAdmin):
+    list_display = ("id", "account_kind", "holder_name", "is_corporate", "state", "created_at")
+    list_filter = ("state", "account_kind")
+    list_editable = ("state",)
+    fields = ("account_kind", "holder_name", "is_corporate", "state")
+
+    def has_add_permission(self, request):
+        return False  # accounts come into the simulated world with their number's fingerprint only
+
+
+@admin.register(RailFault)
+class RailFaultAdmin(admin.ModelAdmin):
+    list_display = ("id", "mode", "operation", "reference", "order_no", "code", "remaining", "hits", "created_at")
+    list_filter = ("mode", "operation")

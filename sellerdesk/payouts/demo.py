@@ -8,6 +8,11 @@ What a demo user can try (password `sellerdesk-demo` for step-up):
   legal representative's personal one (refused: register a corporate Alipay first).
 - distributor (individual): 微信 card cannot be changed (commission goes to 微信零钱).
 - distributor_biz (individual business): 安心钱包 and 微信 with personal cards.
+- merchant2: its 微信 card is frozen at the simulated bank, so a withdrawal from 微信余额提现 fails
+  once the worker sends it, and the amount comes back on the balance.
+- cs: the oldest demo refund is refused once by the simulated rail (原支付账户已注销), so it lands in
+  the CS console's 退款失败待处理 list once the worker ran; 重新退款 sends it again and it succeeds.
+More faults: the admin's RailFault and SimulatedAccount tables (the simulated world).
 """
 from stdnum import luhn
 
@@ -77,4 +82,17 @@ def seed_payouts(users: dict) -> dict:
                 wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.WECHAT,
                                               balance_fen=12_300, **_bank_account(subject, seed * 10 + 2)))
         made[name] = [w.pk for w in wallets]
+        if name == "merchant2":
+            wechat = _bank_account(subject, seed * 10 + 2)
+            rail.freeze_account(kind=wechat["kind"], number=wechat["number"])
+    _demo_refund_fault(rail)
     return made
+
+
+def _demo_refund_fault(rail) -> None:
+    from sellerdesk.aftersales.models import Refund
+
+    refund = Refund.objects.order_by("id").first()
+    if refund is not None:
+        rail.fail(mode="reject", operation="refund", reference=refund.reference, code="original_payment_closed",
+                  message="原支付账户已注销,请联系买家确认后重新退款。", times=1)

@@ -29,7 +29,7 @@ from sellerdesk.identity.models import Role, SubjectKind
 from . import actions
 from .access import access_change, check_channel, owner_subject
 from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
-from .models import AccountKind, ChangeStatus, Channel, HolderRole, Withdrawal, WithdrawalAccount
+from .models import AccountKind, ChangeStatus, Channel, HolderRole, InstructionKind, Withdrawal, WithdrawalAccount
 from .queries import wallet_views
 from .rails import get_rail
 from .table import availability, holder_role_of
@@ -388,8 +388,7 @@ def bank_statement(request):
         except NotFound:
             back = None
     return render(request, "payouts/bank_statement.html", {
-        "lines": [{"line": ln, "amount": format_fen(ln.amount_fen),
-                   "kind_label": gettext("小额打款验证") if ln.kind == "micro_deposit" else gettext("余额提现")}
+        "lines": [{"line": ln, "amount": format_fen(ln.amount_fen), "kind_label": str(InstructionKind(ln.kind).label)}
                   for ln in lines],
         "last4": last4 or "", "back": back, "path": _path(request.user, Crumb(gettext("银行流水"))),
     })

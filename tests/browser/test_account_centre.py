@@ -108,6 +108,9 @@ def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
     assert change.status == ChangeStatus.PENDING_VERIFICATION
     assert Wallet.objects.get(channel="anxin").account.last4 == "0111"
     shot("4-verify")
+    # The worker sends the micro-deposit after the request committed.
+    from sellerdesk.payouts.tests.conftest import run_rail_worker
+    assert run_rail_worker() == 1
 
     # The sandbox bank statement, where the user reads the amount as in their banking app.
     page.locator("[data-statement-link]").click()
