@@ -15,6 +15,13 @@ urlpatterns = [
     path("logout/", identity_views.LogoutView.as_view(), name="logout"),
     path("", identity_views.landing, name="landing"),
     path("notifications/", event_views.notifications, name="notifications"),
+    # 账户设置 → 消息推送 (merchants' webhook endpoints)
+    path("workbench/webhooks/", event_views.webhooks_page, name="webhooks"),
+    path("workbench/webhooks/<int:endpoint_id>/", event_views.webhook_detail, name="webhook_detail"),
+    path("workbench/webhooks/<int:endpoint_id>/rotate-secret/", event_views.webhook_rotate, name="webhook_rotate"),
+    path("workbench/webhooks/<int:endpoint_id>/disable/", event_views.webhook_disable, name="webhook_disable"),
+    path("workbench/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/resend/", event_views.webhook_resend,
+         name="webhook_resend"),
     path("", include("sellerdesk.aftersales.urls")),
     path("", include("sellerdesk.payouts.urls")),
 ]

@@ -405,6 +405,87 @@ EN = {
     "小额打款验证通过,提现银行卡已更换为 %(account)s。":
         "Micro-deposit verified; the withdrawal bank card is now %(account)s.",
     "已取消本次更换,原提现账户继续有效。": "Change cancelled; the original withdrawal account stays in force.",
+    # ---------------------------------------------------------------- 消息推送 (events: webhook pages)
+    # nav, headings, list
+    "账户设置": "Account settings", "消息推送": "Webhooks", "推送地址": "Endpoints", "推送地址详情": "Endpoint details",
+    "售后、纠纷、退款和提现的事件发生后，SellerDesk 会把它签名后以 POST 推送到您的接收地址（Webhook），您的 ERP 或客服系统无需轮询。":
+        "When something happens to an after-sales request, dispute, refund or withdrawal, SellerDesk signs the event and POSTs it to your URL (a webhook), so your ERP or support system need not poll.",
+    "接收地址": "URL", "订阅事件": "Events", "创建时间": "Created", "查看推送记录": "View deliveries",
+    "还没有推送地址": "No endpoints yet",
+    "在下方添加一个接收地址，事件发生后会推送到那里。": "Add a URL below; events are sent there as they happen.",
+    # statuses and delivery states (labels.py, msgctxt "webhook")
+    "启用": "Enabled", "推送失败": "Failing", "已停用": "Disabled",
+    "待发送": "Pending", "发送中": "Sending", "已成功": "Succeeded", "重试中": "Retrying", "已放弃": "Given up",
+    "自 %(since)s 起，有推送多次重试后仍未成功，已放弃。新的事件仍会推送到这里；修复接收服务后，请在推送记录中重新发送。":
+        "Since %(since)s a delivery has failed on every retry and was given up. New events are still sent here; once your receiver is fixed, resend the failed deliveries.",
+    "%(at)s 停用，不再推送。": "Disabled at %(at)s; nothing more is sent.",
+    # event types (labels.py, msgctxt "webhook")
+    "全部事件": "All events", "纠纷": "Disputes", "退款": "Refunds", "提现账户与提现": "Withdrawal accounts and withdrawals",
+    "超时自动同意售后": "Approved automatically (merchant did not answer)", "买家已寄回商品": "Buyer shipped the goods back",
+    "售后已退款": "Request refunded", "售后已关闭": "Request closed", "买家撤销售后": "Buyer withdrew the request",
+    "协商有新留言": "New message in the negotiation", "买家接受退款方案": "Buyer accepted the offer",
+    "买家拒绝退款方案": "Buyer declined the offer", "一方已提交凭证": "Evidence submitted",
+    "举证即将到期（剩 4 小时、1 小时）": "Evidence due soon (4 h, then 1 h left)", "超时未举证": "No evidence in time",
+    "补充凭证已超时": "Supplementary evidence timed out", "纠纷已完成": "Dispute resolved", "纠纷已撤销": "Dispute cancelled",
+    "判责被申诉": "Ruling appealed", "申诉已处理": "Appeal decided", "退款已到账": "Refund paid", "退款未成功": "Refund not paid",
+    "申请更换提现账户": "Withdrawal-account change requested", "已申请提现": "Withdrawal requested",
+    "提现未成功": "Withdrawal failed",
+    # add form (forms.py, webhooks.html)
+    "添加推送地址": "Add endpoint", "接收地址（URL）": "Endpoint URL", "备注": "Note", "例如：ERP 正式环境": "e.g. ERP production",
+    "请选择店铺": "Choose a shop",
+    "正式环境须使用 https:// 地址，且须是公网可以访问的地址。": "In production the URL must use https:// and be reachable from the internet.",
+    "（包括以后新增的事件类型；勾选后下面的选择不生效）": "(including event types added later; when ticked, the choices below do not apply)",
+    "只有您自己看得到，用来区分多个地址。": "Only you see it; it tells your endpoints apart.",
+    "请填写接收推送的地址。": "Enter the URL that receives the events.", "地址最长 500 个字符。": "The URL can be at most 500 characters.",
+    "备注最长 200 个字符。": "The note can be at most 200 characters.",
+    "地址中不能包含用户名或密码。": "The URL must not contain a user name or password.",
+    "接收地址须使用 https://。": "The URL must use https://.",
+    "请填写以 https:// 或 http:// 开头的完整地址。": "Enter a full URL starting with https:// or http://.",
+    "无法解析地址中的域名“%(host)s”，请检查是否拼写正确。": "The host name “%(host)s” does not resolve; check the spelling.",
+    "地址“%(host)s”指向本机或内网，不能接收推送，请使用公网可访问的地址。":
+        "“%(host)s” points to this machine or a private network and cannot receive events; use a publicly reachable URL.",
+    "请选择“全部事件”或至少一种事件类型。": "Choose “All events” or at least one event type.",
+    "不认识的事件类型：%(types)s。": "Unknown event types: %(types)s.",
+    "最多可以添加 %(n)s 个推送地址，请先停用不再使用的地址。": "You can have at most %(n)s endpoints; disable one you no longer use first.",
+    "请选择这个推送地址属于哪个店铺。": "Choose which shop this endpoint is for.",
+    "您的账号还没有店铺，不能添加推送地址。": "Your account has no shop yet, so it cannot add endpoints.",
+    "没有找到这个店铺。": "Shop not found.", "您的角色不能添加推送地址。": "Your role cannot add endpoints.",
+    "这个推送地址已停用，不能再操作。": "This endpoint is disabled; nothing more can be done with it.",
+    "这条推送正在发送中，请稍后刷新页面再试。": "This delivery is being sent right now; refresh the page in a moment and try again.",
+    # the secret, shown once (webhook_secret.html)
+    "签名密钥": "Signing secret", "新的签名密钥": "New signing secret", "只显示这一次": "Shown only once",
+    "复制": "Copy", "已复制": "Copied", "请手动选中复制": "Select and copy it by hand",
+    "请现在复制并妥善保存这个密钥（例如放进接收服务的环境变量）：离开或刷新本页后将无法再次查看。如果遗失，可以在推送地址详情页更换密钥。":
+        "Copy this secret now and keep it safe (for example in your receiver's environment variables): once you leave or reload this page it cannot be shown again. If you lose it, rotate the secret on the endpoint's page.",
+    "旧密钥在 %(until)s（北京时间）前仍会同时签名，请在此之前把接收服务换成新密钥。":
+        "The old secret keeps signing beside the new one until %(until)s (Beijing time); switch your receiver to the new secret before then.",
+    "在接收服务中验证签名": "Verify the signature in your receiver",
+    "每次推送都带有 webhook-id、webhook-timestamp 和 webhook-signature 三个请求头（Standard Webhooks 规范）。用原始请求体验证，验证通过后在 10 秒内返回 2xx；重试时 webhook-id 不变，可用它去重。":
+        "Every delivery carries the headers webhook-id, webhook-timestamp and webhook-signature (the Standard Webhooks specification). Verify the raw request body, then answer 2xx within 10 seconds; webhook-id stays the same on retries, so use it to drop duplicates.",
+    "body：原始请求体；headers：请求头。签名不符时抛出 WebhookVerificationError":
+        "body: the raw request body; headers: the request headers. Raises WebhookVerificationError if the signature does not match",
+    # endpoint page (webhook_detail.html)
+    "更换密钥": "Rotate secret", "停用": "Disable", "推送设置": "Settings",
+    "已设置（出于安全考虑不再显示）": "Set (not shown again, for security)",
+    "刚更换过密钥：旧密钥在 %(until)s 前仍同时签名。": "Recently rotated: the old secret also signs until %(until)s.",
+    "更换密钥后会立即显示一次新密钥；旧密钥在 24 小时内仍会同时签名，方便您把接收服务平稳切换到新密钥。":
+        "Rotating shows the new secret once; the old secret keeps signing beside it for 24 hours, so your receiver can switch over smoothly.",
+    "推送记录": "Deliveries", "最新的在前；时间为北京时间": "Newest first; times are Beijing time",
+    "事件": "Event", "事件类型": "Event type", "尝试次数": "Attempts", "状态码": "Status code", "耗时（ms）": "Duration (ms)",
+    "最近尝试": "Last attempt", "下次重试": "Next retry", "错误": "Error", "重新发送": "Resend",
+    "还没有推送记录": "No deliveries yet",
+    "订阅的事件发生后，每次推送和它的结果都会记录在这里。": "Once a subscribed event happens, each delivery and its result is recorded here.",
+    "确认停用这个推送地址？": "Disable this endpoint?", "确认停用": "Disable",
+    "停用后不再向这个地址推送任何事件，尚未送达的推送也会放弃，停用后不能重新启用。如需继续接收，请添加新的推送地址。":
+        "No more events are sent to this URL, deliveries still on their way are given up, and it cannot be enabled again. To keep receiving events, add a new endpoint.",
+    # flash messages and refusals (events/views.py)
+    "这个页面只对商家开放。": "This page is for merchants only.", "没有找到这个推送地址。": "Endpoint not found.",
+    "没有找到这条推送记录。": "Delivery not found.", "已添加推送地址 %(url)s。": "Endpoint %(url)s added.",
+    "翻页链接已失效，已回到第一页。": "That page link is no longer valid; showing the first page.",
+    "已更换签名密钥。": "Signing secret rotated.",
+    "已停用推送地址 %(url)s，之后不再向它推送事件。": "Endpoint %(url)s disabled; no more events are sent to it.",
+    "事件 #%(event)s 已重新加入发送队列，将使用相同的 webhook-id 尽快推送。":
+        "Event #%(event)s is queued again and goes out shortly with the same webhook-id.",
 }
 
 # Without a msgctxt these are the payouts Channel choices (models/enums.py). actions/changes.py writes them

@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from sellerdesk.testing.receiver import receiver  # noqa: F401  (webhook journeys: a real local HTTP receiver)
+
 # Playwright's sync API runs an asyncio event loop in this thread; Django's ORM refuses to run
 # "inside" one unless told it is safe (it is: the loop only drives the browser).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
