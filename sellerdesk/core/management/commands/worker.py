@@ -10,11 +10,12 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections
 
 from sellerdesk.core import clock
 
@@ -83,6 +84,26 @@ class Command(BaseCommand):
         thread = threading.Thread(target=sweeper, name="deadline-sweeper", daemon=True)
         thread.start()
         try:
-            call_command("db_worker", reload=False, startup_delay=False, interval=1, verbosity=options["verbosity"])
+            self.run_tasks_until_stopped(options["verbosity"])
         finally:
             stop.set()
+
+    @staticmethod
+    def run_tasks_until_stopped(verbosity: int) -> None:
+        """db_worker, started again after a dropped or refused database connection (a failover,
+        pg_terminate_backend, a restart): waiting 1, 2, 4 … 30 s, never giving up. It returns when
+        it was asked to stop (SIGTERM / SIGINT)."""
+        wait = 1
+        while True:
+            try:
+                call_command("db_worker", reload=False, startup_delay=False, interval=1, verbosity=verbosity)
+                return
+            except (OperationalError, InterfaceError):
+                log.exception("task worker lost the database; starting again in %s s", wait)
+                for conn in connections.all():
+                    try:
+                        conn.close()
+                    except Exception:  # already broken: nothing to close
+                        pass
+                time.sleep(wait)
+                wait = min(wait * 2, 30)
