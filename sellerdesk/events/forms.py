@@ -27,7 +27,8 @@ class WebhookEndpointForm(forms.Form):
 
     # Which field an action's error belongs to (by its code); others are shown above the form.
     FIELD_OF_CODE = {
-        "invalid_webhook_url": "url", "webhook_target_unresolvable": "url", "webhook_target_not_allowed": "url",
+        "invalid_webhook_url": "url", "webhook_url_has_credentials": "url", "webhook_url_too_long": "url",
+        "webhook_url_not_https": "url", "webhook_target_unresolvable": "url", "webhook_target_not_allowed": "url",
         "invalid_event_types": "event_types", "shop_required": "shop", "not_found": "shop",
     }
 
@@ -61,19 +62,13 @@ class WebhookEndpointForm(forms.Form):
 
 
 def error_text(err: CodedError) -> str:
-    """The action's refusal in the page's language; its English sentence when we have no better one.
-
-    `invalid_webhook_url` covers several reasons under one code; the message tells them apart."""
+    """The action's refusal in the page's language; its English sentence when we have no better one."""
     d = err.details or {}
-    if err.code == "invalid_webhook_url":
-        if "credentials" in err.message:
-            return gettext("地址中不能包含用户名或密码。")
-        if "too long" in err.message:
-            return gettext("地址最长 500 个字符。")
-        if "https" in err.message and "http(s)" not in err.message:
-            return gettext("接收地址须使用 https://。")
-        return gettext("请填写以 https:// 或 http:// 开头的完整地址。")
     texts = {
+        "invalid_webhook_url": gettext("请填写以 https:// 或 http:// 开头的完整地址。"),
+        "webhook_url_has_credentials": gettext("地址中不能包含用户名或密码。"),
+        "webhook_url_too_long": gettext("地址最长 500 个字符。"),
+        "webhook_url_not_https": gettext("接收地址须使用 https://。"),
         "webhook_target_unresolvable": gettext("无法解析地址中的域名“%(host)s”，请检查是否拼写正确。")
         % {"host": d.get("host", "")},
         "webhook_target_not_allowed": gettext("地址“%(host)s”指向本机或内网，不能接收推送，请使用公网可访问的地址。")

@@ -84,9 +84,9 @@ def check_target(url: str, *, resolve: bool = True) -> None:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidInput("The URL must be an http(s) URL.", code="invalid_webhook_url", details={"url": url})
     if parts.username or parts.password:
-        raise InvalidInput("The URL must not carry credentials.", code="invalid_webhook_url")
+        raise InvalidInput("The URL must not carry credentials.", code="webhook_url_has_credentials")
     if settings.PRODUCTION and parts.scheme != "https":
-        raise InvalidInput("Webhook URLs must use https.", code="invalid_webhook_url")
+        raise InvalidInput("Webhook URLs must use https.", code="webhook_url_not_https")
     if settings.SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS or not resolve:
         return
     try:
@@ -176,7 +176,7 @@ def do_register_endpoint(*, acting_user, url: str, event_types: list[str], descr
     shop = _endpoint_shop(acting_user, shop_id)
     url = (url or "").strip()
     if len(url) > 500:
-        raise InvalidInput("The URL is too long (at most 500 characters).", code="invalid_webhook_url")
+        raise InvalidInput("The URL is too long (at most 500 characters).", code="webhook_url_too_long")
     check_target(url)
     types = check_event_types(event_types)
     if endpoints_visible_to(acting_user).exclude(status=WebhookEndpoint.Status.DISABLED).count() >= MAX_ENDPOINTS_PER_OWNER:

@@ -70,6 +70,8 @@ def test_registering_refuses_unknown_event_types_and_bad_urls(world, api_as):
     assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "invalid_event_types"
     bad_url = api.post("/webhook-endpoints", {"url": "javascript:alert(1)", "event_types": ["*"]})
     assert bad_url.status_code == 400 and bad_url.json()["error"]["code"] == "invalid_webhook_url"
+    credentials = api.post("/webhook-endpoints", {"url": "https://u:p@erp.example.com/h", "event_types": ["*"]})
+    assert credentials.json()["error"]["code"] == "webhook_url_has_credentials"
     empty = api.post("/webhook-endpoints", {"url": "https://erp.example.com/h", "event_types": []})
     assert empty.status_code == 400
     assert api.get("/webhook-endpoints").json()["items"] == []
@@ -141,3 +143,10 @@ def test_health_says_the_dispatcher_is_lagging_when_an_event_waits_too_long(worl
     assert health["dispatcher"] == "lagging" and health["oldest_undispatched_event_at"] is not None
     dispatcher.fan_out(now=clock.now())
     assert api_as(world.merchant).get("/health").json()["dispatcher"] == "ok"
+
+
+def test_production_takes_only_https_targets(world, api_as, settings):
+    settings.PRODUCTION = True
+    response = api_as(world.merchant).post("/webhook-endpoints", {"url": "http://erp.example.com/h",
+                                                                  "event_types": ["*"]})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "webhook_url_not_https"
