@@ -106,9 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"].setdefault("TEST", {})
-    if env("SELLERDESK_TEST_SQLITE_FILE"):
-        DATABASES["default"]["TEST"]["NAME"] = env("SELLERDESK_TEST_SQLITE_FILE")
+    # Tests use a file, as the product does: an in-memory database shares one cache between threads,
+    # whose table locks fail at once ("database table is locked") instead of waiting like WAL does.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
+        "SELLERDESK_TEST_SQLITE_FILE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"

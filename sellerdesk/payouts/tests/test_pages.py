@@ -399,7 +399,7 @@ def test_a_second_change_while_one_is_pending_leads_to_the_pending_one(seller):
 
 def test_account_centre_shows_the_latest_payout_notifications_only(seller):
     start_corporate_change(seller)
-    Notification.objects.create(user=seller.user, topic="aftersale.created", title="新的售后申请")
+    Notification.objects.create(user=seller.user, topic="aftersale.created", params={"number": "AS1"})
     page = text_of(seller.web.get("/account-centre/"))
     assert "提现账户更换待验证" in page and "新的售后申请" not in page
 
