@@ -70,7 +70,7 @@ NOTICES: dict[str, Notice] = {
         SUBJECT, _("提现账户更换未成功"),
         _("更换为 %(new_account)s 的申请未通过验证（%(reason_label)s），原提现账户继续有效。"), email=True),
     "withdrawal.paid": Notice(SUBJECT, _("提现已到账"), _("%(amount)s 已转入 %(account)s。")),
-    "withdrawal.failed": Notice(SUBJECT, _("提现失败"), _("%(amount)s 未能转入 %(account)s，金额已退回余额。")),
+    "withdrawal.failed": Notice(SUBJECT, _("提现未成功"), _("%(amount)s 未能转入 %(account)s，金额已退回余额。")),
     # Not an API event: the dispatcher tells an endpoint's owner that deliveries are dying.
     "webhook_endpoint.failing": Notice(
         "owner", _("消息推送地址推送失败"),

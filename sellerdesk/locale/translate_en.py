@@ -67,7 +67,7 @@ EN = {
     "更换为 %(new_account)s 的申请未通过验证（%(reason_label)s），原提现账户继续有效。":
         "The change to %(new_account)s was not verified (%(reason_label)s); the current withdrawal account stays.",
     "提现已到账": "Withdrawal paid", "%(amount)s 已转入 %(account)s。": "%(amount)s was paid to %(account)s.",
-    "提现失败": "Withdrawal failed", "%(amount)s 未能转入 %(account)s，金额已退回余额。": "%(amount)s could not be paid to %(account)s; it is back in your balance.",
+    "%(amount)s 未能转入 %(account)s，金额已退回余额。": "%(amount)s could not be paid to %(account)s; it is back in your balance.",
     "消息推送地址推送失败": "Webhook endpoint failing",
     "事件推送到 %(url)s 多次失败，已停止重试。请检查地址，然后在消息推送页重新发送。":
         "Deliveries to %(url)s failed again and again and are no longer retried. Check the endpoint, then resend them on the webhooks page.",
@@ -334,7 +334,7 @@ EN = {
     "安心钱包、微信的余额与提现银行卡": "Anxin Wallet and WeChat balances and withdrawal bank cards",
     "我的钱包": "My wallets", "查看钱包": "View wallet", "还没有钱包": "No wallets yet",
     "完成入驻并绑定主体后,钱包会出现在这里。": "Your wallets appear here once you finish onboarding and bind your entity.",
-    "消息通知": "Notifications", "查看": "View",
+    "查看": "View",
     "暂无提现账户相关的通知。更换提现账户时,我们会在这里通知您。":
         "No notifications about withdrawal accounts yet. When you change a withdrawal account, you will be notified here.",
     "可提现余额": "Available to withdraw", "佣金到账": "Commission paid to", "佣金到账:%(to)s": "Commission paid to: %(to)s",

@@ -1,7 +1,9 @@
 import itertools
 import json
+import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -177,3 +179,28 @@ def merchant(make_seller):
 
 def error_code(response):
     return response.json()["error"]["code"]
+
+
+def race(*actors):
+    """Run each actor in its own thread, released at once by a barrier (PostgreSQL race tests).
+    Returns each actor's value, or the code of the coded error it raised."""
+    from sellerdesk.core.errors import CodedError
+
+    barrier = threading.Barrier(len(actors))
+    results = [None] * len(actors)
+
+    def run(i, actor):
+        try:
+            barrier.wait()
+            results[i] = actor()
+        except CodedError as exc:
+            results[i] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actors)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results

@@ -20,7 +20,6 @@ from sellerdesk.payouts.models import (
     AuditAction,
     AuditLog,
     ChangeStatus,
-    InstructionState,
     RailFault,
     RailInstruction,
     RailTransfer,

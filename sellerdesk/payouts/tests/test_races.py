@@ -1,16 +1,17 @@
 """Two requests at once on one wallet or one change (PostgreSQL only: real row locks and threads)."""
-import threading
-
 import pytest
 from django.db import connection
 
-from sellerdesk.core.errors import CodedError
 from sellerdesk.events.models import OutboxEvent
 from sellerdesk.identity.models import Role, SubjectKind
-from sellerdesk.payouts.actions import ChangeRequest, do_request_change, do_verify_change
+from sellerdesk.payouts.actions import (
+    ChangeRequest,
+    do_request_change,
+    do_verify_change,
+)
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus
 
-from .conftest import PASSWORD, corporate_number
+from .conftest import PASSWORD, corporate_number, race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -18,27 +19,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…"),
 ]
-
-
-def race(*actors):
-    barrier = threading.Barrier(len(actors))
-    results = [None] * len(actors)
-
-    def run(i, actor):
-        try:
-            barrier.wait()
-            results[i] = actor()
-        except CodedError as exc:
-            results[i] = exc.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actors)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_corporate_changes_at_once_leave_exactly_one_pending(make_seller):

@@ -2,7 +2,6 @@
 
 The claim takes the row with SELECT … FOR UPDATE SKIP LOCKED and a lease: exactly one worker sends,
 the other finds nothing to do, and the rail is asked once."""
-import threading
 
 import pytest
 from django.db import connection
@@ -10,8 +9,19 @@ from django.db import connection
 from sellerdesk.aftersales.models import Refund
 from sellerdesk.identity.models import Role, SubjectKind
 from sellerdesk.payouts.actions import do_request_withdrawal
-from sellerdesk.payouts.actions.instructions import process_instruction, run_due_instructions
-from sellerdesk.payouts.models import InstructionState, RailInstruction, RailTransfer, Withdrawal, WithdrawalStatus
+from sellerdesk.payouts.actions.instructions import (
+    process_instruction,
+    run_due_instructions,
+)
+from sellerdesk.payouts.models import (
+    InstructionState,
+    RailInstruction,
+    RailTransfer,
+    Withdrawal,
+    WithdrawalStatus,
+)
+
+from .conftest import race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -20,25 +30,6 @@ pytestmark = [
                        reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…"),
 ]
 ITERATIONS = 5
-
-
-def race(*actors):
-    barrier = threading.Barrier(len(actors))
-    results = [None] * len(actors)
-
-    def run(i, actor):
-        try:
-            barrier.wait()
-            results[i] = actor()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actors)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_workers_sending_the_same_due_payout_make_one_transfer(make_seller):
