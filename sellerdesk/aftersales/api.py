@@ -9,7 +9,7 @@ from sellerdesk.core import clock
 from sellerdesk.core.errors import NotFound
 from sellerdesk.core.pagination import paginate
 
-from . import actions
+from . import actions, names
 from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .models.enums import history_label, status_label
 from .queries import detail, filter_aftersales, load_for_detail
@@ -33,13 +33,14 @@ LIST_FIELDS = ("id", "number", "order_id", "shop_id", "buyer_id", "type", "statu
                "created_at", "due_at")
 DISPUTE_FIELDS = ("status", "opened_at", "evidence_due_at", "evidence_submitted_at", "timed_out", "outcome",
                   "liable", "resolved_at")
-LIST_VALUES = (*LIST_FIELDS, "order__order_no", "buyer__username", "dispute__id",
+LIST_VALUES = (*LIST_FIELDS, "order__order_no", "buyer__first_name", "dispute__id",
                *(f"dispute__{f}" for f in DISPUTE_FIELDS))
 
 
 def _list_item(row: dict) -> dict:
     item = {f: row[f] for f in LIST_FIELDS}
-    item["order_no"], item["buyer_name"] = row["order__order_no"], row["buyer__username"]
+    item["order_no"] = row["order__order_no"]
+    item["buyer_name"] = names.buyer_label(row["buyer__first_name"], row["buyer_id"])
     item["status_label"] = status_label(row["status"])
     item["dispute"] = None if row["dispute__id"] is None else {f: row[f"dispute__{f}"] for f in DISPUTE_FIELDS}
     return item
@@ -131,7 +132,7 @@ def post_message(request, aftersale_id: int, body: str = Form(""), files: list[U
     """Multipart or form: `body` (≤ 2000 chars) and optional `files`."""
     entry = actions.do_post_message(aftersale_id, body=body, uploads=files or [], acting_user=request.auth,
                                     now=clock.now())
-    return Status(201, _history_item(entry))
+    return Status(201, _history_item(entry, entry.aftersale))
 
 
 @router.post("/aftersales/{aftersale_id}/offers", response={201: OfferOut})
@@ -174,10 +175,10 @@ def rule(request, aftersale_id: int, payload: RulingIn):
                 liable=payload.liable, note=payload.note)
 
 
-def _history_item(entry):
+def _history_item(entry, aftersale):
     return {
         "id": entry.id, "at": entry.at, "actor_role": entry.actor_role,
-        "actor_name": entry.actor.username if entry.actor_id else None,
+        "actor_name": names.actor_name(entry, aftersale),
         "kind": entry.kind, "kind_label": history_label(entry.kind), "body": entry.body,
         "attachments": list(entry.attachments.all()), "data": entry.data,
     }
@@ -187,7 +188,7 @@ def _history_item(entry):
 def history(request, aftersale_id: int):
     """The negotiation history (协商历史), oldest first."""
     aftersale = access_aftersale(request.auth, aftersale_id)
-    return [_history_item(e) for e in visible_history(aftersale, party_of(request.auth, aftersale))]
+    return [_history_item(e, aftersale) for e in visible_history(aftersale, party_of(request.auth, aftersale))]
 
 
 @router.get("/attachments/{attachment_id}")

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, Q
 
 from sellerdesk.core.errors import InvalidInput
 
-from . import policy
+from . import names, policy
 from .access import aftersales_visible_to, party_of
 from .actions.escalation import escalation_eligibility
 from .models import Evidence, EvidenceRequest, Party, Refund, Status
@@ -51,7 +51,7 @@ def filter_aftersales(user, *, statuses=(), quick: str | None = None, q: str | N
             qs = qs.filter(due_at__gte=now, due_at__lte=now + policy.evidence_due_soon())
     if q:
         q = q.strip()
-        qs = qs.filter(Q(number=q) | Q(order__order_no=q) | Q(buyer__username=q))
+        qs = qs.filter(Q(number=q) | Q(order__order_no=q) | Q(buyer__username=q) | Q(buyer__first_name=q))
     if created_from:
         qs = qs.filter(created_at__gte=created_from)
     if created_to:
@@ -78,7 +78,7 @@ def detail(aftersale, user, now) -> dict:
             "ruling": None if ruling is None else {
                 "outcome": ruling.outcome, "amount_fen": ruling.amount_fen, "liable": ruling.liable,
                 "note": ruling.note, "evidence_considered": ruling.evidence_considered,
-                "ruled_by": ruling.ruled_by.username, "ruled_at": ruling.ruled_at},
+                "ruled_by": names.cs_name(ruling.ruled_by), "ruled_at": ruling.ruled_at},
         }
     return {
         **{f: getattr(aftersale, f) for f in ("id", "number", "type", "status", "amount_fen", "reason",
@@ -86,7 +86,7 @@ def detail(aftersale, user, now) -> dict:
                                               "return_tracking_no", "created_at", "updated_at", "due_at",
                                               "version", "buyer_id")},
         "status_label": status_label(aftersale.status),
-        "buyer_name": aftersale.buyer.username,
+        "buyer_name": names.buyer_name(aftersale.buyer),
         "order": order,
         "attachments": list(aftersale.attachments.filter(evidence__isnull=True, history_entry__kind="created")),
         "dispute": dispute_out,

@@ -76,7 +76,7 @@ class AfterSaleListItem(Schema):
     order_no: str = Field(alias="order.order_no")
     shop_id: int
     buyer_id: int
-    buyer_name: str = Field(alias="buyer.username")
+    buyer_name: str
     type: str
     status: str
     status_label: str

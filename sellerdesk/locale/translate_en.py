@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 
 EN = {
+    # display names (aftersales/names.py)
+    "买家%(n)s": "Buyer %(n)s", "平台客服 %(n)s": "Platform CS %(n)s",
     # notices (events/notices.py): rendered in the reader's language when read
     "新的售后申请 %(number)s": "New after-sales request %(number)s",
     "买家申请退款 %(amount)s，请在处理期限内同意或拒绝。": "The buyer asks for a refund of %(amount)s; agree or reject before the deadline.",

@@ -73,3 +73,11 @@ def dispute_status_label(value):
 def party_label(value):
     from sellerdesk.aftersales.models import Party
     return _label(Party, value)
+
+
+@register.filter
+def buyer_name(user) -> str:
+    """A buyer as others see them: the nickname, never the login name."""
+    from sellerdesk.aftersales.names import buyer_name as name
+
+    return name(user) if user else ""
