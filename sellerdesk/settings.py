@@ -125,10 +125,14 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
 # Throttling of failed logins (pages and POST /auth/token) by django-axes, kept in the database.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "sellerdesk.identity.throttle.LoginThrottle"
 AXES_FAILURE_LIMIT = int(env("SELLERDESK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair: a stranger's guesses elsewhere never lock the owner out (identity/throttle.py adds
+# a much higher ceiling per address over all usernames).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SELLERDESK_LOGIN_ADDRESS_CEILING = int(env("SELLERDESK_LOGIN_ADDRESS_CEILING", "50"))
+AXES_LOCKOUT_CALLABLE = "sellerdesk.identity.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -202,7 +206,22 @@ SELLERDESK_ACCOUNT_KEYS = _required(
     "SELLERDESK_ACCOUNT_KEYS", "ZGV2LW9ubHktYWNjb3VudC1rZXktMzJieXRlcy0xMjM="
 ).split(",")
 SELLERDESK_FINGERPRINT_KEY = _required("SELLERDESK_FINGERPRINT_KEY", "dev-only-fingerprint-key")
-SELLERDESK_RAIL_ADAPTER = env("SELLERDESK_RAIL_ADAPTER", "sellerdesk.payouts.rails.simulator.SimulatorRail")
+# The payment rail (payouts.rails): `simulator` (the embedded default; never in production) or
+# `http`, the marketplace's payment service (docs/rail-protocol.md); a dotted path off production.
+SELLERDESK_RAIL_ADAPTER = env("SELLERDESK_RAIL_ADAPTER", "" if PRODUCTION else "simulator")
+SELLERDESK_RAIL_URL = env("SELLERDESK_RAIL_URL", "").rstrip("/")
+SELLERDESK_RAIL_SECRET = env("SELLERDESK_RAIL_SECRET", "")
+SELLERDESK_RAIL_TIMEOUT_SECONDS = float(env("SELLERDESK_RAIL_TIMEOUT_SECONDS", "10"))
+if PRODUCTION:
+    if SELLERDESK_RAIL_ADAPTER != "http":
+        raise ImproperlyConfigured(
+            "SELLERDESK_RAIL_ADAPTER must be http when SELLERDESK_ENV=production "
+            f"(got {SELLERDESK_RAIL_ADAPTER or 'nothing'!r}): the rail simulator is a sandbox and moves no money")
+    for _name in ("SELLERDESK_RAIL_URL", "SELLERDESK_RAIL_SECRET"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set when SELLERDESK_ENV=production")
+    if not SELLERDESK_RAIL_URL.startswith("https://"):
+        raise ImproperlyConfigured("SELLERDESK_RAIL_URL must be an https:// address when SELLERDESK_ENV=production")
 
 # Event delivery (events.dispatcher): Standard Webhooks to registered endpoints.
 SELLERDESK_WEBHOOK_TIMEOUT_SECONDS = float(env("SELLERDESK_WEBHOOK_TIMEOUT_SECONDS", "10"))

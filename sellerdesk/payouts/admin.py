@@ -1,5 +1,9 @@
 """Admin: read-only views; account numbers appear masked only (the encrypted column is never shown)."""
+from functools import wraps
+
 from django.contrib import admin
+from django.http import Http404
+from django.urls import URLPattern
 
 from .models import (
     AccountChange,
@@ -69,14 +73,38 @@ class RailInstructionAdmin(ReadOnlyAdmin):
     search_fields = ("reference",)
 
 
+class SandboxOnly:
+    """The simulator's tables exist only in the sandbox: with another rail adapter (always in
+    production) every page of theirs is 404, even before the admin login, and the index hides them."""
+
+    def get_urls(self):
+        from .rails import sandbox_enabled
+
+        def gate(view):
+            @wraps(view)
+            def wrapped(request, *args, **kwargs):
+                if not sandbox_enabled():
+                    raise Http404("sandbox only")
+                return view(request, *args, **kwargs)
+            return wrapped
+
+        return [URLPattern(p.pattern, gate(p.callback), p.default_args, p.name) if isinstance(p, URLPattern) else p
+                for p in super().get_urls()]
+
+    def has_module_permission(self, request):
+        from .rails import sandbox_enabled
+
+        return sandbox_enabled() and super().has_module_permission(request)
+
+
 @admin.register(RailTransfer)
-class RailTransferAdmin(ReadOnlyAdmin):
+class RailTransferAdmin(SandboxOnly, ReadOnlyAdmin):
     list_display = ("reference", "kind", "masked", "order_no", "amount_fen", "requests", "created_at")
 
 
 # The simulated world (sandbox only): editable, so the demo can freeze an account or make the rail fail.
 @admin.register(SimulatedAccount)
-class SimulatedAccountAdmin(admin.ModelAdmin):
+class SimulatedAccountAdmin(SandboxOnly, admin.ModelAdmin):
     list_display = ("id", "account_kind", "holder_name", "is_corporate", "state", "created_at")
     list_filter = ("state", "account_kind")
     list_editable = ("state",)
@@ -87,6 +115,6 @@ class SimulatedAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(RailFault)
-class RailFaultAdmin(admin.ModelAdmin):
+class RailFaultAdmin(SandboxOnly, admin.ModelAdmin):
     list_display = ("id", "mode", "operation", "reference", "order_no", "code", "remaining", "hits", "created_at")
     list_filter = ("mode", "operation")

@@ -4,13 +4,14 @@ from ninja import Query, Router, Schema
 from sellerdesk.core import clock
 from sellerdesk.core.errors import NotFound
 from sellerdesk.core.roles import require_role
+from sellerdesk.identity.auth import API_AUTH
 from sellerdesk.identity.models import Role
 
 from . import actions
 from .access import access_change, access_withdrawal, owner_subject
 from .models import WithdrawalAccount
 from .queries import wallet_views
-from .rails import get_rail
+from .rails import get_rail, sandbox_enabled
 from .schemas import (
     ChangeIn,
     ChangeOut,
@@ -143,13 +144,19 @@ class StatementQuery(Schema):
     account_last4: str | None = None
 
 
-@router.get("/sandbox/rail/statement", response=StatementOut, tags=["sandbox"])
+def sandbox_only(request):
+    """First of a sandbox path's authenticators: without the sandbox the path does not exist, so
+    every caller (even an anonymous one) gets 404; with it, the next authenticator decides."""
+    if not sandbox_enabled():
+        raise NotFound()
+    return None
+
+
+@router.get("/sandbox/rail/statement", response=StatementOut, tags=["sandbox"], auth=[sandbox_only, *API_AUTH])
 def rail_statement(request, filters: Query[StatementQuery]):
     """What the rail simulator sent to the caller's accounts (admin: to anyone), newest first.
-    Only where the simulator is the adapter: 404 otherwise."""
+    Only where the simulator is the adapter (never in production): 404 otherwise."""
     rail = get_rail()
-    if not rail.is_simulator:
-        raise NotFound()
     user = request.auth
     require_role(user, Role.MERCHANT, Role.DISTRIBUTOR, Role.ADMIN)
     if user.role == Role.ADMIN:

@@ -31,7 +31,7 @@ from .access import access_change, check_channel, owner_subject
 from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
 from .models import AccountKind, ChangeStatus, Channel, HolderRole, InstructionKind, Withdrawal, WithdrawalAccount
 from .queries import wallet_views
-from .rails import get_rail
+from .rails import get_rail, sandbox_enabled
 from .table import availability, holder_role_of
 
 # The article's sentences, word for word (full-width punctuation as published). Chinese is the msgid
@@ -200,7 +200,7 @@ def _notifications(user):
 
 
 def _simulator() -> bool:
-    return bool(getattr(get_rail(), "is_simulator", False))
+    return sandbox_enabled()
 
 
 # ------------------------------------------------------------------------------------------ pages
@@ -365,17 +365,26 @@ def change_cancel(request, change_id: int):
     return redirect("payouts:wallet", item.wallet.channel)
 
 
+def sandbox_only(view):
+    """Without the sandbox the page does not exist: 404 for everyone, before the login check."""
+    def wrapped(request, *args, **kwargs):
+        if not sandbox_enabled():
+            raise Http404("只有沙箱环境提供银行流水。")
+        return view(request, *args, **kwargs)
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+@sandbox_only
 @login_required
 def bank_statement(request):
     """银行流水 (sandbox): what the rail simulator sent to the user's own accounts, newest first.
 
     Stands in for the user's banking app: this is where the micro-deposit amount is read. Only
-    where the simulator is the rail adapter; 404 otherwise.
+    where the simulator is the rail adapter and never in production; 404 otherwise.
     """
     subject = _seller(request)
     rail = get_rail()
-    if not getattr(rail, "is_simulator", False):
-        raise Http404("只有沙箱环境提供银行流水。")
     fingerprints = (list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True))
                     if subject else [])
     last4 = (request.GET.get("last4") or "").strip()[:4] or None

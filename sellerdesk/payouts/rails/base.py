@@ -63,6 +63,15 @@ class NameCheck:
     is_corporate: bool
 
 
+class RealNameCheck:
+    """Answers of the real-name check (三要素/四要素核验): does this person hold this card?"""
+
+    MATCH = "match"          # the card's holder is that person (name and ID number agree)
+    NO_MATCH = "no_match"    # the rail knows the card and it is someone else's
+    UNKNOWN = "unknown"      # the rail cannot say (card or person unknown to it, check not offered)
+    ANSWERS = (MATCH, NO_MATCH, UNKNOWN)
+
+
 @dataclass(frozen=True)
 class SentTransfer:
     reference: str
@@ -102,6 +111,13 @@ class Rail(ABC):
     @abstractmethod
     def real_name_of(self, account: AccountRef) -> NameCheck | None:
         """The real name behind the account, or None when the rail does not know it."""
+
+    def real_name_check(self, account: AccountRef, *, holder_name: str, id_number: str, phone: str | None = None,
+                        reference: str) -> str:
+        """Is the person `holder_name` with resident ID `id_number` (and `phone`, where given) the
+        holder of the personal card `account`? A RealNameCheck answer; moves no money, idempotent
+        on `reference`. An adapter that cannot ask answers UNKNOWN, which never binds a card at once."""
+        return RealNameCheck.UNKNOWN
 
     def remember_bound(self, account: AccountRef) -> None:
         """Told when an account is bound after its checks passed. A real rail keeps its own records."""
