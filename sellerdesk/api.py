@@ -27,7 +27,10 @@ def _error(request, status: int, code: str, message: str, details=None):
 
 @api.exception_handler(CodedError)
 def coded_error(request, exc: CodedError):
-    return api.create_response(request, exc.body(), status=exc.status)
+    response = api.create_response(request, exc.body(), status=exc.status)
+    if exc.status == 429:
+        response["Retry-After"] = str(getattr(exc, "retry_after", 60))
+    return response
 
 
 def _field_name(loc) -> str | None:
@@ -61,7 +64,10 @@ def http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse" in str(exc).lower():
         return _error(request, 400, "malformed_json", "The request body is not valid JSON.")
     if exc.status_code == 429:
-        return _error(request, 429, "throttled", "Too many requests; try again later.")
+        response = _error(request, 429, "throttled", "Too many requests; try again later.",
+                          {"retry_after_seconds": 60})
+        response["Retry-After"] = "60"
+        return response
     if exc.status_code == 403:
         return _error(request, 403, "forbidden", str(exc))
     return _error(request, exc.status_code, "http_error", str(exc))

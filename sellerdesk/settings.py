@@ -125,10 +125,14 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
 # Throttling of failed logins (pages and POST /auth/token) by django-axes, kept in the database.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "sellerdesk.identity.throttle.LoginThrottle"
 AXES_FAILURE_LIMIT = int(env("SELLERDESK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair: a stranger's guesses elsewhere never lock the owner out (identity/throttle.py adds
+# a much higher ceiling per address over all usernames).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SELLERDESK_LOGIN_ADDRESS_CEILING = int(env("SELLERDESK_LOGIN_ADDRESS_CEILING", "50"))
+AXES_LOCKOUT_CALLABLE = "sellerdesk.identity.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

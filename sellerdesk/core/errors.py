@@ -60,5 +60,12 @@ class UnsupportedMediaType(CodedError):
 
 
 class Throttled(CodedError):
+    """429: `retry_after` (seconds) becomes the Retry-After header and details.retry_after_seconds."""
+
     status = 429
     code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int = 60, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = max(int(retry_after), 1)
+        self.details.setdefault("retry_after_seconds", self.retry_after)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from ninja import Router, Schema
@@ -39,7 +40,8 @@ def issue_token(request, payload: TokenIn):
     if getattr(request, "axes_locked_out", False):
         # Answer with the API's error body; left set, AxesMiddleware would swap it for plain text.
         request.axes_locked_out = False
-        raise Throttled("Too many failed log-in attempts; try again in 15 minutes.", code="login_throttled")
+        raise Throttled("Too many failed log-in attempts; try again in 15 minutes.", code="login_throttled",
+                        retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if user is None:
         raise CodedError("Wrong username or password.", code="invalid_credentials", status=401)
     # A token is a log-in: the signal resets django-axes' failure count (AXES_RESET_ON_SUCCESS)

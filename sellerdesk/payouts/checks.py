@@ -95,7 +95,7 @@ def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
                                      at__gt=now - policy.step_up_window()).count()
     if recent >= policy.step_up_failure_limit():
         raise Throttled("身份验证失败次数过多,请稍后再试。", code="step_up_throttled",
-                        details={"retry_after_seconds": int(policy.step_up_window().total_seconds())})
+                        retry_after=int(policy.step_up_window().total_seconds()))
     if password:
         if not user.check_password(password):
             raise CodedError("密码错误,身份验证未通过。", code="step_up_failed", status=401,

@@ -167,6 +167,7 @@ def test_repeated_step_up_failures_are_throttled_even_for_the_right_password(per
     assert codes == ["step_up_failed"] * 3
     response = person.change_card("anxin", card_number(2000), password=PASSWORD)
     assert response.status_code == 429 and error_code(response) == "step_up_throttled"
+    assert int(response["Retry-After"]) > 0
     assert not AccountChange.objects.exists()
 
 
