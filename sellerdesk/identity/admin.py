@@ -1,23 +1,44 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiToken, Shop, Subject, User
+from .models import ApiToken, Shop, ShopMembership, Subject, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = ShopMembership
+    extra = 0
+    fields = ("shop", "is_owner", "can_manage_payout_accounts")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "role", "subject", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("SellerDesk", {"fields": ("role", "subject", "shops", "distributor_qualified")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("SellerDesk", {"fields": ("role", "subject", "distributor_qualified")}),)
+    inlines = [MembershipInline]
 
 
 @admin.register(Subject)
 class SubjectAdmin(admin.ModelAdmin):
+    """Read-only, and the ID number only masked: never the clear value, nor its ciphertext or fingerprint."""
+
     list_display = ("legal_name", "kind", "masked_id")
-    readonly_fields = ("kind", "legal_name", "id_number")
+    fields = ("kind", "legal_name", "masked_id", "verified_at")
+    readonly_fields = ("kind", "legal_name", "masked_id", "verified_at")
+    search_fields = ("legal_name",)
+
+    @admin.display(description="ID number (masked)")
+    def masked_id(self, obj):
+        return obj.masked_id
+
+    def has_add_permission(self, request):
+        return False
 
 
-admin.site.register(Shop)
+@admin.register(Shop)
+class ShopAdmin(admin.ModelAdmin):
+    list_display = ("name", "subject")
+    inlines = [MembershipInline]
 
 
 @admin.register(ApiToken)

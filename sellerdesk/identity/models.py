@@ -5,7 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sellerdesk.core import clock
+from sellerdesk.core import clock, crypto
+from sellerdesk.core.errors import CodedError, NotFound
 
 
 class Role(models.TextChoices):
@@ -23,23 +24,56 @@ class SubjectKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
 
 
+ID_FINGERPRINT_DOMAIN = "subject_id"
+
+
+def id_fingerprint_of(id_number: str) -> str:
+    """The blind index of an ID number: how a subject is looked up by it (never by the clear value)."""
+    return crypto.fingerprint(ID_FINGERPRINT_DOMAIN, id_number)
+
+
+def mask_id(id_number: str) -> str:
+    if len(id_number) <= 6:
+        return "*" * len(id_number)
+    return f"{id_number[:2]}{'*' * (len(id_number) - 6)}{id_number[-4:]}"
+
+
 class Subject(models.Model):
-    """The verified person or company (主体) behind a shop or a distributor. Never changed here."""
+    """The verified person or company (主体) behind a shop or a distributor. Never changed here.
+
+    The ID number (resident ID or unified social credit code) is stored encrypted (MultiFernet, the
+    account keys) with an HMAC fingerprint for look-ups and uniqueness; `id_number` reads and sets
+    the clear value, `masked_id` is what anyone is shown.
+    """
 
     kind = models.CharField(max_length=24, choices=SubjectKind.choices)
     legal_name = models.CharField(max_length=120)
-    id_number = models.CharField(max_length=32, help_text="Resident ID or Unified Social Credit Code")
+    id_number_encrypted = models.TextField(help_text="Resident ID or Unified Social Credit Code, encrypted")
+    id_fingerprint = models.CharField(max_length=64, db_index=True)
     verified_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "id_number"], name="subject_unique_id")]
+        constraints = [models.UniqueConstraint(fields=["kind", "id_fingerprint"], name="subject_unique_id")]
 
     def __str__(self):
         return f"{self.legal_name} ({self.get_kind_display()})"
 
+    def __repr__(self):
+        return f"<Subject {self.pk}: {self.legal_name}>"
+
+    @property
+    def id_number(self) -> str:
+        """The clear ID number (decrypted on each read): for checks only, never shown or logged."""
+        return crypto.decrypt(self.id_number_encrypted) if self.id_number_encrypted else ""
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        self.id_number_encrypted = crypto.encrypt(value)
+        self.id_fingerprint = id_fingerprint_of(value)
+
     @property
     def masked_id(self) -> str:
-        return f"{self.id_number[:2]}{'*' * (len(self.id_number) - 6)}{self.id_number[-4:]}"
+        return mask_id(self.id_number)
 
 
 class Shop(models.Model):
@@ -50,11 +84,18 @@ class Shop(models.Model):
         return self.name
 
 
+class ShopRequired(CodedError):
+    """A user with several shops did not say which one they act for."""
+
+    status = 400
+    code = "shop_required"
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
     # A distributor's (or any user's own) subject; a merchant's staff act for their shops' subject.
     subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
-    shops = models.ManyToManyField(Shop, blank=True, related_name="staff")
+    shops = models.ManyToManyField(Shop, blank=True, related_name="staff", through="ShopMembership")
     # Distributors: qualification filled in and first card bound (达人钱包 opened).
     distributor_qualified = models.BooleanField(default=False)
 
@@ -69,11 +110,71 @@ class User(AbstractUser):
             self._shop_ids = list(self.shops.values_list("id", flat=True))
         return self._shop_ids
 
+    def memberships(self) -> list["ShopMembership"]:
+        """The user's shops with their role in each (owner or staff), by shop id; cached on the instance."""
+        if not hasattr(self, "_memberships"):
+            self._memberships = list(ShopMembership.objects.filter(user=self).select_related("shop__subject")
+                                     .order_by("shop_id"))
+        return self._memberships
+
+    def act_for_shop(self, shop_id) -> "ShopMembership":
+        """Choose the shop this request acts for (API `shop_id`, the page's session choice).
+        A shop the user is not a member of is 404."""
+        for m in self.memberships():
+            if str(m.shop_id) == str(shop_id):
+                self._acting_shop_id = m.shop_id
+                return m
+        raise NotFound("没有这个店铺。", code="shop_not_found")
+
+    def acting_membership(self) -> "ShopMembership | None":
+        """The membership this user acts through: the chosen shop, or the only one. Several shops and
+        none chosen → ShopRequired (never a guess). None when the user has no shop."""
+        chosen = getattr(self, "_acting_shop_id", None)
+        members = self.memberships()
+        if chosen is not None:
+            return next(m for m in members if m.shop_id == chosen)
+        if len(members) > 1:
+            raise ShopRequired("您有多个店铺,请先选择要操作的店铺(shop_id)。",
+                               details={"shops": [{"id": m.shop_id, "name": m.shop.name} for m in members]})
+        return members[0] if members else None
+
     def acting_subject(self) -> Subject | None:
+        """The subject this user acts for: their own, or their (chosen) shop's. Raises ShopRequired."""
         if self.subject_id:
             return self.subject
-        shop = self.shops.select_related("subject").first()
-        return shop.subject if shop else None
+        membership = self.acting_membership()
+        return membership.shop.subject if membership else None
+
+    def may_manage_payout_accounts(self) -> bool:
+        """Whether this user may change the acting subject's withdrawal accounts or withdraw: a user
+        acting for their own subject, a shop's owner, or staff the owner granted the permission."""
+        if self.subject_id:
+            return True
+        membership = self.acting_membership()
+        return bool(membership and membership.may_manage_payout_accounts)
+
+
+class ShopMembership(models.Model):
+    """A user's place in a shop: its one owner, or staff (子账号) with the permissions the owner granted."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shop_memberships")
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
+    is_owner = models.BooleanField(default=False, db_default=False)
+    can_manage_payout_accounts = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        db_table = "identity_user_shops"  # the table of the plain many-to-many this replaced
+        unique_together = [("user", "shop")]  # as the plain many-to-many had it
+        constraints = [
+            models.UniqueConstraint(fields=["shop"], condition=models.Q(is_owner=True), name="shop_one_owner"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.shop} ({'owner' if self.is_owner else 'staff'})"
+
+    @property
+    def may_manage_payout_accounts(self) -> bool:
+        return self.is_owner or self.can_manage_payout_accounts
 
 
 def _hash_token(raw: str) -> str:

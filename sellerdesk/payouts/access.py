@@ -1,5 +1,11 @@
-"""access_*: load objects for a user, scoped to what they may see (404 otherwise), optionally locked."""
-from sellerdesk.core.errors import NotFound
+"""access_*: load objects for a user, scoped to what they may see (404 otherwise), optionally locked.
+
+Who acts for which subject: a distributor (or a merchant with a subject of their own) for that
+subject; a merchant through a shop: the one chosen for the request (`User.act_for_shop`: the API's
+`shop_id`, the pages' session choice), or the only one. Several shops and none chosen is
+`400 shop_required`, never a guess.
+"""
+from sellerdesk.core.errors import Forbidden, NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
 
@@ -8,9 +14,25 @@ from .table import holder_role_of
 
 
 def owner_subject(user):
-    """The subject a merchant or distributor acts for (403 for other roles)."""
+    """The subject a merchant or distributor acts for (403 for other roles, 400 shop_required when a
+    user with several shops did not choose one)."""
     require_role(user, Role.MERCHANT, Role.DISTRIBUTOR)
     return user.acting_subject()
+
+
+PERMISSION_DENIED = "只有店铺主账号和被授予“管理提现账户”权限的子账号可以更换提现账户或提现。"
+
+
+def check_payout_permission(user) -> None:
+    """Changing withdrawal accounts (request, verify, cancel) and withdrawing: the shop's owner and
+    staff granted `manage_payout_accounts` only; anyone else is 403 forbidden_permission."""
+    if user.subject_id:
+        return  # acting for their own subject
+    membership = user.acting_membership()
+    # No shop at all: no subject, which the action refuses on its own (change_not_allowed).
+    if membership is not None and not membership.may_manage_payout_accounts:
+        raise Forbidden(PERMISSION_DENIED, code="forbidden_permission",
+                        details={"permission": "manage_payout_accounts", "shop_id": membership.shop_id})
 
 
 def check_channel(channel: str) -> str:

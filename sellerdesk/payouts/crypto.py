@@ -1,40 +1,11 @@
-"""Account numbers at rest: MultiFernet encryption (newest key first) and an HMAC blind index.
+"""Account numbers at rest: the helpers of sellerdesk.core.crypto (MultiFernet encryption, newest key
+first, and an HMAC blind index), plus how an account number is masked.
 
-Keys come from settings.SELLERDESK_ACCOUNT_KEYS and SELLERDESK_FINGERPRINT_KEY. The fingerprint
-key is never rotated by `rotate_account_keys`: it would change every blind index at once.
+The fingerprint key is never rotated by `rotate_account_keys`: it would change every blind index at once.
 """
-import hashlib
-import hmac
+from sellerdesk.core.crypto import decrypt, encrypt, fingerprint, rotate
 
-from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-
-
-def _fernet() -> MultiFernet:
-    keys = [k.strip() for k in settings.SELLERDESK_ACCOUNT_KEYS if k and k.strip()]
-    if not keys:
-        raise ImproperlyConfigured("SELLERDESK_ACCOUNT_KEYS must hold at least one Fernet key")
-    return MultiFernet([Fernet(k) for k in keys])
-
-
-def encrypt(number: str) -> str:
-    return _fernet().encrypt(number.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
-
-
-def rotate(token: str) -> str:
-    """Re-encrypt a token under the newest key (decrypting with whichever key made it)."""
-    return _fernet().rotate(token.encode()).decode()
-
-
-def fingerprint(kind: str, number: str) -> str:
-    """Blind index: the same account number gives the same value, across subjects and key rotations."""
-    key = settings.SELLERDESK_FINGERPRINT_KEY.encode()
-    return hmac.new(key, f"{kind}:{number}".encode(), hashlib.sha256).hexdigest()
+__all__ = ["decrypt", "encrypt", "fingerprint", "rotate", "mask"]
 
 
 def mask(kind: str, number: str) -> str:

@@ -39,9 +39,14 @@ def make_shop(name=None, subject=None) -> Shop:
     return Shop.objects.create(name=name or f"店铺{next(_seq)}", subject=subject or make_subject())
 
 
-def make_merchant(shop=None, username=None) -> User:
+def make_merchant(shop=None, username=None, *, owner=None, can_manage_payout_accounts=False) -> User:
+    """A merchant user in `shop` (a new shop by default). owner=None: the owner if the shop has none yet,
+    else staff (子账号), with `can_manage_payout_accounts` as given."""
+    shop = shop or make_shop()
+    if owner is None:
+        owner = not shop.memberships.filter(is_owner=True).exists()
     user = make_user(username, role=Role.MERCHANT)
-    user.shops.add(shop or make_shop())
+    user.shops.add(shop, through_defaults={"is_owner": owner, "can_manage_payout_accounts": can_manage_payout_accounts})
     return user
 
 

@@ -20,7 +20,7 @@ from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import Role, SubjectKind, User
 
 from .. import policy
-from ..access import access_change, access_wallet, check_channel, owner_subject
+from ..access import access_change, access_wallet, check_channel, check_payout_permission, owner_subject
 from ..checks import (
     NewAccount,
     check_alipay_account,
@@ -46,6 +46,7 @@ from ..rails import AccountRef, get_rail
 from ..table import availability
 from .audit import RequestMeta, record
 from .instructions import order_instruction
+from .permissions import refuse_unless_permitted
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
     subject = None
     try:
         subject = owner_subject(acting_user)
+        check_payout_permission(acting_user)  # owner or staff with manage_payout_accounts (403)
         check_channel(channel)
         with transaction.atomic():
             return _request_change(acting_user, subject, channel, request, meta, now, context)
@@ -305,6 +307,8 @@ def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | 
     """
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
+    refuse_unless_permitted(acting_user, operation="verify_change", action=AuditAction.CHANGE_REFUSED, meta=meta,
+                            now=now, details={"change_id": change_id})
     error = None
     with transaction.atomic():
         change = _lock_change(acting_user, change_id)
@@ -343,6 +347,8 @@ def do_cancel_change(*, acting_user, change_id: int, ip: str | None = None, user
                      now=None) -> AccountChange:
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
+    refuse_unless_permitted(acting_user, operation="cancel_change", action=AuditAction.CHANGE_REFUSED, meta=meta,
+                            now=now, details={"change_id": change_id})
     with transaction.atomic():
         change = _lock_change(acting_user, change_id)
         if change.status != ChangeStatus.PENDING_VERIFICATION:

@@ -19,6 +19,7 @@ from ..models import AuditAction, InstructionKind, InstructionState, Wallet, Wit
 from ..table import availability
 from .audit import RequestMeta, record
 from .instructions import order_instruction
+from .permissions import refuse_unless_permitted
 
 
 def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str | None = None,
@@ -26,6 +27,8 @@ def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
     subject = owner_subject(acting_user)
+    refuse_unless_permitted(acting_user, operation="withdraw", action=AuditAction.WITHDRAWAL_REFUSED, meta=meta,
+                            subject=subject, now=now, details={"channel": channel, "amount_fen": amount_fen})
     check_channel(channel)
     if not availability(acting_user, subject, channel).has_wallet:
         raise NotFound("没有这个钱包。", code="wallet_not_found")

@@ -67,4 +67,7 @@ class AuditAction(models.TextChoices):
     WITHDRAWAL_RELEASED = "withdrawal_released"
     WITHDRAWAL_PAID = "withdrawal_paid"
     WITHDRAWAL_FAILED = "withdrawal_failed"
+    WITHDRAWAL_REFUSED = "withdrawal_refused"
+    PAYOUT_PERMISSION_GRANTED = "payout_permission_granted"
+    PAYOUT_PERMISSION_REVOKED = "payout_permission_revoked"
     KEYS_ROTATED = "keys_rotated"

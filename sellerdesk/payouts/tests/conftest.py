@@ -135,7 +135,7 @@ def make_seller(db):
         user = User.objects.create_user(username=username or f"{role}{n}", password=PASSWORD, role=role,
                                         distributor_qualified=qualified and role == Role.DISTRIBUTOR)
         if role == Role.MERCHANT:
-            user.shops.add(Shop.objects.create(name=f"店铺{n}", subject=subject))
+            user.shops.add(Shop.objects.create(name=f"店铺{n}", subject=subject), through_defaults={"is_owner": True})
         else:
             user.subject = subject
             user.save()

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             "buyer": user("buyer", Role.BUYER, first_name="张三"),
             "buyer2": user("buyer2", Role.BUYER, first_name="王五"),
             "merchant": user("merchant", Role.MERCHANT),
+            "merchant_staff": user("merchant_staff", Role.MERCHANT, first_name="小周"),
             "merchant2": user("merchant2", Role.MERCHANT),
             "cs": user("cs", Role.CS),
             "distributor": user("distributor", Role.DISTRIBUTOR, subject=person, distributor_qualified=True),
@@ -64,8 +65,11 @@ class Command(BaseCommand):
             "platform": user("platform", Role.PLATFORM),
             "admin": user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
         }
-        users["merchant"].shops.add(shop)
-        users["merchant2"].shops.add(shop2)
+        users["merchant"].shops.add(shop, through_defaults={"is_owner": True})
+        # 子账号: handles the shop's after-sales; may not change withdrawal accounts or withdraw
+        # until the owner grants manage_payout_accounts (账户中心 → 子账号权限).
+        users["merchant_staff"].shops.add(shop, through_defaults={"is_owner": False})
+        users["merchant2"].shops.add(shop2, through_defaults={"is_owner": True})
         self.shop, self.shop2 = shop, shop2
         return users
 
