@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "ninja",  # serves the Swagger UI assets locally instead of from a CDN
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "sellerdesk.core",
@@ -200,6 +203,15 @@ SELLERDESK_EVIDENCE_REMINDER_HOURS = sorted(
 SELLERDESK_SWEEP_SECONDS = int(env("SELLERDESK_SWEEP_SECONDS", "30"))
 # An in-progress idempotency key older than this is treated as abandoned (crashed request).
 SELLERDESK_IDEMPOTENCY_STALE_SECONDS = int(env("SELLERDESK_IDEMPOTENCY_STALE_SECONDS", "60"))
+
+# Step-up before account changes and withdrawals (payouts.checks.check_step_up): this many failed
+# proofs (password or authenticator code) within the window throttle the user (429).
+SELLERDESK_STEP_UP_FAILURE_LIMIT = int(env("SELLERDESK_STEP_UP_FAILURE_LIMIT", "5"))
+SELLERDESK_STEP_UP_WINDOW_SECONDS = int(env("SELLERDESK_STEP_UP_WINDOW_SECONDS", str(15 * 60)))
+# Authenticator apps (django-otp TOTP) show this name beside the account.
+OTP_TOTP_ISSUER = env("SELLERDESK_OTP_ISSUER", "SellerDesk")
+# Withdrawals to a newly bound account are held this long (product.md §3; 0 = no cool-off).
+SELLERDESK_PAYOUT_COOLOFF_SECONDS = int(env("SELLERDESK_PAYOUT_COOLOFF_SECONDS", "0"))
 
 # Account numbers at rest (payouts): comma-separated Fernet keys, newest first.
 SELLERDESK_ACCOUNT_KEYS = _required(
