@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from sellerdesk.events import views as event_views
 from sellerdesk.identity import views as identity_views
+from sellerdesk.identity import views_security
 
 from .api import api
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("logout/", identity_views.LogoutView.as_view(), name="logout"),
     path("", identity_views.landing, name="landing"),
     path("notifications/", event_views.notifications, name="notifications"),
+    # 账户中心 → 安全设置 → 身份验证器 (TOTP for step-up)
+    path("account-centre/security/", views_security.security, name="security"),
+    path("account-centre/security/authenticator/", views_security.security_totp, name="security_totp"),
     # 账户设置 → 消息推送 (merchants' webhook endpoints)
     path("workbench/webhooks/", event_views.webhooks_page, name="webhooks"),
     path("workbench/webhooks/<int:endpoint_id>/", event_views.webhook_detail, name="webhook_detail"),

@@ -77,7 +77,8 @@ def list_wallets(request):
 
 @router.post("/wallets/{channel}/account-changes", response={201: ChangeOut})
 def request_change(request, channel: str, payload: ChangeIn):
-    """Replace the wallet's withdrawal account (更换银行卡 / 更换账户). Needs `password` (step-up).
+    """Replace the wallet's withdrawal account (更换银行卡 / 更换账户). Needs step-up: `password` or `otp`
+    (a code from the enrolled authenticator app, or a recovery code, spent once).
 
     Personal card or Alipay → `completed`; corporate account → `pending_verification` (micro-deposit sent).
     Errors: change_not_allowed, subject_mismatch, corporate_not_allowed, corporate_alipay_required,
@@ -128,9 +129,11 @@ def request_withdrawal(request, channel: str, payload: WithdrawalIn):
     """Withdraw to the account bound now; the withdrawal keeps it even if the account is changed later.
 
     `processing` (the payout is sent by the worker after this request commits), or `held` until
-    `held_until` after a recent account change."""
+    `held_until` after a recent account change. Needs step-up, `password` or `otp`:
+    step_up_required / step_up_failed (401), step_up_method_unavailable (400: `otp` without an
+    enrolled authenticator), step_up_throttled (429)."""
     w = actions.do_request_withdrawal(acting_user=request.auth, channel=channel, amount_fen=payload.amount_fen,
-                                      **_meta(request))
+                                      password=payload.password, otp=payload.otp, **_meta(request))
     return Status(201, withdrawal_out(w))
 
 

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from stdnum import luhn
 
 from sellerdesk.core.errors import CodedError, InvalidInput, Throttled, Unprocessable
+from sellerdesk.identity import stepup
 from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import SubjectKind
 
@@ -89,22 +90,36 @@ def check_alipay_account(alipay_account: str | None) -> NewAccount:
 
 
 def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
-    """Re-confirm the user's identity before a high-risk change. Throttled on repeated failures
-    (failures are counted from the audit log, so every process sees the same count)."""
+    """Re-confirm the user's identity before a high-risk change: the login password, or a code
+    from the authenticator app they enrolled (or one of its recovery codes, spent by this call).
+    Throttled on repeated failures of either kind (counted from the audit log, so every process
+    sees the same count); a wrong code is `step_up_failed` like a wrong password. The caller
+    records `step_up_failed` refusals as AuditAction.STEP_UP_FAILED."""
     recent = AuditLog.objects.filter(actor=user, action=AuditAction.STEP_UP_FAILED,
                                      at__gt=now - policy.step_up_window()).count()
     if recent >= policy.step_up_failure_limit():
         raise Throttled("身份验证失败次数过多,请稍后再试。", code="step_up_throttled",
                         retry_after=int(policy.step_up_window().total_seconds()))
+    failures_left = {"failures_left": max(policy.step_up_failure_limit() - recent - 1, 0)}
     if password:
         if not user.check_password(password):
-            raise CodedError("密码错误,身份验证未通过。", code="step_up_failed", status=401,
-                             details={"failures_left": max(policy.step_up_failure_limit() - recent - 1, 0)})
+            raise CodedError("密码错误,身份验证未通过。", code="step_up_failed", status=401, details=failures_left)
         return
     if otp:
-        # No one-time-code channel is configured in this deployment.
-        raise InvalidInput("当前未开通短信验证码,请使用登录密码验证。", code="step_up_method_unavailable")
-    raise CodedError("更换提现账户需要再次验证身份:请输入登录密码。", code="step_up_required", status=401)
+        if not stepup.has_otp(user):
+            raise InvalidInput("你还没有绑定身份验证器，请使用登录密码验证（可在账户中心的安全设置中绑定身份验证器）。",
+                               code="step_up_method_unavailable")
+        wait = stepup.otp_retry_after(user, otp)
+        if wait:
+            raise Throttled("验证码尝试过于频繁，请稍后再试。", code="step_up_throttled", retry_after=wait)
+        if not stepup.verify_otp(user, otp):
+            raise CodedError("验证码错误或已使用，身份验证未通过。", code="step_up_failed", status=401,
+                             details=failures_left)
+        return
+    if stepup.has_otp(user):
+        raise CodedError("这是高风险操作，需要再次验证身份：请输入登录密码或身份验证器验证码。",
+                         code="step_up_required", status=401)
+    raise CodedError("这是高风险操作，需要再次验证身份：请输入登录密码。", code="step_up_required", status=401)
 
 
 def check_same_subject(subject, holder_name: str) -> None:

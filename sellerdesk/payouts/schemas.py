@@ -40,7 +40,8 @@ class ChangeIn(Schema):
     is_corporate: bool = False
     alipay_account: str | None = Field(None, max_length=254, description="Mobile number or e-mail (支付宝 wallet)")
     password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
-    otp: str | None = Field(None, max_length=12, description="Step-up: a one-time code, where configured")
+    otp: str | None = Field(None, max_length=12, description="Step-up: a code from the user's authenticator app "
+                            "(TOTP) or one of their recovery codes")
 
 
 class ChangeOut(Schema):
@@ -62,6 +63,9 @@ class VerifyIn(Schema):
 
 class WithdrawalIn(Schema):
     amount_fen: int = Field(..., gt=0)
+    password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
+    otp: str | None = Field(None, max_length=12, description="Step-up: a code from the user's authenticator app "
+                            "(TOTP) or one of their recovery codes")
 
 
 class WithdrawalOut(Schema):

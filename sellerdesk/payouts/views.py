@@ -24,6 +24,7 @@ from sellerdesk.core import clock
 from sellerdesk.core.errors import CodedError, NotFound
 from sellerdesk.core.money import format_fen
 from sellerdesk.events.models import Notification
+from sellerdesk.identity import stepup
 from sellerdesk.identity.models import Role, SubjectKind
 
 from . import actions
@@ -241,15 +242,16 @@ def wallet(request, channel: str):
     subject = _seller(request)
     user = request.user
     card = _wallet_card(user, channel)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST or None, otp_enabled=stepup.has_otp(user))
     if request.method == "POST" and form.is_valid():
         try:
             w = actions.do_request_withdrawal(acting_user=user, channel=channel,
-                                              amount_fen=form.cleaned_data["amount"], **_meta(request))
+                                              amount_fen=form.cleaned_data["amount"], **form.step_up_kwargs(),
+                                              **_meta(request))
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
-            form.add_error("amount", err.message)
+            form.add_error(form.step_up_field(err.code) or "amount", err.message)
         else:
             messages.success(request, gettext("已提交提现 %(amount)s,转入 %(account)s。")
                              % {"amount": format_fen(w.amount_fen), "account": w.account.masked})
@@ -282,7 +284,7 @@ def change(request, channel: str):
     initial = {}
     if form_class is BankCardChangeForm and subject is not None:
         initial = {"holder_name": subject.legal_name, "is_corporate": subject.kind == SubjectKind.ENTERPRISE}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial, otp_enabled=stepup.has_otp(user))
     if request.method == "POST" and form.is_valid():
         try:
             done = actions.do_request_change(acting_user=user, channel=channel,
@@ -291,7 +293,7 @@ def change(request, channel: str):
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
-            where = form.FIELD_OF_CODE.get(err.code)
+            where = form.step_up_field(err.code) or form.FIELD_OF_CODE.get(err.code)
             form.add_error(where, err.message)
             if err.code == "change_already_pending" and err.details.get("change_id"):
                 form.pending_change_id = err.details["change_id"]

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.db.models import F
 
 from sellerdesk.core import clock
-from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
+from sellerdesk.core.errors import CodedError, Conflict, InvalidInput, NotFound
 from sellerdesk.events.outbox import emit
 
 from .. import policy
 from ..access import access_wallet, check_channel, owner_subject
+from ..checks import check_step_up
 from ..models import AuditAction, InstructionKind, InstructionState, Wallet, Withdrawal, WithdrawalStatus
 from ..table import availability
 from .audit import RequestMeta, record
@@ -22,8 +23,12 @@ from .instructions import order_instruction
 from .permissions import refuse_unless_permitted
 
 
-def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str | None = None,
-                          user_agent: str = "", now=None) -> Withdrawal:
+def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, password: str | None = None,
+                          otp: str | None = None, ip: str | None = None, user_agent: str = "",
+                          now=None) -> Withdrawal:
+    """Needs step-up (`password` or `otp`, checks.check_step_up), checked before the wallet is
+    locked so that django-otp's throttle and a spent recovery code stay written when the
+    withdrawal is then refused; every step-up refusal is audited."""
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
     subject = owner_subject(acting_user)
@@ -34,6 +39,7 @@ def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str
         raise NotFound("没有这个钱包。", code="wallet_not_found")
     if amount_fen <= 0:
         raise InvalidInput("提现金额必须大于0。", code="invalid_amount")
+    _step_up(acting_user, subject, channel, amount_fen, password=password, otp=otp, meta=meta, now=now)
     with transaction.atomic():
         wallet = access_wallet(acting_user, subject, channel, lock=True)
         if wallet is None or wallet.account_id is None:
@@ -64,6 +70,17 @@ def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, ip: str
              payload={**_payload(withdrawal, wallet),
                       "held_until": held_until.isoformat() if held_until else None})
     return withdrawal
+
+
+def _step_up(user, subject, channel, amount_fen, *, password, otp, meta, now) -> None:
+    try:
+        check_step_up(user, password=password, otp=otp, now=now)
+    except CodedError as exc:
+        action = AuditAction.STEP_UP_FAILED if exc.code == "step_up_failed" else AuditAction.WITHDRAWAL_REFUSED
+        record(action, success=False, meta=meta, actor=user, subject=subject, code=exc.code,
+               details={"operation": "withdraw", "channel": channel, "amount_fen": amount_fen,
+                        "method": "password" if password else "otp" if otp else None}, now=now)
+        raise
 
 
 def _order_payout(withdrawal, now) -> None:

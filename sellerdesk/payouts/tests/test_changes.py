@@ -19,7 +19,7 @@ from sellerdesk.payouts.models import (
     WithdrawalStatus,
 )
 
-from .conftest import IP, UA, card_number, corporate_number, error_code
+from .conftest import IP, PASSWORD, UA, card_number, corporate_number, error_code
 
 T0 = "2026-03-02 08:00:00+00:00"
 
@@ -201,7 +201,8 @@ def test_corporate_change_stays_pending_and_old_account_stays_bound_until_right_
         assert wrong.json()["error"]["details"]["attempts_left"] == 2
         assert merchant.wallet("anxin").account_id == old.pk
         # A withdrawal made while the change is pending goes to the old account.
-        withdrawal = do_request_withdrawal(acting_user=merchant.user, channel="anxin", amount_fen=1000)
+        withdrawal = do_request_withdrawal(acting_user=merchant.user, channel="anxin", amount_fen=1000,
+                                           password=PASSWORD)
         assert withdrawal.account_id == old.pk
 
         right = merchant.api.post(f"/account-changes/{body['id']}/verify", {"amount_fen": amount})
@@ -311,7 +312,7 @@ def test_micro_deposits_are_throttled_per_wallet_per_day(merchant):
 def test_withdrawal_in_flight_keeps_the_account_it_was_made_to(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     old = seller.wallet("anxin").account
-    response = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 5000})
+    response = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 5000, "password": PASSWORD})
     assert response.status_code == 201 and response.json()["status"] == "processing"
     assert response.json()["account"]["last4"] == old.last4
     seller.change_card("anxin", card_number(9001))
@@ -324,7 +325,7 @@ def test_withdrawal_in_flight_keeps_the_account_it_was_made_to(make_seller):
 @pytest.mark.django_db
 def test_withdrawal_beyond_balance_is_refused(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
-    response = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100_001})
+    response = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100_001, "password": PASSWORD})
     assert response.status_code == 409 and error_code(response) == "insufficient_balance"
     assert seller.wallet("anxin").balance_fen == 100_000
 
@@ -334,10 +335,10 @@ def test_cool_off_is_off_by_default_and_holds_withdrawals_to_a_new_account_when_
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     with time_machine.travel(T0, tick=False) as traveller:
         seller.change_card("anxin", card_number(9100))
-        assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()["status"] == "processing"
+        assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()["status"] == "processing"
         with override_settings(SELLERDESK_PAYOUT_COOLOFF_SECONDS=86400):
-            held = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()
+            held = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()
             assert held["status"] == "held" and held["held_until"] == "2026-03-03T08:00:00Z"
             traveller.move_to(clock.now() + timedelta(days=1, seconds=1))
-            assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100}).json()["status"] == "processing"
+            assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()["status"] == "processing"
     assert Withdrawal.objects.filter(status=WithdrawalStatus.HELD).count() == 1

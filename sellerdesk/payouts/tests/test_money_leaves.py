@@ -28,7 +28,7 @@ from sellerdesk.payouts.models import (
 )
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 
-from .conftest import card_number, corporate_number, error_code, run_rail_worker
+from .conftest import PASSWORD, card_number, corporate_number, error_code, run_rail_worker
 
 T0 = datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
@@ -40,7 +40,7 @@ def transfers(reference) -> list[tuple[str, int, int]]:
 
 
 def withdraw(seller, amount_fen=5000, channel="anxin"):
-    response = seller.api.post(f"/wallets/{channel}/withdrawals", {"amount_fen": amount_fen})
+    response = seller.api.post(f"/wallets/{channel}/withdrawals", {"amount_fen": amount_fen, "password": PASSWORD})
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -60,7 +60,7 @@ def person(make_seller):
 def test_rollback_after_a_rail_instruction_was_written_sends_nothing(person):
     tasks_before = DBTaskResult.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        do_request_withdrawal(acting_user=person.user, channel="anxin", amount_fen=5000)
+        do_request_withdrawal(acting_user=person.user, channel="anxin", amount_fen=5000, password=PASSWORD)
         assert RailInstruction.objects.count() == 1
         raise RuntimeError("the request fails after the withdrawal was written")
 

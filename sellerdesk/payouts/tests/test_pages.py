@@ -407,7 +407,7 @@ def test_account_centre_shows_the_latest_payout_notifications_only(seller):
 # --- withdrawal -------------------------------------------------------------------------------------
 
 def test_withdrawal_from_the_wallet_page_goes_to_the_bound_card(seller):
-    response = seller.web.post("/account-centre/wallets/anxin/", {"amount": "100.50"}, follow=True)
+    response = seller.web.post("/account-centre/wallets/anxin/", {"amount": "100.50", "password": PASSWORD}, follow=True)
     wallet = seller.wallet(Channel.ANXIN)
     assert wallet.balance_fen == 100_000 - 10_050
     assert f"已提交提现 ¥100.50,转入 {wallet.account.masked}" in " ".join(flashes(response))
@@ -415,7 +415,7 @@ def test_withdrawal_from_the_wallet_page_goes_to_the_bound_card(seller):
 
 def test_withdrawal_over_the_balance_is_a_form_message(seller):
     before = snapshot(seller)
-    response = seller.web.post("/account-centre/wallets/anxin/", {"amount": "999999"})
+    response = seller.web.post("/account-centre/wallets/anxin/", {"amount": "999999", "password": PASSWORD})
     assert "余额不足" in html(response) and 'value="999999"' in html(response)
     assert snapshot(seller) == before
 

@@ -21,7 +21,7 @@ from sellerdesk.payouts.models import (
     WithdrawalStatus,
 )
 
-from .conftest import race
+from .conftest import PASSWORD, race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -35,7 +35,7 @@ ITERATIONS = 5
 def test_two_workers_sending_the_same_due_payout_make_one_transfer(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     for _ in range(ITERATIONS):
-        w = do_request_withdrawal(acting_user=seller.user, channel="anxin", amount_fen=1000)
+        w = do_request_withdrawal(acting_user=seller.user, channel="anxin", amount_fen=1000, password=PASSWORD)
         pk = RailInstruction.objects.get(withdrawal=w).pk
 
         results = race(lambda: process_instruction(pk), lambda: process_instruction(pk))

@@ -11,7 +11,7 @@ from sellerdesk.identity.models import Role, SubjectKind
 from sellerdesk.payouts import crypto
 from sellerdesk.payouts.models import AccountKind, WithdrawalAccount
 
-from .conftest import card_number, corporate_number
+from .conftest import PASSWORD, card_number, corporate_number
 
 
 def _run_every_flow(make_seller, rail):
@@ -32,7 +32,7 @@ def _run_every_flow(make_seller, rail):
     company.change_card("wechat", card, holder="李雷")
     company.change_card("wechat", corp, corporate=True, password="wrong")
     person.change_card("anxin", card[:-1] + str((int(card[-1]) + 1) % 10))
-    company.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100})
+    company.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD})
     company.api.get("/wallets")
     person.api.get("/wallets")
     company.api.get(f"/account-changes/{body['id']}")
