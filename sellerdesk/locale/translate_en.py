@@ -14,6 +14,42 @@ import re
 from pathlib import Path
 
 EN = {
+    # step-up with an authenticator (identity/stepup.py, views_security.py, payouts/_step_up.html)
+    "身份验证器验证码": "Authenticator code", "6位数字，或一个恢复码": "6 digits, or a recovery code",
+    "或": "or",
+    "打开身份验证器 App，输入 SellerDesk 当前显示的6位数字；手机不在身边时可输入一个恢复码（每个只能用一次）。":
+        "Open your authenticator app and enter the 6 digits it shows for SellerDesk; without your phone, enter a recovery code (each works once).",
+    "也可以改用身份验证器验证码：": "You can use an authenticator code instead: ",
+    "去绑定身份验证器": "Set up an authenticator",
+    "更换提现账户是高风险操作，请再次输入登录密码或身份验证器验证码（二选一），确认是本人操作。":
+        "Changing the withdrawal account is a high-risk operation: enter your login password or an authenticator code to confirm it is you.",
+    "提现是高风险操作，请再次输入登录密码或身份验证器验证码（二选一），确认是本人操作。":
+        "A withdrawal is a high-risk operation: enter your login password or an authenticator code to confirm it is you.",
+    "提现是高风险操作，请再次输入登录密码，确认是本人操作。":
+        "A withdrawal is a high-risk operation: enter your login password again to confirm it is you.",
+    "安全设置": "Security", "身份验证器": "Authenticator", "已绑定": "Set up",
+    "更换提现账户和提现时，可用验证码代替登录密码": "Use a code instead of your password to change accounts and withdraw",
+    "更换提现账户、提现等高风险操作需要再次验证身份。绑定身份验证器 App（如 Google Authenticator、Microsoft Authenticator、腾讯身份验证器）后，可以输入 App 上的6位验证码代替登录密码。":
+        "High-risk operations such as changing the withdrawal account or withdrawing ask you to prove it is you again. With an authenticator app (Google Authenticator, Microsoft Authenticator, Tencent Authenticator…) you can enter its 6-digit code instead of your login password.",
+    "剩余恢复码：%(n)s 个（每个只能使用一次）。": "Recovery codes left: %(n)s (each works once).",
+    "解除绑定后，恢复码同时作废。请输入登录密码确认是本人操作。":
+        "Removing the authenticator also voids the recovery codes. Enter your login password to confirm it is you.",
+    "绑定身份验证器前，请输入登录密码确认是本人操作。": "Enter your login password to confirm it is you before setting up an authenticator.",
+    "解除绑定": "Remove", "重新开始绑定": "Start again", "绑定身份验证器": "Set up an authenticator",
+    "继续完成绑定": "Finish setting up",
+    "第一步：用身份验证器 App 扫描二维码": "Step 1: scan the QR code with your authenticator app",
+    "无法扫码时，在 App 中选择手动输入，填写下面的密钥（基于时间）：":
+        "If you cannot scan it, choose manual entry in the app and type this key (time-based):",
+    "第二步：输入 App 上显示的6位验证码": "Step 2: enter the 6-digit code the app shows",
+    "验证通过后才完成绑定；验证码每30秒更新一次。": "The authenticator is set up once the code is accepted; codes change every 30 seconds.",
+    "验证并绑定": "Verify and set up", "6位验证码": "6-digit code",
+    "恢复码": "Recovery codes", "身份验证器已绑定。": "Your authenticator is set up.",
+    "请立即保存这10个恢复码": "Save these 10 recovery codes now",
+    "恢复码只显示这一次。手机不在身边时，可用一个恢复码代替验证码，每个只能使用一次。请抄写或打印后妥善保管，不要截图发给他人。":
+        "The recovery codes are shown only this once. Without your phone, a recovery code replaces the authenticator code, once each. Write them down or print them and keep them safe; never send them to anyone.",
+    "我已保存": "I have saved them",
+    "已解除身份验证器绑定，恢复码同时作废。": "The authenticator was removed and its recovery codes voided.",
+    "登录失败次数过多，请 %(retry_minutes)s 分钟后再试。": "Too many failed log-ins; try again in %(retry_minutes)s minutes.",
     # display names (aftersales/names.py)
     "买家%(n)s": "Buyer %(n)s", "平台客服 %(n)s": "Platform CS %(n)s",
     # notices (events/notices.py): rendered in the reader's language when read
