@@ -5,7 +5,7 @@ from ninja import Router, Schema
 
 from sellerdesk.core.errors import CodedError, Throttled
 
-from .models import ApiToken
+from .models import ApiToken, Role, ShopRequired
 
 router = Router(tags=["identity"])
 
@@ -25,12 +25,20 @@ class SubjectOut(Schema):
     id_number_masked: str
 
 
+class ShopRoleOut(Schema):
+    id: int
+    name: str
+    role: str  # "owner" or "staff" (子账号)
+    permissions: list[str]  # e.g. ["manage_payout_accounts"]
+
+
 class MeOut(Schema):
     id: int
     username: str
     role: str
     shop_ids: list[int]
-    subject: SubjectOut | None
+    shops: list[ShopRoleOut]
+    subject: SubjectOut | None  # null for a merchant with several shops: it depends on the shop chosen
 
 
 @router.post("/auth/token", auth=None, response=TokenOut)
@@ -54,12 +62,18 @@ def issue_token(request, payload: TokenIn):
 @router.get("/me", response=MeOut)
 def me(request):
     user = request.auth
-    subject = user.acting_subject()
+    try:
+        subject = user.acting_subject()
+    except ShopRequired:
+        subject = None
     return {
         "id": user.id,
         "username": user.username,
         "role": user.role,
         "shop_ids": user.shop_ids(),
+        "shops": [{"id": m.shop_id, "name": m.shop.name, "role": "owner" if m.is_owner else "staff",
+                   "permissions": ["manage_payout_accounts"] if m.may_manage_payout_accounts else []}
+                  for m in (user.memberships() if user.role == Role.MERCHANT else [])],
         "subject": (
             {"kind": subject.kind, "legal_name": subject.legal_name, "id_number_masked": subject.masked_id}
             if subject else None

@@ -16,5 +16,7 @@ urlpatterns = [
     path("account-centre/wallets/<str:channel>/change/", views.change, name="change"),
     path("account-centre/account-changes/<int:change_id>/", views.change_detail, name="change_detail"),
     path("account-centre/account-changes/<int:change_id>/cancel/", views.change_cancel, name="change_cancel"),
+    path("account-centre/shop/", views.choose_shop, name="choose_shop"),
+    path("account-centre/staff/", views.staff, name="staff"),
     path("account-centre/sandbox/bank-statement/", views.bank_statement, name="bank_statement"),
 ]

@@ -11,12 +11,15 @@ with the domain's message, keeping what the user typed (never the password). Any
 the user's own is 404.
 """
 from dataclasses import dataclass, field
+from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,10 +28,11 @@ from sellerdesk.core.errors import CodedError, NotFound
 from sellerdesk.core.money import format_fen
 from sellerdesk.events.models import Notification
 from sellerdesk.identity import stepup
-from sellerdesk.identity.models import Role, SubjectKind
+from sellerdesk.identity.models import Role, ShopRequired, SubjectKind
 
 from . import actions
 from .access import access_change, check_channel, owner_subject
+from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
 from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
 from .models import AccountKind, ChangeStatus, Channel, HolderRole, InstructionKind, Withdrawal, WithdrawalAccount
 from .queries import wallet_views
@@ -100,6 +104,37 @@ CHANNEL_BADGE = {Channel.ANXIN: pgettext_lazy("wallet badge", "安"),
 
 # ------------------------------------------------------------------------------------------ helpers
 
+SHOP_SESSION_KEY = "account_centre_shop_id"
+NO_PERMISSION = gettext_lazy("您是本店铺的子账号,没有“管理提现账户”权限,不能更换提现账户或提现。"
+                             "请联系店铺主账号在“账户中心 → 子账号权限”中授权。")
+
+
+def seller_page(view):
+    """A page of the account centre: logged in, and acting for the shop chosen in this session
+    (a merchant with several shops who has not chosen is sent to 选择店铺, never given the first)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        chosen = request.session.get(SHOP_SESSION_KEY)
+        if chosen is not None and user.role == Role.MERCHANT:
+            try:
+                user.act_for_shop(chosen)
+            except NotFound:
+                request.session.pop(SHOP_SESSION_KEY, None)  # no longer a member of it
+        try:
+            return view(request, *args, **kwargs)
+        except ShopRequired:
+            return redirect(f"{reverse('payouts:choose_shop')}?{urlencode({'next': request.get_full_path()})}")
+
+    return wrapped
+
+
+def _membership(user):
+    """The membership the merchant acts through (None for distributors and shop-less users)."""
+    return user.acting_membership() if user.role == Role.MERCHANT and not user.subject_id else None
+
 def _meta(request) -> dict:
     return {"ip": request.META.get("REMOTE_ADDR") or None,
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
@@ -160,6 +195,12 @@ class WalletCard:
     notes: list = field(default_factory=list)
 
 
+def _page_message(err: CodedError) -> str:
+    """What a page shows for a refused action: the domain's message, in the page's language for
+    the permission refusal (the API keeps the Chinese message)."""
+    return str(NO_PERMISSION) if err.code == "forbidden_permission" else err.message
+
+
 def _tr(text: str) -> str:
     """A table.py string (marked with gettext_noop) in the page's language; "" stays ""."""
     return gettext(text) if text else ""
@@ -206,20 +247,23 @@ def _simulator() -> bool:
 
 # ------------------------------------------------------------------------------------------ pages
 
-@login_required
+@seller_page
 def account_centre(request):
     """Merchant: 账户中心 with 安心钱包 (查看钱包), 微信 and 支付宝. Distributor: 佣金收入 → 账单管理 (达人钱包)."""
     subject = _seller(request)
     user = request.user
     cards = [_card(user, v) for v in wallet_views(user)] if subject else []
+    membership = _membership(user)
     return render(request, "payouts/account_centre.html", {
         "subject": subject, "cards": cards, "is_distributor": _is_distributor(user),
         "notifications": _notifications(user), "simulator": _simulator(),
         "path": _path(user)[:-1] if _is_distributor(user) else _path(user),
+        "membership": membership, "several_shops": user.role == Role.MERCHANT and len(user.memberships()) > 1,
+        "no_permission": NO_PERMISSION if membership and not membership.may_manage_payout_accounts else "",
     })
 
 
-@login_required
+@seller_page
 def talent_wallet(request):
     """达人钱包 (distributors): the 安心钱包 card with 查看钱包 and the 微信 card."""
     subject = _seller(request)
@@ -234,7 +278,7 @@ def talent_wallet(request):
     })
 
 
-@login_required
+@seller_page
 @require_http_methods(["GET", "POST"])
 def wallet(request, channel: str):
     """商家余额提现 / 微信余额提现 / 支付宝余额提现 / 推广者余额提现: balance, bound account with the
@@ -243,6 +287,7 @@ def wallet(request, channel: str):
     user = request.user
     card = _wallet_card(user, channel)
     form = WithdrawForm(request.POST or None, otp_enabled=stepup.has_otp(user))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             w = actions.do_request_withdrawal(acting_user=user, channel=channel,
@@ -251,7 +296,8 @@ def wallet(request, channel: str):
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
-            form.add_error(form.step_up_field(err.code) or "amount", err.message)
+            form.add_error(form.step_up_field(err.code) or "amount", _page_message(err))
+            status = err.status if err.code == "forbidden_permission" else 200
         else:
             messages.success(request, gettext("已提交提现 %(amount)s,转入 %(account)s。")
                              % {"amount": format_fen(w.amount_fen), "account": w.account.masked})
@@ -261,19 +307,25 @@ def wallet(request, channel: str):
         rows = (Withdrawal.objects.filter(wallet__subject=subject, wallet__holder_role=holder_role_of(user),
                                           wallet__channel=channel).select_related("account").order_by("-id")[:5])
         withdrawals = [{"w": w, "amount": format_fen(w.amount_fen)} for w in rows]
+    membership = _membership(user)
     return render(request, "payouts/wallet.html", {
         "card": card, "subject": subject, "form": form, "withdrawals": withdrawals, "back_url": _wallet_home(user),
         "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title)),
-    })
+        "no_permission": NO_PERMISSION if membership and not membership.may_manage_payout_accounts else "",
+    }, status=status)
 
 
-@login_required
+@seller_page
 @require_http_methods(["GET", "POST"])
 def change(request, channel: str):
     """更换银行卡 / 更换账户: the new account, and the login password again (step-up)."""
     subject = _seller(request)
     user = request.user
     card = _wallet_card(user, channel)
+    membership = _membership(user)
+    if request.method == "GET" and membership and not membership.may_manage_payout_accounts:
+        messages.error(request, NO_PERMISSION)
+        return redirect(card.url)
     if not card.can_change:
         messages.info(request, card.blocked_reason)
         return redirect(card.url)
@@ -285,6 +337,7 @@ def change(request, channel: str):
     if form_class is BankCardChangeForm and subject is not None:
         initial = {"holder_name": subject.legal_name, "is_corporate": subject.kind == SubjectKind.ENTERPRISE}
     form = form_class(request.POST or None, initial=initial, otp_enabled=stepup.has_otp(user))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             done = actions.do_request_change(acting_user=user, channel=channel,
@@ -294,7 +347,9 @@ def change(request, channel: str):
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
             where = form.step_up_field(err.code) or form.FIELD_OF_CODE.get(err.code)
-            form.add_error(where, err.message)
+            form.add_error(where, _page_message(err))
+            if err.code == "forbidden_permission":
+                status = err.status
             if err.code == "change_already_pending" and err.details.get("change_id"):
                 form.pending_change_id = err.details["change_id"]
         else:
@@ -310,10 +365,10 @@ def change(request, channel: str):
         "show_corporate": subject is not None and subject.kind != SubjectKind.INDIVIDUAL,
         "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url),
                       Crumb(card.change_label)),
-    })
+    }, status=status)
 
 
-@login_required
+@seller_page
 @require_http_methods(["GET", "POST"])
 def change_detail(request, change_id: int):
     """小额打款验证: what was sent where, attempts left, expiry, and the amount field."""
@@ -335,7 +390,7 @@ def change_detail(request, change_id: int):
             except NotFound:
                 raise Http404("没有找到这条更换记录。") from None
             except CodedError as err:
-                form.add_error("amount", err.message)
+                form.add_error("amount", _page_message(err))
                 item = access_change(user, change_id)  # attempts left / status as the action left them
             else:
                 messages.success(request, gettext("小额打款验证通过,提现银行卡已更换为 %(account)s。")
@@ -352,7 +407,7 @@ def change_detail(request, change_id: int):
     })
 
 
-@login_required
+@seller_page
 @require_POST
 def change_cancel(request, change_id: int):
     _seller(request)
@@ -361,7 +416,7 @@ def change_cancel(request, change_id: int):
     except NotFound:
         raise Http404("没有找到这条更换记录。") from None
     except CodedError as err:
-        messages.error(request, err.message)
+        messages.error(request, _page_message(err))
         return redirect("payouts:change_detail", change_id)
     messages.success(request, gettext("已取消本次更换,原提现账户继续有效。"))
     return redirect("payouts:wallet", item.wallet.channel)
@@ -378,7 +433,7 @@ def sandbox_only(view):
 
 
 @sandbox_only
-@login_required
+@seller_page
 def bank_statement(request):
     """银行流水 (sandbox): what the rail simulator sent to the user's own accounts, newest first.
 
@@ -403,3 +458,76 @@ def bank_statement(request):
                   for ln in lines],
         "last4": last4 or "", "back": back, "path": _path(request.user, Crumb(gettext("银行流水"))),
     })
+
+
+# ------------------------------------------------------------------------------------------ shops and staff
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_shop(request):
+    """选择店铺: a merchant with several shops says which one the account centre acts for (kept in the
+    session). Only the user's own shops; the choice is never guessed."""
+    user = request.user
+    if user.role != Role.MERCHANT:
+        raise Http404("只有商家需要选择店铺。")
+    memberships = user.memberships()
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    error = ""
+    if request.method == "POST":
+        chosen = next((m for m in memberships if str(m.shop_id) == request.POST.get("shop", "")), None)
+        if chosen is None:
+            error = gettext("请选择一个店铺。")
+        else:
+            request.session[SHOP_SESSION_KEY] = chosen.shop_id
+            messages.success(request, gettext("已切换到店铺:%(shop)s。") % {"shop": chosen.shop.name})
+            return redirect(next_url or "payouts:account_centre")
+    return render(request, "payouts/choose_shop.html", {
+        "memberships": memberships, "current": request.session.get(SHOP_SESSION_KEY), "next": next_url,
+        "error": error, "path": _path(user, Crumb(gettext("选择店铺"))),
+    }, status=400 if error else 200)
+
+
+@seller_page
+@require_http_methods(["GET", "POST"])
+def staff(request):
+    """子账号权限: the shop's owner grants or revokes 管理提现账户 (manage_payout_accounts) for each
+    staff member. Owner only: staff see a refusal (403), and a refused grant is audited."""
+    user = request.user
+    if user.role != Role.MERCHANT:
+        raise Http404("只有商家有子账号。")
+    membership = _membership(user)
+    if membership is None:
+        raise Http404("没有店铺。")
+    if request.method == "POST":
+        member = request.POST.get("member", "")
+        try:
+            if not member.isdigit():
+                raise NotFound("这个店铺没有这个子账号。", code="staff_not_found")
+            done = do_set_payout_permission(acting_user=user, shop_id=membership.shop_id, member_id=int(member),
+                                            granted=request.POST.get("grant") == "1", **_meta(request))
+        except NotFound:
+            raise Http404("这个店铺没有这个子账号。") from None
+        except CodedError as err:
+            return _staff_refused(request, user, err)
+        name = done.user.get_full_name() or done.user.username
+        messages.success(request, (gettext("已授予 %(name)s “管理提现账户”权限。") if done.can_manage_payout_accounts
+                                   else gettext("已收回 %(name)s 的“管理提现账户”权限。")) % {"name": name})
+        return redirect("payouts:staff")
+    try:
+        owner = owned_membership(user, membership.shop_id)
+    except CodedError as err:
+        return _staff_refused(request, user, err)
+    return render(request, "payouts/staff.html", {
+        "shop": owner.shop, "staff": shop_staff(owner), "refused": "",
+        "path": _path(user, Crumb(gettext("子账号权限"))),
+    })
+
+
+def _staff_refused(request, user, err):
+    return render(request, "payouts/staff.html", {
+        "shop": None, "staff": [], "refused": gettext("只有店铺主账号可以管理子账号权限。"),
+        "path": _path(user, Crumb(gettext("子账号权限"))),
+    }, status=err.status)
