@@ -14,6 +14,22 @@ import re
 from pathlib import Path
 
 EN = {
+    # shop owner and staff (payouts: 选择店铺, 子账号权限)
+    "当前店铺": "Current shop", "主账号": "Owner", "子账号": "Staff", "切换店铺": "Switch shop",
+    "子账号权限": "Staff permissions", "选择店铺": "Choose a shop",
+    "您在多个店铺有账号。请选择本次在账户中心操作的店铺:提现账户和提现只对所选店铺的主体生效。":
+        "You have accounts in several shops. Choose the shop you act for in the account centre: withdrawal accounts and withdrawals apply to that shop's entity only.",
+    "可管理提现账户": "May manage withdrawal accounts",
+    "“管理提现账户”权限:更换提现银行卡或支付宝账户、完成小额打款验证、取消更换、余额提现。主账号始终拥有此权限;子账号默认没有。":
+        "The \"manage withdrawal accounts\" permission: change the withdrawal bank card or Alipay account, complete micro-deposit verification, cancel a change, withdraw. The owner always has it; staff do not by default.",
+    "不可管理提现账户": "May not manage withdrawal accounts", "收回权限": "Revoke", "授予权限": "Grant",
+    "本店铺还没有子账号。": "This shop has no staff accounts yet.",
+    "您是本店铺的子账号,没有“管理提现账户”权限,不能更换提现账户或提现。请联系店铺主账号在“账户中心 → 子账号权限”中授权。":
+        "You are staff of this shop without the \"manage withdrawal accounts\" permission, so you cannot change withdrawal accounts or withdraw. Ask the shop's owner to grant it under Account centre → Staff permissions.",
+    "请选择一个店铺。": "Choose a shop.", "已切换到店铺:%(shop)s。": "Now acting for shop: %(shop)s.",
+    "已授予 %(name)s “管理提现账户”权限。": "Granted %(name)s the \"manage withdrawal accounts\" permission.",
+    "已收回 %(name)s 的“管理提现账户”权限。": "Revoked the \"manage withdrawal accounts\" permission from %(name)s.",
+    "只有店铺主账号可以管理子账号权限。": "Only the shop's owner can manage staff permissions.",
     # step-up with an authenticator (identity/stepup.py, views_security.py, payouts/_step_up.html)
     "身份验证器验证码": "Authenticator code", "6位数字，或一个恢复码": "6 digits, or a recovery code",
     "或": "or",
@@ -396,8 +412,8 @@ EN = {
     "开户银行": "Bank", "例如:中国工商银行": "e.g. Industrial and Commercial Bank of China", "对公账户": "Corporate account",
     "手机号或邮箱": "Mobile number or e-mail address",
     "到账金额（元）": "Amount received (¥)", "提现金额（元）": "Withdrawal amount (¥)",
-    "小额打款的金额在 ¥0.01 到 ¥0.99 之间,请按银行流水填写,例如 0.37。":
-        "The micro-deposit is between ¥0.01 and ¥0.99; enter it as shown on the bank statement, e.g. 0.37.",
+    "小额打款的金额在 ¥0.01 到 ¥9.99 之间，请按银行流水填写，例如 3.27。":
+        "The micro-deposit is between ¥0.01 and ¥9.99; enter it as shown on the bank statement, e.g. 3.27.",
     "提现金额须大于 ¥0.00。": "The withdrawal amount must be more than ¥0.00.", "请填写金额。": "Enter an amount.",
     "金额格式不正确,请填写数字,最多两位小数,例如 0.37。":
         "The amount is not valid: enter a number with at most two decimals, e.g. 0.37.",
@@ -407,8 +423,8 @@ EN = {
     "小额打款验证": "Micro-deposit verification", "更换记录": "Change record",
     "平台已向新账户小额打款": "The platform has sent a micro-deposit to the new account",
     "平台已向您的新对公账户": "The platform has sent your new corporate account",
-    "打入一笔 ¥0.01–¥0.99 的小额款项。请在该账户的银行流水中查看到账金额,填写在下方完成验证。":
-        "a small deposit of ¥0.01–¥0.99. Find the amount on that account's bank statement and enter it below to complete verification.",
+    "打入一笔 ¥0.01–¥9.99 的小额款项。请在该账户的银行流水中查看到账金额，填写在下方完成验证。":
+        "a small deposit of ¥0.01–¥9.99. Find the amount on that account's bank statement and enter it below to complete verification.",
     "验证通过前,原提现账户": "Until verification succeeds, the original withdrawal account",
     "继续有效,提现仍转入原账户。": "stays in force, and withdrawals still go to it.",
     "剩余次数": "Attempts left", "有效期至": "Valid until", "（北京时间）": " (Beijing time)",

@@ -1,4 +1,8 @@
-"""Thin endpoints of the account centre (账户中心): they validate, call actions and serialise."""
+"""Thin endpoints of the account centre (账户中心): they validate, call actions and serialise.
+
+A merchant with several shops says which one it acts for with the `shop_id` query parameter on
+every endpoint here (without it: `400 shop_required`); with one shop it may leave it out.
+"""
 from ninja import Query, Router, Schema
 
 from sellerdesk.core import clock
@@ -9,6 +13,7 @@ from sellerdesk.identity.models import Role
 
 from . import actions
 from .access import access_change, access_withdrawal, owner_subject
+from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
 from .models import WithdrawalAccount
 from .queries import wallet_views
 from .rails import get_rail, sandbox_enabled
@@ -29,6 +34,36 @@ except ImportError:  # django-ninja < 1.5 answers (status, body) tuples
         return status_code, value
 
 router = Router(tags=["wallets"])
+
+
+def _acting(request, shop_id: int | None):
+    """The caller, acting for `shop_id` when given (a shop they are not in is 404)."""
+    user = request.auth
+    if shop_id is not None:
+        user.act_for_shop(shop_id)
+    return user
+
+
+class PermissionIn(Schema):
+    can_manage_payout_accounts: bool
+
+
+class StaffOut(Schema):
+    user_id: int
+    username: str
+    name: str
+    is_owner: bool
+    can_manage_payout_accounts: bool
+
+
+class StaffList(Schema):
+    shop_id: int
+    items: list[StaffOut]
+
+
+def staff_out(m):
+    return {"user_id": m.user_id, "username": m.user.username, "name": m.user.get_full_name() or m.user.username,
+            "is_owner": m.is_owner, "can_manage_payout_accounts": m.may_manage_payout_accounts}
 
 
 def _meta(request) -> dict:
@@ -57,10 +92,10 @@ def change_out(change, now):
 
 
 @router.get("/wallets", response=WalletList)
-def list_wallets(request):
+def list_wallets(request, shop_id: int | None = None):
     """The caller's wallets (merchant: 安心钱包/微信/支付宝; distributor: 达人钱包 per product.md §2)."""
     items = []
-    for view in wallet_views(request.auth):
+    for view in wallet_views(_acting(request, shop_id)):
         spec, allowed = view.availability.spec, view.availability
         items.append({
             "channel": view.channel, "label": spec.label, "page_title": spec.page_title, "path": spec.path,
@@ -76,7 +111,7 @@ def list_wallets(request):
 
 
 @router.post("/wallets/{channel}/account-changes", response={201: ChangeOut})
-def request_change(request, channel: str, payload: ChangeIn):
+def request_change(request, channel: str, payload: ChangeIn, shop_id: int | None = None):
     """Replace the wallet's withdrawal account (更换银行卡 / 更换账户). Needs step-up: `password` or `otp`
     (a code from the enrolled authenticator app, or a recovery code, spent once).
 
@@ -86,34 +121,36 @@ def request_change(request, channel: str, payload: ChangeIn):
     account_number_not_digits, account_number_length, bank_name_required, holder_name_required,
     account_no_required, alipay_account_required, alipay_account_invalid, step_up_required,
     step_up_failed (401), step_up_throttled (429), micro_deposit_throttled (429), same_account (409),
-    change_already_pending (409).
+    change_already_pending (409), forbidden_permission (403: staff without manage_payout_accounts),
+    shop_required (400).
     """
     now = clock.now()
     change = actions.do_request_change(
-        acting_user=request.auth, channel=channel, request=actions.ChangeRequest(**payload.dict()),
+        acting_user=_acting(request, shop_id), channel=channel, request=actions.ChangeRequest(**payload.dict()),
         now=now, **_meta(request))
     return Status(201, change_out(change, now))
 
 
 @router.get("/account-changes/{change_id}", response=ChangeOut)
-def get_change(request, change_id: int):
-    return change_out(access_change(request.auth, change_id), clock.now())
+def get_change(request, change_id: int, shop_id: int | None = None):
+    return change_out(access_change(_acting(request, shop_id), change_id), clock.now())
 
 
 @router.post("/account-changes/{change_id}/verify", response=ChangeOut)
-def verify_change(request, change_id: int, payload: VerifyIn):
+def verify_change(request, change_id: int, payload: VerifyIn, shop_id: int | None = None):
     """Enter the micro-deposit amount. Errors: verification_failed (422, with attempts_left),
-    verification_expired (409), change_not_pending (409)."""
+    verification_expired (409), change_not_pending (409), forbidden_permission (403)."""
     now = clock.now()
-    change = actions.do_verify_change(acting_user=request.auth, change_id=change_id,
+    change = actions.do_verify_change(acting_user=_acting(request, shop_id), change_id=change_id,
                                       amount_fen=payload.amount_fen, now=now, **_meta(request))
     return change_out(change, now)
 
 
 @router.post("/account-changes/{change_id}/cancel", response=ChangeOut)
-def cancel_change(request, change_id: int):
+def cancel_change(request, change_id: int, shop_id: int | None = None):
+    """Errors: change_not_pending (409), forbidden_permission (403)."""
     now = clock.now()
-    change = actions.do_cancel_change(acting_user=request.auth, change_id=change_id, now=now, **_meta(request))
+    change = actions.do_cancel_change(acting_user=_acting(request, shop_id), change_id=change_id, now=now, **_meta(request))
     return change_out(change, now)
 
 
@@ -125,22 +162,39 @@ def withdrawal_out(w):
 
 
 @router.post("/wallets/{channel}/withdrawals", response={201: WithdrawalOut})
-def request_withdrawal(request, channel: str, payload: WithdrawalIn):
+def request_withdrawal(request, channel: str, payload: WithdrawalIn, shop_id: int | None = None):
     """Withdraw to the account bound now; the withdrawal keeps it even if the account is changed later.
 
     `processing` (the payout is sent by the worker after this request commits), or `held` until
-    `held_until` after a recent account change. Needs step-up, `password` or `otp`:
+    `held_until` after a recent account change. Errors include forbidden_permission (403: staff
+    without manage_payout_accounts), shop_required (400). Needs step-up, `password` or `otp`:
     step_up_required / step_up_failed (401), step_up_method_unavailable (400: `otp` without an
     enrolled authenticator), step_up_throttled (429)."""
-    w = actions.do_request_withdrawal(acting_user=request.auth, channel=channel, amount_fen=payload.amount_fen,
+    w = actions.do_request_withdrawal(acting_user=_acting(request, shop_id), channel=channel, amount_fen=payload.amount_fen,
                                       password=payload.password, otp=payload.otp, **_meta(request))
     return Status(201, withdrawal_out(w))
 
 
 @router.get("/withdrawals/{withdrawal_id}", response=WithdrawalOut)
-def get_withdrawal(request, withdrawal_id: int):
+def get_withdrawal(request, withdrawal_id: int, shop_id: int | None = None):
     """One of the caller's withdrawals: held → processing → paid / failed. Anyone else's is 404."""
-    return withdrawal_out(access_withdrawal(request.auth, withdrawal_id))
+    return withdrawal_out(access_withdrawal(_acting(request, shop_id), withdrawal_id))
+
+
+@router.get("/shops/{shop_id}/staff", response=StaffList, tags=["staff"])
+def list_staff(request, shop_id: int):
+    """The shop's staff (子账号) and whether each may manage withdrawal accounts. Owner only (403)."""
+    owner = owned_membership(request.auth, shop_id)
+    return {"shop_id": shop_id, "items": [staff_out(m) for m in shop_staff(owner)]}
+
+
+@router.post("/shops/{shop_id}/staff/{user_id}/payout-permission", response=StaffOut, tags=["staff"])
+def set_payout_permission(request, shop_id: int, user_id: int, payload: PermissionIn):
+    """Grant (true) or revoke (false) `manage_payout_accounts` for one of the shop's staff.
+    Owner only (403 forbidden_permission); audited. Errors: shop_not_found, staff_not_found (404)."""
+    member = do_set_payout_permission(acting_user=request.auth, shop_id=shop_id, member_id=user_id,
+                                      granted=payload.can_manage_payout_accounts, **_meta(request))
+    return staff_out(member)
 
 
 class StatementQuery(Schema):

@@ -138,8 +138,8 @@ class AlipayChangeForm(StepUpMixin, forms.Form):
 class VerifyForm(forms.Form):
     """小额打款验证: the amount the user read on their bank statement, in yuan."""
 
-    amount = YuanField(label=gettext_lazy("到账金额（元）"), min_fen=1, max_fen=99,
-                       range_message=gettext_lazy("小额打款的金额在 ¥0.01 到 ¥0.99 之间,请按银行流水填写,例如 0.37。"),
+    amount = YuanField(label=gettext_lazy("到账金额（元）"), min_fen=1, max_fen=999,
+                       range_message=gettext_lazy("小额打款的金额在 ¥0.01 到 ¥9.99 之间，请按银行流水填写，例如 3.27。"),
                        widget=forms.TextInput(attrs={"placeholder": "0.00"}))
 
 

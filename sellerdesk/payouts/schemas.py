@@ -58,7 +58,7 @@ class ChangeOut(Schema):
 
 
 class VerifyIn(Schema):
-    amount_fen: int = Field(..., ge=1, le=99, description="The micro-deposit amount read from the statement")
+    amount_fen: int = Field(..., ge=1, le=999, description="The micro-deposit amount read from the statement")
 
 
 class WithdrawalIn(Schema):

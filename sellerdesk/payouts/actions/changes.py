@@ -6,6 +6,7 @@ attempt leaves exactly one audit row and nothing else.
 """
 import hmac
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -145,6 +146,7 @@ def _request_change(user, subject, channel, request: ChangeRequest, meta, now, c
     context["wallet"] = wallet
     if wallet.account_id and wallet.account.fingerprint == probe.fingerprint:
         raise Conflict("新账户与当前提现账户相同,无需更换。", code="same_account")
+    _check_changes_today(wallet, now)
     pending = _pending_change(wallet, now)
     if pending is not None:
         raise Conflict("已有一笔待验证的更换,请先完成小额打款验证或取消它。", code="change_already_pending",
@@ -202,6 +204,18 @@ def _check_holder(subject, new: NewAccount, rail, ref: AccountRef) -> str:
     return new.holder_name
 
 
+def _check_changes_today(wallet, now) -> None:
+    """At most policy.account_changes_per_day() changes of one wallet in 24 h (WeChat allows 5)."""
+    since = now - timedelta(days=1)
+    today = list(AccountChange.objects.filter(wallet=wallet, created_at__gt=since).order_by("created_at")
+                 .values_list("created_at", flat=True))
+    limit = policy.account_changes_per_day()
+    if len(today) >= limit:
+        retry_after = (today[-limit] + timedelta(days=1) - now).total_seconds()
+        raise Throttled(f"这个钱包 24 小时内最多更换 {limit} 次提现账户，请稍后再试。", code="account_changes_throttled",
+                        details={"per_day": limit}, retry_after=math.ceil(retry_after))
+
+
 def _pending_change(wallet, now) -> AccountChange | None:
     for change in AccountChange.objects.filter(wallet=wallet, status=ChangeStatus.PENDING_VERIFICATION):
         if change.is_expired(now):
@@ -219,8 +233,8 @@ def _order_micro_deposit(change, meta, now) -> None:
                                                    created_at__gt=since).count()
     if ordered_today >= policy.micro_deposits_per_day():
         raise Throttled("今天的小额打款验证次数已用完,请明天再试。", code="micro_deposit_throttled",
-                        details={"per_day": policy.micro_deposits_per_day()})
-    change.expected_amount_fen = secrets.randbelow(99) + 1
+                        details={"per_day": policy.micro_deposits_per_day()}, retry_after=24 * 3600)
+    change.expected_amount_fen = secrets.randbelow(policy.micro_deposit_max_fen()) + 1
     change.rail_reference = f"acct-change-{change.pk}"
     change.attempts_left = policy.micro_deposit_attempts()
     change.expires_at = now + policy.micro_deposit_ttl()

@@ -76,8 +76,8 @@ class SimulatorRail(Rail):
         return NameCheck(known.holder_name, known.is_corporate) if known else None
 
     def send_micro_deposit(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
-        if not 1 <= amount_fen <= 99:
-            raise RailRejected("invalid_amount", "小额打款金额须在 0.01 到 0.99 元之间。")
+        if not 1 <= amount_fen <= 999:
+            raise RailRejected("invalid_amount", "小额打款金额须在 0.01 到 9.99 元之间。")
         return self._transfer(RailTransfer.Kind.MICRO_DEPOSIT, account=account, amount_fen=amount_fen,
                               memo="小额打款验证 SellerDesk", reference=reference)
 

@@ -204,3 +204,8 @@ def race(*actors):
     for t in threads:
         t.join(30)
     return results
+
+
+def yuan(fen: int) -> str:
+    """Fen as a user types yuan: 327 → "3.27"."""
+    return f"{fen // 100}.{fen % 100:02d}"

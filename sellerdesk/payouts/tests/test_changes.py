@@ -195,7 +195,7 @@ def test_corporate_change_stays_pending_and_old_account_stays_bound_until_right_
         assert wallets["anxin"]["pending_change_id"] == body["id"]
 
         amount = merchant.statement_amount(number[-4:])
-        assert 1 <= amount <= 99
+        assert 1 <= amount <= 999
         wrong = merchant.api.post(f"/account-changes/{body['id']}/verify", {"amount_fen": amount % 99 + 1})
         assert wrong.status_code == 422 and error_code(wrong) == "verification_failed"
         assert wrong.json()["error"]["details"]["attempts_left"] == 2
@@ -303,6 +303,7 @@ def test_micro_deposits_are_throttled_per_wallet_per_day(merchant):
         merchant.api.post(f"/account-changes/{body['id']}/cancel")
     response = merchant.change_card("anxin", corporate_number(8299), corporate=True)
     assert response.status_code == 429 and error_code(response) == "micro_deposit_throttled"
+    assert response["Retry-After"] == str(24 * 3600)
     assert AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION).count() == 0
 
 

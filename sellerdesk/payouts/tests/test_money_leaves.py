@@ -246,7 +246,7 @@ def test_micro_deposit_is_sent_only_by_the_worker_with_the_amount_sellerdesk_cho
     number = corporate_number(8800)
     body = merchant.change_card("anxin", number, corporate=True).json()
     change = AccountChange.objects.get(pk=body["id"])
-    assert body["status"] == "pending_verification" and 1 <= change.expected_amount_fen <= 99
+    assert body["status"] == "pending_verification" and 1 <= change.expected_amount_fen <= 999
     assert transfers(change.rail_reference) == []
     early = merchant.api.post(f"/account-changes/{body['id']}/verify", {"amount_fen": change.expected_amount_fen})
     assert early.status_code == 409 and error_code(early) == "micro_deposit_not_sent"

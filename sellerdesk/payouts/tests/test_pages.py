@@ -15,7 +15,7 @@ from sellerdesk.payouts.forms import yuan_to_fen
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus, Channel, RailTransfer
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 
-from .conftest import IP, PASSWORD, UA, card_number, corporate_number, run_rail_worker
+from .conftest import IP, PASSWORD, UA, card_number, corporate_number, run_rail_worker, yuan
 
 SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
 SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
@@ -201,7 +201,7 @@ def test_another_users_change_is_404_and_untouched(seller, make_seller):
     change = start_corporate_change(seller)
     other = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="宁波别家贸易有限公司")
     web = browser_for(other.user)
-    amount = f"0.{change.expected_amount_fen:02d}"
+    amount = yuan(change.expected_amount_fen)
     assert web.get(f"/account-centre/account-changes/{change.pk}/").status_code == 404
     assert web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": amount}).status_code == 404
     assert web.post(f"/account-centre/account-changes/{change.pk}/cancel/").status_code == 404
@@ -305,7 +305,7 @@ def test_statement_page_shows_the_micro_deposit_sent_to_the_users_account(seller
     change = start_corporate_change(seller)
     page = text_of(seller.web.get(f"/account-centre/sandbox/bank-statement/?last4=4321&change={change.pk}"))
     fen = change.expected_amount_fen
-    assert f"+¥0.{fen:02d}" in page and "小额打款验证" in page and "4321" in page
+    assert "+¥" + yuan(fen) in page and "小额打款验证" in page and "4321" in page
 
 
 class NoStatementRail(SimulatorRail):
@@ -325,12 +325,12 @@ def test_wrong_amount_says_attempts_left_then_right_amount_binds_the_new_card(se
     url = f"/account-centre/account-changes/{change.pk}/"
     right = change.expected_amount_fen
     wrong = right % 99 + 1
-    response = seller.web.post(url, {"amount": f"0.{wrong:02d}"})
+    response = seller.web.post(url, {"amount": yuan(wrong)})
     assert response.status_code == 200
     assert "金额不正确,还可以再试 2 次。" in html(response) and "还可以验证 2 次" in text_of(response)
-    assert f'value="0.{wrong:02d}"' in html(response)
+    assert f'value="{yuan(wrong)}"' in html(response)
     assert seller.wallet(Channel.ANXIN).account_id == change.old_account_id
-    response = seller.web.post(url, {"amount": f"¥0.{right:02d}"}, follow=True)
+    response = seller.web.post(url, {"amount": "¥" + yuan(right)}, follow=True)
     assert response.redirect_chain[-1][0] == "/account-centre/wallets/anxin/"
     wallet = seller.wallet(Channel.ANXIN)
     assert wallet.account_id == change.new_account_id
@@ -345,8 +345,8 @@ def test_wrong_amount_says_attempts_left_then_right_amount_binds_the_new_card(se
     ("NaN", "金额格式不正确"),
     ("-0.37", "金额格式不正确"),
     ("", "这个字段是必填项"),
-    ("1.50", "小额打款的金额在 ¥0.01 到 ¥0.99 之间"),
-    ("0", "小额打款的金额在 ¥0.01 到 ¥0.99 之间"),
+    ("10.00", "小额打款的金额在 ¥0.01 到 ¥9.99 之间"),
+    ("0", "小额打款的金额在 ¥0.01 到 ¥9.99 之间"),
 ])
 def test_bad_amount_input_is_refused_without_using_an_attempt(seller, typed, message):
     change = start_corporate_change(seller)
@@ -361,12 +361,12 @@ def test_three_wrong_amounts_fail_the_change_and_the_old_card_stays(seller):
     url = f"/account-centre/account-changes/{change.pk}/"
     wrong = change.expected_amount_fen % 99 + 1
     for _ in range(3):
-        response = seller.web.post(url, {"amount": f"0.{wrong:02d}"})
+        response = seller.web.post(url, {"amount": yuan(wrong)})
     assert "验证次数已用完" in html(response) and "重新发起更换银行卡" in html(response)
     change.refresh_from_db()
     assert change.status == ChangeStatus.FAILED
     assert seller.wallet(Channel.ANXIN).account_id == change.old_account_id
-    again = seller.web.post(url, {"amount": f"0.{change.expected_amount_fen:02d}"}, follow=True)
+    again = seller.web.post(url, {"amount": yuan(change.expected_amount_fen)}, follow=True)
     assert "不能再验证" in " ".join(flashes(again))
     assert seller.wallet(Channel.ANXIN).account_id == change.old_account_id
 
@@ -378,7 +378,7 @@ def test_right_amount_after_expiry_is_refused(seller):
         page = text_of(seller.web.get(f"/account-centre/account-changes/{change.pk}/"))
         assert "验证已过期" in page
         seller.web.post(f"/account-centre/account-changes/{change.pk}/",
-                        {"amount": f"0.{change.expected_amount_fen:02d}"})
+                        {"amount": yuan(change.expected_amount_fen)})
     assert seller.wallet(Channel.ANXIN).account_id == change.old_account_id
 
 

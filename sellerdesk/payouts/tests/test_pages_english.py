@@ -13,7 +13,7 @@ from sellerdesk.events.notices import render
 from sellerdesk.identity.models import Role, SubjectKind
 from sellerdesk.payouts.models import AccountChange, ChangeStatus
 
-from .conftest import IP, PASSWORD, UA, run_rail_worker
+from .conftest import IP, PASSWORD, UA, run_rail_worker, yuan
 
 SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
 SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
@@ -159,7 +159,7 @@ def test_verification_page_in_english(english):
     page = text_of(response)
     assert "<h1>Micro-deposit verification</h1>" in html(response)
     assert f"The platform has sent your new corporate account 中国建设银行 {change.new_account.masked} " \
-           "a small deposit of ¥0.01–¥0.99." in page
+           "a small deposit of ¥0.01–¥9.99." in page
     assert "Attempts left 3 attempts left" in page and "Valid until" in page and "(Beijing time)" in page
     assert "Amount received (¥)" in page and "Verify" in page and "Cancel this change" in page
     assert "View bank statement (sandbox)" in page
@@ -170,7 +170,7 @@ def test_verification_page_in_english(english):
     again = english.web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": "0.371"})
     assert "at most two decimals" in text_of(again) and "3 attempts left" in text_of(again)
     for _ in range(3):
-        failed = english.web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": f"0.{wrong:02d}"})
+        failed = english.web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": yuan(wrong)})
     page = text_of(failed)
     assert "Verification failed" in page and "No verification attempts left; the change to" in page
     assert "Change bank card again" in page and "Back to Merchant balance withdrawal" in page

@@ -174,6 +174,6 @@ def test_repeated_step_up_failures_are_throttled_even_for_the_right_password(per
 @pytest.mark.django_db
 def test_verify_amount_out_of_range_is_bad_input_and_costs_no_attempt(merchant):
     body = merchant.change_card("anxin", corporate_number(2100), corporate=True).json()
-    response = merchant.api.post(f"/account-changes/{body['id']}/verify", {"amount_fen": 150})
+    response = merchant.api.post(f"/account-changes/{body['id']}/verify", {"amount_fen": 1000})
     assert response.status_code == 400 and error_code(response) == "invalid_input"
     assert AccountChange.objects.get(pk=body["id"]).attempts_left == 3
