@@ -39,7 +39,7 @@ def enterprise_merchant(transactional_db):
     code = check_subject_id(SubjectKind.ENTERPRISE, base + uscc.calc_check_digit(base))
     subject = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name=LEGAL_NAME, id_number=code)
     user = User.objects.create_user(username="journey_merchant", password=PASSWORD, role=Role.MERCHANT)
-    user.shops.add(Shop.objects.create(name="好物旗舰店", subject=subject))
+    user.shops.add(Shop.objects.create(name="好物旗舰店", subject=subject), through_defaults={"is_owner": True})
     do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ANXIN, balance_fen=1_288_800,
                    kind=AccountKind.BANK_CARD, number="110060149018000120111", is_corporate=True,
                    bank_name="中国工商银行")
