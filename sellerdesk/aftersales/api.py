@@ -2,20 +2,22 @@
 from datetime import datetime
 
 from django.http import FileResponse, JsonResponse
-from ninja import File, Form, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from sellerdesk.core import clock
-from sellerdesk.core.errors import NotFound
+from sellerdesk.core.errors import Forbidden, NotFound
+from sellerdesk.identity.models import Role
 from sellerdesk.core.pagination import paginate
 
 from . import actions, names
 from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .models.enums import history_label, status_label
-from .queries import detail, filter_aftersales, load_for_detail
+from .queries import cs_queue, detail, filter_aftersales, load_for_detail
 from .schemas import (
     AfterSaleDetail,
     AfterSaleIn,
+    AfterSaleListItem,
     AfterSalePage,
     EvidenceRequestIn,
     EvidenceRequestOut,
@@ -74,6 +76,34 @@ def list_aftersales(request, status: list[str] = Query(None), quick: str | None 
     # schema stays the contract, and test_api_contract checks the output against it.
     rows, next_cursor = paginate(qs.values(*LIST_VALUES), cursor=cursor, limit=limit)
     return JsonResponse({"items": [_list_item(r) for r in rows], "next_cursor": next_cursor})
+
+
+class CsQueueItem(AfterSaleListItem):
+    review_started_at: datetime | None = Field(None, description="When the dispute reached the platform.")
+
+
+class CsQueuePage(Schema):
+    items: list[CsQueueItem]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+@router.get("/cs/queue", response=CsQueuePage)
+def list_cs_queue(request, limit: int | None = None, cursor: str | None = None):
+    """CS: disputes awaiting a ruling (平台处理中 and 待补充凭证), oldest first by when they reached
+    the platform. Keyset pages: pass `next_cursor` (or `prev_cursor`) back as `cursor`."""
+    if request.auth.role not in (Role.CS, Role.ADMIN):
+        raise Forbidden("Only platform customer service has a dispute queue.", code="forbidden_role")
+    disputes, next_cursor, prev_cursor = cs_queue(request.auth, cursor=cursor, limit=limit, default_limit=20)
+    items = []
+    for d in disputes:
+        a = d.aftersale
+        row = {f: getattr(a, f) for f in LIST_FIELDS}
+        row.update({"order__order_no": a.order.order_no, "buyer__first_name": a.buyer.first_name,
+                    "dispute__id": d.id, **{f"dispute__{f}": getattr(d, f) for f in DISPUTE_FIELDS}})
+        items.append({**_list_item(row), "review_started_at": d.review_started_at})
+    # Encoded once, as the workbench list is; CsQueuePage stays the documented contract.
+    return JsonResponse({"items": items, "next_cursor": next_cursor, "prev_cursor": prev_cursor})
 
 
 @router.get("/aftersales/{aftersale_id}", response=AfterSaleDetail)

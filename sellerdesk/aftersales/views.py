@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,7 +34,16 @@ from . import actions, files, policy
 from .access import access_aftersale, party_of, visible_history
 from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
 from .actions.refunds import do_retry_refund
-from .queries import detail, disputes_pending_q, failed_refunds, filter_aftersales, load_for_detail
+from .queries import (
+    capped_count,
+    detail,
+    disputes_pending_q,
+    failed_refunds,
+    filter_aftersales,
+    load_for_detail,
+    queue_counts,
+)
+from .queries import cs_queue as cs_queue_page
 from .states import ACTION_LABELS, Action
 from .stats import MERCHANT_PENDING_STATUSES, workbench_summary
 
@@ -521,25 +529,29 @@ def buyer_detail(request, aftersale_id: int):
 
 @login_required
 def cs_queue(request):
-    """Disputes awaiting a ruling, oldest first, with their age and the no-evidence marker."""
+    """Disputes awaiting a ruling, oldest first, with their age and the no-evidence marker.
+
+    Keyset pages (上一页 / 下一页 carry a cursor of review_started_at and id) and capped counts: the
+    page reads the same few rows whatever the size of the tables (docs/benchmarks.md, issue 8).
+    """
     _role(request, Role.CS, Role.ADMIN)
     now = clock.now()
-    qs = filter_aftersales(request.user, statuses=[Status.DISPUTE_PLATFORM_REVIEW, Status.DISPUTE_AWAITING_SUPPLEMENT],
-                           now=now).order_by("dispute__review_started_at", "id")
-    # Ordered by when each dispute reached the platform, so pages are numbered (offset) rather
-    # than keyed by id; the queue is small next to the request table.
-    page = Paginator(qs, CS_QUEUE_SIZE).get_page(request.GET.get("page"))
-    total = page.paginator.count
+    cursor = request.GET.get("cursor") or None
+    try:
+        disputes, next_cursor, prev_cursor = cs_queue_page(request.user, cursor=cursor, limit=CS_QUEUE_SIZE)
+    except CodedError:
+        return redirect("aftersales:cs_queue")  # a stale or hand-made cursor: back to the oldest cases
     rows = []
-    for a in page.object_list:
-        waiting_since = a.dispute.review_started_at or a.dispute.opened_at
-        rows.append({"a": a, "dispute": a.dispute, "waiting_since": waiting_since,
+    for d in disputes:
+        waiting_since = d.review_started_at or d.opened_at
+        rows.append({"a": d.aftersale, "dispute": d, "waiting_since": waiting_since,
                      "age": _age(now - waiting_since)})
-    negotiating = filter_aftersales(request.user, statuses=[Status.DISPUTE_AWAITING_EVIDENCE], now=now).count()
+    counts = queue_counts(request.user)
     refunds = failed_refunds()
     return render(request, "aftersales/cs_queue.html", {
-        "rows": rows, "total": total, "page": page, "negotiating": negotiating, "now": now,
-        "failed_refunds": list(refunds[:CS_QUEUE_SIZE]), "failed_refund_total": refunds.count()})
+        "rows": rows, "total": counts["total"], "negotiating": counts["negotiating"], "now": now,
+        "next_cursor": next_cursor, "prev_cursor": prev_cursor, "paged": bool(cursor),
+        "failed_refunds": list(refunds[:CS_QUEUE_SIZE]), "failed_refund_total": capped_count(refunds)})
 
 
 @login_required

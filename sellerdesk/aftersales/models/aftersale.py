@@ -52,6 +52,9 @@ class AfterSale(models.Model):
             models.Index(fields=["shop", "-id"], name="aftersale_shop_recent"),
             models.Index(fields=["buyer", "-id"], name="aftersale_buyer_recent"),
             models.Index(fields=["status", "due_at"], name="aftersale_due"),
+            # Lists filtered on status alone, newest first (CS and admin): without it PostgreSQL walks
+            # the primary key backwards and discards every other status.
+            models.Index(fields=["status", "-id"], name="aftersale_status_recent"),
         ]
 
     def __str__(self):

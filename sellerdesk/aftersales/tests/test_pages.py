@@ -320,26 +320,58 @@ def test_english_is_available(world):
     assert "After-sales workbench" in page
 
 
+def _queue_link(page: str, rel: str):
+    m = re.search(r'href="\?cursor=([^"]+)" rel="%s"' % rel, page)
+    return m and m.group(1)
+
+
 def test_cs_queue_pages_through_every_dispute_oldest_first(world, monkeypatch):
     from sellerdesk.aftersales import views
 
     monkeypatch.setattr(views, "CS_QUEUE_SIZE", 2)
     t0 = clock.now() - timedelta(days=3)
     numbers = []
-    for i in range(5):
+    for i in range(6):
         order = f.make_order(shop=world.shop, buyer=world.buyer)
         req = a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=100, reason="r",
                                   acting_user=world.buyer, now=t0)
         a.do_reject(req.id, reason="no", acting_user=world.merchant, now=t0)
         a.do_escalate(req.id, reason="help", acting_user=world.buyer, now=t0)
-        # Reviews start in reverse order of creation, so "oldest first" is not "lowest id first".
-        a.do_submit_evidence(req.id, statement="s", acting_user=world.merchant, now=t0 + timedelta(hours=10 - i))
+        # Reviews start in reverse order of creation, so "oldest first" is not "lowest id first";
+        # the last two start in the same second (the id breaks the tie).
+        a.do_submit_evidence(req.id, statement="s", acting_user=world.merchant,
+                             now=t0 + timedelta(hours=10 - min(i, 4)))
         numbers.append(req.number)
-    client = Client()
-    client.force_login(world.cs)
-    pages = [client.get("/cs/", {"page": p}).content.decode() for p in (1, 2, 3)]
+    oldest_first = [numbers[4], numbers[5], *reversed(numbers[:4])]
+    client = client_for(world.cs)
 
-    oldest_first = list(reversed(numbers))
-    assert [[n for n in oldest_first if n in page] for page in pages] == [
-        oldest_first[0:2], oldest_first[2:4], oldest_first[4:5]]
+    # 下一页 until there is none: every dispute once, oldest first, no 上一页 on the first page.
+    pages, cursor = [], None
+    while True:
+        page = text(client.get("/cs/", {"cursor": cursor} if cursor else {}))
+        pages.append(page)
+        cursor = _queue_link(page, "next")
+        if not cursor:
+            break
+    seen = [[n for n in oldest_first if n in page] for page in pages]
+    assert seen == [oldest_first[0:2], oldest_first[2:4], oldest_first[4:6]]
     assert pages[0].index(oldest_first[0]) < pages[0].index(oldest_first[1])
+    assert _queue_link(pages[0], "prev") is None and _queue_link(pages[1], "prev")
+    assert "第 1 /" not in pages[0]  # no page numbers: nothing counts the whole queue
+
+    # 上一页 from the last page walks back through the same pages.
+    back = text(client.get("/cs/", {"cursor": _queue_link(pages[2], "prev")}))
+    assert [n for n in oldest_first if n in back] == oldest_first[2:4]
+    first = text(client.get("/cs/", {"cursor": _queue_link(back, "prev")}))
+    assert [n for n in oldest_first if n in first] == oldest_first[0:2] and _queue_link(first, "prev") is None
+
+    # A case ruled meanwhile neither shifts the next page nor repeats a row.
+    a.do_rule(AfterSale.objects.get(number=oldest_first[0]).id, outcome="no_refund", liable="buyer",
+              note="证据不足", acting_user=world.cs, now=clock.now())
+    page2 = text(client.get("/cs/", {"cursor": _queue_link(pages[0], "next")}))
+    assert [n for n in oldest_first if n in page2] == oldest_first[2:4]
+
+
+def test_cs_queue_with_a_stale_or_garbage_cursor_goes_back_to_the_oldest(world):
+    client = client_for(world.cs)
+    assert client.get("/cs/", {"cursor": "garbage"}).status_code == 302
