@@ -423,6 +423,11 @@ EN = {
     "小额打款验证": "Micro-deposit verification", "更换记录": "Change record",
     "平台已向新账户小额打款": "The platform has sent a micro-deposit to the new account",
     "平台已向您的新对公账户": "The platform has sent your new corporate account",
+    "平台已向您的新银行卡": "The platform has sent your new bank card",
+    "银行实名核验": "Bank real-name check",
+    "支付宝实名校验": "Alipay real-name check",
+    "银行无法核验这张卡的持卡人身份，为确认它属于本主体，需要小额打款验证。":
+        "The bank could not confirm who holds this card, so a micro-deposit verification shows it belongs to this subject.",
     "打入一笔 ¥0.01–¥9.99 的小额款项。请在该账户的银行流水中查看到账金额，填写在下方完成验证。":
         "a small deposit of ¥0.01–¥9.99. Find the amount on that account's bank statement and enter it below to complete verification.",
     "验证通过前,原提现账户": "Until verification succeeds, the original withdrawal account",

@@ -45,8 +45,8 @@ class WalletAdmin(ReadOnlyAdmin):
 @admin.register(AccountChange)
 class AccountChangeAdmin(ReadOnlyAdmin):
     list_display = ("id", "wallet", "status", "failure_reason", "new_account", "attempts_left", "expires_at",
-                    "shared_with_other_subject", "created_at")
-    list_filter = ("status", "shared_with_other_subject")
+                    "proof", "created_at")
+    list_filter = ("status", "proof")
     exclude = ("expected_amount_fen",)
 
 

@@ -14,7 +14,7 @@ from sellerdesk.identity.models import Role
 from . import actions
 from .access import access_change, access_withdrawal, owner_subject
 from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
-from .models import WithdrawalAccount
+from .models import SubjectProof, WithdrawalAccount
 from .queries import wallet_views
 from .rails import get_rail, sandbox_enabled
 from .schemas import (
@@ -86,7 +86,8 @@ def change_out(change, now):
         "id": change.pk, "channel": change.wallet.channel, "status": status,
         "failure_reason": "expired" if expired else (change.failure_reason or None),
         "new_account": account_out(change.new_account), "old_account": account_out(change.old_account),
-        "attempts_left": change.attempts_left if change.new_account.is_corporate else None,
+        "proof": change.proof,
+        "attempts_left": change.attempts_left if change.proof == SubjectProof.MICRO_DEPOSIT else None,
         "expires_at": change.expires_at, "created_at": change.created_at, "completed_at": change.completed_at,
     }
 

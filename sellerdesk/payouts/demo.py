@@ -6,8 +6,12 @@ What a demo user can try (password `sellerdesk-demo` for step-up):
   read the micro-deposit in GET /api/v1/sandbox/rail/statement?account_last4=4321 and verify it.
   支付宝: DEMO_ALIPAY_CORPORATE is the enterprise's corporate Alipay; DEMO_ALIPAY_PERSONAL is its
   legal representative's personal one (refused: register a corporate Alipay first).
-- distributor (individual): 微信 card cannot be changed (commission goes to 微信零钱).
-- distributor_biz (individual business): 安心钱包 and 微信 with personal cards.
+- distributor (individual): 微信 card cannot be changed (commission goes to 微信零钱). Its 安心钱包
+  card can: DEMO_SPARE_PERSONAL_CARD is on file at the simulated bank as the distributor's (name and
+  resident ID), so the bank's real-name check binds it at once; any other valid card number (e.g.
+  DEMO_UNCHECKABLE_CARD) is unknown to the bank and goes through micro-deposit verification.
+- distributor_biz (individual business): 安心钱包 and 微信 with personal cards; a new card always
+  needs micro-deposit verification (no resident ID of the operator to check it against).
 - merchant2: its 微信 card is frozen at the simulated bank, so a withdrawal from 微信余额提现 fails
   once the worker sends it, and the amount comes back on the balance.
 - cs: the oldest demo refund is refused once by the simulated rail (原支付账户已注销), so it lands in
@@ -25,6 +29,8 @@ from .rails.simulator import SimulatorRail
 DEMO_ALIPAY_CORPORATE = "finance@merchant-demo.example.cn"
 DEMO_ALIPAY_PERSONAL = "13800138000"
 DEMO_SPARE_CORPORATE_ACCOUNT = "110060149018000654321"
+DEMO_SPARE_PERSONAL_CARD = "6222020200099999"
+DEMO_UNCHECKABLE_CARD = "6222020200088885"
 
 
 def demo_card(prefix: str) -> str:
@@ -81,6 +87,11 @@ def seed_payouts(users: dict) -> dict:
             else:
                 wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.WECHAT,
                                               balance_fen=12_300, **_bank_account(subject, seed * 10 + 2)))
+        if subject.kind == SubjectKind.INDIVIDUAL:
+            # The simulated bank has the subject's own cards on file with their resident ID.
+            for number in [w.account.number for w in wallets if w.account_id] + [DEMO_SPARE_PERSONAL_CARD]:
+                rail.open_account(kind=AccountKind.BANK_CARD, number=number, holder_name=subject.legal_name,
+                                  id_number=subject.id_number)
         made[name] = [w.pk for w in wallets]
         if name == "merchant2":
             wechat = _bank_account(subject, seed * 10 + 2)

@@ -106,7 +106,7 @@ class BankCardChangeForm(StepUpMixin, forms.Form):
         "account_no_required": "account_no", "card_number_not_digits": "account_no",
         "card_number_length": "account_no", "card_number_checksum": "account_no",
         "account_number_not_digits": "account_no", "account_number_length": "account_no",
-        "same_account": "account_no",
+        "same_account": "account_no", "account_bound_to_other_subject": "account_no",
         "bank_name_required": "bank_name", "holder_name_required": "holder_name",
         "subject_mismatch": "holder_name",
         "corporate_account_required": "is_corporate", "corporate_not_allowed": "is_corporate",
@@ -129,6 +129,7 @@ class AlipayChangeForm(StepUpMixin, forms.Form):
         "alipay_account_required": "alipay_account", "alipay_account_invalid": "alipay_account",
         "alipay_account_not_found": "alipay_account", "corporate_alipay_required": "alipay_account",
         "subject_mismatch": "alipay_account", "same_account": "alipay_account",
+        "account_bound_to_other_subject": "alipay_account",
     }
 
     def change_request_kwargs(self) -> dict:

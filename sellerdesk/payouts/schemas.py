@@ -51,6 +51,9 @@ class ChangeOut(Schema):
     failure_reason: str | None
     new_account: AccountOut
     old_account: AccountOut | None
+    proof: str = Field(description="How the new account was shown to be the subject's: real_name_check (the "
+                                   "bank's name + resident ID + card check), name_check (Alipay's real-name "
+                                   "record) or micro_deposit (the owner enters the amount sent to it)")
     attempts_left: int | None
     expires_at: datetime | None
     created_at: datetime

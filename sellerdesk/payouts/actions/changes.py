@@ -8,6 +8,7 @@ import hmac
 import logging
 import math
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.db.models import Q
 
 from sellerdesk.core import clock
 from sellerdesk.core.errors import CodedError, Conflict, Throttled, Unprocessable
+from sellerdesk.core.locks import ACCOUNT_FINGERPRINT, lock_value
 from sellerdesk.events.outbox import emit
 from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import Role, SubjectKind, User
@@ -40,10 +42,11 @@ from ..models import (
     InstructionKind,
     InstructionState,
     RailInstruction,
+    SubjectProof,
     Wallet,
     WithdrawalAccount,
 )
-from ..rails import AccountRef, get_rail
+from ..rails import AccountRef, RailUnavailable, RealNameCheck, get_rail
 from ..table import availability
 from .audit import RequestMeta, record
 from .instructions import order_instruction
@@ -98,8 +101,11 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
                       user_agent: str = "", now=None) -> AccountChange:
     """Ask to replace the withdrawal account of the caller's `channel` wallet.
 
-    Returns the change: `completed` (personal card, Alipay) or `pending_verification` (corporate
-    account; the micro-deposit is written as a rail instruction the worker sends after commit).
+    Same subject is proven, never assumed: an Alipay account by Alipay's real-name record, a
+    personal card by the bank's real-name check (name + resident ID + card); when that check cannot
+    be made (corporate accounts, individual businesses, a card the bank cannot say about) the change
+    waits for micro-deposit verification. Returns the change: `completed` or
+    `pending_verification` (the micro-deposit is a rail instruction the worker sends after commit).
     Raises a coded error and changes nothing but the audit log otherwise.
     """
     now = now or clock.now()
@@ -110,8 +116,20 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
         subject = owner_subject(acting_user)
         check_payout_permission(acting_user)  # owner or staff with manage_payout_accounts (403)
         check_channel(channel)
+        new, probe = _check_request(acting_user, subject, channel, request, context)
+        # Cheap refusals first (no lock, nothing written), so no proof or rail call is spent on them;
+        # they are checked again under the wallet's lock.
+        _check_wallet_state(access_wallet(acting_user, subject, channel), probe.fingerprint, now, record_expired=False)
+        # Outside the transaction, so that django-otp's failure throttle and a spent recovery code
+        # stay written whatever happens next.
+        check_step_up(acting_user, password=request.password, otp=request.otp, now=now)
+        # The rail's checks move no money but are remote calls: made before any row is locked.
+        proof, holder_name = _prove_same_subject(subject, new, account_ref(new, fingerprint=probe.fingerprint,
+                                                                           masked=probe.masked))
+        context["proof"] = proof
+        _check_not_bound_elsewhere(subject, probe.fingerprint, now)  # after the rail: its "not yours" comes first
         with transaction.atomic():
-            return _request_change(acting_user, subject, channel, request, meta, now, context)
+            return _request_change(acting_user, subject, channel, new, proof, holder_name, meta, now, context)
     except CodedError as exc:
         action = AuditAction.STEP_UP_FAILED if exc.code == "step_up_failed" else AuditAction.CHANGE_REFUSED
         wallet = context.get("wallet")
@@ -123,13 +141,13 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
         raise
 
 
-def _request_change(user, subject, channel, request: ChangeRequest, meta, now, context) -> AccountChange:
+def _check_request(user, subject, channel, request: ChangeRequest, context) -> tuple[NewAccount, WithdrawalAccount]:
+    """The wallet may be changed and the input is a valid account this subject may bind. Reads only."""
     allowed = availability(user, subject, channel)
     if not allowed.can_change:
         raise Unprocessable(allowed.blocked_reason, code="change_not_allowed",
                             details={"reason": allowed.blocked_code, "channel": channel})
-    spec = allowed.spec
-    if spec.account_kind == AccountKind.ALIPAY:
+    if allowed.spec.account_kind == AccountKind.ALIPAY:
         new = check_alipay_account(request.alipay_account)
     else:
         new = check_bank_account(account_no=request.account_no, holder_name=request.holder_name,
@@ -139,69 +157,101 @@ def _request_change(user, subject, channel, request: ChangeRequest, meta, now, c
     context.update(kind=new.kind, masked=probe.masked, fingerprint=probe.fingerprint,
                    is_corporate=new.is_corporate)
     check_corporate_allowed(subject, new)
+    if new.kind == AccountKind.BANK_CARD:
+        check_same_subject(subject, new.holder_name)  # the typed name, before asking the bank anything
+    return new, probe
 
-    check_step_up(user, password=request.password, otp=request.otp, now=now)
 
+def _request_change(user, subject, channel, new: NewAccount, proof: str, holder_name: str, meta, now,
+                    context) -> AccountChange:
     wallet = access_wallet(user, subject, channel, lock=True, create=True)
     context["wallet"] = wallet
-    if wallet.account_id and wallet.account.fingerprint == probe.fingerprint:
-        raise Conflict("新账户与当前提现账户相同,无需更换。", code="same_account")
-    _check_changes_today(wallet, now)
-    pending = _pending_change(wallet, now)
-    if pending is not None:
-        raise Conflict("已有一笔待验证的更换,请先完成小额打款验证或取消它。", code="change_already_pending",
-                       details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()})
-
-    rail = get_rail()
-    ref = account_ref(new, fingerprint=probe.fingerprint, masked=probe.masked)
-    holder_name = _check_holder(subject, new, rail, ref)
-
     account = WithdrawalAccount(subject=subject, kind=new.kind, holder_name=holder_name, bank_name=new.bank_name,
                                 is_corporate=new.is_corporate, created_at=now)
     account.set_number(new.number)
+    # One subject at a time may bind a given number: two subjects racing for it do not both pass.
+    lock_value(ACCOUNT_FINGERPRINT, account.fingerprint)
+    _check_wallet_state(wallet, account.fingerprint, now, record_expired=True)
+    _check_not_bound_elsewhere(subject, account.fingerprint, now)
     account.save()
-    shared = (WithdrawalAccount.objects.filter(fingerprint=account.fingerprint, verified_at__isnull=False)
-              .exclude(subject=subject).exists())
-    change = AccountChange.objects.create(
-        wallet=wallet, requested_by=user, old_account=wallet.account, new_account=account,
-        status=ChangeStatus.PENDING_VERIFICATION, shared_with_other_subject=shared, created_at=now)
+    change = AccountChange.objects.create(wallet=wallet, requested_by=user, old_account=wallet.account,
+                                          new_account=account, status=ChangeStatus.PENDING_VERIFICATION,
+                                          proof=proof, created_at=now)
     record(AuditAction.CHANGE_REQUESTED, success=True, meta=meta, actor=user, subject=subject, wallet=wallet,
            change=change, details={"channel": channel, "kind": account.kind, "masked": account.masked,
-                                   "fingerprint": account.fingerprint, "is_corporate": account.is_corporate}, now=now)
-    if shared:
-        # Same number already bound by another subject: allowed by the name check, kept for risk review.
-        record(AuditAction.ACCOUNT_SHARED_ACROSS_SUBJECTS, success=True, meta=meta, actor=user, subject=subject,
-               wallet=wallet, change=change, code="account_shared_across_subjects",
-               details={"fingerprint": account.fingerprint}, now=now)
-        log.warning("account change %s: account fingerprint already bound to another subject", change.pk)
-
-    if account.is_corporate:
+                                   "fingerprint": account.fingerprint, "is_corporate": account.is_corporate,
+                                   "proof": proof}, now=now)
+    if proof == SubjectProof.MICRO_DEPOSIT:
         _order_micro_deposit(change, meta, now)
     else:
         _complete(change, acting_user=user, meta=meta, now=now)
     return change
 
 
-def _check_holder(subject, new: NewAccount, rail, ref: AccountRef) -> str:
-    """Same subject only. Returns the holder name to store."""
-    real = rail.real_name_of(ref)
-    if new.kind == AccountKind.ALIPAY:
-        if real is None:
-            raise Unprocessable("支付宝未找到这个账号,请核对手机号或邮箱。", code="alipay_account_not_found")
-        if subject.kind == SubjectKind.ENTERPRISE and not real.is_corporate:
-            raise Unprocessable(
-                "企业主体需绑定与商户名一致的对公支付宝账号;若没有对公支付宝,请先去支付宝注册。",
-                code="corporate_alipay_required")
-        if normalise_name(real.holder_name) != normalise_name(subject.legal_name):
-            raise Unprocessable("仅支持更换与绑定主体一致的支付宝账号:该支付宝账号的实名与主体名称不一致。",
-                                code="subject_mismatch", details={"source": "alipay_real_name"})
-        return real.holder_name
-    check_same_subject(subject, new.holder_name)
-    if real is not None and normalise_name(real.holder_name) != normalise_name(subject.legal_name):
-        # The typed name matches, but the bank says the account is someone else's.
-        raise Unprocessable("仅支持更换与绑定主体一致的银行卡:银行登记的开户名与主体名称不一致。",
-                            code="subject_mismatch", details={"source": "bank_name_check"})
-    return new.holder_name
+def _check_wallet_state(wallet, fingerprint: str, now, *, record_expired: bool) -> None:
+    """Not the account already bound, within the day's changes, no other change waiting."""
+    if wallet is None:
+        return
+    if wallet.account_id and wallet.account.fingerprint == fingerprint:
+        raise Conflict("新账户与当前提现账户相同,无需更换。", code="same_account")
+    _check_changes_today(wallet, now)
+    pending = _pending_change(wallet, now, record_expired=record_expired)
+    if pending is not None:
+        raise Conflict("已有一笔待验证的更换,请先完成小额打款验证或取消它。", code="change_already_pending",
+                       details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()})
+
+
+def _check_not_bound_elsewhere(subject, fingerprint: str, now) -> None:
+    """An account number bound to (or being verified for) another subject's wallet is refused: a
+    card has one holder, so two subjects claiming it means one of them is not its holder."""
+    bound = Wallet.objects.filter(account__fingerprint=fingerprint).exclude(subject=subject).exists()
+    claimed = (AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION, expires_at__gte=now,
+                                            new_account__fingerprint=fingerprint)
+               .exclude(wallet__subject=subject).exists())
+    if bound or claimed:
+        raise Conflict("这个账户已绑定在平台的其他主体名下,不能绑定到当前主体。请使用本主体名下的其他账户,"
+                       "如有疑问请联系平台客服。", code="account_bound_to_other_subject")
+
+
+def _prove_same_subject(subject, new: NewAccount, ref: AccountRef) -> tuple[str, str]:
+    """How the new account is shown to be the subject's (a SubjectProof) and the holder name to store.
+    Raises subject_mismatch when the rail says it is someone else's; 503 when it cannot be asked."""
+    rail = get_rail()
+    try:
+        real = rail.real_name_of(ref)
+        if new.kind == AccountKind.ALIPAY:
+            return SubjectProof.NAME_CHECK, _check_alipay_holder(subject, real)
+        if real is not None and normalise_name(real.holder_name) != normalise_name(subject.legal_name):
+            # The typed name matches, but the bank says the account is someone else's.
+            raise Unprocessable("仅支持更换与绑定主体一致的银行卡:银行登记的开户名与主体名称不一致。",
+                                code="subject_mismatch", details={"source": "bank_name_check"})
+        if not new.is_corporate and subject.kind == SubjectKind.INDIVIDUAL:
+            # A name is not a person (namesakes are common): the bank checks name + resident ID + card.
+            answer = rail.real_name_check(ref, holder_name=subject.legal_name, id_number=subject.id_number,
+                                          reference=f"real-name-{uuid.uuid4().hex[:24]}")
+            if answer == RealNameCheck.MATCH:
+                return SubjectProof.REAL_NAME_CHECK, new.holder_name
+            if answer == RealNameCheck.NO_MATCH:
+                raise Unprocessable("仅支持更换与绑定主体一致的银行卡:银行核验持卡人身份与主体不一致。",
+                                    code="subject_mismatch", details={"source": "real_name_check"})
+    except RailUnavailable:
+        raise CodedError("暂时无法向银行或支付宝核验这个账户,请稍后再试。本次没有做任何更改。",
+                         code="rail_unavailable", status=503) from None
+    # Nobody could say whose account it is: the owner proves it by reading the micro-deposit.
+    return SubjectProof.MICRO_DEPOSIT, new.holder_name
+
+
+def _check_alipay_holder(subject, real) -> str:
+    if real is None:
+        raise Unprocessable("支付宝未找到这个账号,请核对手机号或邮箱。", code="alipay_account_not_found")
+    if subject.kind == SubjectKind.ENTERPRISE and not real.is_corporate:
+        raise Unprocessable(
+            "企业主体需绑定与商户名一致的对公支付宝账号;若没有对公支付宝,请先去支付宝注册。",
+            code="corporate_alipay_required")
+    if normalise_name(real.holder_name) != normalise_name(subject.legal_name):
+        raise Unprocessable("仅支持更换与绑定主体一致的支付宝账号:该支付宝账号的实名与主体名称不一致。",
+                            code="subject_mismatch", details={"source": "alipay_real_name"})
+    return real.holder_name
 
 
 def _check_changes_today(wallet, now) -> None:
@@ -216,12 +266,13 @@ def _check_changes_today(wallet, now) -> None:
                         details={"per_day": limit}, retry_after=math.ceil(retry_after))
 
 
-def _pending_change(wallet, now) -> AccountChange | None:
+def _pending_change(wallet, now, *, record_expired: bool) -> AccountChange | None:
+    """The change waiting for verification, if any; expired ones are recorded as failed when asked."""
     for change in AccountChange.objects.filter(wallet=wallet, status=ChangeStatus.PENDING_VERIFICATION):
-        if change.is_expired(now):
-            _fail(change, ChangeFailure.EXPIRED, meta=RequestMeta(), actor=None, now=now)
-        else:
+        if not change.is_expired(now):
             return change
+        if record_expired:
+            _fail(change, ChangeFailure.EXPIRED, meta=RequestMeta(), actor=None, now=now)
     return None
 
 

@@ -9,6 +9,7 @@ from .enums import (
     HolderRole,
     InstructionKind,
     InstructionState,
+    SubjectProof,
     WithdrawalStatus,
 )
 from .instruction import RailInstruction
@@ -18,5 +19,5 @@ from .wallet import Wallet, Withdrawal, WithdrawalAccount
 __all__ = [
     "AppendOnlyError", "AuditLog", "AccountChange", "AccountKind", "AuditAction", "ChangeFailure",
     "ChangeStatus", "Channel", "HolderRole", "InstructionKind", "InstructionState", "WithdrawalStatus",
-    "RailInstruction", "RailFault", "RailTransfer", "SimulatedAccount", "Wallet", "Withdrawal", "WithdrawalAccount",
+    "SubjectProof", "RailInstruction", "RailFault", "RailTransfer", "SimulatedAccount", "Wallet", "Withdrawal", "WithdrawalAccount",
 ]

@@ -3,15 +3,16 @@ from django.db import models
 
 from sellerdesk.core import clock
 
-from .enums import ChangeFailure, ChangeStatus
+from .enums import ChangeFailure, ChangeStatus, SubjectProof
 from .wallet import Wallet, WithdrawalAccount
 
 
 class AccountChange(models.Model):
     """One request to replace a wallet's withdrawal account (更换银行卡 / 更换账户).
 
-    The wallet keeps `old_account` until the change is `completed`. Corporate accounts stay
-    `pending_verification` until the owner enters the micro-deposit amount; `expires_at` is the
+    The wallet keeps `old_account` until the change is `completed`. `proof` says how the new
+    account was shown to be the subject's: the rail's checks complete it at once; otherwise it stays
+    `pending_verification` until the owner enters the micro-deposit amount. `expires_at` is the
     truth for expiry, whether or not a sweeper has run.
     """
 
@@ -30,8 +31,7 @@ class AccountChange(models.Model):
     micro_deposit_sent_at = models.DateTimeField(null=True, blank=True)
     attempts_left = models.PositiveSmallIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
-    # Same account number already bound by another subject (blind-index match): kept for risk review.
-    shared_with_other_subject = models.BooleanField(default=False)
+    proof = models.CharField(max_length=16, choices=SubjectProof.choices, default=SubjectProof.MICRO_DEPOSIT)
     created_at = models.DateTimeField(default=clock.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

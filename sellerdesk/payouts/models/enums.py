@@ -33,6 +33,14 @@ class ChangeFailure(models.TextChoices):
     MICRO_DEPOSIT_FAILED = "micro_deposit_failed", _("小额打款失败")
 
 
+class SubjectProof(models.TextChoices):
+    """How a new withdrawal account was shown to belong to the wallet's subject."""
+
+    REAL_NAME_CHECK = "real_name_check", _("银行实名核验")  # name + resident ID + card agree at the bank
+    NAME_CHECK = "name_check", _("支付宝实名校验")  # Alipay's real-name record is the subject's
+    MICRO_DEPOSIT = "micro_deposit", _("小额打款验证")  # the owner read the amount sent to the account
+
+
 class WithdrawalStatus(models.TextChoices):
     HELD = "held", _("冷静期暂缓")
     PROCESSING = "processing", _("提现中")
@@ -62,7 +70,6 @@ class AuditAction(models.TextChoices):
     CHANGE_COMPLETED = "change_completed"
     CHANGE_FAILED = "change_failed"
     CHANGE_CANCELLED = "change_cancelled"
-    ACCOUNT_SHARED_ACROSS_SUBJECTS = "account_shared_across_subjects"
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
     WITHDRAWAL_RELEASED = "withdrawal_released"
     WITHDRAWAL_PAID = "withdrawal_paid"

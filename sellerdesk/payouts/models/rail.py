@@ -38,8 +38,9 @@ class RailTransfer(models.Model):
 class SimulatedAccount(models.Model):
     """An account that exists 'out there' at the simulated bank or Alipay, with its real holder.
 
-    The simulator answers name checks (实名校验) from these rows and refuses transfers to frozen or
-    closed ones. Only the fingerprint is kept.
+    The simulator answers name checks (实名校验) and, for personal cards whose holder's resident ID
+    it was given, real-name checks (三要素/四要素) from these rows, and refuses transfers to frozen or
+    closed ones. Only fingerprints of the number, the ID number and the phone are kept.
     """
 
     class State(models.TextChoices):
@@ -51,6 +52,8 @@ class SimulatedAccount(models.Model):
     fingerprint = models.CharField(max_length=64)
     holder_name = models.CharField(max_length=120)
     is_corporate = models.BooleanField(default=False)
+    holder_id_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    holder_phone_fingerprint = models.CharField(max_length=64, blank=True, default="")
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(default=clock.now)
 
@@ -67,16 +70,23 @@ class RailFault(models.Model):
     - unavailable: the rail cannot be reached; nothing is sent (RailUnavailable).
     - lost_answer: the transfer is made but the answer never arrives (RailUnavailable, maybe sent).
     - reject: the rail refuses with `code` and `message`; nothing is sent (RailRejected).
+    The checks (name_check, real_name_check) answer only to `unavailable` faults.
     `remaining` counts how many more calls it hits (null = every call).
     """
+
+    class Operation(models.TextChoices):
+        MICRO_DEPOSIT = "micro_deposit", "小额打款验证"
+        PAYOUT = "payout", "余额提现"
+        REFUND = "refund", "售后退款"
+        NAME_CHECK = "name_check", "实名校验"
+        REAL_NAME_CHECK = "real_name_check", "三要素核验"
 
     class Mode(models.TextChoices):
         UNAVAILABLE = "unavailable", "通道不可用"
         LOST_ANSWER = "lost_answer", "应答丢失"
         REJECT = "reject", "拒绝"
 
-    operation = models.CharField(max_length=16, blank=True, default="",
-                                 choices=RailTransfer.Kind.choices)
+    operation = models.CharField(max_length=16, blank=True, default="", choices=Operation.choices)
     reference = models.CharField(max_length=64, blank=True, default="")
     order_no = models.CharField(max_length=40, blank=True, default="")
     fingerprint = models.CharField(max_length=64, blank=True, default="")

@@ -13,10 +13,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from sellerdesk.core import clock
+from sellerdesk.identity.checks import normalise_name
 
 from .. import crypto
 from ..models import RailFault, RailTransfer, SimulatedAccount
-from .base import AccountRef, NameCheck, Rail, RailRejected, RailUnavailable, SentTransfer, StatementLine
+from .base import (
+    AccountRef,
+    NameCheck,
+    Rail,
+    RailRejected,
+    RailUnavailable,
+    RealNameCheck,
+    SentTransfer,
+    StatementLine,
+)
 
 ACCOUNT_REFUSALS = {
     SimulatedAccount.State.FROZEN: ("account_frozen", "收款账户已被冻结,无法入账。"),
@@ -24,15 +34,23 @@ ACCOUNT_REFUSALS = {
 }
 
 
+def _person_fingerprint(what: str, value: str) -> str:
+    return crypto.fingerprint(f"sim_holder_{what}", value.strip().upper()) if value else ""
+
+
 class SimulatorRail(Rail):
     is_simulator = True
 
     # The simulated world ------------------------------------------------------------------
-    def open_account(self, *, kind: str, number: str, holder_name: str, is_corporate: bool = False) -> None:
-        """Make an account exist at the simulated bank/Alipay (used by demo data and tests)."""
+    def open_account(self, *, kind: str, number: str, holder_name: str, is_corporate: bool = False,
+                     id_number: str = "", phone: str = "") -> None:
+        """Make an account exist at the simulated bank/Alipay (used by demo data and tests). With the
+        holder's resident ID (and phone) the bank can answer real-name checks for it."""
         SimulatedAccount.objects.update_or_create(
             account_kind=kind, fingerprint=crypto.fingerprint(kind, number),
-            defaults={"holder_name": holder_name, "is_corporate": is_corporate},
+            defaults={"holder_name": holder_name, "is_corporate": is_corporate,
+                      "holder_id_fingerprint": _person_fingerprint("id", id_number),
+                      "holder_phone_fingerprint": _person_fingerprint("phone", phone)},
         )
 
     def remember_bound(self, account: AccountRef) -> None:
@@ -72,8 +90,23 @@ class SimulatorRail(Rail):
 
     # The interface ----------------------------------------------------------------------------
     def real_name_of(self, account: AccountRef) -> NameCheck | None:
+        self._fault(RailFault.Operation.NAME_CHECK, "", "", account.fingerprint, RailFault.Mode.UNAVAILABLE)
         known = SimulatedAccount.objects.filter(account_kind=account.kind, fingerprint=account.fingerprint).first()
         return NameCheck(known.holder_name, known.is_corporate) if known else None
+
+    def real_name_check(self, account: AccountRef, *, holder_name: str, id_number: str, phone: str | None = None,
+                        reference: str) -> str:
+        """As a bank's 三要素/四要素 check: it can say only for a personal card whose holder it knows."""
+        self._fault(RailFault.Operation.REAL_NAME_CHECK, reference, "", account.fingerprint,
+                    RailFault.Mode.UNAVAILABLE)
+        known = SimulatedAccount.objects.filter(account_kind=account.kind, fingerprint=account.fingerprint).first()
+        if known is None or known.is_corporate or not known.holder_id_fingerprint:
+            return RealNameCheck.UNKNOWN
+        same = (normalise_name(known.holder_name) == normalise_name(holder_name)
+                and known.holder_id_fingerprint == _person_fingerprint("id", id_number))
+        if same and phone and known.holder_phone_fingerprint:
+            same = known.holder_phone_fingerprint == _person_fingerprint("phone", phone)
+        return RealNameCheck.MATCH if same else RealNameCheck.NO_MATCH
 
     def send_micro_deposit(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
         if not 1 <= amount_fen <= 999:

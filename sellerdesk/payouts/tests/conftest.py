@@ -90,7 +90,12 @@ class Seller:
         body.setdefault("password", password)
         return self.api.post(f"/wallets/{channel}/account-changes", body)
 
-    def change_card(self, channel, number, *, holder=None, corporate=False, bank="中国工商银行", **extra):
+    def change_card(self, channel, number, *, holder=None, corporate=False, bank="中国工商银行", own=True, **extra):
+        """Ask to change to card `number`. With own=True the card really is this subject's: the
+        simulated bank knows it as theirs (holder name and resident ID) unless it already knows it
+        as someone else's. own=False: a card the bank cannot say about."""
+        if own and not corporate:
+            bank_knows_card(number, self.subject)
         return self.change(channel, account_no=number, holder_name=self.subject.legal_name if holder is None else holder,
                            bank_name=bank, is_corporate=corporate, **extra)
 
@@ -100,6 +105,23 @@ class Seller:
         assert response.status_code == 200, response.content
         lines = [line for line in response.json()["items"] if line["kind"] == "micro_deposit"]
         return lines[0]["amount_fen"]
+
+
+def bank_knows_card(number: str, subject, *, id_number=None) -> None:
+    """The simulated bank has card `number` on file as `subject`'s (its holder's resident ID too,
+    for an individual), unless it already has it as someone's."""
+    from sellerdesk.payouts import crypto
+    from sellerdesk.payouts.checks import _clean_number
+    from sellerdesk.payouts.models import SimulatedAccount
+
+    number = _clean_number(number)
+    if SimulatedAccount.objects.filter(account_kind=AccountKind.BANK_CARD,
+                                       fingerprint=crypto.fingerprint(AccountKind.BANK_CARD, number)).exists():
+        return
+    if id_number is None:
+        id_number = subject.id_number if subject.kind == SubjectKind.INDIVIDUAL else ""
+    SimulatorRail().open_account(kind=AccountKind.BANK_CARD, number=number, holder_name=subject.legal_name,
+                                 id_number=id_number)
 
 
 def make_subject(kind, legal_name) -> Subject:

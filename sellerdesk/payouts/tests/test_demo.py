@@ -42,3 +42,16 @@ def test_seed_payouts_gives_each_demo_seller_the_wallets_of_the_table(make_selle
     assert merchant.post("/wallets/anxin/account-changes", {
         "account_no": corporate_number(1), "holder_name": "杭州好物优选科技有限公司", "bank_name": "中国建设银行",
         "is_corporate": True, "password": PASSWORD}).json()["status"] == "pending_verification"
+
+
+@pytest.mark.django_db
+def test_demo_personal_cards_show_both_ways_of_proving_the_same_subject(make_seller):
+    from sellerdesk.payouts.demo import DEMO_SPARE_PERSONAL_CARD, DEMO_UNCHECKABLE_CARD
+
+    distributor = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, legal_name="李小红", bind=False)
+    seed_payouts({"distributor": distributor.user})
+    body = {"holder_name": "李小红", "bank_name": "中国银行", "password": PASSWORD}
+    checked = distributor.api.post("/wallets/anxin/account-changes", {**body, "account_no": DEMO_SPARE_PERSONAL_CARD})
+    assert checked.json()["status"] == "completed" and checked.json()["proof"] == "real_name_check"
+    unknown = distributor.api.post("/wallets/anxin/account-changes", {**body, "account_no": DEMO_UNCHECKABLE_CARD})
+    assert unknown.json()["status"] == "pending_verification" and unknown.json()["proof"] == "micro_deposit"

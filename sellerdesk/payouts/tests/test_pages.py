@@ -15,7 +15,7 @@ from sellerdesk.payouts.forms import yuan_to_fen
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus, Channel, RailTransfer
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 
-from .conftest import IP, PASSWORD, UA, card_number, corporate_number, run_rail_worker, yuan
+from .conftest import IP, PASSWORD, UA, bank_knows_card, card_number, corporate_number, run_rail_worker, yuan
 
 SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
 SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
@@ -215,9 +215,10 @@ def test_another_users_change_is_404_and_untouched(seller, make_seller):
 # --- changing a card ----------------------------------------------------------------------------
 
 def test_personal_card_change_completes_and_the_wallet_page_shows_the_new_masked_card(make_seller):
-    seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL_BUSINESS)
+    seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     web = browser_for(seller.user)
     number = card_number(424242)
+    bank_knows_card(number, seller.subject)
     response = web.post("/account-centre/wallets/wechat/change/", bank_form(seller, number), follow=True)
     assert response.redirect_chain[-1][0] == "/account-centre/wallets/wechat/"
     wallet = seller.wallet(Channel.WECHAT)
@@ -432,3 +433,28 @@ def test_yuan_to_fen_is_exact(typed, fen):
 def test_yuan_to_fen_refuses_bad_input(typed):
     with pytest.raises(ValueError):
         yuan_to_fen(typed)
+
+
+def test_a_personal_card_the_bank_cannot_check_goes_to_the_micro_deposit_page_saying_why(make_seller):
+    seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL_BUSINESS)
+    web = browser_for(seller.user)
+    old = seller.wallet(Channel.WECHAT).account_id
+    number = card_number(434343)
+    response = web.post("/account-centre/wallets/wechat/change/", bank_form(seller, number), follow=True)
+    change = AccountChange.objects.get(new_account__last4=number[-4:])
+    assert response.redirect_chain[-1][0] == f"/account-centre/account-changes/{change.pk}/"
+    page = html(response)
+    assert "银行无法核验这张卡的持卡人身份" in page and "平台已向您的新银行卡" in page
+    assert seller.wallet(Channel.WECHAT).account_id == old
+
+
+def test_a_card_bound_to_another_subject_is_refused_on_the_form_keeping_the_input(make_seller):
+    first = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL_BUSINESS)
+    second = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL_BUSINESS)
+    number = card_number(454545)
+    first.change_card("wechat", number, own=False)  # waiting for its micro-deposit
+    response = browser_for(second.user).post("/account-centre/wallets/wechat/change/", bank_form(second, number))
+    assert response.status_code == 200
+    page = html(response)
+    assert "已绑定在平台的其他主体名下" in page and "ac-field-error" in page
+    assert not AccountChange.objects.filter(wallet__subject=second.subject).exists()

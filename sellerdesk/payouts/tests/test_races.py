@@ -11,7 +11,7 @@ from sellerdesk.payouts.actions import (
 )
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus
 
-from .conftest import PASSWORD, corporate_number, race
+from .conftest import PASSWORD, card_number, corporate_number, race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -62,3 +62,17 @@ def test_concurrent_wrong_answers_never_grant_more_than_three_attempts(make_sell
     assert sorted(results) == ["change_not_pending"] * 3 + ["verification_failed"] * 3
     assert AuditLog.objects.filter(change_id=change_id, action=AuditAction.VERIFICATION_FAILED).count() == 3
     assert AccountChange.objects.get(pk=change_id).status == ChangeStatus.FAILED
+
+
+def test_two_subjects_claiming_one_card_at_once_leave_one_claim(make_seller):
+    first = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL, legal_name="王芳")
+    second = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL, legal_name="王芳")
+    number = card_number(9700)  # the bank cannot say whose: each would wait for a micro-deposit
+
+    def claim(seller):
+        return lambda: do_request_change(acting_user=seller.user, channel="anxin", request=ChangeRequest(
+            account_no=number, holder_name="王芳", bank_name="中国银行", password=PASSWORD)).status
+
+    results = race(claim(first), claim(second))
+    assert sorted(results) == ["account_bound_to_other_subject", ChangeStatus.PENDING_VERIFICATION]
+    assert AccountChange.objects.filter(new_account__last4=number[-4:]).count() == 1
