@@ -1,18 +1,25 @@
 """Seed a PostgreSQL database for the benchmarks.
 
-    .venv/bin/python bench/seed_postgres.py --database sellerdesk_bench
+    .venv/bin/python bench/seed_postgres.py --database sellerdesk_bench [--aftersales 1000000]
 
 Drops and recreates the database on 127.0.0.1:5432 (user postgres, trust auth), runs the
-migrations into it, then writes 1,000 shops (each with an enterprise subject and a merchant
-user), 20,000 buyers, 100,000 paid orders and 100,000 after-sales requests with their disputes,
-evidence requests, evidence, rulings, refunds and negotiation history, and ANALYZEs.
+migrations into it, then writes --aftersales paid orders and after-sales requests (default
+100,000) with their disputes, evidence requests, evidence, rulings, refunds and negotiation
+history, in --shops shops (default one per 100 requests, each with an enterprise subject and a
+merchant who owns it) and for --buyers buyers (default one per 5 requests), and ANALYZEs. The
+platform grows by shops, so a shop's size follows the same curve at every scale.
 
 This is a benchmark fixture, not product code: rows are written directly with COPY, bypassing the
 actions (which would take hours for 100,000 requests and fire tasks and outbox events nobody
 reads here). The rows are shaped like what the actions write (same statuses, due times, open
-evidence requests, history kinds), so the read side sees what production would. Model instances
-are built first so every field's Python default applies; ids are assigned here and the sequences
-reset afterwards.
+evidence requests, history kinds), so the read side sees what production would. Every column a
+row does not set gets its field's default, as a model instance would; ids are assigned here and
+the sequences reset afterwards.
+
+Memory stays bounded at any size: rows are generated and COPYed --chunk requests at a time, and
+only the compact plan of every request (creation time and status, 8 bytes each) is kept whole.
+Foreign-key triggers are off while loading (session_replication_role = replica; the rows are
+consistent by construction) and the run reports its time and peak memory.
 
 The mix (per 100 requests): 55 refunded, 17 closed, 8 cancelled (together 80 final), 5 awaiting
 the merchant, 2 awaiting the buyer's return, 1.5 awaiting receipt, 2 rejected by the merchant,
@@ -21,18 +28,18 @@ awaiting supplementary evidence (half asked of the merchant, half of the buyer).
 follow a log-normal curve (most shops ~60-100 requests, the largest ~1,000), as real shops do.
 """
 import argparse
+import gc
 import random
+import resource
 import sys
 import time
+from array import array
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-TOTAL_SHOPS = 1_000
-TOTAL_BUYERS = 20_000
-TOTAL_AFTERSALES = 100_000
 TOTAL_CS = 10
 PASSWORD = "sellerdesk-bench"
 
@@ -57,25 +64,80 @@ def recreate_database(name: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def copy_instances(model, objs) -> int:
-    """COPY unsaved model instances (ids already set) into the model's table; every concrete column."""
-    from django.db import connection, models
-    from psycopg import sql
-    from psycopg.types.json import Jsonb
+class Row:
+    """One row to COPY: the columns it sets, by attribute (the rest take the field's default)."""
 
-    fields = list(model._meta.concrete_fields)
-    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
-    count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objs:
-            row = [getattr(obj, f.attname) for f in fields]
-            for i in json_at:
-                row[i] = Jsonb(row[i])
-            copy.write_row(row)
-            count += 1
-    return count
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+class Writer:
+    """Buffers rows per table and COPYs them on flush(); the buffers are emptied each time."""
+
+    def __init__(self):
+        self.rows: dict[type, list[Row]] = {}
+        self.counts: dict[str, int] = {}
+        self.next_id: dict[type, int] = {}
+        self._layout: dict[type, tuple] = {}
+
+    def add(self, model, **values) -> Row:
+        pk = self.next_id.get(model, 1)
+        self.next_id[model] = pk + 1
+        row = Row(id=pk, **values)
+        self.rows.setdefault(model, []).append(row)
+        return row
+
+    def add_instance(self, obj) -> Row:
+        """For the few models whose values come through a property setter (Subject's encrypted id)."""
+        model = type(obj)
+        row = self.add(model)
+        obj.id = row.id
+        row.__dict__.update({f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields})
+        return row
+
+    def layout(self, model):
+        if model not in self._layout:
+            from django.db import models
+            from psycopg import sql
+
+            fields = list(model._meta.concrete_fields)
+            # Callable defaults (dict, list, clock.now) per row; constants once.
+            defaults = [(f.attname, f.default if f.has_default() and callable(f.default) else None,
+                         None if f.has_default() and callable(f.default) else f.get_default()) for f in fields]
+            json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
+            self._layout[model] = (defaults, json_at, statement)
+        return self._layout[model]
+
+    def flush(self) -> None:
+        from django.db import connection, transaction
+        from psycopg.types.json import Jsonb
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            for model, rows in self.rows.items():  # parents first: the order models were first added
+                if not rows:
+                    continue
+                defaults, json_at, statement = self.layout(model)
+                with cursor.cursor.copy(statement) as copy:
+                    for r in rows:
+                        values = r.__dict__
+                        row = [values[name] if name in values else (make() if make else const)
+                               for name, make, const in defaults]
+                        for i in json_at:
+                            row[i] = Jsonb(row[i])
+                        copy.write_row(row)
+                label = model._meta.label
+                self.counts[label] = self.counts.get(label, 0) + len(rows)
+                rows.clear()
+
+    def reset_sequences(self) -> None:
+        from django.core.management.color import no_style
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(self.rows)):
+                cursor.execute(statement)
 
 
 def credit_code(n: int) -> str:
@@ -92,25 +154,17 @@ def credit_code(n: int) -> str:
 
 
 class World:
-    """Builds every row in memory with explicit ids, then writes them table by table."""
+    """Random draws and the writer; timedelta helpers for the shapes below."""
 
-    def __init__(self, rng: random.Random, now):
-        self.rng, self.now = rng, now
-        self.rows: dict[type, list] = {}
-        self.next_id: dict[type, int] = {}
-
-    def add(self, model, **fields):
-        pk = self.next_id.get(model, 1)
-        self.next_id[model] = pk + 1
-        obj = model(id=pk, **fields)
-        self.rows.setdefault(model, []).append(obj)
-        return obj
+    def __init__(self, rng: random.Random, now, writer: Writer):
+        self.rng, self.now, self.writer = rng, now, writer
+        self.add = writer.add
 
     def hours(self, lo: float, hi: float) -> timedelta:
         return timedelta(seconds=int(self.rng.uniform(lo, hi) * 3600))
 
 
-def build(rng: random.Random, now) -> World:
+def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, chunk: int) -> Writer:
     from django.contrib.auth.hashers import make_password
 
     from sellerdesk.aftersales.models import (
@@ -125,53 +179,69 @@ def build(rng: random.Random, now) -> World:
     from sellerdesk.identity.models import Shop, Subject, User
     from sellerdesk.orders.models import Order, OrderItem
 
-    w = World(rng, now)
+    writer = Writer()
+    w = World(rng, now, writer)
     h = w.hours
-    password = make_password(PASSWORD)  # hashed once: 21,000 PBKDF2 runs would take minutes
+    password = make_password(PASSWORD)  # hashed once: a PBKDF2 run per user would take minutes
 
-    shops, merchants = [], []
-    for i in range(1, TOTAL_SHOPS + 1):
-        subject = w.add(Subject, kind="enterprise", legal_name=f"压测商贸{i:04d}有限公司",
-                        id_number=credit_code(i), verified_at=now - timedelta(days=400))
-        shop = w.add(Shop, name=f"压测店铺{i:04d}", subject_id=subject.id)
-        merchant = w.add(User, username=f"bench_merchant{i:04d}", password=password, role="merchant",
+    for i in range(1, shops + 1):
+        subject = writer.add_instance(Subject(kind="enterprise", legal_name=f"压测商贸{i:05d}有限公司",
+                                              id_number=credit_code(i), verified_at=now - timedelta(days=400)))
+        shop = w.add(Shop, name=f"压测店铺{i:05d}", subject_id=subject.id)
+        merchant = w.add(User, username=f"bench_merchant{i:05d}", password=password, role="merchant",
                          date_joined=now - timedelta(days=400))
-        w.add(User.shops.through, user_id=merchant.id, shop_id=shop.id)
-        shops.append(shop)
-        merchants.append(merchant)
-    for i in range(1, TOTAL_BUYERS + 1):
-        w.add(User, username=f"bench_buyer{i:05d}", password=password, role="buyer",
+        assert merchant.id == shop.id == i  # merchant of shop i is user i (used below, without a dict)
+        w.add(User.shops.through, user_id=merchant.id, shop_id=shop.id, is_owner=True)
+        if i % chunk == 0:
+            writer.flush()
+    first_buyer = shops + 1
+    for i in range(1, buyers + 1):
+        w.add(User, username=f"bench_buyer{i:06d}", password=password, role="buyer",
               date_joined=now - timedelta(days=rng.uniform(200, 800)))
-    buyer_ids = [u.id for u in w.rows[User] if u.role == "buyer"]
-    cs_users = [w.add(User, username=f"bench_cs{i:02d}", password=password, role="cs", is_staff=True)
-                for i in range(1, TOTAL_CS + 1)]
-    merchant_of_shop = {s.id: m.id for s, m in zip(shops, merchants)}
+        if i % (chunk * 4) == 0:
+            writer.flush()
+    buyer_ids = range(first_buyer, first_buyer + buyers)
+    cs_ids = [w.add(User, username=f"bench_cs{i:02d}", password=password, role="cs", is_staff=True).id
+              for i in range(1, TOTAL_CS + 1)]
+    writer.flush()
 
     # Shop sizes: log-normal weights, so a few big shops and a long tail of small ones.
-    weights = [rng.lognormvariate(0, 0.8) for _ in shops]
-    shop_ids = [s.id for s in shops]
+    shop_ids = range(1, shops + 1)
+    cum_weights, total = [], 0.0
+    for _ in shop_ids:
+        total += rng.lognormvariate(0, 0.8)
+        cum_weights.append(total)
     statuses, status_weights = zip(*STATUS_MIX)
 
-    # Draw every request's shape first, then give ids in creation order, as production would.
-    plans = []
-    for _ in range(TOTAL_AFTERSALES):
-        status = rng.choices(statuses, status_weights)[0]
+    # Draw every request's shape first, then give ids in creation order, as production would. Each
+    # plan is one int (seconds before now * 16 + status index), so a million take 8 MB, not 150.
+    plans = array("q")
+    for _ in range(aftersales):
+        k = rng.choices(range(len(statuses)), status_weights)[0]
+        status = statuses[k]
         if status in ("refunded", "closed", "cancelled"):
-            created = now - h(10 * 24, 180 * 24)
+            ago = h(10 * 24, 180 * 24)
         elif status == "awaiting_merchant":
-            created = now - h(0.1, 47)
+            ago = h(0.1, 47)
         elif status.startswith("dispute_"):
-            created = now - h(4 * 24, 6 * 24)
+            ago = h(4 * 24, 6 * 24)
         else:
-            created = now - h(24, 5 * 24)
-        plans.append((created, status))
-    plans.sort(key=lambda p: p[0])
-    shop_draws = rng.choices(shop_ids, weights, k=TOTAL_AFTERSALES)
+            ago = h(24, 5 * 24)
+        plans.append(-int(ago.total_seconds()) * 16 + k)
+    plans = array("q", sorted(plans))
 
-    for n, ((created, status), shop_id) in enumerate(zip(plans, shop_draws), start=1):
+    def requests():
+        for start in range(0, aftersales, chunk):
+            draws = rng.choices(shop_ids, cum_weights=cum_weights, k=min(chunk, aftersales - start))
+            for j, shop_id in enumerate(draws):
+                key = plans[start + j]
+                yield start + j + 1, now + timedelta(seconds=key // 16), statuses[key % 16], shop_id
+            writer.flush()
+
+    for n, created, status, shop_id in requests():
         buyer_id = rng.choice(buyer_ids)
-        merchant_id = merchant_of_shop[shop_id]
-        cs_id = rng.choice(cs_users).id
+        merchant_id = shop_id
+        cs_id = rng.choice(cs_ids)
         paid_fen = rng.choice([1990, 4900, 9900, 12900, 19900, 29900, 59900, 129900])
         paid_at = created - h(2, 10 * 24)
         order = w.add(Order, order_no=f"BO{paid_at:%Y%m%d}{n:08d}", shop_id=shop_id, buyer_id=buyer_id,
@@ -239,7 +309,8 @@ def build(rng: random.Random, now) -> World:
             return at
 
         def refund(at, source):
-            w.add(Refund, aftersale_id=a.id, order_id=order.id, amount_fen=amount, source=source, created_at=at)
+            w.add(Refund, aftersale_id=a.id, order_id=order.id, amount_fen=amount, source=source, created_at=at,
+                  status="succeeded", succeeded_at=at, reference=f"refund-{a.number}")
             order.refunded_fen = amount
             step("refunded", "system", None, timedelta(0), amount_fen=amount)
 
@@ -324,55 +395,76 @@ def build(rng: random.Random, now) -> World:
         for e in sorted(history, key=lambda e: e["at"]):
             w.add(HistoryEntry, aftersale_id=a.id, at=e["at"], actor_id=e["actor_id"], actor_role=e["actor_role"],
                   kind=e["kind"], body=e["body"], data=e["data"], visibility="all")
-    return w
+    writer.flush()
+    return writer
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=common.DEFAULT_DATABASE)
+    parser.add_argument("--aftersales", type=int, default=100_000, help="paid orders and after-sales requests")
+    parser.add_argument("--shops", type=int, help="default: one per 100 requests (at least 10)")
+    parser.add_argument("--buyers", type=int, help="default: one per 5 requests (at least 100)")
+    parser.add_argument("--chunk", type=int, default=5_000, help="requests generated and COPYed at a time")
     parser.add_argument("--seed", type=int, default=20240601, help="random seed (same seed, same data)")
     args = parser.parse_args()
     name = common.check_name(args.database)
+    shops = args.shops or max(10, args.aftersales // 100)
+    buyers = args.buyers or max(100, args.aftersales // 5)
+    if not (1 <= args.aftersales <= 5_000_000 and 1 <= shops <= 99_999 and 1 <= buyers <= 999_999
+            and 100 <= args.chunk <= 100_000):
+        raise SystemExit("keep --aftersales ≤ 5,000,000, --shops < 100,000, --buyers < 1,000,000, "
+                         "--chunk 100..100,000")
 
     started = time.perf_counter()
     recreate_database(name)
     common.setup_django(name)
     from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
+    from django.db import connection
 
     from sellerdesk.core import clock
 
     call_command("migrate", verbosity=0, interactive=False)
     migrated = time.perf_counter()
 
-    world = build(random.Random(args.seed), clock.now())
-    built = time.perf_counter()
-
-    counts = {}
-    with transaction.atomic():
-        # Parents before children; the model order of insertion is the dict's.
-        for model, objs in world.rows.items():
-            counts[model._meta.label] = copy_instances(model, objs)
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), list(world.rows)):
-                cursor.execute(statement)
-    copied = time.perf_counter()
+    # Bench data, consistent by construction: skip the per-row foreign-key triggers while loading.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("SET session_replication_role = replica")
+    gc.freeze()  # Django's own objects never need collecting; the chunks are freed by refcount
+    copy_seconds = [0.0]
+    flush = Writer.flush
+
+    def timed_flush(self):
+        t = time.perf_counter()
+        flush(self)
+        copy_seconds[0] += time.perf_counter() - t
+
+    Writer.flush = timed_flush
+    writer = build(random.Random(args.seed), clock.now(), aftersales=args.aftersales, shops=shops, buyers=buyers,
+                   chunk=args.chunk)
+    writer.reset_sequences()
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = origin")
+    loaded = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")  # the visibility map too, so counts can be index-only
     analyzed = time.perf_counter()
 
-    for label, count in counts.items():
-        print(f"{label:32} {count:>9,}")
-    from sellerdesk.aftersales.models import AfterSale
+    for label, count in writer.counts.items():
+        print(f"{label:32} {count:>10,}")
     from django.db.models import Count
+
+    from sellerdesk.aftersales.models import AfterSale
 
     print("\nafter-sales by status:")
     for row in AfterSale.objects.values("status").annotate(n=Count("id")).order_by("-n"):
-        print(f"  {row['status']:30} {row['n']:>7,}")
-    print(f"\nseeded {name} in {analyzed - started:.1f} s "
-          f"(create + migrate {migrated - started:.1f} s, build rows {built - migrated:.1f} s, "
-          f"COPY {copied - built:.1f} s, ANALYZE {analyzed - copied:.1f} s)")
+        print(f"  {row['status']:30} {row['n']:>9,}")
+    load = " / ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+    print(f"\nseeded {name} with {args.aftersales:,} requests, {shops:,} shops, {buyers:,} buyers in "
+          f"{analyzed - started:.1f} s (create + migrate {migrated - started:.1f} s, generate + COPY "
+          f"{loaded - migrated:.1f} s of which COPY {copy_seconds[0]:.1f} s, VACUUM ANALYZE {analyzed - loaded:.1f} s); "
+          f"peak RSS {peak_mb:.0f} MB; load average {load}")
 
 
 if __name__ == "__main__":

@@ -41,12 +41,17 @@ def disputes_pending_q(user) -> Q:
 
 
 def search_q(q: str) -> Q:
-    """售后单号 / 订单号 / 买家 (account or name), exact. One uncorrelated `IN` per table, each
-    answered by that table's own index: an OR across joined tables made PostgreSQL scan all three
-    (46 ms at 100k requests, docs/benchmarks.md)."""
+    """售后单号 / 订单号 / 买家 (account or name), exact: `id IN (a UNION of one indexed look-up per
+    table)`. An OR across joined tables, or of IN-subqueries, is a filter PostgreSQL can only apply
+    row by row, so it scanned every request the caller may see (46 ms at 100k requests); each branch
+    of the union reads only the rows that match (docs/benchmarks.md, issue 8)."""
+    from .models import AfterSale
+
     buyers = get_user_model().objects.filter(Q(username=q) | Q(first_name=q)).values("id")
-    return (Q(number=q) | Q(order_id__in=Order.objects.filter(order_no=q).values("id"))
-            | Q(buyer_id__in=buyers))
+    matches = (AfterSale.objects.filter(number=q).values("id")
+               .union(AfterSale.objects.filter(order__order_no=q).values("id"),
+                      AfterSale.objects.filter(buyer_id__in=buyers).values("id")))
+    return Q(pk__in=matches)
 
 
 def filter_aftersales(user, *, statuses=(), quick: str | None = None, q: str | None = None,
@@ -128,9 +133,10 @@ def failed_refunds():
 # The queue is read from the dispute table: its status moves with the request's in the same action
 # (platform_review <-> dispute_platform_review, awaiting_supplement <-> dispute_awaiting_supplement),
 # so one partial index (dispute_review_queue) gives the filter and the "oldest first" order, and a
-# page costs the same at any table size. The request's status is checked too, on the page's rows only.
+# page costs the same at any table size. (Filtering on the request's status as well made PostgreSQL
+# misjudge the two as independent, and hash-join and sort the whole queue instead.)
+# test_lists_at_scale checks that the queue follows every action.
 QUEUE_DISPUTE_STATUSES = (DisputeStatus.AWAITING_SUPPLEMENT, DisputeStatus.PLATFORM_REVIEW)
-QUEUE_STATUSES = (Status.DISPUTE_PLATFORM_REVIEW, Status.DISPUTE_AWAITING_SUPPLEMENT)
 # Counts shown beside a list stop at this: "1000+" says as much as an exact figure that would cost
 # a scan growing with the table.
 COUNT_CAP = 1000
@@ -173,6 +179,17 @@ def _before(at, pk) -> Q:
     return Q(review_started_at__lte=at) & (Q(review_started_at__lt=at) | Q(id__lt=pk))
 
 
+def cs_queue_queryset(user, cursor: str | None = None):
+    """(the queue's rows from `cursor` on, in the order they are read; "after" or "before")."""
+    qs = _queue_disputes(user).select_related("aftersale__order", "aftersale__shop", "aftersale__buyer")
+    if not cursor:
+        return qs.order_by("review_started_at", "id"), "after"
+    at, pk, direction = _decode_queue_cursor(cursor)
+    if direction == "after":
+        return qs.filter(_after(at, pk)).order_by("review_started_at", "id"), direction
+    return qs.filter(_before(at, pk)).order_by("-review_started_at", "-id"), direction
+
+
 def cs_queue(user, *, cursor: str | None = None, limit: int | None = None, default_limit: int = 50):
     """The disputes awaiting a ruling, oldest first (by review_started_at, then id), one keyset page.
 
@@ -182,20 +199,15 @@ def cs_queue(user, *, cursor: str | None = None, limit: int | None = None, defau
     """
     limit = check_limit(limit, default=default_limit)
     base = _queue_disputes(user)
-    qs = (base.filter(aftersale__status__in=QUEUE_STATUSES)
-          .select_related("aftersale__order", "aftersale__shop", "aftersale__buyer"))
-    direction = "after"
-    if cursor:
-        at, pk, direction = _decode_queue_cursor(cursor)
-        qs = qs.filter(_after(at, pk) if direction == "after" else _before(at, pk))
+    qs, direction = cs_queue_queryset(user, cursor)
     if direction == "after":
-        rows = list(qs.order_by("review_started_at", "id")[: limit + 1])
+        rows = list(qs[: limit + 1])
         more, rows = len(rows) > limit, rows[:limit]
         has_next = more
         has_prev = bool(cursor) and bool(rows) and base.filter(
             _before(rows[0].review_started_at, rows[0].id)).exists()
     else:
-        rows = list(qs.order_by("-review_started_at", "-id")[: limit + 1])
+        rows = list(qs[: limit + 1])
         more, rows = len(rows) > limit, rows[:limit][::-1]
         has_prev = more
         has_next = True
@@ -211,4 +223,6 @@ def queue_counts(user) -> dict:
     """The queue's size and the disputes still in the merchant's evidence window, capped."""
     waiting = (Dispute.objects.filter(status=DisputeStatus.AWAITING_EVIDENCE)
                if user.role in (Role.CS, Role.ADMIN) else Dispute.objects.none())
-    return {"total": capped_count(_queue_disputes(user)), "negotiating": capped_count(waiting)}
+    # Ordered as the indexes are, so the capped count walks an index instead of the table.
+    return {"total": capped_count(_queue_disputes(user).order_by("review_started_at", "id")),
+            "negotiating": capped_count(waiting.order_by("status", "review_started_at"))}
