@@ -60,7 +60,7 @@ NOTICES: dict[str, Notice] = {
                             _("退款 %(amount)s 暂未成功，平台客服会跟进处理，无需重新申请。")),
     "payout_account.change_requested": Notice(
         SUBJECT, _("提现账户更换待验证"),
-        _("有人申请将%(channel_label)s的提现账户更换为对公账户 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。"
+        _("有人申请将%(channel_label)s的提现账户更换为 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。"
           "如非本人操作，请立即修改密码并联系平台客服。"), email=True),
     "payout_account.changed": Notice(
         SUBJECT, _("提现账户已更换"),
@@ -71,6 +71,14 @@ NOTICES: dict[str, Notice] = {
         _("更换为 %(new_account)s 的申请未通过验证（%(reason_label)s），原提现账户继续有效。"), email=True),
     "withdrawal.paid": Notice(SUBJECT, _("提现已到账"), _("%(amount)s 已转入 %(account)s。")),
     "withdrawal.failed": Notice(SUBJECT, _("提现未成功"), _("%(amount)s 未能转入 %(account)s，金额已退回余额。")),
+    # Not API events: what changes how a user proves themselves is told to them on both channels.
+    "security.authenticator_added": Notice(
+        "owner", _("已绑定身份验证器"),
+        _("您的账号已绑定身份验证器，更换提现账户和提现时可用验证码验证身份。如非本人操作，请立即修改密码并联系平台客服。"),
+        email=True),
+    "security.authenticator_removed": Notice(
+        "owner", _("已解除身份验证器"),
+        _("您的账号已解除身份验证器，之后只能用登录密码验证身份。如非本人操作，请立即修改密码并联系平台客服。"), email=True),
     # Not an API event: the dispatcher tells an endpoint's owner that deliveries are dying.
     "webhook_endpoint.failing": Notice(
         "owner", _("消息推送地址推送失败"),
@@ -145,11 +153,15 @@ def fan_out(event) -> None:
 
 
 def notify(users, *, topic: str, params: dict, link: str = "", aftersale_id=None) -> None:
-    """A notification that is not an outbox event (e.g. to a webhook endpoint's owner)."""
+    """A notification that is not an outbox event (e.g. to a webhook endpoint's owner); e-mailed too
+    when its notice says so. Call it inside the transaction of what it tells about."""
     from .models import Notification
 
+    email = NOTICES[topic].email is True
     Notification.objects.bulk_create([
-        Notification(user=u, topic=topic, params=params, link=link, aftersale_id=aftersale_id) for u in users
+        Notification(user=u, topic=topic, params=params, link=link, aftersale_id=aftersale_id,
+                     email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE)
+        for u in users
     ])
 
 

@@ -31,7 +31,9 @@ def event_types() -> list[str]:
     """The event types an endpoint may subscribe to (api.md)."""
     from .notices import NOTICES
 
-    return sorted(t for t in (*NOTICES, *EXTRA_EVENT_TYPES) if "." in t and not t.startswith("webhook_endpoint."))
+    # Notices for the "owner" audience are told by notify(), not by an event (webhook failures, security).
+    events = [t for t, notice in NOTICES.items() if notice.audience != "owner"]
+    return sorted({*events, *EXTRA_EVENT_TYPES})
 
 
 # Event types with no in-app notice of their own.

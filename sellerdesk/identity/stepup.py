@@ -15,8 +15,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sellerdesk.core.errors import CodedError, Conflict, InvalidInput
+from sellerdesk.events.notices import notify
 
 RECOVERY_CODES = 10
+SECURITY_PAGE = "/account-centre/security/"
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery"
 _TOTP_CODE = re.compile(r"^\d{6}$")
@@ -89,6 +91,7 @@ def confirm_totp(user, code: str | None) -> list[str]:
     with transaction.atomic():
         if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True) != 1:
             raise Conflict("请先开始绑定身份验证器。", code="otp_not_enrolling")
+        notify([user], topic="security.authenticator_added", params={}, link=SECURITY_PAGE)
         return _new_recovery_codes(user)
 
 
@@ -104,8 +107,11 @@ def remove_otp(user, *, password: str | None, ip: str | None = None, user_agent:
     """Remove the authenticator and the recovery codes (the login password first)."""
     check_password_step_up(user, password, operation="otp_remove", ip=ip, user_agent=user_agent, now=now)
     with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        if removed:
+            notify([user], topic="security.authenticator_removed", params={}, link=SECURITY_PAGE)
 
 
 def _devices_for(user, token: str):

@@ -111,8 +111,8 @@ EN = {
     "退款 %(amount)s 暂未成功，平台客服会跟进处理，无需重新申请。":
         "The refund of %(amount)s has not gone through yet. Platform customer service follows it up; there is no need to ask again.",
     "提现账户更换待验证": "Withdrawal-account change awaiting verification",
-    "有人申请将%(channel_label)s的提现账户更换为对公账户 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。如非本人操作，请立即修改密码并联系平台客服。":
-        "Someone asked to change the %(channel_label)s withdrawal account to the corporate account %(new_account)s. A small amount was sent to it; enter that amount before it expires to finish. If this was not you, change your password and contact platform customer service now.",
+    "有人申请将%(channel_label)s的提现账户更换为 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。如非本人操作，请立即修改密码并联系平台客服。":
+        "Someone asked to change the %(channel_label)s withdrawal account to %(new_account)s. A small amount was sent to it; enter that amount before it expires to finish. If this was not you, change your password and contact platform customer service now.",
     "提现账户已更换": "Withdrawal account changed",
     "%(channel_label)s的提现账户已更换为 %(account)s%(previous_text)s。之后的提现将转入新账户，已发起的提现仍转入原账户。如非本人操作，请立即联系平台客服。":
         "The %(channel_label)s withdrawal account is now %(account)s%(previous_text)s. Later withdrawals go to the new account; withdrawals already made still go to the old one. If this was not you, contact platform customer service now.",
@@ -424,6 +424,14 @@ EN = {
     "平台已向新账户小额打款": "The platform has sent a micro-deposit to the new account",
     "平台已向您的新对公账户": "The platform has sent your new corporate account",
     "平台已向您的新银行卡": "The platform has sent your new bank card",
+    "已绑定身份验证器": "Authenticator app added",
+    "已解除身份验证器": "Authenticator app removed",
+    "您的账号已绑定身份验证器，更换提现账户和提现时可用验证码验证身份。如非本人操作，请立即修改密码并联系平台客服。":
+        "An authenticator app was added to your account; its codes can now confirm account changes and "
+        "withdrawals. If this was not you, change your password at once and contact platform customer service.",
+    "您的账号已解除身份验证器，之后只能用登录密码验证身份。如非本人操作，请立即修改密码并联系平台客服。":
+        "The authenticator app was removed from your account; from now on only your password confirms it is you. "
+        "If this was not you, change your password at once and contact platform customer service.",
     "银行实名核验": "Bank real-name check",
     "支付宝实名校验": "Alipay real-name check",
     "银行无法核验这张卡的持卡人身份，为确认它属于本主体，需要小额打款验证。":

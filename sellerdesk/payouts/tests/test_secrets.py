@@ -115,3 +115,67 @@ def test_fingerprint_is_keyed_and_stable():
     with override_settings(SELLERDESK_FINGERPRINT_KEY="a-third-key"):
         other = crypto.fingerprint("bank_card", "6222021234567890")
     assert other != crypto.fingerprint("bank_card", "6222021234567890")
+
+
+# --- resident ID and credit-code numbers (issue 9 part 6) -------------------------------------
+
+def _id_numbers():
+    from sellerdesk.identity.models import Subject
+
+    return [s.id_number for s in Subject.objects.all()]
+
+
+@pytest.mark.django_db
+def test_no_id_number_in_clear_in_the_database_or_the_logs(make_seller, rail, caplog):
+    # The flows include the bank's real-name check, which is given the resident ID.
+    with caplog.at_level(logging.DEBUG):
+        _run_every_flow(make_seller, rail)
+    ids = _id_numbers()
+    assert len(ids) >= 2 and all(len(i) == 18 for i in ids)
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            found += [(table, i[-4:]) for row in cursor.fetchall() for i in ids
+                      if i in " ".join(str(v) for v in row)]
+    assert found == []
+    text = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+    assert [i for i in ids if i in text] == []
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_id_numbers_masked(make_seller, django_user_model):
+    from sellerdesk.identity.models import Subject
+
+    seller = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL)
+    admin = django_user_model.objects.create_superuser(username="ops", password="x-long-password", role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    pages = [client.get("/admin/identity/subject/"),
+             *[client.get(f"/admin/identity/subject/{s.pk}/change/") for s in Subject.objects.all()]]
+    assert all(page.status_code == 200 for page in pages)
+    html = "".join(page.content.decode() for page in pages)
+    the_id = seller.subject.id_number
+    assert the_id not in html and seller.subject.masked_id in html
+    assert seller.subject.masked_id == f"{the_id[:2]}{'*' * 12}{the_id[-4:]}"
+    assert the_id not in str(seller.subject) and the_id not in repr(seller.subject)
+
+
+@pytest.mark.django_db
+def test_rotate_account_keys_re_encrypts_id_numbers_too(make_seller, settings):
+    from sellerdesk.identity.models import Subject, id_fingerprint_of
+
+    make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL)
+    make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
+    before = {s.pk: (s.id_number, s.id_fingerprint) for s in Subject.objects.all()}
+    new_key = Fernet.generate_key().decode()
+    old_keys = list(settings.SELLERDESK_ACCOUNT_KEYS)
+    settings.SELLERDESK_ACCOUNT_KEYS = [new_key, *old_keys]
+    call_command("rotate_account_keys", batch_size=1, stdout=open("/dev/null", "w"))
+    settings.SELLERDESK_ACCOUNT_KEYS = [new_key]
+    after = {s.pk: (s.id_number, s.id_fingerprint) for s in Subject.objects.all()}
+    assert after == before
+    assert all(fp == id_fingerprint_of(number) for number, fp in after.values())  # still found by the blind index
+    settings.SELLERDESK_ACCOUNT_KEYS = old_keys
+    with pytest.raises(InvalidToken):
+        Subject.objects.first().id_number  # noqa: B018

@@ -128,3 +128,24 @@ def test_enrolment_page_shows_the_qr_and_needs_a_confirming_code(person):
         done = web.post("/account-centre/security/authenticator/", {"code": code_for(device, T0.replace(minute=1))})
     assert done.status_code == 200 and done.content.decode().count("data-recovery-code>") == 10
     assert stepup.has_otp(person.user)
+
+
+@pytest.mark.django_db
+def test_adding_or_removing_an_authenticator_is_told_in_app_and_by_email(person, mailoutbox):
+    from sellerdesk.events.dispatcher import send_due_emails
+    from sellerdesk.events.models import Notification
+
+    person.user.email = "owner@example.cn"
+    person.user.save(update_fields=["email"])
+    enrolled(person.user)
+    stepup.remove_otp(person.user, password=PASSWORD)
+    notes = list(Notification.objects.filter(user=person.user, topic__startswith="security.").order_by("id"))
+    assert [n.topic for n in notes] == ["security.authenticator_added", "security.authenticator_removed"]
+    assert all(n.link == "/account-centre/security/" for n in notes)
+    from sellerdesk.core import clock
+
+    send_due_emails(now=clock.now())
+    assert [m.to for m in mailoutbox] == [["owner@example.cn"]] * 2
+    assert {m.subject for m in mailoutbox} == {"[SellerDesk] 已绑定身份验证器", "[SellerDesk] 已解除身份验证器"}
+    stepup.remove_otp(person.user, password=PASSWORD)  # nothing left to remove: nothing to tell
+    assert Notification.objects.filter(user=person.user, topic__startswith="security.").count() == 2
