@@ -199,3 +199,45 @@ def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed
     expect(page.locator(".m-bar h1")).to_have_text("推广者余额提现")
     page.locator("[data-arrow]").click()
     expect(page.get_by_role("link", name="更换银行卡")).to_be_visible()
+
+
+def test_merchant_enrols_an_authenticator_and_changes_an_account_with_its_code(login, enterprise_merchant):
+    """安全设置 → password → QR code and secret → the app's first code → 10 recovery codes shown once;
+    then 更换支付宝账号 asks for the app's code instead of the password (issue 9 part 4)."""
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+    from playwright.sync_api import expect
+
+    from sellerdesk.payouts.models import AccountKind
+    from sellerdesk.payouts.rails.simulator import SimulatorRail
+
+    def app_code(secret_text: str, at: float) -> str:
+        key = base64.b32decode(secret_text.replace(" ", "") + "=" * (-len(secret_text.replace(" ", "")) % 8))
+        totp = TOTP(key, step=30, t0=0, digits=6)
+        totp.time = at
+        return f"{totp.token():06d}"
+
+    page = login("journey_merchant", PASSWORD, start="/account-centre/")
+    page.get_by_test_id("security").click()
+    expect(page.locator("[data-authenticator]")).to_have_attribute("data-authenticator", "none")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("[data-enrol-otp]").click()
+    expect(page.locator("[data-qr] svg")).to_be_visible()
+    secret = page.locator("[data-secret]").inner_text()
+    page.fill("input[name=code]", app_code(secret, time.time()))
+    page.locator("[data-confirm-otp]").click()
+    expect(page.locator("[data-recovery-code]")).to_have_count(10)
+    page.get_by_role("link", name="我已保存").click()
+    expect(page.locator("[data-authenticator]")).to_have_attribute("data-authenticator", "enrolled")
+    expect(page.locator("[data-codes-left]")).to_contain_text("10")
+
+    # Each code works once: the next time step's code (within the app's one-step tolerance).
+    new_alipay = "treasury@journey.example.cn"
+    SimulatorRail().open_account(kind=AccountKind.ALIPAY, number=new_alipay, holder_name=LEGAL_NAME, is_corporate=True)
+    page.goto("/account-centre/wallets/alipay/change/")
+    page.fill("input[name=alipay_account]", new_alipay)
+    page.fill("input[name=otp]", app_code(secret, time.time() + 30))
+    page.locator("[data-submit]").click()
+    expect(page.locator(".flash").first).to_contain_text("t***@journey.example.cn")
