@@ -3,6 +3,9 @@
 The key is claimed in its own short transaction, so a concurrent retry sees it and gets 409
 `idempotency_key_in_use`; the request's work and the stored response then commit together in
 one transaction, so a replay never returns a response whose work was rolled back.
+
+Every API POST, with a key or without, is all or nothing: a server error (5xx) rolls back whatever
+the request did, so "it failed" never hides work that was done and a blind retry is safe.
 """
 import hashlib
 import json
@@ -80,15 +83,16 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = request.headers.get(HEADER)
-        if (request.method != "POST" or key is None or not request.path.startswith(API_PREFIX)
-                or request.path in EXEMPT_PATHS):
+        if request.method != "POST" or not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        key = request.headers.get(HEADER)
+        if key is None or request.path in EXEMPT_PATHS:
+            return self._all_or_nothing(request)
         from sellerdesk.identity.auth import resolve_caller
 
         user = resolve_caller(request)
         if user is None:
-            return self.get_response(request)  # ninja answers 401
+            return self._all_or_nothing(request)  # ninja answers 401
         key = key.strip()
         if not key or len(key) > 255:
             return _error(InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key"))
@@ -97,13 +101,22 @@ class IdempotencyMiddleware:
             return claim
         return self._run(request, claim)
 
+    def _all_or_nothing(self, request):
+        with transaction.atomic():
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
     def _run(self, request, claim):
         from .models import IdempotencyKey
 
         try:
             with transaction.atomic():
                 response = self.get_response(request)
-                if not _retryable(response) and not getattr(response, "streaming", False):
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)  # not an outcome: none of its work stays, the key is freed
+                elif not _retryable(response) and not getattr(response, "streaming", False):
                     IdempotencyKey.objects.filter(pk=claim.pk).update(
                         status=IdempotencyKey.Status.DONE,
                         response_status=response.status_code,
@@ -112,11 +125,26 @@ class IdempotencyMiddleware:
                         completed_at=clock.now(),
                     )
         except Exception:
-            IdempotencyKey.objects.filter(pk=claim.pk).delete()
+            _free(claim)
             raise
         if _retryable(response):
             IdempotencyKey.objects.filter(pk=claim.pk).delete()
         return response
+
+
+def _free(claim) -> None:
+    """Release the key after the request's transaction failed, on a fresh connection if the failure
+    was the connection itself (dropped mid-request), so the retry is not refused as in use."""
+    from django.db import DatabaseError, connection
+
+    from .models import IdempotencyKey
+
+    for _ in range(2):
+        try:
+            IdempotencyKey.objects.filter(pk=claim.pk).delete()
+            return
+        except DatabaseError:
+            connection.close()  # the next query opens a new connection
 
 
 # Answers that say "try again", not "this is the outcome": a server error, a lost race

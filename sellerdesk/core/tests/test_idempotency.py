@@ -292,3 +292,59 @@ def test_a_lost_race_frees_the_key_so_the_retry_runs(world, api_as, monkeypatch)
     assert retried.status_code == 200
     assert "Idempotent-Replayed" not in retried
     assert history_of(a, HistoryKind.APPROVED) == 1
+
+
+@pytest.mark.parametrize("key", ["after-commit", None])
+def test_a_server_error_after_the_work_ran_keeps_none_of_it_so_a_retry_is_safe(world, api_as, monkeypatch, key):
+    """The action ran, then building the answer crashed: the 500 is not an outcome, nothing stays."""
+    from sellerdesk.aftersales import api as aftersales_api
+
+    a = bring_to(world, "awaiting_merchant")
+    merchant = api_as(world.merchant)
+    merchant.client.raise_request_exception = False
+    real = aftersales_api._detail
+    monkeypatch.setattr(aftersales_api, "_detail", lambda *args, **kw: (_ for _ in ()).throw(RuntimeError("boom")))
+    crashed = merchant.post(f"/aftersales/{a.pk}/reject", {"reason": "不同意"}, key=key)
+    assert crashed.status_code == 500
+    assert AfterSale.objects.get(pk=a.pk).status == "awaiting_merchant"
+    assert history_of(a, HistoryKind.REJECTED) == 0
+    assert not IdempotencyKey.objects.exists()
+
+    monkeypatch.setattr(aftersales_api, "_detail", real)
+    retried = merchant.post(f"/aftersales/{a.pk}/reject", {"reason": "不同意"}, key=key)
+    assert retried.status_code == 200 and retried.json()["status"] == "merchant_rejected"
+    assert history_of(a, HistoryKind.REJECTED) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_dropped_mid_action_keeps_nothing_and_the_retry_with_the_key_runs_once(world, api_as,
+                                                                                            monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the database connection is really terminated")
+    a = bring_to(world, "awaiting_merchant")
+    merchant = api_as(world.merchant)
+    merchant.client.raise_request_exception = False
+    real = actions.do_reject
+
+    def reject_then_lose_the_connection(*args, **kwargs):
+        real(*args, **kwargs)  # written, not committed
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    monkeypatch.setattr(actions, "do_reject", reject_then_lose_the_connection)
+    lost = merchant.post(f"/aftersales/{a.pk}/reject", {"reason": "不同意"}, key="dropped-1")
+    assert lost.status_code == 500
+    connection.close()
+    assert AfterSale.objects.get(pk=a.pk).status == "awaiting_merchant"
+    assert history_of(a, HistoryKind.REJECTED) == 0
+    assert not IdempotencyKey.objects.filter(key="dropped-1").exists()  # freed on a new connection
+
+    monkeypatch.setattr(actions, "do_reject", real)
+    retried = merchant.post(f"/aftersales/{a.pk}/reject", {"reason": "不同意"}, key="dropped-1")
+    assert retried.status_code == 200 and "Idempotent-Replayed" not in retried
+    replayed = merchant.post(f"/aftersales/{a.pk}/reject", {"reason": "不同意"}, key="dropped-1")
+    assert replayed["Idempotent-Replayed"] == "true" and replayed.content == retried.content
+    assert history_of(a, HistoryKind.REJECTED) == 1
