@@ -138,6 +138,7 @@ SELLERDESK_LOGIN_ADDRESS_CEILING = int(env("SELLERDESK_LOGIN_ADDRESS_CEILING", "
 AXES_LOCKOUT_CALLABLE = "sellerdesk.identity.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "sellerdesk.core.addresses.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -284,6 +285,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a load balancer / reverse proxy: how many of them append to X-Forwarded-For (core/addresses.py)
+# and set X-Forwarded-Proto. 0 (the default) trusts neither header.
+SELLERDESK_TRUSTED_PROXY_COUNT = int(env("SELLERDESK_TRUSTED_PROXY_COUNT", "0"))
+if SELLERDESK_TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env("SELLERDESK_SSL_REDIRECT", "1" if PRODUCTION else "0") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # load balancers probe it over plain HTTP
+SECURE_HSTS_SECONDS = int(env("SELLERDESK_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env("SELLERDESK_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = env("SELLERDESK_HSTS_PRELOAD", "1") == "1"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from sellerdesk.core.addresses import client_ip
 from sellerdesk.core.errors import CodedError
 
 from . import stepup
@@ -32,7 +33,7 @@ class ConfirmForm(forms.Form):
 
 
 def _meta(request) -> dict:
-    return {"ip": request.META.get("REMOTE_ADDR") or None,
+    return {"ip": client_ip(request),
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
 
 

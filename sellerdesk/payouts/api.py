@@ -6,6 +6,7 @@ every endpoint here (without it: `400 shop_required`); with one shop it may leav
 from ninja import Query, Router, Schema
 
 from sellerdesk.core import clock
+from sellerdesk.core.addresses import client_ip
 from sellerdesk.core.errors import NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.auth import API_AUTH
@@ -67,7 +68,7 @@ def staff_out(m):
 
 
 def _meta(request) -> dict:
-    return {"ip": request.META.get("REMOTE_ADDR") or None,
+    return {"ip": client_ip(request),
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
 
 

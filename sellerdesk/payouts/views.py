@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sellerdesk.core import clock
+from sellerdesk.core.addresses import client_ip
 from sellerdesk.core.errors import CodedError, NotFound
 from sellerdesk.core.money import format_fen
 from sellerdesk.events.models import Notification
@@ -136,7 +137,7 @@ def _membership(user):
     return user.acting_membership() if user.role == Role.MERCHANT and not user.subject_id else None
 
 def _meta(request) -> dict:
-    return {"ip": request.META.get("REMOTE_ADDR") or None,
+    return {"ip": client_ip(request),
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
 
 

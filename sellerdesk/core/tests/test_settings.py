@@ -134,3 +134,16 @@ def test_demo_data_is_never_loaded_in_production_settings(settings):
     with pytest.raises(CommandError, match="never loaded in production"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings", "SELLERDESK_ENV": "production",
+             "ALLOWED_HOSTS": "desk.example.com", "SELLERDESK_STATIC_ROOT": str(tmp_path), **PRODUCTION_NEEDS,
+             "SECRET_KEY": "q8Zr-3nV!xK2@pL7#sW9$dF4%gH6^jM1&bN5*cT0(yE8)uA-w3Rt7Yp"},  # what an operator generates
+        capture_output=True, text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.dirname(os.path.abspath(__file__))))))
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout

@@ -50,3 +50,29 @@ def test_every_429_carries_retry_after(world):
     page = _page_login("m1", PASSWORD, "198.51.100.9")
     assert page.status_code == 429 and page["Retry-After"] == "900"
     assert "登录失败次数过多，请 15 分钟后再试。" in page.content.decode()
+
+
+def _token_via_proxy(username, password, client_ip, *, forged=""):
+    """As a load balancer forwards it: REMOTE_ADDR is the balancer, X-Forwarded-For ends with the client."""
+    chain = f"{forged}, {client_ip}" if forged else client_ip
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=chain).post(
+        "/api/v1/auth/token", json.dumps({"username": username, "password": password}), content_type="application/json")
+
+
+def test_behind_a_trusted_proxy_the_lockout_keys_on_the_client_not_the_balancer(world, settings):
+    settings.SELLERDESK_TRUSTED_PROXY_COUNT = 1
+    for i in range(6):
+        _token_via_proxy("m1", f"guess{i}", "198.51.100.9")
+    assert _token_via_proxy("m1", PASSWORD, "198.51.100.9").status_code == 429
+    assert _token_via_proxy("m1", PASSWORD, "203.0.113.5").status_code == 200  # same balancer, other client
+    # What the client writes left of the proxy's entry is not believed: still the locked address.
+    assert _token_via_proxy("m1", PASSWORD, "198.51.100.9", forged="203.0.113.5").status_code == 429
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(world, settings):
+    settings.SELLERDESK_TRUSTED_PROXY_COUNT = 0
+    for i in range(6):
+        Client(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").post(
+            "/api/v1/auth/token", json.dumps({"username": "m1", "password": f"guess{i}"}),
+            content_type="application/json")
+    assert _token("m1", PASSWORD, "198.51.100.9").status_code == 429

@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+from sellerdesk.core.addresses import client_ip
+
 from ..models import AuditLog
 
 
@@ -12,7 +14,7 @@ class RequestMeta:
 
     @classmethod
     def of(cls, request) -> "RequestMeta":
-        return cls(ip=request.META.get("REMOTE_ADDR") or None,
+        return cls(ip=client_ip(request),
                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:400])
 
 
