@@ -10,7 +10,7 @@ so the rules stay in one place. They belong in sellerdesk/events (see the issue 
 """
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 
 from sellerdesk.core.errors import Conflict
@@ -19,6 +19,38 @@ from sellerdesk.events.models import Notification, OutboxEvent
 from sellerdesk.events.outbox import _SCOPE
 
 from ..models import FINAL_STATUSES, AfterSale, HistoryEntry, HistoryKind, Party, Visibility
+
+
+# Below this many rows an INSERT is as cheap as a COPY, and one statement fewer.
+COPY_FROM = 100
+
+
+def insert_many(model, objs: list) -> list:
+    """bulk_create, and on PostgreSQL a COPY: the same rows (the instances, their defaults, JSON
+    adapted by the field), at a fraction of bulk_create's CPU for thousands of rows. Sets the pks."""
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        return model.objects.bulk_create(objs)
+    from psycopg import sql
+
+    fields = model._meta.concrete_fields
+    is_json = [isinstance(f, models.JSONField) for f in fields]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        # Ids from the table's own sequence, as an INSERT would take them: the notifications
+        # written next refer to the events by id.
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [table, len(objs)])
+        for obj, (pk,) in zip(objs, cursor.fetchall()):
+            obj.pk = pk
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
+        with cursor.cursor.copy(statement) as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) if j
+                                else getattr(obj, f.attname) for f, j in zip(fields, is_json)])
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
 
 
 def set_status_many(aftersales: list[AfterSale], status, *, now) -> None:
@@ -44,8 +76,8 @@ def set_status_many(aftersales: list[AfterSale], status, *, now) -> None:
 def record_many(entries: list[tuple[AfterSale, dict]], kind: HistoryKind, *, actor, party: Party, now,
                 body: str = "", visibility=Visibility.ALL) -> None:
     """common.record for many after-sales: (aftersale, data) pairs, one INSERT."""
-    HistoryEntry.objects.bulk_create([
-        HistoryEntry(aftersale=aftersale, at=now, actor=actor, actor_role=party, kind=kind, body=body,
+    insert_many(HistoryEntry, [
+        HistoryEntry(aftersale_id=aftersale.pk, at=now, actor=actor, actor_role=party, kind=kind, body=body,
                      data=data or {}, visibility=visibility)
         for aftersale, data in entries
     ])
@@ -62,7 +94,7 @@ def publish_many(aftersales: list[AfterSale], topic: str, **payload) -> list[Out
                 "buyer_id": a.buyer_id, **payload}
         events.append(OutboxEvent(topic=topic, aggregate_type="aftersale", aggregate_id=str(a.pk), payload=data,
                                   holder_role=data.get("holder_role") or "", **{k: data.get(k) for k in _SCOPE}))
-    events = OutboxEvent.objects.bulk_create(events)
+    events = insert_many(OutboxEvent, events)
     fan_out_many(events)
     return events
 
@@ -89,9 +121,10 @@ def fan_out_many(events: list[OutboxEvent]) -> None:
     merchants = defaultdict(list)  # the same users as notices._users_of, keyed by shop
     if shop_ids:
         for user in (User.objects.filter(role=Role.MERCHANT, shops__in=shop_ids, is_active=True)
-                     .annotate(shop_key=F("shops")).order_by("pk")):
+                     .only("id", "role").annotate(shop_key=F("shops")).order_by("pk")):
             merchants[user.shop_key].append(user)
-    buyers = {u.pk: u for u in User.objects.filter(pk__in=buyer_ids, is_active=True)} if buyer_ids else {}
+    buyers = {u.pk: u for u in User.objects.filter(pk__in=buyer_ids, is_active=True).only("id", "role")} \
+        if buyer_ids else {}  # link_for reads the role; the rest of the user is not needed
     rows = []
     for event, notice in batched:
         users = []
@@ -101,10 +134,10 @@ def fan_out_many(events: list[OutboxEvent]) -> None:
             users.append(buyers[event.buyer_id])
         email = notice.email(event.payload) if callable(notice.email) else notice.email
         rows += [
-            Notification(user=u, topic=event.topic, params=event.payload, event=event,
+            Notification(user_id=u.pk, topic=event.topic, params=event.payload, event_id=event.pk,
                          aftersale_id=event.aftersale_id, link=notices.link_for(u, event),
                          created_at=event.created_at,
                          email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE)
             for u in {u.pk: u for u in users}.values()
         ]
-    Notification.objects.bulk_create(rows)
+    insert_many(Notification, rows)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sellerdesk.aftersales import actions
+from sellerdesk.aftersales.actions import bulk
 from sellerdesk.aftersales.actions.deadlines import sweep, sweep_evidence
 from sellerdesk.aftersales.actions.reminders import remind_evidence_due
 from sellerdesk.aftersales.models import Dispute, EvidenceRequest, HistoryEntry, Status
@@ -35,7 +36,9 @@ def timed_out(aftersale) -> int:
 
 
 @pytest.mark.django_db
-def test_the_batch_sweep_applies_every_overdue_evidence_deadline_exactly_once(world):
+@pytest.mark.parametrize("copy_from", [100, 0], ids=["insert", "copy"])
+def test_the_batch_sweep_applies_every_overdue_evidence_deadline_exactly_once(world, monkeypatch, copy_from):
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
     made, last_due = disputes(world, 7)
     now = last_due + HOUR
 
@@ -58,7 +61,10 @@ def test_the_batch_sweep_applies_every_overdue_evidence_deadline_exactly_once(wo
 
 
 @pytest.mark.django_db
-def test_the_batch_writes_what_the_deadline_task_writes_for_one_dispute(world):
+@pytest.mark.parametrize("copy_from", [100, 0], ids=["insert", "copy"])
+def test_the_batch_writes_what_the_deadline_task_writes_for_one_dispute(world, monkeypatch, copy_from):
+    # copy_from=0: on PostgreSQL the batch's rows go in by COPY even for one row, as for big batches
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
     # one dispute timed out by its queued task, one by the batch sweep
     (by_task, by_sweep), last_due = disputes(world, 2)
     task_due, sweep_due = fresh(by_task).due_at, fresh(by_sweep).due_at
@@ -167,7 +173,8 @@ def test_a_reminder_for_a_dispute_past_its_deadline_is_a_no_op_without_a_lock(wo
 @postgres_only
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_sweepers_at_once_apply_each_deadline_exactly_once(world):
+def test_two_sweepers_at_once_apply_each_deadline_exactly_once(world, monkeypatch):
+    monkeypatch.setattr(bulk, "COPY_FROM", 0)  # the big batches' write path
     made, last_due = disputes(world, 30)
     now = last_due + HOUR
     barrier = threading.Barrier(2)

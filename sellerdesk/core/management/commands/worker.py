@@ -2,7 +2,9 @@
 
 The sweeper runs at start (so a worker that was down past deadlines catches up at once) and
 then every SELLERDESK_SWEEP_SECONDS. Any number of workers may run; each timeout is a
-compare-and-set under a row lock, so it fires exactly once. The dispatcher thread
+compare-and-set under a row lock, so it fires exactly once. Evidence timeouts, the backlog of an
+outage, are swept in batches claimed with FOR UPDATE SKIP LOCKED (aftersales.actions.deadlines),
+so several workers split the backlog instead of queueing on each other's rows. The dispatcher thread
 (events.dispatcher) sends committed outbox events to webhook endpoints and pending e-mails;
 the sweeper also prunes what retention allows, every SELLERDESK_PRUNE_SECONDS.
 """
