@@ -204,6 +204,7 @@ SELLERDESK_EVIDENCE_REMINDER_HOURS = sorted(
 SELLERDESK_SWEEP_SECONDS = int(env("SELLERDESK_SWEEP_SECONDS", "30"))
 # An in-progress idempotency key older than this is treated as abandoned (crashed request).
 SELLERDESK_IDEMPOTENCY_STALE_SECONDS = int(env("SELLERDESK_IDEMPOTENCY_STALE_SECONDS", "60"))
+SELLERDESK_API_TOKEN_TTL_DAYS = int(env("SELLERDESK_API_TOKEN_TTL_DAYS", "90"))  # an API token works this long
 
 # Step-up before account changes and withdrawals (payouts.checks.check_step_up): this many failed
 # proofs (password or authenticator code) within the window throttle the user (429).

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", event_views.notifications, name="notifications"),
     # 账户中心 → 安全设置 → 身份验证器 (TOTP for step-up)
     path("account-centre/security/", views_security.security, name="security"),
+    path("account/api-tokens/", views_security.api_tokens, name="api_tokens"),
     path("account-centre/security/authenticator/", views_security.security_totp, name="security_totp"),
     # 账户设置 → 消息推送 (merchants' webhook endpoints)
     path("workbench/webhooks/", event_views.webhooks_page, name="webhooks"),

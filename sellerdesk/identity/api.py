@@ -1,9 +1,12 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
-from sellerdesk.core.errors import CodedError, Throttled
+from sellerdesk.core import clock
+from sellerdesk.core.errors import CodedError, InvalidInput, NotFound, Throttled
 
 from .models import ApiToken, Role, ShopRequired
 
@@ -17,6 +20,23 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
+    expires_at: datetime
+
+
+class TokenInfoOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the token, to tell tokens apart")
+    state: str = Field(description="active, expired or revoked")
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None = Field(description="Within a minute")
+    revoked_at: datetime | None
+    current: bool = Field(description="The token this request was made with")
+
+
+class TokenList(Schema):
+    items: list[TokenInfoOut]
 
 
 class SubjectOut(Schema):
@@ -55,8 +75,44 @@ def issue_token(request, payload: TokenIn):
     # A token is a log-in: the signal resets django-axes' failure count (AXES_RESET_ON_SUCCESS)
     # and records last_login, as a page log-in would.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    _, raw = ApiToken.issue(user, name="api")
-    return {"token": raw}
+    token, raw = ApiToken.issue(user, name="api")
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+@router.delete("/auth/token", response={204: None})
+def revoke_current_token(request):
+    """Revoke the token this request was made with (log out an integration). 204; it no longer works."""
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise InvalidInput("This request was not made with an API token; revoke tokens by id with "
+                           "DELETE /auth/tokens/{id}.", code="no_api_token")
+    token.revoke()
+    return Status(204, None)
+
+
+def token_info(token, now, current_id=None) -> dict:
+    return {"id": token.pk, "name": token.name, "prefix": token.prefix, "state": token.state(now),
+            "created_at": token.created_at, "expires_at": token.expires_at, "last_used_at": token.last_used_at,
+            "revoked_at": token.revoked_at, "current": token.pk == current_id}
+
+
+@router.get("/auth/tokens", response=TokenList)
+def list_tokens(request):
+    """The caller's API tokens, newest first (never the tokens themselves: only their prefix)."""
+    now = clock.now()
+    current = getattr(getattr(request, "api_token", None), "pk", None)
+    rows = ApiToken.objects.filter(user=request.auth).order_by("-id")[:200]
+    return {"items": [token_info(t, now, current) for t in rows]}
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None})
+def revoke_token(request, token_id: int):
+    """Revoke one of the caller's tokens (404 for anyone else's). Revoking twice is fine."""
+    token = ApiToken.objects.filter(pk=token_id, user=request.auth).first()
+    if token is None:
+        raise NotFound("No such API token.", code="api_token_not_found")
+    token.revoke()
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

@@ -5,11 +5,21 @@ from .models import ApiToken
 
 
 class TokenAuth(HttpBearer):
+    def __call__(self, request):
+        # ninja's own version logs any other scheme's header in full when DEBUG is on, and a Basic
+        # header is a password: another scheme is simply not ours.
+        scheme, _, token = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token.strip():
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request, token):
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = ApiToken.usable(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token = found  # DELETE /auth/token revokes this one
+        return found.user
 
 
 class SessionUserAuth(SessionAuth):

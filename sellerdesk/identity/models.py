@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -177,35 +178,69 @@ class ShopMembership(models.Model):
         return self.is_owner or self.can_manage_payout_accounts
 
 
+def token_ttl() -> timedelta:
+    from django.conf import settings
+
+    return timedelta(days=int(getattr(settings, "SELLERDESK_API_TOKEN_TTL_DAYS", 90)))
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiToken(models.Model):
-    """An API token for ERP integrations; only its SHA-256 is stored."""
+    """An API token for ERP integrations; only its SHA-256 is stored. It works until `expires_at`
+    (SELLERDESK_API_TOKEN_TTL_DAYS after it was issued) or until it is revoked."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80, default="api")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    #: last_used_at is written at most this often per token: a write per request would cost the API.
+    LAST_USED_RESOLUTION = timedelta(minutes=1)
 
     @classmethod
     def issue(cls, user: User, name: str = "api") -> tuple["ApiToken", str]:
         raw = "sd_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), prefix=raw[:10])
+        now = clock.now()
+        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), prefix=raw[:10], created_at=now,
+                                   expires_at=now + token_ttl())
         return token, raw
 
     @classmethod
+    def usable(cls, raw: str) -> "ApiToken | None":
+        """The live token `raw` is (not expired, not revoked, its user active); marks it used."""
+        now = clock.now()
+        token = (cls.objects.select_related("user")
+                 .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+                 .first())
+        if token is not None and (token.last_used_at is None or token.last_used_at < now - cls.LAST_USED_RESOLUTION):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token
+
+    @classmethod
     def user_for(cls, raw: str) -> User | None:
-        token = (
-            cls.objects.select_related("user")
-            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        token = cls.usable(raw)
         return token.user if token else None
+
+    def revoke(self, now=None) -> bool:
+        """Revoke once; False when it already was."""
+        now = now or clock.now()
+        done = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=now) == 1
+        if done:
+            self.revoked_at = now
+        return done
+
+    def state(self, now) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"

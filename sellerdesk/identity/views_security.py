@@ -103,3 +103,47 @@ def security_totp(request):
     return render(request, "identity/security_totp.html", {
         "qr_svg": stepup.qr_svg(device), "secret": stepup.secret_text(device), "form": form, "path": _path(),
     })
+
+
+class NewTokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=80, initial="ERP",
+                           help_text=gettext_lazy("用来区分不同系统，例如 ERP"))
+    password = PasswordForm.base_fields["password"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """API 令牌: the user's tokens (prefix, state, last use, expiry), revoke one, make one (with the
+    password; the token is shown once)."""
+    from django.conf import settings
+
+    from sellerdesk.core import clock
+
+    from .models import ApiToken
+
+    user = request.user
+    form = NewTokenForm(request.POST if "create" in request.POST else None)
+    new_token = None
+    if request.method == "POST" and "revoke" in request.POST:
+        token = ApiToken.objects.filter(user=user, pk=request.POST.get("revoke") or 0).first()
+        if token is None:
+            raise Http404("没有这个令牌。")
+        token.revoke()
+        messages.success(request, gettext("令牌 %(prefix)s… 已撤销，立即失效。") % {"prefix": token.prefix})
+        return redirect("api_tokens")
+    if request.method == "POST" and form.is_valid():
+        try:
+            stepup.check_password_step_up(user, form.cleaned_data["password"], operation="api_token_issue",
+                                          **_meta(request))
+        except CodedError as err:
+            form.add_error("password", err.message)
+        else:
+            _, new_token = ApiToken.issue(user, name=form.cleaned_data["name"])
+            form = NewTokenForm()
+    now = clock.now()
+    tokens = list(ApiToken.objects.filter(user=user).order_by("-id")[:200])
+    for t in tokens:
+        t.state_now = t.state(now)
+    return render(request, "identity/api_tokens.html", {
+        "tokens": tokens, "form": form, "new_token": new_token, "ttl_days": settings.SELLERDESK_API_TOKEN_TTL_DAYS})

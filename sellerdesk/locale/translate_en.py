@@ -424,6 +424,28 @@ EN = {
     "平台已向新账户小额打款": "The platform has sent a micro-deposit to the new account",
     "平台已向您的新对公账户": "The platform has sent your new corporate account",
     "平台已向您的新银行卡": "The platform has sent your new bank card",
+    "API 令牌": "API tokens",
+    "这一页的纠纷都已处理。": "Every dispute on this page has been handled.",
+    "新令牌已创建": "New token created",
+    "令牌只显示这一次，请立即复制到您的系统中。丢失后请撤销它并新建一个。":
+        "The token is shown only this once: copy it into your system now. If it is lost, revoke it and make a new one.",
+    "我的 API 令牌": "My API tokens",
+    "ERP 等系统用令牌调用 SellerDesk API（请求头 Authorization: Bearer 令牌）。令牌有效期 %(days)s 天，到期或撤销后立即失效。":
+        "Systems such as an ERP call the SellerDesk API with a token (header Authorization: Bearer <token>). "
+        "A token works for %(days)s days and stops working at once when it expires or is revoked.",
+    "名称": "Name",
+    "令牌开头": "Starts with",
+    "最近使用": "Last used",
+    "到期时间": "Expires",
+    "有效": "Active",
+    "已过期": "Expired",
+    "从未使用": "Never used",
+    "撤销": "Revoke",
+    "还没有 API 令牌": "No API tokens yet",
+    "需要对接 ERP 时，在下方新建一个。": "Make one below when you connect an ERP.",
+    "新建令牌": "New token",
+    "用来区分不同系统，例如 ERP": "To tell your systems apart, e.g. ERP",
+    "令牌 %(prefix)s… 已撤销，立即失效。": "Token %(prefix)s… revoked; it stopped working at once.",
     "已绑定身份验证器": "Authenticator app added",
     "已解除身份验证器": "Authenticator app removed",
     "您的账号已绑定身份验证器，更换提现账户和提现时可用验证码验证身份。如非本人操作，请立即修改密码并联系平台客服。":

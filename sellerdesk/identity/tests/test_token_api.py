@@ -1,5 +1,6 @@
 """POST /auth/token and API tokens: a working token, clear refusals, throttled guessing (django-axes)."""
 import hashlib
+from datetime import timedelta
 import json
 
 import pytest
@@ -85,3 +86,90 @@ def test_a_success_before_the_limit_resets_the_failure_count(world):
     assert ask_token("m1", "sellerdesk-test-pw").status_code == 200
     answers = [ask_token("m1", f"again{i}").status_code for i in range(4)]
     assert answers == [401] * 4
+
+
+# --- expiry, revocation, last use (issue 10 part 7) ---------------------------------------------
+
+def _bearer(token):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_a_token_says_when_it_expires_and_stops_working_then(world, settings):
+    import time_machine
+    from django.utils.dateparse import parse_datetime
+
+    settings.SELLERDESK_API_TOKEN_TTL_DAYS = 30
+    body = ask_token("m1", "sellerdesk-test-pw").json()
+    expires_at = parse_datetime(body["expires_at"])
+    stored = ApiToken.objects.get(user=world.merchant)
+    assert expires_at == stored.expires_at and (stored.expires_at - stored.created_at).days == 30
+    with time_machine.travel(expires_at - timedelta(seconds=1), tick=False):
+        assert _bearer(body["token"]).get("/api/v1/me").status_code == 200
+    with time_machine.travel(expires_at, tick=False):
+        assert_error(_bearer(body["token"]).get("/api/v1/me"), 401, "not_authenticated")
+
+
+def test_delete_auth_token_revokes_the_token_used_and_only_that_one(world):
+    first = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    second = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    assert _bearer(first).delete("/api/v1/auth/token").status_code == 204
+    assert_error(_bearer(first).get("/api/v1/me"), 401, "not_authenticated")
+    assert _bearer(second).get("/api/v1/me").status_code == 200
+    assert ApiToken.objects.filter(revoked_at__isnull=False).count() == 1
+
+
+def test_last_used_at_is_written_when_a_token_is_used(world):
+    token = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    assert ApiToken.objects.get().last_used_at is None
+    _bearer(token).get("/api/v1/me")
+    used = ApiToken.objects.get().last_used_at
+    assert used is not None
+    listed = _bearer(token).get("/api/v1/auth/tokens").json()["items"]
+    assert listed[0]["last_used_at"] is not None and listed[0]["current"] is True
+    assert listed[0]["state"] == "active" and listed[0]["prefix"] == token[:10]
+    assert token not in json.dumps(listed)
+
+
+def test_a_user_revokes_a_token_by_id_but_not_someone_elses(world):
+    mine = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    other = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    theirs = ApiToken.issue(world.buyer)[0]
+    other_id = ApiToken.objects.get(prefix=other[:10]).pk
+    assert _bearer(mine).delete(f"/api/v1/auth/tokens/{other_id}").status_code == 204
+    assert_error(_bearer(other).get("/api/v1/me"), 401, "not_authenticated")
+    assert_error(_bearer(mine).delete(f"/api/v1/auth/tokens/{theirs.pk}"), 404, "api_token_not_found")
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+
+
+def test_the_api_tokens_page_lists_revokes_and_makes_tokens_with_the_password(world):
+    token = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    web = Client()
+    web.force_login(world.merchant)
+    page = web.get("/account/api-tokens/").content.decode()
+    assert token[:10] in page and token not in page and "有效" in page
+    wrong = web.post("/account/api-tokens/", {"create": "1", "name": "ERP", "password": "nope"}).content.decode()
+    assert "密码错误" in wrong and ApiToken.objects.count() == 1
+    made = web.post("/account/api-tokens/", {"create": "1", "name": "ERP", "password": "sellerdesk-test-pw"})
+    shown = made.content.decode()
+    new = ApiToken.objects.get(name="ERP")
+    raw = shown.split('data-token>')[1].split("<")[0]
+    assert raw.startswith(new.prefix) and _bearer(raw).get("/api/v1/me").status_code == 200
+    first = ApiToken.objects.get(prefix=token[:10])
+    web.post("/account/api-tokens/", {"revoke": first.pk})
+    assert_error(_bearer(token).get("/api/v1/me"), 401, "not_authenticated")
+    other = ApiToken.issue(world.buyer)[0]
+    assert web.post("/account/api-tokens/", {"revoke": other.pk}).status_code == 404
+    assert ApiToken.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_another_authorization_scheme_is_never_logged_even_with_debug(world, settings, caplog):
+    import base64
+    import logging
+
+    settings.DEBUG = True
+    basic = "Basic " + base64.b64encode(b"m1:sellerdesk-test-pw").decode()
+    with caplog.at_level(logging.DEBUG):
+        response = Client(HTTP_AUTHORIZATION=basic).get("/api/v1/me")
+    assert_error(response, 401, "not_authenticated")
+    logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
+    assert basic.split()[1] not in logged and "sellerdesk-test-pw" not in logged
