@@ -1,7 +1,10 @@
 """Demo data of api.md (Operations), loaded by the run command on an empty database.
 
 Every after-sale is moved to its state by the real actions, with `now` set in the past where
-a deadline has to be near, so the demo shows what production would.
+a deadline has to be near, so the demo shows what production would. Each timeline is laid out
+backwards from now in fractions of the deadlines configured (SELLERDESK_*_SECONDS), so it is valid
+however short they are; and it is one transaction: a failure leaves the database empty, and the
+next start loads it again.
 """
 from datetime import timedelta
 
@@ -25,16 +28,12 @@ class Command(BaseCommand):
         if User.objects.exists():
             self.stdout.write("database not empty: demo data not loaded")
             return
+        from sellerdesk.payouts.demo import seed_payouts
+
         with transaction.atomic():
             users = self._people()
-        self._aftersales(users)
-        try:
-            from sellerdesk.payouts.demo import seed_payouts
-        except ImportError:
-            pass
-        else:
-            with transaction.atomic():
-                seed_payouts(users)
+            self._aftersales(users)
+            seed_payouts(users)
         self.stdout.write(self.style.SUCCESS(
             f"demo data loaded: users {', '.join(sorted(users))} (password {DEMO_PASSWORD})"))
 
@@ -77,8 +76,12 @@ class Command(BaseCommand):
         from sellerdesk.aftersales import actions as a
         from sellerdesk.aftersales.models import AfterSaleType as T
 
+        from sellerdesk.aftersales import policy
+
         now = clock.now()
         h = timedelta(hours=1)
+        R, S, RC = policy.merchant_response(), policy.return_shipment(), policy.receipt()
+        E, V = policy.escalation_window(), policy.evidence()
         items = [
             ("SKU-TEA", "西湖龙井 250g 礼盒", 1, 26800), ("SKU-CUP", "手工陶瓷茶杯 两只装", 2, 5900),
             ("SKU-SCARF", "真丝围巾", 1, 19900), ("SKU-HONEY", "土蜂蜜 500g", 3, 4500),
@@ -94,61 +97,68 @@ class Command(BaseCommand):
             return o
 
         def opened(buyer=u["buyer"], kind=T.REFUND_ONLY, at=now - 30 * h, shop=None, reason="商品与描述不符"):
-            o = order(buyer, shop)
+            o = order(buyer, shop, when=at - h)
             return a.do_open_aftersale(order_id=o.id, type=kind, amount_fen=o.paid_fen, reason=reason,
                                        description="收到的商品颜色和页面图片差别很大。", acting_user=buyer, now=at)
 
-        m, cs = u["merchant"], u["cs"]
+        def disputed(buyer, escalated_at, reason="申请平台介入"):
+            """Opened, refused and escalated, each step well inside the window before it."""
+            rejected_at = escalated_at - 0.1 * E
+            x = opened(buyer, at=rejected_at - 0.1 * R)
+            a.do_reject(x.id, reason="不同意" if reason == "申请平台介入" else "买家未提供质量问题照片", acting_user=m,
+                        now=rejected_at)
+            a.do_escalate(x.id, reason=reason, acting_user=buyer, now=escalated_at)
+            return x
+
+        m, cs, b1, b2 = u["merchant"], u["cs"], u["buyer"], u["buyer2"]
         # 待商家处理
-        opened(at=now - 2 * h)
-        opened(u["buyer2"], kind=T.RETURN_REFUND, at=now - 5 * h, reason="尺码不合适")
+        opened(at=now - 0.1 * R)
+        opened(b2, kind=T.RETURN_REFUND, at=now - 0.2 * R, reason="尺码不合适")
         # 待买家退货 / 待商家收货
-        x = opened(kind=T.RETURN_REFUND, at=now - 20 * h, reason="七天无理由退货")
-        a.do_approve(x.id, acting_user=m, now=now - 19 * h)
-        x = opened(kind=T.RETURN_REFUND, at=now - 40 * h, reason="质量问题")
-        a.do_approve(x.id, acting_user=m, now=now - 39 * h)
-        a.do_submit_return(x.id, carrier="顺丰速运", tracking_no="SF1234567890123", acting_user=u["buyer"],
-                           now=now - 30 * h)
-        # 商家已拒绝
-        x = opened(at=now - 10 * h)
-        a.do_reject(x.id, reason="商品已按描述发货,不支持仅退款", acting_user=m, now=now - 9 * h)
+        approved_at = now - 0.3 * S
+        x = opened(kind=T.RETURN_REFUND, at=approved_at - 0.1 * R, reason="七天无理由退货")
+        a.do_approve(x.id, acting_user=m, now=approved_at)
+        shipped_at = now - 0.3 * RC
+        approved_at = shipped_at - 0.3 * S
+        x = opened(kind=T.RETURN_REFUND, at=approved_at - 0.1 * R, reason="质量问题")
+        a.do_approve(x.id, acting_user=m, now=approved_at)
+        a.do_submit_return(x.id, carrier="顺丰速运", tracking_no="SF1234567890123", acting_user=b1, now=shipped_at)
+        # 商家已拒绝 (the buyer may still escalate)
+        rejected_at = now - 0.3 * E
+        x = opened(at=rejected_at - 0.1 * R)
+        a.do_reject(x.id, reason="商品已按描述发货,不支持仅退款", acting_user=m, now=rejected_at)
         # 待商家提供凭证: one near its deadline, one fresh
-        for opened_h, escalated_h in ((30, 23), (8, 2)):
-            x = opened(at=now - opened_h * h)
-            a.do_reject(x.id, reason="买家未提供质量问题照片", acting_user=m, now=now - (escalated_h + 1) * h)
-            a.do_escalate(x.id, reason="商家拒绝退款,申请平台介入", acting_user=u["buyer"], now=now - escalated_h * h)
+        for left in (0.05, 0.9):
+            escalated_at = now - (1 - left) * V
+            x = disputed(b1, escalated_at, reason="商家拒绝退款,申请平台介入")
             a.do_post_message(x.id, body="您好,请提供商品问题的照片,我们核实后处理。", acting_user=m,
-                              now=now - escalated_h * h + 600 * timedelta(seconds=1))
+                              now=escalated_at + 0.01 * V)
         # 平台处理中: with evidence, and one where the merchant timed out
-        x = opened(at=now - 50 * h)
-        a.do_reject(x.id, reason="已超过退换时间", acting_user=m, now=now - 49 * h)
-        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 48 * h)
-        a.do_submit_evidence(x.id, statement="商品签收已超过7天,详见物流签收记录。", acting_user=m, now=now - 47 * h)
-        x = opened(u["buyer2"], at=now - 60 * h)
-        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 59 * h)
-        a.do_escalate(x.id, reason="商家无理拒绝", acting_user=u["buyer2"], now=now - 58 * h)
-        a.apply_timeout(x.id, now=now - 33 * h)
+        evidence_at = now - 47 * h
+        x = disputed(b1, evidence_at - 0.05 * V)
+        a.do_submit_evidence(x.id, statement="商品签收已超过7天,详见物流签收记录。", acting_user=m, now=evidence_at)
+        timed_out_at = now - 33 * h
+        x = disputed(b2, timed_out_at - V - timedelta(seconds=1), reason="商家无理拒绝")  # met at due_at, late after
+        a.apply_timeout(x.id, now=timed_out_at)
         # 待补充凭证
-        x = opened(at=now - 70 * h)
-        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 69 * h)
-        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 68 * h)
-        a.do_submit_evidence(x.id, statement="发货前已质检,附质检记录。", acting_user=m, now=now - 67 * h)
+        evidence_at = now - 67 * h
+        x = disputed(b1, evidence_at - 0.05 * V)
+        a.do_submit_evidence(x.id, statement="发货前已质检,附质检记录。", acting_user=m, now=evidence_at)
         a.do_request_evidence(x.id, party="merchant", note="请补充发货前的商品实拍照片。", due_hours=24, acting_user=cs,
                               now=now - 3 * h)
         # 退款成功 / 售后关闭 / 已撤销
-        x = opened(at=now - 100 * h)
-        a.do_approve(x.id, acting_user=m, now=now - 99 * h)
-        x = opened(at=now - 120 * h)
-        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 119 * h)
-        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 118 * h)
-        a.do_submit_evidence(x.id, statement="商品无质量问题。", acting_user=m, now=now - 117 * h)
+        approved_at = now - 99 * h
+        x = opened(at=approved_at - 0.1 * R)
+        a.do_approve(x.id, acting_user=m, now=approved_at)
+        ruled_at = now - 110 * h
+        x = disputed(b1, ruled_at - 7 * h - 0.05 * V)
+        a.do_submit_evidence(x.id, statement="商品无质量问题。", acting_user=m, now=ruled_at - 7 * h)
         a.do_rule(x.id, outcome="no_refund", liable="buyer", note="商家提供的凭证显示商品无质量问题。", acting_user=cs,
-                  now=now - 110 * h)
-        x = opened(at=now - 80 * h)
-        a.do_reject(x.id, reason="不同意", acting_user=m, now=now - 79 * h)
-        a.do_escalate(x.id, reason="申请平台介入", acting_user=u["buyer"], now=now - 78 * h)
-        a.do_cancel(x.id, acting_user=u["buyer"], now=now - 77 * h)
+                  now=ruled_at)
+        cancelled_at = now - 77 * h
+        x = disputed(b1, cancelled_at - 0.05 * V)
+        a.do_cancel(x.id, acting_user=b1, now=cancelled_at)
         # The other shop's business, which merchant must never see.
-        opened(u["buyer2"], shop=self.shop2, at=now - 4 * h)
+        opened(b2, shop=self.shop2, at=now - 0.1 * R)
         for _ in range(3):
             order(u["buyer"])  # orders with nothing requested yet, to try 申请售后 on
