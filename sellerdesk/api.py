@@ -1,4 +1,6 @@
 """The JSON API: one NinjaAPI, one router per app, one error body for everything."""
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -57,6 +59,36 @@ def authentication_error(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
+
+
+# Django raises these while it parses the body (ninja reads it for the view), before any check of
+# ours runs; unhandled they were a 500 or Django's HTML 400.
+BODY_PARSE_ERRORS = (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent)
+
+
+def body_parse_error(exc) -> tuple[int, str, str, dict]:
+    """(status, code, message, details) for one of BODY_PARSE_ERRORS; also for middleware that
+    reads the body before ninja does."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return (413, "request_too_large",
+                f"The request body or its form fields are over {limit // (1024 * 1024)} MB; send files as "
+                "multipart file parts.", {"limit_bytes": limit})
+    if isinstance(exc, TooManyFilesSent):
+        from sellerdesk.aftersales.files import MAX_FILES
+
+        return (400, "too_many_files",
+                f"Too many files were sent, over the limit of {MAX_FILES} files per submission.",
+                {"limit_files": MAX_FILES})
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    return 400, "too_many_fields", f"The request has more than {limit} form fields.", {"limit_fields": limit}
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFilesSent)
+@api.exception_handler(TooManyFieldsSent)
+def body_not_parsed(request, exc):
+    return _error(request, *body_parse_error(exc))
 
 
 @api.exception_handler(HttpError)

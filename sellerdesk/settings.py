@@ -183,6 +183,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Evidence takes 9 files; refuse a flood while parsing, before it is all spooled to disk.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

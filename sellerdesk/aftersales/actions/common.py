@@ -2,10 +2,13 @@
 
 Callers hold the after-sale's row lock (access_aftersale(lock=True)) inside one transaction.
 """
+import logging
+import weakref
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from sellerdesk.core.errors import Conflict
+from sellerdesk.core.errors import CodedError, Conflict
 from sellerdesk.events.outbox import emit
 from sellerdesk.orders.models import Order
 
@@ -24,6 +27,8 @@ from ..models import (
     Visibility,
 )
 from ..states import check_transition
+
+logger = logging.getLogger(__name__)
 
 
 def begin(aftersale_id: int, action, *, acting_user, now):
@@ -69,19 +74,73 @@ def publish(aftersale: AfterSale, topic: str, **payload) -> None:
 
 
 def store_files(aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=None, evidence=None) -> list[Attachment]:
+    """Write the files and their Attachment rows, inside the caller's transaction.
+
+    All or nothing: a store that cannot take a file (full, read-only, unreachable) is
+    503 file_store_unavailable, and every file this call wrote is deleted again unless the
+    transaction around it commits (a later refusal in the same action, a 5xx that rolls back the
+    request). A process killed before commit can still leave files behind, which no row names."""
     from django.core.files.base import ContentFile
 
-    attachments = []
-    for checked in checked_files:
-        attachment = Attachment(
-            aftersale=aftersale, evidence=evidence, history_entry=entry, uploaded_by=uploaded_by,
-            content_type=checked.content_type, extension=checked.extension, size=checked.size,
-            sha256=checked.sha256, original_name=checked.original_name, uploaded_at=now,
-        )
-        attachment.file.save("upload", ContentFile(checked.content), save=False)
-        attachment.save()
-        attachments.append(attachment)
+    storage = Attachment._meta.get_field("file").storage
+    attachments, written = [], []
+    try:
+        for checked in checked_files:
+            attachment = Attachment(
+                aftersale=aftersale, evidence=evidence, history_entry=entry, uploaded_by=uploaded_by,
+                content_type=checked.content_type, extension=checked.extension, size=checked.size,
+                sha256=checked.sha256, original_name=checked.original_name, uploaded_at=now,
+            )
+            attachment.file.save("upload", ContentFile(checked.content), save=False)
+            written.append(attachment.file.name)
+            attachment.save()
+            attachments.append(attachment)
+    except _STORE_ERRORS as exc:
+        _delete_files(storage, written)
+        raise CodedError("The file store cannot take files right now; nothing was saved, try again later.",
+                         code="file_store_unavailable", status=503) from exc
+    except BaseException:
+        _delete_files(storage, written)
+        raise
+    if written:
+        transaction.on_commit(_KeepOnCommit(storage, written))
     return attachments
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError]
+    try:  # S3 in production (django-storages) fails with botocore's errors, not OSError
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        pass
+    else:
+        errors += [BotoCoreError, ClientError]
+    return tuple(errors)
+
+
+_STORE_ERRORS = _store_errors()
+
+
+def _delete_files(storage, names) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # best effort: the original failure is what the caller must see
+            logger.warning("could not delete uploaded file %s after a rollback", name, exc_info=True)
+
+
+class _KeepOnCommit:
+    """An on_commit callback that deletes its files when Django drops it instead of calling it.
+
+    Django has no on_rollback; but it discards the callbacks of a transaction (or savepoint) that
+    rolls back, and CPython frees the dropped object at once, which runs the finalizer. On commit
+    the callback runs first and detaches the finalizer, so the files stay."""
+
+    def __init__(self, storage, names):
+        self._finalizer = weakref.finalize(self, _delete_files, storage, list(names))
+
+    def __call__(self):
+        self._finalizer.detach()
 
 
 def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=None, party=Party.SYSTEM) -> Refund:

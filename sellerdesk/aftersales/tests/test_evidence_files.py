@@ -52,9 +52,12 @@ def jpeg_with_gps(size=(64, 48), orientation=None) -> bytes:
     return buf.getvalue()
 
 
+# One page and no cross-reference table: PDFs are parsed (qpdf) and this one is recovered, which
+# also lets the tests below splice objects in without fixing offsets.
 PDF = (b"%PDF-1.4\n"
        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-       b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+       b"2 0 obj\n<< /Type /Pages /Kids [5 0 R] /Count 1 >>\nendobj\n"
+       b"5 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>\nendobj\n"
        b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 MP4 = (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
@@ -405,7 +408,7 @@ def test_pdf_with_scripts_launch_actions_or_embedded_files_is_refused(token):
     err = refused(UnsupportedMediaType, pdf, name="contract.pdf")
     assert (err.status, err.code) == (415, "unsafe_pdf")
     assert err.details["file"] == "contract.pdf"
-    assert err.details["found"] in {"/JavaScript", "/JS", "/Launch", "/EmbeddedFile"}
+    assert err.details["found"] == token.decode()
 
 
 def test_pdf_with_javascript_is_refused():
