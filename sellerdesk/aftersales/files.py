@@ -78,10 +78,12 @@ MAX_STATEMENT_CHARS = 2000
 MAX_IMAGE_PIXELS = 40_000_000              # decompression-bomb cap, per image
 # Decoding and re-encoding cost grows with pixels: nine 40 MP images took 31 s, past gunicorn's
 # 30 s timeout. A submission may decode at most this many pixels in all (nine 12.6 MP phone
-# photos, or three 40 MP images), and what is stored is at most MAX_STORED_PIXELS, downscaled,
-# which keeps a 4096 x 3072 photo (and every 12 MP phone photo) as it was.
+# photos, or three 40 MP JPEGs; PNG and WebP count twice, being 2 to 10 times as slow to decode
+# and encode as JPEG), and what is stored is at most MAX_STORED_PIXELS, downscaled, which keeps a
+# 4096 x 3072 photo (and every 12 MP phone photo) as it was. docs/benchmarks.md has the figures.
 MAX_REQUEST_PIXELS = 120_000_000
 MAX_STORED_PIXELS = 4096 * 3072
+_PIXEL_WEIGHT = {"image/png": 2, "image/webp": 2}
 ALLOWED = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
            "application/pdf": ".pdf"}
 
@@ -93,9 +95,10 @@ _CHUNK_BYTES = 64 * 1024
 _IMAGE_FORMATS = {
     "image/jpeg": ("JPEG", {"quality": 90}),
     # Bounded encoding time (docs/benchmarks.md, issue 10): PNG level 3 instead of optimize
-    # (a fourth of the time on a screenshot, ~20 % larger), WebP method 2 (half the time of 4).
+    # (a third of the time on a screenshot, ~20 % larger), WebP method 0 (0.9 s instead of
+    # 1.6 s for 12.6 MP, no larger at quality 90).
     "image/png": ("PNG", {"compress_level": 3}),
-    "image/webp": ("WEBP", {"quality": 90, "method": 2}),
+    "image/webp": ("WEBP", {"quality": 90, "method": 0}),
 }
 _ALLOWED_WORDS = "JPEG, PNG or WebP images, MP4 video and PDF documents"
 
@@ -230,7 +233,8 @@ class _PixelBudget:
         if self.spent > MAX_REQUEST_PIXELS:
             raise TooLarge(
                 f'With the image "{name}" this submission has {self.spent:,} pixels in all, over the '
-                f"limit of {MAX_REQUEST_PIXELS:,} pixels per submission; send the rest separately.",
+                f"limit of {MAX_REQUEST_PIXELS:,} pixels per submission (PNG and WebP counting twice); "
+                "send the rest separately.",
                 code="too_many_pixels",
                 details={"file": name, "index": index, "pixels": self.spent,
                          "limit_pixels_per_submission": MAX_REQUEST_PIXELS})
@@ -302,7 +306,7 @@ def _reencode_image(data: bytes, name: str, index: int, content_type: str, budge
                 width, height = im.size
                 if width * height > MAX_IMAGE_PIXELS:          # from the header, before decoding
                     raise _pixel_error(name, index, width, height)
-                budget.spend(name, index, width * height)
+                budget.spend(name, index, width * height * _PIXEL_WEIGHT.get(content_type, 1))
                 if fmt == "JPEG":       # decode at 1/2, 1/4 or 1/8 scale when that still fits
                     im.draft(im.mode, _fitted(width, height))
                 im.load()
@@ -369,7 +373,8 @@ pikepdf.settings.set_qpdf_limits(flate_max_memory=_PDF_STREAM_MAX_BYTES,
                                  png_max_memory=_PDF_STREAM_MAX_BYTES,
                                  tiff_max_memory=_PDF_STREAM_MAX_BYTES)
 _PDF_UNPACK_BUDGET = 64 * 1024 * 1024      # all object streams of one PDF, unpacked
-_PDF_MAX_NODES = 200_000                   # dictionaries, arrays and values walked per PDF (about 1 s)
+_PDF_MAX_OBJECTS = 100_000                 # a 500-page catalogue has about 50,000
+_PDF_MAX_NODES = 300_000                   # dictionaries, arrays and values walked per PDF
 
 # Keys or name values that make a PDF do something when opened, or carry or fetch another file.
 _PDF_FORBIDDEN_NAMES = frozenset({
@@ -438,7 +443,10 @@ def _walk_pdf(pdf, name: str, index: int) -> None:
     filter, damaged, over the memory limit) or that no cross-reference names, as in a repaired
     file, could hide what a more lenient viewer still runs."""
     budget = _PDF_UNPACK_BUDGET
-    listed = {entry.obj_stream_number for entry in pdf.get_xref_table().values() if entry.type == 2}
+    xref = pdf.get_xref_table()
+    if len(xref) > _PDF_MAX_OBJECTS:       # before qpdf lists them all
+        raise _corrupt_pdf(name, index, f"more than {_PDF_MAX_OBJECTS:,} objects")
+    listed = {entry.obj_stream_number for entry in xref.values() if entry.type == 2}
     nodes = 0
     deferred = None          # a weaker finding, reported only when nothing more telling turns up
     stack = [pdf.trailer, *pdf.objects]
@@ -446,7 +454,7 @@ def _walk_pdf(pdf, name: str, index: int) -> None:
         obj = stack.pop()
         nodes += 1
         if nodes > _PDF_MAX_NODES:
-            raise _corrupt_pdf(name, index, f"more than {_PDF_MAX_NODES:,} objects")
+            raise _corrupt_pdf(name, index, f"more than {_PDF_MAX_NODES:,} values")
         if isinstance(obj, pikepdf.Name):
             if str(obj) in _PDF_FORBIDDEN_NAMES:
                 raise _unsafe_pdf(name, index, str(obj))
