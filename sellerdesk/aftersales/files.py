@@ -8,7 +8,9 @@ facts.
 Limits
     * at most ``MAX_FILES`` (9) files per submission or message;
     * images and PDFs up to ``MAX_FILE_BYTES`` (10 MiB) each, MP4 up to ``MAX_VIDEO_BYTES`` (50 MiB);
-    * images up to ``MAX_IMAGE_PIXELS`` (40 million pixels, width x height);
+    * images up to ``MAX_IMAGE_PIXELS`` (40 million pixels, width x height), and at most
+      ``MAX_REQUEST_PIXELS`` (120 million, PNG and WebP counted twice) per submission; images are
+      stored downscaled to at most ``MAX_STORED_PIXELS`` (4096 x 3072);
     * statements up to ``MAX_STATEMENT_CHARS`` (2000 characters, counted after stripping).
 
 Error codes
@@ -22,8 +24,10 @@ Error codes
     ``file_too_large``           413     a file is over the cap for its type
     ``unsupported_file_type``    415     the content is not JPEG/PNG/WebP/MP4/PDF (also empty)
     ``image_too_large_in_pixels`` 415    an image is over MAX_IMAGE_PIXELS (decompression bomb)
-    ``corrupt_file``             415     an image does not decode
-    ``unsafe_pdf``               415     a PDF with /JavaScript, /JS, /Launch or /EmbeddedFile
+    ``too_many_pixels``          413     the submission's images are over MAX_REQUEST_PIXELS
+    ``corrupt_file``             415     an image does not decode, a PDF cannot be parsed
+    ``unsafe_pdf``               415     a PDF with active content (see 4.)
+    ``encrypted_pdf``            415     a PDF that is encrypted, even with an empty password
     ===========================  ======  ====================================================
 
     The pixel cap is reported as **415 image_too_large_in_pixels**, not 413: such a file is
@@ -42,16 +46,18 @@ How a file is checked
        ``DecompressionBombWarning``/``Error`` are treated as the same error (Pillow's global
        ``Image.MAX_IMAGE_PIXELS`` is left alone; our cap is lower, so the local check alone
        already refuses anything Pillow would warn about). The first frame is decoded, turned
-       upright by its EXIF orientation, and re-encoded (JPEG quality 90, PNG optimize, WebP
-       quality 90) with no metadata at all: no EXIF/GPS, XMP, ICC profile, comments or text
+       upright by its EXIF orientation, downscaled to MAX_STORED_PIXELS if larger, and
+       re-encoded (JPEG quality 90, PNG level 3, WebP quality 90) with no metadata at all: no EXIF/GPS, XMP, ICC profile, comments or text
        chunks, and nothing that followed the image data (e.g. HTML after a PNG's IEND). CMYK
        becomes RGB for JPEG; palette or transparent-key images become RGB/RGBA where needed.
        Animated PNG/WebP keep only their first frame.
-    4. PDFs must start with ``%PDF-`` and must not contain the names /JavaScript, /JS, /Launch or
-       /EmbeddedFile(s). Names written with ``#xx`` escapes are decoded first, and Flate-compressed
-       streams (other than images) are inflated, within a budget, and searched too, so the names
-       cannot hide in compressed object streams. This is a content scan, not a PDF parser: the
-       files are also only ever served as attachments with ``X-Content-Type-Options: nosniff``.
+    4. PDFs must start with ``%PDF-`` and are parsed by qpdf (pikepdf), which undoes every filter
+       and reads object streams; every object is walked and active content refused: scripts,
+       additional and automatic actions, launch actions, embedded files, rich media, forms that
+       send or import data, XFA, links to other documents, and links other than http(s)/mailto
+       (plain web links stay: invoices carry them). Encrypted and unreadable PDFs are refused.
+       The bytes are stored as sent, and only ever served as attachments with
+       ``X-Content-Type-Options: nosniff`` and a sandboxing CSP.
     5. MP4 (``ftyp`` box with an mp41/mp42/isom brand) is kept byte for byte.
 """
 from __future__ import annotations
