@@ -1,5 +1,6 @@
-# Shared by scripts/run and scripts/test: make .venv with Python 3.11+ and install the project.
-# Re-installs only when pyproject.toml changed (a stamp keeps its hash).
+# Shared by scripts/run and scripts/test: make .venv with Python 3.11+ and install the project from
+# the lock file (requirements/run.lock or test.lock, pinned with hashes by pip-compile; see
+# docs/operations.md "Dependencies"). Re-installs only when the lock or pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 pick_python() {
@@ -8,14 +9,15 @@ pick_python() {
   done
   echo "SellerDesk needs Python 3.11 or newer on PATH" >&2; exit 1
 }
-ensure_venv() {  # $1: pip extra ("" or "test")
-  local extra=$1 spec="." stamp
-  [ -n "$extra" ] && spec=".[$extra]"
+ensure_venv() {  # $1: which lock, "run" or "test"
+  local lock="requirements/$1.lock" stamp
   [ -x .venv/bin/python ] || "$(pick_python)" -m venv .venv
-  stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extra:+-$extra}"
+  stamp=".venv/.installed-$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)-$1"
   if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e "$spec"
+    .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+    .venv/bin/python -m pip install -q --no-deps -e .
+    rm -f .venv/.installed-*
     touch "$stamp"
   fi
 }
