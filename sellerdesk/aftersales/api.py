@@ -1,4 +1,5 @@
 """Thin endpoints: parse, call an action or a query, shape the answer."""
+import json
 from datetime import datetime
 
 from django.http import FileResponse, JsonResponse
@@ -6,7 +7,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from sellerdesk.core import clock
-from sellerdesk.core.errors import Forbidden, NotFound
+from sellerdesk.core.errors import Forbidden, InvalidInput, NotFound
 from sellerdesk.identity.models import Role
 from sellerdesk.core.pagination import paginate
 
@@ -157,9 +158,29 @@ def submit_evidence(request, aftersale_id: int, statement: str = Form(""),
     return _act(request, aftersale_id, actions.do_submit_evidence, statement=statement, uploads=files or [])
 
 
-@router.post("/aftersales/{aftersale_id}/messages", response={201: HistoryOut})
+_MESSAGE_BODY = {"type": "string", "maxLength": 2000, "description": "The message (协商留言)"}
+_MESSAGE_REQUEST = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "required": ["body"], "properties": {"body": _MESSAGE_BODY}}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "body": _MESSAGE_BODY, "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+}}}
+
+
+def _json_message(request) -> str:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise InvalidInput("The request body is not valid JSON.", code="malformed_json") from None
+    if not isinstance(data, dict) or not isinstance(data.get("body", ""), str):
+        raise InvalidInput("`body` must be a string.", code="invalid_input", details={"field": "body"})
+    return data.get("body", "")
+
+
+@router.post("/aftersales/{aftersale_id}/messages", response={201: HistoryOut}, openapi_extra=_MESSAGE_REQUEST)
 def post_message(request, aftersale_id: int, body: str = Form(""), files: list[UploadedFile] = File(None)):
-    """Multipart or form: `body` (≤ 2000 chars) and optional `files`."""
+    """JSON `{"body"}` (≤ 2000 chars), or multipart with `body` and optional `files` (pictures)."""
+    if (request.content_type or "").startswith("application/json"):
+        body, files = _json_message(request), []
     entry = actions.do_post_message(aftersale_id, body=body, uploads=files or [], acting_user=request.auth,
                                     now=clock.now())
     return Status(201, _history_item(entry, entry.aftersale))

@@ -368,6 +368,22 @@ def test_an_empty_message_is_refused(world, api_as):
     assert snapshot(a) == before
 
 
+def test_a_message_is_accepted_as_json_like_every_other_body(world, api_as):
+    a = bring_to(world, "dispute_awaiting_evidence")
+    response = api_as(world.buyer).post(f"/aftersales/{a.pk}/messages", {"body": "请尽快处理，谢谢"})
+    assert response.status_code == 201, response.content
+    assert response.json()["body"] == "请尽快处理，谢谢"
+
+
+@pytest.mark.parametrize("raw,code", [("{not json", "malformed_json"), ('{"body": 5}', "invalid_input"),
+                                      ('{"body": ""}', "empty_body")])
+def test_a_bad_json_message_is_a_clean_error_and_posts_nothing(world, api_as, raw, code):
+    a = bring_to(world, "dispute_awaiting_evidence")
+    before = snapshot(a)
+    assert_error(api_as(world.buyer).post(f"/aftersales/{a.pk}/messages", raw=raw), 400, code)
+    assert snapshot(a) == before
+
+
 # ---------------------------------------------------------------------------------------- list queries
 
 @pytest.mark.parametrize("params,code", [
