@@ -96,7 +96,16 @@ class IdempotencyMiddleware:
         key = key.strip()
         if not key or len(key) > 255:
             return _error(InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key"))
-        claim = _claim(user, key, request_fingerprint(request))
+        try:
+            fingerprint = request_fingerprint(request)  # reads the body before ninja would
+        except Exception as exc:
+            from sellerdesk.api import BODY_PARSE_ERRORS, body_parse_error
+
+            if not isinstance(exc, BODY_PARSE_ERRORS):
+                raise
+            status, code, message, details = body_parse_error(exc)
+            return _error(CodedError(message, code=code, status=status, details=details))
+        claim = _claim(user, key, fingerprint)
         if isinstance(claim, HttpResponse):
             return claim
         return self._run(request, claim)

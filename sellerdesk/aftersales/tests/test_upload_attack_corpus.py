@@ -411,8 +411,6 @@ def test_more_files_than_django_parses_is_too_many_files(world, api_as, case, se
     assert_refused(response, case, before, settings, 400, "too_many_files")
 
 
-@pytest.mark.xfail(strict=True, reason="IdempotencyMiddleware reads the body before ninja: needs the "
-                                       "change to sellerdesk/core/idempotency.py described in issue 10")
 def test_oversize_body_with_an_idempotency_key_is_413_with_the_api_error_body(world, api_as, case):
     response = api_as(world.merchant).post(f"/aftersales/{case.pk}/reject", key="k-413",
                                         raw='{"reason": "' + "x" * (3 * 1024 * 1024) + '"}')
