@@ -137,7 +137,9 @@ def test_demo_data_is_never_loaded_in_production_settings(settings):
 
 
 def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never does.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS
+             and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings", "SELLERDESK_ENV": "production",
