@@ -5,8 +5,10 @@
 Calls the API in-process with django.test.Client and a Bearer token, counting queries with
 CaptureQueriesContext: GET /aftersales at limit 5 and 50 (plain, quick=disputes_pending and the
 status filter, as the merchant of the largest shop; plain as a buyer with many requests), then
-GET /aftersales/{id} and /history for a short and a long history. Reads only; the tokens it
-issues are deleted at the end.
+GET /aftersales/{id} and /history for a short and a long history; the CS queue API at limit 5
+and 50 and its second page; then the pages (session cookie): 售后工作台首页, 售后单查询/管理 list
+(plain and a search), 退款详情, 协商历史 and the CS queue page 1 and 2. Reads only; the tokens and
+sessions it makes are deleted at the end.
 """
 import argparse
 import sys
@@ -25,6 +27,7 @@ def main():
     args = parser.parse_args()
     common.setup_django(args.database)
 
+    from django.conf import settings
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -47,7 +50,24 @@ def main():
         _, raw = ApiToken.issue(user, name=TOKEN_NAME)
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
-    clients = {"merchant": client(merchant), "buyer": client(buyer)}
+    cs = User.objects.filter(role="cs").order_by("id").first()
+    clients = {"merchant": client(merchant), "buyer": client(buyer), "cs": client(cs)}
+    pages = {}
+    for role, user in (("merchant", merchant), ("cs", cs)):
+        pages[role] = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+        pages[role].force_login(user)
+
+    def count_page(role, path):
+        pages[role].get(path)  # the session and the translations warm
+        with CaptureQueriesContext(connection) as ctx:
+            response = pages[role].get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+        if args.show_sql:
+            print(f"--- {role} page {path}")
+            for q in ctx.captured_queries:
+                print("   ", q["sql"][:400])
+        return len(ctx.captured_queries), response.content.decode().count("<tr data-aftersale=")
 
     def count(role, path):
         with CaptureQueriesContext(connection) as ctx:
@@ -85,9 +105,31 @@ def main():
                 n, items = count("merchant", f"/api/v1/aftersales/{row['aftersale_id']}{suffix}")
                 name = f"merchant GET /aftersales/<id>{suffix} ({label}, {row['n']} entries)"
                 print(f"{name:66} {n:>8} {items:>6}")
+        small, big = count("cs", "/api/v1/cs/queue?limit=5"), count("cs", "/api/v1/cs/queue?limit=50")
+        print(f"{'cs GET /cs/queue?limit=5':66} {small[0]:>8} {small[1]:>6}")
+        print(f"{'cs GET /cs/queue?limit=50':66} {big[0]:>8} {big[1]:>6}")
+        if big[0] != small[0]:
+            grows.append("/cs/queue")
+        next_cursor = clients["cs"].get("/api/v1/cs/queue?limit=50").json()["next_cursor"]
+        n, items = count("cs", f"/api/v1/cs/queue?limit=50&cursor={next_cursor}")
+        print(f"{'cs GET /cs/queue?limit=50&cursor=… (page 2)':66} {n:>8} {items:>6}")
+        order_no = AfterSale.objects.filter(shop_id=shop_id).order_by("id").values_list("order__order_no", flat=True)[0]
+        print(f"\n{'page (session)':66} {'queries':>8} {'rows':>6}")
+        for role, path in [("merchant", "/workbench/"), ("merchant", "/workbench/aftersales/"),
+                           ("merchant", "/workbench/aftersales/?quick=disputes_pending"),
+                           ("merchant", f"/workbench/aftersales/?q={order_no}"),
+                           ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/"),
+                           ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/history/"),
+                           ("cs", "/cs/"), ("cs", f"/cs/?cursor={next_cursor}")]:
+            n, rows = count_page(role, path)
+            print(f"{role + ' ' + path:66} {n:>8} {rows:>6}")
         print("\nquery count grows with the page size: " + ("YES for " + ", ".join(grows) if grows else "no"))
     finally:
         ApiToken.objects.filter(name=TOKEN_NAME).delete()
+        from django.contrib.sessions.models import Session
+
+        keys = [c.cookies[settings.SESSION_COOKIE_NAME].value for c in pages.values()]
+        Session.objects.filter(session_key__in=keys).delete()
 
 
 if __name__ == "__main__":
