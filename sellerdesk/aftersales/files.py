@@ -493,6 +493,8 @@ def _walk_pdf(pdf, name: str, index: int) -> None:
 def _unpack(stream, name: str, index: int) -> bytes:
     try:
         return stream.read_bytes()
+    # pikepdf raises NotImplementedError for a filter qpdf cannot decode: what cannot be read is
+    # refused, never let through unchecked.
     except (pikepdf.PdfError, ValueError, TypeError, NotImplementedError) as exc:
         raise _corrupt_pdf(name, index, "an object stream cannot be unpacked") from exc
 
