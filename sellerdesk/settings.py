@@ -99,7 +99,10 @@ TEMPLATES = [
 DATABASE_URL = _required("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sellerdesk.sqlite3'}")
 if DATABASE_URL.startswith("sqlite:///") and not PRODUCTION:
     Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))}
+# Health checks: a persistent connection the database dropped (restart, pg_terminate_backend, a
+# pooler's timeout) is replaced at the next request or task instead of failing it.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

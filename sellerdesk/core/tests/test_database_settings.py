@@ -1,0 +1,21 @@
+"""Database settings the product relies on: dropped connections replaced, planner costs for SSDs."""
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def test_persistent_connections_are_health_checked_so_a_dropped_one_is_replaced():
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.django_db
+def test_postgres_database_plans_with_ssd_random_page_cost_on_every_new_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(**params) as fresh:  # a new session sees ALTER DATABASE ... SET
+        assert fresh.execute("SHOW random_page_cost").fetchone()[0] == "1.1"
