@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the Swagger UI assets locally instead of from a CDN
     "django_htmx",
     "axes",
+    "django_ratelimit",  # only for its system checks on the cache
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -210,6 +211,26 @@ SELLERDESK_SWEEP_SECONDS = int(env("SELLERDESK_SWEEP_SECONDS", "30"))
 # An in-progress idempotency key older than this is treated as abandoned (crashed request).
 SELLERDESK_IDEMPOTENCY_STALE_SECONDS = int(env("SELLERDESK_IDEMPOTENCY_STALE_SECONDS", "60"))
 SELLERDESK_API_TOKEN_TTL_DAYS = int(env("SELLERDESK_API_TOKEN_TTL_DAYS", "90"))  # an API token works this long
+
+# The shared cache: per-user rate limits count in it, so every web process must see the same one.
+# Production needs Redis; the embedded default runs one web process (threads) with a memory cache.
+SELLERDESK_CACHE_URL = _required("SELLERDESK_CACHE_URL", "locmem://")
+if SELLERDESK_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": SELLERDESK_CACHE_URL, "KEY_PREFIX": "sellerdesk"}}
+elif SELLERDESK_CACHE_URL == "locmem://" and not PRODUCTION:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("SELLERDESK_CACHE_URL must be redis://host:port/db "
+                               "(locmem:// only on the embedded default)")
+RATELIMIT_USE_CACHE = "default"
+# Per-user rate limits (core/ratelimit.py): "N/s|m|h|d" as django-ratelimit reads them; 0 turns one off.
+SELLERDESK_RATE_MESSAGES = env("SELLERDESK_RATE_MESSAGES", "30/m")  # messages posted (协商留言)
+SELLERDESK_RATE_UPLOADS = env("SELLERDESK_RATE_UPLOADS", "60/h")  # submissions that carry files
+SELLERDESK_RATE_OFFERS = env("SELLERDESK_RATE_OFFERS", "20/h")  # partial-refund offers made
+# django-ratelimit knows django-redis, not Django's own RedisCache (atomic INCR all the same);
+# a memory cache is shared by the one web process of the embedded default.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if PRODUCTION else ["django_ratelimit.E003"])
 
 # Step-up before account changes and withdrawals (payouts.checks.check_step_up): this many failed
 # proofs (password or authenticator code) within the window throttle the user (429).

@@ -6,7 +6,7 @@ from django.http import FileResponse, JsonResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from sellerdesk.core import clock
+from sellerdesk.core import clock, ratelimit
 from sellerdesk.core.errors import Forbidden, InvalidInput, NotFound
 from sellerdesk.identity.models import Role
 from sellerdesk.core.pagination import paginate
@@ -154,7 +154,9 @@ def escalate(request, aftersale_id: int, payload: ReasonIn):
 def submit_evidence(request, aftersale_id: int, statement: str = Form(""),
                     files: list[UploadedFile] = File(None)):
     """Multipart: `statement` (1–2000 chars) and up to 9 `files` (JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB;
-    type decided by content)."""
+    type decided by content). Rate-limited per user (`SELLERDESK_RATE_UPLOADS`) when it carries files."""
+    if files:
+        ratelimit.enforce(request, "uploads")
     return _act(request, aftersale_id, actions.do_submit_evidence, statement=statement, uploads=files or [])
 
 
@@ -178,9 +180,13 @@ def _json_message(request) -> str:
 
 @router.post("/aftersales/{aftersale_id}/messages", response={201: HistoryOut}, openapi_extra=_MESSAGE_REQUEST)
 def post_message(request, aftersale_id: int, body: str = Form(""), files: list[UploadedFile] = File(None)):
-    """JSON `{"body"}` (≤ 2000 chars), or multipart with `body` and optional `files` (pictures)."""
+    """JSON `{"body"}` (≤ 2000 chars), or multipart with `body` and optional `files` (pictures).
+    Rate-limited per user: `SELLERDESK_RATE_MESSAGES`, and `SELLERDESK_RATE_UPLOADS` with files."""
     if (request.content_type or "").startswith("application/json"):
         body, files = _json_message(request), []
+    ratelimit.enforce(request, "messages")
+    if files:
+        ratelimit.enforce(request, "uploads")
     entry = actions.do_post_message(aftersale_id, body=body, uploads=files or [], acting_user=request.auth,
                                     now=clock.now())
     return Status(201, _history_item(entry, entry.aftersale))
@@ -188,6 +194,8 @@ def post_message(request, aftersale_id: int, body: str = Form(""), files: list[U
 
 @router.post("/aftersales/{aftersale_id}/offers", response={201: OfferOut})
 def make_offer(request, aftersale_id: int, payload: OfferIn):
+    """Merchant: offer a partial refund (部分退款方案). Rate-limited per user (`SELLERDESK_RATE_OFFERS`)."""
+    ratelimit.enforce(request, "offers")
     offer = actions.do_make_offer(aftersale_id, amount_fen=payload.amount_fen, note=payload.note,
                                   acting_user=request.auth, now=clock.now())
     return Status(201, offer)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sellerdesk.core import clock
+from sellerdesk.core import clock, ratelimit
 from sellerdesk.core.errors import CodedError, InvalidInput, NotFound
 from sellerdesk.core.money import format_fen
 from sellerdesk.core.pagination import paginate
@@ -120,6 +120,8 @@ def error_text(err: CodedError) -> str:
             "due": _local(_parse_iso(d.get("due_at")))},
         "invalid_transition": _("售后单当前为“%(status)s”,不能进行这个操作。请刷新页面查看最新状态。") % {
             "status": status_labels.get(d.get("status"), d.get("status", ""))},
+        "rate_limited": _("操作太频繁，请 %(n)s 秒后再试。") % {"n": d.get("retry_after_seconds", 60)},
+        "rate_limit_unavailable": _("系统繁忙，请稍后再试。"),
         "concurrent_update": _("售后单刚刚被其他人更新,请刷新页面后重试。"),
         "forbidden_role": _("您的角色不能进行这个操作。"),
         "no_open_offer": _("当前没有待回复的部分退款方案。"),
@@ -258,13 +260,19 @@ def _run_action(request, aftersale_id: int, name: str) -> str:
         actions.do_escalate(aftersale_id, reason=p.get("reason", ""), **common)
         return _("已申请平台介入,纠纷协商期开始。")
     if name == Action.SUBMIT_EVIDENCE:
+        if _uploads(request):
+            ratelimit.enforce(request, "uploads")
         actions.do_submit_evidence(aftersale_id, statement=p.get("statement", ""), uploads=_uploads(request),
                                    **common)
         return _("凭证已提交,平台客服将尽快处理。")
     if name == Action.MESSAGE:
+        ratelimit.enforce(request, "messages")
+        if _uploads(request):
+            ratelimit.enforce(request, "uploads")
         actions.do_post_message(aftersale_id, body=p.get("body", ""), uploads=_uploads(request), **common)
         return _("留言已发送。")
     if name == Action.MAKE_OFFER:
+        ratelimit.enforce(request, "offers")
         amount = parse_yuan(p.get("amount"))
         actions.do_make_offer(aftersale_id, amount_fen=amount, note=p.get("note", ""), **common)
         return _("部分退款方案已发送给买家。")

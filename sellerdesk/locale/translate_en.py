@@ -305,6 +305,8 @@ EN = {
     "原因": "a reason", "留言内容": "a message", "说明": "a note",
     "请填写%(field)s。": "Please enter %(field)s.", "%(field)s不能超过 %(n)s 字。": "%(field)s may have at most %(n)s characters.",
     "请输入金额,例如 12.50。": "Enter an amount, e.g. 12.50.", "金额须大于 0,最多两位小数,例如 12.50。": "The amount must be above 0 with at most two decimals, e.g. 12.50.",
+    "操作太频繁，请 %(n)s 秒后再试。": "You are doing this too often; try again in %(n)s seconds.",
+    "系统繁忙，请稍后再试。": "The system is busy; please try again shortly.",
     "已同意售后。": "Agreed to the request.", "已拒绝售后申请。": "Request rejected.",
     "已确认收货,退款已发起。": "Receipt confirmed; refund made.", "已拒绝收货。": "Returned goods refused.",
     "退货物流已提交。": "Return shipment sent.", "已申请平台介入,纠纷协商期开始。": "Platform intervention requested; the negotiation period has begun.",

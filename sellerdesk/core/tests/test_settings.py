@@ -13,6 +13,7 @@ PRODUCTION_NEEDS = {
     "SELLERDESK_RAIL_ADAPTER": "http",
     "SELLERDESK_RAIL_URL": "https://pay.example.com/rail",
     "SELLERDESK_RAIL_SECRET": "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0",
+    "SELLERDESK_CACHE_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -149,3 +150,9 @@ def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
             os.path.dirname(os.path.abspath(__file__))))))
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_a_cache_that_only_one_process_can_see():
+    result = _load_settings({"SELLERDESK_ENV": "production", **PRODUCTION_NEEDS, "SELLERDESK_CACHE_URL": "locmem://"})
+    assert result.returncode != 0
+    assert "SELLERDESK_CACHE_URL must be redis://" in result.stderr
