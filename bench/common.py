@@ -1,7 +1,8 @@
 """Shared by the bench scripts: which database, Django set up against it, percentiles.
 
 Every script talks only to PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and, for the
-HTTP benchmark, to a gunicorn it starts itself on 127.0.0.1.
+HTTP benchmark, to a gunicorn it starts itself on 127.0.0.1. The seeder and list_latency.py also take
+a SQLite file, the embedded default: `--database sqlite:///path/to/file.sqlite3`.
 """
 import os
 import re
@@ -15,13 +16,27 @@ DEFAULT_DATABASE = "sellerdesk_bench"
 PROTECTED = {"postgres", "template0", "template1", "test"}
 
 
+def is_sqlite(name: str) -> bool:
+    return name.startswith("sqlite:///")
+
+
+def sqlite_path(name: str) -> Path:
+    return Path(name.removeprefix("sqlite:///"))
+
+
 def check_name(name: str) -> str:
+    if is_sqlite(name):
+        if not sqlite_path(name).name.endswith((".sqlite3", ".sqlite", ".db")):
+            sys.exit(f"--database {name!r}: a SQLite file must end in .sqlite3, .sqlite or .db")
+        return name
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
         sys.exit(f"--database {name!r}: use lower-case letters, digits and _ only")
     return name
 
 
 def database_url(name: str) -> str:
+    if is_sqlite(check_name(name)):
+        return name
     return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{check_name(name)}"
 
 

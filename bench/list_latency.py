@@ -20,6 +20,10 @@ so that a run on a busy machine can be told apart from a slow endpoint:
   CS list status=platform_review GET /api/v1/aftersales?status=dispute_platform_review&limit=20, as CS
   CS queue API, page 1 / page 2 GET /api/v1/cs/queue?limit=20[&cursor=<next_cursor>]
   CS queue page, page 1 / 2     GET /cs/[?cursor=…] (HTML, 50 rows, session cookie)
+  health                        GET /api/v1/health: the machine's floor for one request, same run
+
+--database takes a PostgreSQL database name or a SQLite file (sqlite:///path.sqlite3, the
+embedded default's settings: a new connection per request, WAL).
 
 Requests go round-robin over the sampled merchants in a shuffled order, after a warm-up. Time is
 measured from sending the request to having read the whole body. Every answer must be 200, or the
@@ -119,7 +123,8 @@ def prepare(sample_size: int, seed: int):
 
     merchants = list(User.objects.filter(role="merchant").prefetch_related("shops").order_by("id"))
     if len(merchants) < sample_size:
-        raise SystemExit(f"only {len(merchants)} merchants: seed the database with bench/seed_postgres.py first")
+        raise SystemExit(f"only {len(merchants)} merchants: seed the database with bench/seed_postgres.py first "
+                         "(or pass --merchants)")
     rng = random.Random(seed)
     sample = rng.sample(merchants, sample_size)
     sizes = {r["shop_id"]: r["n"] for r in AfterSale.objects.values("shop_id").annotate(n=Count("id"))}
@@ -189,17 +194,22 @@ class ServerCpu:
     """CPU time used by gunicorn (master + workers) and by the PostgreSQL backends serving the
     bench database: the service time of a request, whatever else the machine is running."""
 
-    def __init__(self, gunicorn_pid: int, database: str):
-        self.gunicorn_pid, self.database = gunicorn_pid, database
+    def __init__(self, server_pids: list[int], database: str):
+        self.server_pids, self.database = server_pids, database
+
+    def app_pids(self) -> list[int]:
+        return [q for p in self.server_pids for q in (p, *children(p))]
 
     def pids(self) -> tuple[list[int], list[int]]:
         from django.db import connection
 
+        if connection.vendor != "postgresql":  # SQLite: the database work is inside gunicorn
+            return self.app_pids(), []
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                            [self.database])
             backends = [row[0] for row in cursor.fetchall()]
-        return [self.gunicorn_pid, *children(self.gunicorn_pid)], backends
+        return self.app_pids(), backends
 
     def snapshot(self) -> dict:
         app, db = self.pids()
@@ -221,7 +231,8 @@ def run_scenario(client, name, merchants, make_path, count, deadline, rng, resul
             print(f"  {name}: stopped at the --max-seconds bound after {len(times)} requests")
             break
         elapsed, status, body = client.get(make_path(m), m["token"])
-        if status != 200:
+        # The floor: health answers 503 "degraded" when no worker runs (none does here); same work.
+        if status != 200 and not (status == 503 and make_path(m) == "/api/v1/health"):
             raise SystemExit(f"{name}: {make_path(m)} answered {status}: {body[:300]!r}")
         if check is not None:
             check(m, body)
@@ -247,6 +258,11 @@ def main():
     parser.add_argument("--nice", type=int, default=0,
                         help="run gunicorn and this client at this niceness (e.g. -10, needs root) to "
                              "approximate a dedicated app server on a shared machine; PostgreSQL is left as is")
+    parser.add_argument("--server", type=int, metavar="PORT",
+                        help="time a server already running on 127.0.0.1:PORT against --database (e.g. "
+                             "scripts/serve) instead of starting gunicorn -w --workers")
+    parser.add_argument("--server-pid", type=int, nargs="*", metavar="PID",
+                        help="with --server: the gunicorn master's pid (its workers are found), for app cpu")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if not (1 <= args.requests <= 20_000 and 0 <= args.other_requests <= 20_000 and 1 <= args.workers <= 8):
@@ -267,13 +283,19 @@ def main():
           f"evidence in all; 10 largest shops: {min(m['size'] for m in largest)}-{max(m['size'] for m in largest)} "
           f"requests")
 
-    port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
-    proc = start_gunicorn(args.database, port, args.workers, log, args.nice)
+    if args.server:  # a server already running on this database (e.g. scripts/serve); not stopped here
+        port, proc = args.server, None
+        server_pids = list(args.server_pid or [])
+    else:
+        port = free_port()
+        proc = start_gunicorn(args.database, port, args.workers, log, args.nice)
+        server_pids = [proc.pid]
     results: dict[str, dict] = {}
     rng = random.Random(args.seed)
     try:
-        wait_ready(port, proc)
+        if proc is not None:
+            wait_ready(port, proc)
         client = Client(port)
         cursors = {}
 
@@ -314,7 +336,7 @@ def main():
         if not queue_cursor.get("next"):
             raise SystemExit("the CS queue has a single page: seed more requests")
 
-        cpu = ServerCpu(proc.pid, args.database)
+        cpu = ServerCpu(server_pids, args.database)
         deadline = time.monotonic() + args.max_seconds
         n, other = args.requests, args.other_requests
         scenarios = [
@@ -340,6 +362,7 @@ def main():
             ("CS queue page (HTML), page 1", [as_page(m) for m in cs], lambda m: "/cs/", other, None),
             ("CS queue page (HTML), page 2", [as_page(m) for m in cs],
              lambda m: f"/cs/?cursor={queue_cursor['next']}", other, None),
+            ("health (the floor: GET /api/v1/health)", cs, lambda m: "/api/v1/health", other, None),
         ]
         started = time.monotonic()
         for name, group, make_path, count, check in scenarios:
@@ -347,7 +370,8 @@ def main():
                 run_scenario(client, name, group, make_path, count, deadline, rng, results, check, cpu)
         wall = time.monotonic() - started
     finally:
-        stop(proc)
+        if proc is not None:
+            stop(proc)
         ApiToken.objects.filter(name=TOKEN_NAME).delete()
         delete_sessions([m["cookie"] for m in sample + largest + cs])
         log.seek(0)
@@ -357,7 +381,7 @@ def main():
         if errors:
             print("gunicorn logged errors:\n  " + "\n  ".join(errors[:10]))
 
-    print(f"\ngunicorn -w {args.workers} on 127.0.0.1, one client, sequential requests; {wall:.1f} s timed; "
+    print(f"\n{f'the server on 127.0.0.1:{args.server}' if args.server else f'gunicorn -w {args.workers}'} on 127.0.0.1, one client, sequential requests; {wall:.1f} s timed; "
           f"{os.cpu_count()} CPUs" + (f"; gunicorn and client at nice {args.nice}" if args.nice else ""))
     print(f"{'endpoint':42} {'n':>5} {'min':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} | {'app cpu':>7} {'db cpu':>7} "
           f"| {'load':>5}")

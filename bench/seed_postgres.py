@@ -1,6 +1,7 @@
 """Seed a PostgreSQL database for the benchmarks.
 
     .venv/bin/python bench/seed_postgres.py --database sellerdesk_bench [--aftersales 1000000]
+    .venv/bin/python bench/seed_postgres.py --database sqlite:///var/bench/sd_bench_100k.sqlite3 --aftersales 100000
 
 Drops and recreates the database on 127.0.0.1:5432 (user postgres, trust auth), runs the
 migrations into it, then writes --aftersales paid orders and after-sales requests (default
@@ -20,6 +21,11 @@ Memory stays bounded at any size: rows are generated and COPYed --chunk requests
 only the compact plan of every request (creation time and status, 8 bytes each) is kept whole.
 Foreign-key triggers are off while loading (session_replication_role = replica; the rows are
 consistent by construction) and the run reports its time and peak memory.
+
+On SQLite (the embedded default; `--database sqlite:///file.sqlite3`) the file and its -wal/-shm
+are deleted and re-created, the same rows go in by executemany INSERTs, one transaction per chunk,
+with foreign keys off and synchronous=OFF while loading, then ANALYZE. Values are converted once
+per field as Django's SQLite backend stores them (datetimes as naive UTC text, JSON as text).
 
 The mix (per 100 requests): 55 refunded, 17 closed, 8 cancelled (together 80 final), 5 awaiting
 the merchant, 2 awaiting the buyer's return, 1.5 awaiting receipt, 2 rejected by the merchant,
@@ -53,6 +59,12 @@ REASONS = ["商品质量问题", "与描述不符", "少件/漏发", "不想要�
 
 
 def recreate_database(name: str) -> None:
+    if common.is_sqlite(name):
+        path = common.sqlite_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
     import psycopg
     from psycopg import sql
 
@@ -95,6 +107,54 @@ class Writer:
         row.__dict__.update({f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields})
         return row
 
+    def sqlite_layout(self, model):
+        """The INSERT and one converter per column: the value Django's SQLite backend would store."""
+        if model not in self._layout:
+            import json
+
+            from django.db import connection, models
+
+            fields = list(model._meta.concrete_fields)
+            defaults = [(f.attname, f.default if f.has_default() and callable(f.default) else None,
+                         None if f.has_default() and callable(f.default) else f.get_default()) for f in fields]
+            plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
+                     models.ForeignKey, models.OneToOneField, models.AutoField, models.BigAutoField)
+
+            def converter(f):
+                if isinstance(f, models.JSONField):
+                    return lambda v: None if v is None else json.dumps(v)
+                if isinstance(f, models.DateTimeField):
+                    return lambda v: None if v is None else connection.ops.adapt_datetimefield_value(v)
+                if type(f) in plain or isinstance(f, (models.ForeignKey, models.BooleanField)):
+                    return None
+                return lambda v, f=f: f.get_db_prep_save(v, connection)
+
+            converters = [converter(f) for f in fields]
+            statement = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
+                model._meta.db_table, ", ".join(f'"{f.column}"' for f in fields), ", ".join("?" * len(fields)))
+            self._layout[model] = (defaults, converters, statement)
+        return self._layout[model]
+
+    def flush_sqlite(self) -> None:
+        from django.db import connection, transaction
+
+        with transaction.atomic():
+            raw = connection.connection  # the sqlite3 connection: executemany without Django's per-row work
+            for model, rows in self.rows.items():
+                if not rows:
+                    continue
+                defaults, converters, statement = self.sqlite_layout(model)
+                out = []
+                for r in rows:
+                    values = r.__dict__
+                    row = [values[name] if name in values else (make() if make else const)
+                           for name, make, const in defaults]
+                    out.append([v if c is None else c(v) for v, c in zip(row, converters)])
+                raw.executemany(statement, out)
+                label = model._meta.label
+                self.counts[label] = self.counts.get(label, 0) + len(rows)
+                rows.clear()
+
     def layout(self, model):
         if model not in self._layout:
             from django.db import models
@@ -112,6 +172,9 @@ class Writer:
 
     def flush(self) -> None:
         from django.db import connection, transaction
+
+        if connection.vendor == "sqlite":
+            return self.flush_sqlite()
         from psycopg.types.json import Jsonb
 
         with transaction.atomic(), connection.cursor() as cursor:
@@ -428,8 +491,13 @@ def main():
     migrated = time.perf_counter()
 
     # Bench data, consistent by construction: skip the per-row foreign-key triggers while loading.
+    sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
+        if sqlite:  # outside a transaction, or SQLite ignores it
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            cursor.execute("PRAGMA synchronous = OFF")
+        else:
+            cursor.execute("SET session_replication_role = replica")
     gc.freeze()  # Django's own objects never need collecting; the chunks are freed by refcount
     copy_seconds = [0.0]
     flush = Writer.flush
@@ -444,11 +512,19 @@ def main():
                    chunk=args.chunk)
     writer.reset_sequences()
     with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = origin")
+        if sqlite:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA foreign_key_check")  # consistent by construction: check it
+            broken = cursor.fetchmany(5)
+            if broken:
+                raise SystemExit(f"foreign keys broken in the seeded rows: {broken}")
+        else:
+            cursor.execute("SET session_replication_role = origin")
     loaded = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")  # the visibility map too, so counts can be index-only
+        # the visibility map too, so counts can be index-only; SQLite: statistics for its planner
+        cursor.execute("ANALYZE" if sqlite else "VACUUM (ANALYZE)")
     analyzed = time.perf_counter()
 
     for label, count in writer.counts.items():
@@ -463,7 +539,7 @@ def main():
     load = " / ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
     print(f"\nseeded {name} with {args.aftersales:,} requests, {shops:,} shops, {buyers:,} buyers in "
           f"{analyzed - started:.1f} s (create + migrate {migrated - started:.1f} s, generate + COPY "
-          f"{loaded - migrated:.1f} s of which COPY {copy_seconds[0]:.1f} s, VACUUM ANALYZE {analyzed - loaded:.1f} s); "
+          f"{loaded - migrated:.1f} s of which {'INSERT' if sqlite else 'COPY'} {copy_seconds[0]:.1f} s, {'ANALYZE' if sqlite else 'VACUUM ANALYZE'} {analyzed - loaded:.1f} s); "
           f"peak RSS {peak_mb:.0f} MB; load average {load}")
 
 

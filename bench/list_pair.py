@@ -1,0 +1,211 @@
+"""Lists at scale, side by side: the list_latency.py requests against two databases in ONE run,
+request by request interleaved, so the machine's other work falls on both sides alike.
+
+    .venv/bin/python bench/list_pair.py --small sd_bench_10k --large sd_bench_1m
+    .venv/bin/python bench/list_pair.py --small sqlite:///tmp/sd_bench_10k.sqlite3 \\
+                                        --large sqlite:///tmp/sd_bench_100k.sqlite3
+
+Starts one gunicorn per database (`-w --workers`, DEBUG=0, on free ports of 127.0.0.1), issues
+tokens and sessions in each (as list_latency.py does: a random sample of merchants, the 10 largest
+shops' merchants, every CS user), warms both up, then for every endpoint of list_latency.py plus
+the no-work floor GET /api/v1/health sends its requests alternately to the small and the large
+side (ABBA order, so neither side always goes first). Prints per endpoint p50 and p99 of each side
+and the ratios large / small; issue 8's goal is p99 ratio ≤ 1.2. The load average is printed per
+endpoint. Tokens and sessions it made are deleted at the end, both servers stopped.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+import list_latency as ll  # noqa: E402
+
+
+def prepare_child(database: str, merchants: int, seed: int, out: str) -> None:
+    common.setup_django(database)
+    from sellerdesk.aftersales.models import AfterSale
+
+    sample, largest, cs = ll.prepare(merchants, seed)
+    Path(out).write_text(json.dumps({"sample": sample, "largest": largest, "cs": cs,
+                                     "aftersales": AfterSale.objects.count()}, default=str))
+
+
+def cleanup_child(database: str, path: str) -> None:
+    common.setup_django(database)
+    from sellerdesk.identity.models import ApiToken
+
+    data = json.loads(Path(path).read_text())
+    ApiToken.objects.filter(name=ll.TOKEN_NAME).delete()
+    ll.delete_sessions([m["cookie"] for m in data["sample"] + data["largest"] + data["cs"]])
+
+
+class Side:
+    def __init__(self, label, database, data, port, proc):
+        self.label, self.database, self.port, self.proc = label, database, port, proc
+        self.sample, self.largest, self.cs = data["sample"], data["largest"], data["cs"]
+        self.aftersales = data["aftersales"]
+        self.client = ll.Client(port)
+        self.cursors, self.queue_cursor = {}, {}
+
+
+def page(m):
+    return {**m, "token": m["cookie"]}
+
+
+def scenarios(side: Side, n: int, other: int):
+    """(name, group, path, count) as list_latency.py times them."""
+    s, cs = side.sample, side.cs
+    return [
+        ("list quick=disputes_pending", s, lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20", n),
+        ("list plain", s, lambda m: "/api/v1/aftersales?limit=20", other),
+        ("list status=dispute_awaiting_evidence", s,
+         lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20", other),
+        ("list page 2 (cursor)", [m for m in s if side.cursors.get(m["user"])],
+         lambda m: f"/api/v1/aftersales?limit=20&cursor={side.cursors[m['user']]}", other),
+        ("detail", s, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}", other),
+        ("history", s, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other),
+        ("quick=disputes_pending, 10 largest shops", side.largest,
+         lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20", max(n // 4, 1)),
+        ("search by order no.", s, lambda m: f"/api/v1/aftersales?q={m['order_no']}&limit=20", other),
+        ("query page (HTML)", [page(m) for m in s], lambda m: "/workbench/aftersales/", other),
+        ("CS list status=dispute_platform_review", cs,
+         lambda m: "/api/v1/aftersales?status=dispute_platform_review&limit=20", other),
+        ("CS queue API, page 1", cs, lambda m: "/api/v1/cs/queue?limit=20", other),
+        ("CS queue API, page 2 (cursor)", cs,
+         lambda m: f"/api/v1/cs/queue?limit=20&cursor={side.queue_cursor['next']}", other),
+        ("CS queue page (HTML), page 1", [page(m) for m in cs], lambda m: "/cs/", other),
+        ("CS queue page (HTML), page 2", [page(m) for m in cs], lambda m: f"/cs/?cursor={side.queue_cursor['next']}",
+         other),
+        ("health (the floor: GET /api/v1/health)", cs, lambda m: "/api/v1/health", other),
+    ]
+
+
+def request(side: Side, m, path: str) -> float:
+    elapsed, status, body = side.client.get(path, m["token"])
+    if status != 200 and not (status == 503 and path == "/api/v1/health"):
+        raise SystemExit(f"{side.label}: {path} answered {status}: {body[:300]!r}")
+    return elapsed
+
+
+def warm_up(side: Side, rounds: int) -> None:
+    for m in side.sample + side.largest:
+        _, status, body = side.client.get("/api/v1/aftersales?limit=20", m["token"])
+        side.cursors[m["user"]] = json.loads(body)["next_cursor"]
+    for m in side.cs:
+        _, _, body = side.client.get("/api/v1/cs/queue?limit=20", m["token"])
+        side.queue_cursor["next"] = json.loads(body)["next_cursor"]
+    if not side.queue_cursor.get("next"):
+        raise SystemExit(f"{side.label}: the CS queue has a single page: seed more requests")
+    for _ in range(rounds):
+        for name, group, path, _count in scenarios(side, 1, 1):
+            for m in group[:20]:
+                request(side, m, path(m))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small")
+    parser.add_argument("--large")
+    parser.add_argument("--requests", type=int, default=1000, help="timed requests per side, target list")
+    parser.add_argument("--other-requests", type=int, default=600, help="timed requests per side, other endpoints")
+    parser.add_argument("--merchants", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn -w per side")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--prepare", nargs=2, metavar=("DATABASE", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--cleanup", nargs=2, metavar=("DATABASE", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        return prepare_child(args.prepare[0], args.merchants, args.seed, args.prepare[1])
+    if args.cleanup:
+        return cleanup_child(*args.cleanup)
+    if not (args.small and args.large):
+        raise SystemExit("give --small and --large")
+    if not (1 <= args.requests <= 20_000 and 1 <= args.other_requests <= 20_000 and 1 <= args.workers <= 8):
+        raise SystemExit("keep --requests/--other-requests ≤ 20000 and --workers ≤ 8")
+
+    tmp = Path(tempfile.mkdtemp(prefix="sd_bench_pair_"))
+    files, sides, logs = {}, [], []
+    try:
+        for label, database in (("small", args.small), ("large", args.large)):
+            common.check_name(database)
+            files[label] = tmp / f"{label}.json"
+            subprocess.run([sys.executable, __file__, "--prepare", database, str(files[label]),
+                            "--merchants", str(args.merchants), "--seed", str(args.seed)], check=True)
+            log = open(tmp / f"gunicorn-{label}.log", "w+")
+            logs.append(log)
+            port = ll.free_port()
+            proc = ll.start_gunicorn(database, port, args.workers, log)
+            sides.append(Side(label, database, json.loads(files[label].read_text()), port, proc))
+        for side in sides:
+            ll.wait_ready(side.port, side.proc)
+            warm_up(side, 3)
+        small, large = sides
+        print(f"small: {small.aftersales:,} after-sales ({small.database}); large: {large.aftersales:,} "
+              f"({large.database}); gunicorn -w {args.workers} each; {os.cpu_count()} CPUs; requests alternate "
+              "small/large (ABBA)", flush=True)
+        rng = random.Random(args.seed)
+        results = {}
+        started = time.monotonic()
+        for (name, sgroup, spath, count), (_, lgroup, lpath, _) in zip(
+                scenarios(small, args.requests, args.other_requests), scenarios(large, args.requests,
+                                                                                args.other_requests)):
+            sorder = [sgroup[i % len(sgroup)] for i in range(count)]
+            lorder = [lgroup[i % len(lgroup)] for i in range(count)]
+            rng.shuffle(sorder)
+            rng.shuffle(lorder)
+            times = {"small": [], "large": []}
+            load = os.getloadavg()[0]
+            for i in range(count):
+                pair = [("small", small, sorder[i], spath), ("large", large, lorder[i], lpath)]
+                if i % 4 in (1, 2):
+                    pair.reverse()
+                for label, side, m, path in pair:
+                    times[label].append(request(side, m, path(m)))
+            load = max(load, os.getloadavg()[0])
+            results[name] = {label: common.summary_ms(t) for label, t in times.items()}
+            results[name]["load"] = load
+            r = results[name]
+            print(f"  {name:42} p99 {r['small']['p99']:6.2f} / {r['large']['p99']:6.2f} = "
+                  f"{r['large']['p99'] / r['small']['p99']:.2f}   load {load:.1f}", flush=True)
+        wall = time.monotonic() - started
+    finally:
+        for side in sides:
+            ll.stop(side.proc)
+        for label, database in (("small", args.small), ("large", args.large)):
+            if files.get(label) and files[label].exists():
+                subprocess.run([sys.executable, __file__, "--cleanup", database, str(files[label])], check=False)
+        for log in logs:
+            log.seek(0)
+            errors = [line for line in log.read().splitlines() if "Traceback" in line or " ERROR " in line
+                      and "Service Unavailable: /api/v1/health" not in line]
+            if errors:
+                print("gunicorn logged errors:\n  " + "\n  ".join(errors[:10]))
+            log.close()
+        for f in tmp.iterdir():
+            f.unlink()
+        tmp.rmdir()
+
+    print(f"\n{wall:.0f} s timed. Times in ms; ratio = large / small; load = highest 1-min load average "
+          "during the endpoint")
+    print(f"{'endpoint':42} {'n':>5} | {'p50 small':>9} {'large':>7} {'ratio':>6} | {'p99 small':>9} {'large':>7} "
+          f"{'ratio':>6} | {'load':>5}")
+    for name, r in results.items():
+        s, l = r["small"], r["large"]
+        print(f"{name:42} {s['n']:>5} | {s['p50']:>9.2f} {l['p50']:>7.2f} {l['p50'] / s['p50']:>6.2f} | "
+              f"{s['p99']:>9.2f} {l['p99']:>7.2f} {l['p99'] / s['p99']:>6.2f} | {r['load']:>5.1f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"small": args.small, "large": args.large,
+                                               "aftersales": [small.aftersales, large.aftersales],
+                                               "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
