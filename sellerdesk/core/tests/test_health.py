@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sellerdesk.aftersales.tasks import fire_deadline, sweep_deadlines
 from sellerdesk.core import clock
@@ -150,3 +152,14 @@ def test_an_unreachable_database_answers_503_json_not_an_error_page():
     assert (status, content_type.split(";")[0]) == (503, "application/json")
     assert (body["status"], body["database"], body["stale"]) == ("degraded", "unreachable", ["database"])
     assert body["worker"] == "unknown"
+
+
+def test_health_costs_five_small_queries_however_many_tasks_wait():
+    # SELECT 1, the newest heartbeat, the oldest undispatched event, the oldest due and the oldest
+    # untimed ready task: each the first entry of an index (core_ready_task_since for the tasks).
+    beat("host:1")
+    for _ in range(3):
+        fire_deadline.using(run_after=clock.now() + timedelta(days=1)).enqueue(1)
+    with CaptureQueriesContext(connection) as queries:
+        assert health()[0] == 200
+    assert len(queries) == 5
