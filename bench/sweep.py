@@ -15,7 +15,11 @@ interleaved, each on a fresh copy (CREATE DATABASE … TEMPLATE the seed):
          (the issue's floor of three UPDATEs and two INSERT…SELECTs);
   w1     one worker process running the sweep (sellerdesk.aftersales.actions.deadlines.sweep, the
          deadline part of the worker's sweep_once);
-  w2     two such processes at once.
+  w2     two such processes at once;
+  serve  (with --kinds … serve) the whole product as scripts/serve starts it on the copy: migrate,
+         gunicorn -w 2 and WORKERS=2 real `manage.py worker` processes (db_worker, sweeper and
+         dispatcher each); timed from launching scripts/serve until no dispute is left awaiting
+         evidence (polled every 0.2 s), start-up included, reported apart.
 
 Each worker process sets Django up, then waits for "go" on stdin, so start-up is not timed; the
 time is from "go" until the last process is done. Reported: seconds, ratio to the floor of the
@@ -232,6 +236,51 @@ def run_workers(db: str, count: int, batch: int) -> dict:
     return {"seconds": seconds, "workers": reports}
 
 
+def run_serve(db: str, n: int, workers: int = 2) -> dict:
+    import http.client
+    import signal
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": common.database_url(db), "WORKERS": str(workers), "WEB_WORKERS": "2",
+           "BIND": f"127.0.0.1:{port}", "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(common.ROOT / "scripts" / "serve")], cwd=common.ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ready = None
+    try:
+        with pg(db, autocommit=True) as conn:
+            while True:
+                if proc.poll() is not None:
+                    sys.exit(f"scripts/serve exited: {proc.stderr.read()[-2000:]}")
+                if ready is None:
+                    try:
+                        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                        c.request("GET", "/api/v1/health")
+                        if c.getresponse().status == 200:
+                            ready = time.perf_counter() - started
+                    except OSError:
+                        pass
+                left = conn.execute("SELECT count(*) FROM aftersales_aftersale WHERE status = %s",
+                                    [EVIDENCE]).fetchone()[0]
+                if left == 0:
+                    break
+                if time.perf_counter() - started > 1800:
+                    sys.exit(f"scripts/serve: {left} disputes still awaiting evidence after 30 min")
+                time.sleep(0.2)
+            seconds = time.perf_counter() - started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return {"seconds": seconds, "ready_seconds": ready, "workers": [], "exit": proc.returncode}
+
+
 # ------------------------------------------------------------------------------------------ check
 
 
@@ -258,36 +307,51 @@ def measure(kind: str, n: int, batch: int) -> dict:
     with pg(RUN_DB, autocommit=True) as conn:
         conn.execute("CHECKPOINT")  # the copy's writes are not billed to the run
     load_before = os.getloadavg()[0]
-    result = run_floor(RUN_DB) if kind == "floor" else run_workers(RUN_DB, int(kind[1:]), batch)
+    if kind == "floor":
+        result = run_floor(RUN_DB)
+    elif kind == "serve":
+        result = run_serve(RUN_DB, n)
+    else:
+        result = run_workers(RUN_DB, int(kind[1:]), batch)
     result.update(kind=kind, load_before=load_before, load_after=os.getloadavg()[0], check=verify(RUN_DB, n))
     return result
 
 
 def main():
+    global SEED_DB, RUN_DB
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="overdue disputes (default 100000)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of floor, 1 worker, 2 workers (default 1)")
     parser.add_argument("--batch", type=int, default=1000, help="the sweep's batch size (default 1000)")
+    parser.add_argument("--kinds", nargs="+", default=["floor", "w1", "w2"], choices=["floor", "w1", "w2", "serve"],
+                        help="what each round runs (default floor w1 w2; floor first: the ratios use it)")
+    parser.add_argument("--seed-db", default=SEED_DB, help=f"the seeded database (default {SEED_DB})")
+    parser.add_argument("--run-db", default=RUN_DB, help=f"the copy each run works on (default {RUN_DB})")
     parser.add_argument("--child", metavar="DATABASE", help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.batch)
+    SEED_DB, RUN_DB = common.check_name(args.seed_db), common.check_name(args.run_db)
 
     print(f"seeding {args.n:,} overdue disputes into {SEED_DB} …", flush=True)
     print(f"seeded in {seed(SEED_DB, args.n):.1f} s", flush=True)
     results = []
     for r in range(1, args.rounds + 1):
         floor = bare = None
-        for kind in ("floor", "w1", "w2"):
+        for kind in args.kinds:
             res = measure(kind, args.n, args.batch)
             res["round"] = r
             if kind == "floor":
                 floor, bare = res["seconds"], res["seconds"] - res["steps"]["notifications"]
                 res["floor_without_notifications"] = bare
-            res["ratio"], res["ratio_without_notifications"] = res["seconds"] / floor, res["seconds"] / bare
+            if floor:
+                res["ratio"], res["ratio_without_notifications"] = res["seconds"] / floor, res["seconds"] / bare
+            else:
+                res["ratio"] = res["ratio_without_notifications"] = float("nan")
             results.append(res)
-            extra = res.get("steps") or "  ".join(
+            extra = res.get("steps") or (
+                f"[health answered after {res['ready_seconds'] or float('nan'):.1f} s]" if kind == "serve" else "") or "  ".join(
                 f"[{w['fired']:,} fired, {w['seconds']:.1f} s, RSS {w['rss_before_mb']:.0f}→{w['rss_peak_mb']:.0f} MB]"
                 for w in res["workers"])
             print(f"round {r} {kind:5} {res['seconds']:7.2f} s  ×{res['ratio']:.2f} of floor "
