@@ -6,9 +6,15 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sellerdesk.core.errors import CodedError
+from sellerdesk.core.openapi import add_error_responses
 from sellerdesk.identity.auth import API_AUTH
 
-api = NinjaAPI(
+class SellerDeskAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return add_error_responses(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = SellerDeskAPI(
     title="SellerDesk API",
     version="1",
     description=(

@@ -104,6 +104,9 @@ if DATABASE_URL.startswith("sqlite:///") and not PRODUCTION:
 # pooler's timeout) is replaced at the next request or task instead of failing it.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
                                               conn_health_checks=True)}
+# Behind pgbouncer's transaction pooling a server-side cursor's portal can vanish between two
+# statements; DB_DISABLE_SERVER_SIDE_CURSORS=1 there (docs/operations.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env("DB_DISABLE_SERVER_SIDE_CURSORS", "0") == "1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

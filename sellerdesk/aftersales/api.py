@@ -9,12 +9,16 @@ from ninja.files import UploadedFile
 from sellerdesk.core import clock, ratelimit
 from sellerdesk.core.errors import Forbidden, InvalidInput, NotFound
 from sellerdesk.identity.models import Role
-from sellerdesk.core.pagination import paginate
+from sellerdesk.core.fields import IsoDatetime
+from sellerdesk.core.pagination import LIMIT, paginate
+from sellerdesk.core.text import PRINTABLE
 
-from . import actions, names
+from . import actions, names, policy
+from .files import MAX_FILES, MAX_STATEMENT_CHARS
 from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
+from .models.enums import Status as AfterSaleStatus
 from .models.enums import history_label, status_label
-from .queries import cs_queue, detail, filter_aftersales, load_for_detail
+from .queries import QUICK_FILTERS, cs_queue, detail, filter_aftersales, load_for_detail
 from .schemas import (
     AfterSaleDetail,
     AfterSaleIn,
@@ -64,10 +68,11 @@ def open_aftersale(request, payload: AfterSaleIn):
     return Status(201, _detail(request, aftersale.pk))
 
 
-@router.get("/aftersales", response=AfterSalePage)
+@router.get("/aftersales", response=AfterSalePage, openapi_extra={"x-param-enums": {
+    "status": AfterSaleStatus.values, "quick": QUICK_FILTERS}})
 def list_aftersales(request, status: list[str] = Query(None), quick: str | None = None, q: str | None = None,
-                    created_from: datetime | None = None, created_to: datetime | None = None,
-                    limit: int | None = None, cursor: str | None = None):
+                    created_from: IsoDatetime | None = None, created_to: IsoDatetime | None = None,
+                    limit: int | None = LIMIT, cursor: str | None = None):
     """What the caller may see, newest first. `quick=disputes_pending` is 纠纷待处理;
     `status=dispute_awaiting_evidence` is 待商家提供凭证."""
     qs = filter_aftersales(request.auth, statuses=status or (), quick=quick, q=q, created_from=created_from,
@@ -90,7 +95,7 @@ class CsQueuePage(Schema):
 
 
 @router.get("/cs/queue", response=CsQueuePage)
-def list_cs_queue(request, limit: int | None = None, cursor: str | None = None):
+def list_cs_queue(request, limit: int | None = LIMIT, cursor: str | None = None):
     """CS: disputes awaiting a ruling (平台处理中 and 待补充凭证), oldest first by when they reached
     the platform. Keyset pages: pass `next_cursor` (or `prev_cursor`) back as `cursor`."""
     if request.auth.role not in (Role.CS, Role.ADMIN):
@@ -150,7 +155,24 @@ def escalate(request, aftersale_id: int, payload: ReasonIn):
     return _act(request, aftersale_id, actions.do_escalate, reason=payload.reason)
 
 
-@router.post("/aftersales/{aftersale_id}/evidence", response=AfterSaleDetail)
+_FILES = {"type": "array", "maxItems": MAX_FILES, "items": {"type": "string", "format": "binary"},
+          "description": "JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB; the type is decided by content"}
+_MESSAGE_BODY = {"type": "string", "minLength": 1, "maxLength": policy.MAX_MESSAGE_CHARS, "pattern": PRINTABLE,
+                 "description": "The message (协商留言)"}
+_MESSAGE_REQUEST = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "required": ["body"], "properties": {"body": _MESSAGE_BODY}}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["body"],
+                                       "properties": {"body": _MESSAGE_BODY, "files": _FILES}}},
+}}}
+_EVIDENCE_REQUEST = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["statement"], "properties": {
+        "statement": {"type": "string", "minLength": 1, "maxLength": MAX_STATEMENT_CHARS, "pattern": PRINTABLE,
+                      "description": "What the files prove (举证说明)"},
+        "files": _FILES}}},
+}}}
+
+
+@router.post("/aftersales/{aftersale_id}/evidence", response=AfterSaleDetail, openapi_extra=_EVIDENCE_REQUEST)
 def submit_evidence(request, aftersale_id: int, statement: str = Form(""),
                     files: list[UploadedFile] = File(None)):
     """Multipart: `statement` (1–2000 chars) and up to 9 `files` (JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB;
@@ -158,14 +180,6 @@ def submit_evidence(request, aftersale_id: int, statement: str = Form(""),
     if files:
         ratelimit.enforce(request, "uploads")
     return _act(request, aftersale_id, actions.do_submit_evidence, statement=statement, uploads=files or [])
-
-
-_MESSAGE_BODY = {"type": "string", "maxLength": 2000, "description": "The message (协商留言)"}
-_MESSAGE_REQUEST = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"type": "object", "required": ["body"], "properties": {"body": _MESSAGE_BODY}}},
-    "multipart/form-data": {"schema": {"type": "object", "properties": {
-        "body": _MESSAGE_BODY, "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
-}}}
 
 
 def _json_message(request) -> str:

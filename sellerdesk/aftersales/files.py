@@ -76,6 +76,7 @@ import pikepdf
 from PIL import Image, ImageOps
 
 from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from sellerdesk.core.text import cleaned as clean_text, measured
 
 MAX_FILE_BYTES = 10 * 1024 * 1024          # per image / PDF
 MAX_VIDEO_BYTES = 50 * 1024 * 1024         # per MP4
@@ -124,20 +125,18 @@ class CheckedFile:
 def check_statement(text: str | None, *, required: bool = True) -> str:
     """Return the statement stripped of surrounding blanks and of control characters other than
     tab and newline (NUL cannot be stored in PostgreSQL text), or raise InvalidInput."""
-    cleaned = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = "".join(ch for ch in cleaned
-                      if ch in "\t\n" or unicodedata.category(ch) != "Cc").strip()
+    length = len(measured(text))
+    if length > MAX_STATEMENT_CHARS:
+        raise InvalidInput(f"The statement is {length} characters long, over the limit of "
+                           f"{MAX_STATEMENT_CHARS} characters.",
+                           code="statement_too_long",
+                           details={"field": "statement", "length": length, "limit_chars": MAX_STATEMENT_CHARS})
+    cleaned = clean_text(text)
     if not cleaned and required:
         raise InvalidInput("The statement must not be empty; write up to "
                            f"{MAX_STATEMENT_CHARS} characters explaining your evidence.",
                            code="empty_statement",
                            details={"field": "statement", "limit_chars": MAX_STATEMENT_CHARS})
-    if len(cleaned) > MAX_STATEMENT_CHARS:
-        raise InvalidInput(f"The statement is {len(cleaned)} characters long, over the limit of "
-                           f"{MAX_STATEMENT_CHARS} characters.",
-                           code="statement_too_long",
-                           details={"field": "statement", "length": len(cleaned),
-                                    "limit_chars": MAX_STATEMENT_CHARS})
     return cleaned
 
 

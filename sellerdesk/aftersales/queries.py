@@ -6,7 +6,8 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
-from sellerdesk.core.errors import InvalidInput
+from sellerdesk.core import text
+from sellerdesk.core.errors import InvalidInput, NotFound
 from sellerdesk.core.pagination import check_limit
 from sellerdesk.identity.models import Role
 from sellerdesk.orders.models import Order
@@ -47,10 +48,12 @@ def search_q(q: str) -> Q:
     of the union reads only the rows that match (docs/benchmarks.md, issue 8)."""
     from .models import AfterSale
 
-    buyers = get_user_model().objects.filter(Q(username=q) | Q(first_name=q)).values("id")
+    users = get_user_model().objects
+    # Account and name as two branches, not an OR: SQLite scanned every user for the OR.
     matches = (AfterSale.objects.filter(number=q).values("id")
                .union(AfterSale.objects.filter(order__order_no=q).values("id"),
-                      AfterSale.objects.filter(buyer_id__in=buyers).values("id")))
+                      AfterSale.objects.filter(buyer_id__in=users.filter(username=q).values("id")).values("id"),
+                      AfterSale.objects.filter(buyer_id__in=users.filter(first_name=q).values("id")).values("id")))
     return Q(pk__in=matches)
 
 
@@ -69,8 +72,9 @@ def filter_aftersales(user, *, statuses=(), quick: str | None = None, q: str | N
         qs = qs.filter(disputes_pending_q(user))
         if quick == "evidence_due_soon":
             qs = qs.filter(due_at__gte=now, due_at__lte=now + policy.evidence_due_soon())
+    q = text.cleaned(q)  # no NUL or other control characters reach the database
     if q:
-        qs = qs.filter(search_q(q.strip()))
+        qs = qs.filter(search_q(q))
     if created_from:
         qs = qs.filter(created_at__gte=created_from)
     if created_to:
@@ -167,7 +171,7 @@ def _decode_queue_cursor(cursor: str):
             raise ValueError
         return datetime.fromisoformat(data["t"]), data["id"], data["d"]
     except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
-        raise InvalidInput("The cursor is not valid for this list.", code="invalid_cursor") from exc
+        raise NotFound("The cursor is not valid for this list.", code="invalid_cursor") from exc
 
 
 def _after(at, pk) -> Q:

@@ -2,48 +2,57 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from sellerdesk.core.fields import InputSchema, JsonInt, fen
+from sellerdesk.core.text import text_field
 from sellerdesk.orders.api import OrderOut
 
-from .models.enums import status_label
+from . import policy
+from .models.enums import AfterSaleType, Liable, Outcome, Party, status_label
 
 
-class AfterSaleIn(Schema):
-    order_id: int
-    type: str = Field(description="refund_only (仅退款) or return_refund (退货退款)")
-    amount_fen: int
-    reason: str
-    description: str = ""
+def _choice(values, description: str):
+    """One of `values`; listed in the OpenAPI document, refused with the domain's own code."""
+    return Field(description=description, json_schema_extra={"enum": list(values)})
 
 
-class ReasonIn(Schema):
-    reason: str
+class AfterSaleIn(InputSchema):
+    order_id: JsonInt
+    type: str = _choice(AfterSaleType.values, "refund_only (仅退款) or return_refund (退货退款)")
+    amount_fen: JsonInt = fen("At most the order's refundable_fen")
+    reason: str = text_field(policy.MAX_REASON_CHARS)
+    description: str = text_field(policy.MAX_DESCRIPTION_CHARS, required=False)
 
 
-class ReturnShipmentIn(Schema):
-    carrier: str
-    tracking_no: str
+class ReasonIn(InputSchema):
+    reason: str = text_field(500)
 
 
-class MessageIn(Schema):
-    body: str
+class ReturnShipmentIn(InputSchema):
+    carrier: str = text_field(60)
+    tracking_no: str = text_field(60)
 
 
-class OfferIn(Schema):
-    amount_fen: int
-    note: str = ""
+class MessageIn(InputSchema):
+    body: str = text_field(policy.MAX_MESSAGE_CHARS)
 
 
-class EvidenceRequestIn(Schema):
-    party: str = Field(description="merchant or buyer")
-    note: str
-    due_hours: int | None = Field(None, description="1–168; default SELLERDESK_SUPPLEMENT_SECONDS")
+class OfferIn(InputSchema):
+    amount_fen: JsonInt = fen("Less than the requested amount")
+    note: str = text_field(500, required=False)
 
 
-class RulingIn(Schema):
-    outcome: str = Field(description="refund, partial_refund or no_refund")
-    amount_fen: int | None = Field(None, description="required for partial_refund")
-    liable: str = Field(description="merchant, buyer or none")
-    note: str
+class EvidenceRequestIn(InputSchema):
+    party: str = _choice([Party.MERCHANT.value, Party.BUYER.value], "merchant or buyer")
+    note: str = text_field(policy.MAX_NOTE_CHARS)
+    due_hours: JsonInt | None = Field(None, description="Default SELLERDESK_SUPPLEMENT_SECONDS",
+                                        json_schema_extra={"minimum": 1, "maximum": policy.MAX_SUPPLEMENT_HOURS})
+
+
+class RulingIn(InputSchema):
+    outcome: str = _choice(Outcome.values, "refund, partial_refund or no_refund")
+    amount_fen: JsonInt | None = fen("Required for partial_refund", default=None)
+    liable: str = _choice(Liable.values, "merchant, buyer or none")
+    note: str = text_field(policy.MAX_NOTE_CHARS)
 
 
 class AttachmentOut(Schema):

@@ -2,9 +2,14 @@
 import base64
 import json
 
-from .errors import InvalidInput
+from ninja import Query
+
+from .errors import InvalidInput, NotFound
 
 MAX_LIMIT = 100
+# The `limit` parameter of every list: check_limit refuses it outside 1..MAX_LIMIT (invalid_limit),
+# and core/openapi.py writes those bounds into the OpenAPI document.
+LIMIT = Query(None, description=f"Items per page, 1–{MAX_LIMIT} (default 20)")
 
 
 def _encode(last_id: int, direction: str) -> str:
@@ -19,7 +24,8 @@ def _decode(cursor: str, direction: str) -> int:
             raise ValueError
         return data["id"]
     except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise InvalidInput("The cursor is not valid for this list.", code="invalid_cursor") from exc
+        # A cursor is a reference we issued, like an id: one we did not issue names no page (404).
+        raise NotFound("The cursor is not valid for this list.", code="invalid_cursor") from exc
 
 
 def check_limit(limit: int | None, default: int = 20) -> int:

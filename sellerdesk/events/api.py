@@ -5,11 +5,12 @@ from ninja import Field, Router, Schema, Status
 
 
 from sellerdesk.core import clock
+from sellerdesk.core.fields import InputSchema, JsonInt
 from sellerdesk.core.errors import NotFound
-from sellerdesk.core.pagination import check_limit, paginate
+from sellerdesk.core.pagination import LIMIT, check_limit, paginate
 
 from . import webhooks
-from .models import Notification, WebhookDelivery
+from .models import Notification, WebhookDelivery, WebhookEndpoint
 
 router = Router(tags=["events"])
 
@@ -29,7 +30,7 @@ class EventPage(Schema):
 
 
 @router.get("/events", response=EventPage)
-def list_events(request, after: int | None = None, limit: int | None = None):
+def list_events(request, after: int | None = None, limit: int | None = LIMIT):
     """The events the caller may see, oldest first, after the event `id` last read (the polling
     fallback to webhooks; the same ids as `webhook-id`)."""
     limit = check_limit(limit, default=50)
@@ -44,11 +45,17 @@ def list_events(request, after: int | None = None, limit: int | None = None):
 
 # --- webhook endpoints ---------------------------------------------------------------------
 
-class EndpointIn(Schema):
-    url: str = Field(max_length=500, description="https URL that receives the POSTs")
-    event_types: list[str] = Field(description='event types, or ["*"] for all', min_length=1, max_length=100)
+def _known_event_types(schema: dict) -> None:
+    schema["items"]["enum"] = ["*", *webhooks.event_types()]
+
+
+class EndpointIn(InputSchema):
+    url: str = Field(max_length=500, description="https URL that receives the POSTs",
+                     json_schema_extra={"pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"})
+    event_types: list[str] = Field(description='event types, or ["*"] for all', min_length=1, max_length=100,
+                                   json_schema_extra=_known_event_types)
     description: str = Field("", max_length=200)
-    shop_id: int | None = Field(None, description="merchants with several shops: which shop")
+    shop_id: JsonInt | None = Field(None, description="merchants with several shops: which shop")
 
 
 class EndpointOut(Schema):
@@ -117,18 +124,24 @@ def register_endpoint(request, payload: EndpointIn):
 
 @router.get("/webhook-endpoints", response=EndpointList)
 def list_endpoints(request):
-    qs = webhooks.endpoints_visible_to(request.auth).order_by("-id")
+    """The caller's endpoints; deleted ones are gone (their delivery log stays on the 消息推送 page)."""
+    qs = webhooks.endpoints_visible_to(request.auth).exclude(status=WebhookEndpoint.Status.DISABLED).order_by("-id")
     return {"items": [_endpoint_out(e) for e in qs[:100]]}
 
 
 @router.get("/webhook-endpoints/{endpoint_id}", response=EndpointOut)
 def get_endpoint(request, endpoint_id: int):
-    return _endpoint_out(webhooks.access_endpoint(request.auth, endpoint_id))
+    endpoint = webhooks.access_endpoint(request.auth, endpoint_id)
+    if endpoint.status == WebhookEndpoint.Status.DISABLED:  # deleted
+        raise NotFound("Webhook endpoint not found.")
+    return _endpoint_out(endpoint)
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", response=EndpointOut)
 def disable_endpoint(request, endpoint_id: int):
-    """Disable: nothing more is sent there."""
+    """Delete: nothing more is sent there, and the API no longer shows it (404 from then on)."""
+    if webhooks.access_endpoint(request.auth, endpoint_id).status == WebhookEndpoint.Status.DISABLED:
+        raise NotFound("Webhook endpoint not found.")
     return _endpoint_out(webhooks.do_disable_endpoint(endpoint_id, acting_user=request.auth, now=clock.now()))
 
 
@@ -140,7 +153,7 @@ def rotate_secret(request, endpoint_id: int):
 
 
 @router.get("/webhook-endpoints/{endpoint_id}/deliveries", response=DeliveryPage)
-def list_deliveries(request, endpoint_id: int, limit: int | None = None, cursor: str | None = None):
+def list_deliveries(request, endpoint_id: int, limit: int | None = LIMIT, cursor: str | None = None):
     """Recent deliveries to this endpoint, newest first, with the last attempt's answer."""
     endpoint = webhooks.access_endpoint(request.auth, endpoint_id)
     rows, next_cursor = paginate(WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
@@ -182,7 +195,7 @@ def notification_out(n: Notification) -> dict:
 
 
 @router.get("/notifications", response=NotificationPage)
-def list_notifications(request, limit: int | None = None, cursor: str | None = None, unread: bool = False):
+def list_notifications(request, limit: int | None = LIMIT, cursor: str | None = None, unread: bool = False):
     """The caller's in-app notifications, newest first, in the caller's language (Accept-Language)."""
     qs = Notification.objects.filter(user=request.auth)
     if unread:

@@ -121,8 +121,9 @@ def sign(secrets_: list[str], *, msg_id: str, timestamp: datetime, body: str) ->
 
 def _endpoint_shop(user, shop_id: int | None):
     if user.role == Role.PLATFORM:
-        if shop_id is not None:
-            raise InvalidInput("Platform endpoints are not tied to a shop.", code="invalid_input")
+        if shop_id is not None:  # the platform has no shops of its own: like anyone else's shop, 404
+            raise NotFound("Platform endpoints receive every shop's events; the platform has no shop "
+                           f"{shop_id}.", code="not_found")
         return None
     if user.role != Role.MERCHANT:
         raise Forbidden("Only merchants (for their shop) and the platform register webhook endpoints.",

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from ninja import Field, Router, Schema, Status
 
+from sellerdesk.core.fields import InputSchema
 from sellerdesk.core import clock
 from sellerdesk.core.errors import CodedError, InvalidInput, NotFound, Throttled
 
@@ -13,7 +14,7 @@ from .models import ApiToken, Role, ShopRequired
 router = Router(tags=["identity"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
 
@@ -61,7 +62,7 @@ class MeOut(Schema):
     subject: SubjectOut | None  # null for a merchant with several shops: it depends on the shop chosen
 
 
-@router.post("/auth/token", auth=None, response=TokenOut)
+@router.post("/auth/token", auth=None, response=TokenOut, openapi_extra={"x-error-statuses": ["401"]})
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for an API token. Repeated failures are throttled (django-axes)."""
     user = authenticate(request, username=payload.username, password=payload.password)

@@ -23,7 +23,13 @@ class TokenAuth(HttpBearer):
 
 
 class SessionUserAuth(SessionAuth):
-    """Session auth that hands back the user (ninja's returns it too; kept explicit)."""
+    """The browser session, CSRF-checked. A request that no session logs in (an ERP whose token
+    expired, say) is simply not authenticated: 401, not a CSRF refusal for a cookie it never had."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 API_AUTH = [TokenAuth(), SessionUserAuth()]

@@ -1,9 +1,10 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime
 
-from sellerdesk.core.pagination import paginate
+from sellerdesk.core.fields import MAX_FEN, InputSchema, IsoAwareDatetime, JsonInt, fen
+
+from sellerdesk.core.pagination import LIMIT, paginate
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
 
@@ -12,20 +13,20 @@ from .actions import access_order, do_record_paid_order, orders_visible_to
 router = Router(tags=["orders"])
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     sku: str = Field(min_length=1, max_length=64)
     title: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(gt=0)
-    unit_price_fen: int = Field(ge=0)
+    quantity: JsonInt = Field(gt=0, le=1_000_000)
+    unit_price_fen: JsonInt = Field(ge=0, le=MAX_FEN)
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     order_no: str = Field(min_length=1, max_length=40)
-    shop_id: int
-    buyer_id: int
+    shop_id: JsonInt
+    buyer_id: JsonInt
     items: list[ItemIn] = Field(min_length=1)
-    paid_fen: int
-    paid_at: AwareDatetime = Field(description="ISO 8601 with an offset")
+    paid_fen: JsonInt = fen("What the buyer paid (after discounts, with shipping)")
+    paid_at: IsoAwareDatetime = Field(description="ISO 8601 with an offset")
 
 
 class ItemOut(Schema):
@@ -69,7 +70,7 @@ def push_paid_order(request, payload: OrderIn):
 
 
 @router.get("/orders", response=OrderPage)
-def list_orders(request, limit: int | None = None, cursor: str | None = None):
+def list_orders(request, limit: int | None = LIMIT, cursor: str | None = None):
     qs = orders_visible_to(request.auth).select_related("shop").prefetch_related("items")
     rows, next_cursor = paginate(qs, cursor=cursor, limit=limit)
     return {"items": rows, "next_cursor": next_cursor}

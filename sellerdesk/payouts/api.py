@@ -4,7 +4,9 @@ A merchant with several shops says which one it acts for with the `shop_id` quer
 every endpoint here (without it: `400 shop_required`); with one shop it may leave it out.
 """
 from ninja import Query, Router, Schema
+from pydantic import StrictBool
 
+from sellerdesk.core.fields import InputSchema
 from sellerdesk.core import clock
 from sellerdesk.core.addresses import client_ip
 from sellerdesk.core.errors import NotFound
@@ -45,8 +47,8 @@ def _acting(request, shop_id: int | None):
     return user
 
 
-class PermissionIn(Schema):
-    can_manage_payout_accounts: bool
+class PermissionIn(InputSchema):
+    can_manage_payout_accounts: StrictBool
 
 
 class StaffOut(Schema):

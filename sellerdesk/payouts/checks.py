@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from stdnum import luhn
 
-from sellerdesk.core.errors import CodedError, InvalidInput, Throttled, Unprocessable
+from sellerdesk.core.errors import CodedError, Conflict, InvalidInput, Throttled, Unprocessable
 from sellerdesk.identity import stepup
 from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import SubjectKind
@@ -107,8 +107,9 @@ def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
         return
     if otp:
         if not stepup.has_otp(user):
-            raise InvalidInput("你还没有绑定身份验证器，请使用登录密码验证（可在账户中心的安全设置中绑定身份验证器）。",
-                               code="step_up_method_unavailable")
+            # The user's state, not the input, is what is missing: 409, like other state conflicts.
+            raise Conflict("你还没有绑定身份验证器，请使用登录密码验证（可在账户中心的安全设置中绑定身份验证器）。",
+                           code="step_up_method_unavailable")
         wait = stepup.otp_retry_after(user, otp)
         if wait:
             raise Throttled("验证码尝试过于频繁，请稍后再试。", code="step_up_throttled", retry_after=wait)

@@ -1,6 +1,9 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import StrictBool
+
+from sellerdesk.core.fields import MAX_FEN, InputSchema, JsonInt
 
 
 class AccountOut(Schema):
@@ -33,11 +36,11 @@ class WalletList(Schema):
     items: list[WalletOut]
 
 
-class ChangeIn(Schema):
+class ChangeIn(InputSchema):
     account_no: str | None = Field(None, max_length=64, description="Bank card or corporate account number")
     holder_name: str | None = Field(None, max_length=120)
     bank_name: str | None = Field(None, max_length=80)
-    is_corporate: bool = False
+    is_corporate: StrictBool = False
     alipay_account: str | None = Field(None, max_length=254, description="Mobile number or e-mail (支付宝 wallet)")
     password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
     otp: str | None = Field(None, max_length=12, description="Step-up: a code from the user's authenticator app "
@@ -60,12 +63,12 @@ class ChangeOut(Schema):
     completed_at: datetime | None
 
 
-class VerifyIn(Schema):
-    amount_fen: int = Field(..., ge=1, le=999, description="The micro-deposit amount read from the statement")
+class VerifyIn(InputSchema):
+    amount_fen: JsonInt = Field(..., ge=1, le=999, description="The micro-deposit amount read from the statement")
 
 
-class WithdrawalIn(Schema):
-    amount_fen: int = Field(..., gt=0)
+class WithdrawalIn(InputSchema):
+    amount_fen: JsonInt = Field(..., gt=0, le=MAX_FEN)
     password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
     otp: str | None = Field(None, max_length=12, description="Step-up: a code from the user's authenticator app "
                             "(TOTP) or one of their recovery codes")

@@ -1,7 +1,7 @@
 """Negotiation during the period: messages, the merchant's partial-refund offer, the buyer's answer."""
 from django.db import transaction
 
-from sellerdesk.core.errors import InvalidInput, NotFound
+from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
 
 from .. import policy
 from ..files import check_files
@@ -29,7 +29,8 @@ def do_make_offer(aftersale_id: int, *, amount_fen: int, note: str = "", acting_
     note = check_text(note, field="note", max_chars=500, required=False)
     refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
     if not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
-        raise InvalidInput(
+        # A positive amount is refused by what this request asked for and what is left: 409.
+        raise (InvalidInput if amount_fen <= 0 else Conflict)(
             f"A partial-refund offer must be more than 0 and less than the requested {aftersale.amount_fen} fen "
             f"(and at most {refundable} fen).", code="invalid_offer_amount",
             details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})

@@ -2,6 +2,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
+from sellerdesk.core import text
 from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
@@ -14,12 +15,13 @@ from .common import publish, record, store_files
 
 
 def check_text(value: str | None, *, field: str, max_chars: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{field} is required.", code=f"empty_{field}", details={"field": field})
-    if len(value) > max_chars:
+    """The text cleaned (core/text.py), or InvalidInput: empty_<field> / <field>_too_long."""
+    if len(text.measured(value)) > max_chars:
         raise InvalidInput(f"{field} is longer than {max_chars} characters.", code=f"{field}_too_long",
                            details={"field": field, "max_chars": max_chars})
+    value = text.cleaned(value)
+    if required and not value:
+        raise InvalidInput(f"{field} is required.", code=f"empty_{field}", details={"field": field})
     return value
 
 
@@ -28,8 +30,8 @@ def check_new_aftersale(order: Order, *, type: str, amount_fen: int) -> None:
         raise InvalidInput(f"type must be one of {', '.join(AfterSaleType.values)}.", code="invalid_type")
     if amount_fen <= 0:
         raise InvalidInput("amount_fen must be a positive number of fen.", code="invalid_amount")
-    if amount_fen > order.refundable_fen:
-        raise InvalidInput(
+    if amount_fen > order.refundable_fen:  # what the order has left, not the input, refuses it: 409
+        raise Conflict(
             f"amount_fen {amount_fen} is more than the {order.refundable_fen} fen still refundable on the order.",
             code="amount_exceeds_refundable", details={"refundable_fen": order.refundable_fen},
         )

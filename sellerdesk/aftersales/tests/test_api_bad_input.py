@@ -43,11 +43,12 @@ def test_opening_on_an_unknown_order_is_404_order_not_found(world, api_as):
     assert_no_aftersale_opened(world)
 
 
-@pytest.mark.parametrize("amount,code", [(0, "invalid_amount"), (-100, "invalid_amount"),
-                                         (10001, "amount_exceeds_refundable")])
-def test_opening_with_an_amount_outside_1_to_refundable_is_refused(world, api_as, amount, code):
+@pytest.mark.parametrize("amount,status,code", [(0, 400, "invalid_amount"), (-100, 400, "invalid_amount"),
+                                                (10001, 409, "amount_exceeds_refundable")])
+def test_opening_with_an_amount_outside_1_to_refundable_is_refused(world, api_as, amount, status, code):
+    # more than the order has left conflicts with the order's state: 409
     response = api_as(world.buyer).post("/aftersales", open_body(world, amount_fen=amount))
-    assert_error(response, 400, code)
+    assert_error(response, status, code)
     assert_no_aftersale_opened(world)
 
 
@@ -60,7 +61,7 @@ def test_opening_for_more_than_is_left_after_a_refund_is_refused(world, api_as):
     response = api_as(world.buyer).post("/aftersales", open_body(world, amount_fen=4001))
 
     # then refused with what is still refundable, and no second request
-    assert_error(response, 400, "amount_exceeds_refundable")
+    assert_error(response, 409, "amount_exceeds_refundable")
     assert response.json()["error"]["details"] == {"refundable_fen": 4000}
     assert AfterSale.objects.count() == 1
 
@@ -202,8 +203,8 @@ def test_an_offer_not_strictly_between_zero_and_the_requested_amount_is_refused(
     # when the merchant offers the whole amount, more, nothing or less than nothing
     response = api_as(world.merchant).post(f"/aftersales/{a.pk}/offers", {"amount_fen": amount, "note": ""})
 
-    # then invalid_offer_amount and no offer
-    assert_error(response, 400, "invalid_offer_amount")
+    # then invalid_offer_amount (409 when a positive amount is more than this request allows) and no offer
+    assert_error(response, 409 if amount > 0 else 400, "invalid_offer_amount")
     assert response.json()["error"]["details"] == {"requested_fen": 6000, "refundable_fen": 6000}
     assert snapshot(a) == before
 
@@ -386,16 +387,20 @@ def test_a_bad_json_message_is_a_clean_error_and_posts_nothing(world, api_as, ra
 
 # ---------------------------------------------------------------------------------------- list queries
 
+def test_a_cursor_we_never_issued_names_no_page_404_invalid_cursor(world, api_as):
+    assert_error(api_as(world.buyer).get("/aftersales", cursor="not-a-cursor"), 404, "invalid_cursor")
+
+
 @pytest.mark.parametrize("params,code", [
     ({"status": "pending"}, "invalid_status"),
     ({"status": ["awaiting_merchant", "nope"]}, "invalid_status"),
     ({"quick": "urgent"}, "invalid_quick_filter"),
-    ({"cursor": "not-a-cursor"}, "invalid_cursor"),
     ({"limit": 0}, "invalid_limit"),
     ({"limit": 101}, "invalid_limit"),
     ({"limit": -5}, "invalid_limit"),
     ({"limit": "ten"}, "invalid_input"),
     ({"created_from": "yesterday"}, "invalid_input"),
+    ({"created_to": "0.5"}, "invalid_input"),                     # not seconds since 1970: ISO 8601
 ])
 def test_a_bad_list_query_is_400_with_its_code(world, api_as, params, code):
     bring_to(world, "awaiting_merchant")
@@ -418,3 +423,14 @@ def test_limit_100_is_accepted(world, api_as):
     response = api_as(world.merchant).get("/aftersales", limit=100)
     assert response.status_code == 200
     assert len(response.json()["items"]) == 1
+
+
+def test_nul_characters_never_reach_the_database(world, api_as):
+    # PostgreSQL text cannot hold U+0000: dropped from JSON text and searches, never a server error
+    buyer = api_as(world.buyer)
+    response = buyer.post("/aftersales", open_body(world, reason="质量\u0000问题"))
+    assert response.status_code == 201, response.content
+    assert AfterSale.objects.get().reason == "质量问题"
+    assert buyer.get("/aftersales", q="KS\u0000").status_code == 200
+    assert api_as(world.buyer).client.post("/api/v1/auth/token", {"username": "b1\u0000", "password": "x\u0000"},
+                                          content_type="application/json").status_code == 401

@@ -496,8 +496,15 @@ def test_statement_too_long_is_refused():
 
 
 def test_statement_at_the_limit_is_accepted_and_stripped():
-    text = "x" * MAX_STATEMENT_CHARS
+    text = "x" * (MAX_STATEMENT_CHARS - 3)
     assert check_statement(f"  {text}\n") == text
+
+
+def test_statement_is_measured_as_sent_as_the_openapi_maxlength_says():
+    with pytest.raises(InvalidInput) as refused:
+        check_statement(" " + "x" * MAX_STATEMENT_CHARS)
+    assert refused.value.code == "statement_too_long"
+    assert check_statement("x" * (MAX_STATEMENT_CHARS - 1) + "\r\n") == "x" * (MAX_STATEMENT_CHARS - 1)  # CRLF is one
 
 
 def test_statement_loses_control_characters_but_keeps_newlines():

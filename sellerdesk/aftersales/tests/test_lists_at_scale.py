@@ -155,7 +155,7 @@ def test_cs_queue_api_is_only_for_cs(world, api_as, role):
 
 def test_cs_queue_api_refuses_a_garbage_cursor(world, api_as):
     response = api_as(world.cs).get("/cs/queue", cursor="garbage")
-    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_cursor"
+    assert response.status_code == 404 and response.json()["error"]["code"] == "invalid_cursor"
 
 
 # ------------------------------------------------------------- the queue follows the state changes

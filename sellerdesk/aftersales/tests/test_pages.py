@@ -186,7 +186,7 @@ def test_refusal_shows_the_message_keeps_the_input_and_changes_nothing(world):
     assert resp.status_code == 400
     assert "请输入金额" in text(resp) and "半价" in text(resp)
     resp = m.post(f"/workbench/aftersales/{x.pk}/", {"action": "make_offer", "amount": "100.00", "note": "全额"})
-    assert resp.status_code == 400 and "小于申请金额 ¥100.00" in text(resp)
+    assert resp.status_code == 409 and "小于申请金额 ¥100.00" in text(resp)
     x.refresh_from_db()
     assert x.status == Status.MERCHANT_REJECTED and not x.offers.exists()
 
@@ -224,7 +224,7 @@ def test_buyer_opens_escalates_and_cancels_through_pages(world):
     assert 'value="100.00"' in page                                   # pre-filled with what is refundable
     resp = b.post(f"/buyer/orders/{world.order.pk}/aftersale/", {
         "type": "refund_only", "amount": "100.01", "reason": "质量问题", "description": ""})
-    assert resp.status_code == 400 and "¥100.00" in text(resp)
+    assert resp.status_code == 409 and "¥100.00" in text(resp)
     resp = b.post(f"/buyer/orders/{world.order.pk}/aftersale/", {
         "type": "refund_only", "amount": "80.50", "reason": "质量问题", "description": "坏了", "files": [png()]})
     assert resp.status_code == 302

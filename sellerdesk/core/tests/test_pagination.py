@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sellerdesk.core.errors import InvalidInput
+from sellerdesk.core.errors import InvalidInput, NotFound
 from sellerdesk.core.pagination import MAX_LIMIT, _encode, check_limit, paginate
 from sellerdesk.identity.models import Shop
 from sellerdesk.testing import factories as f
@@ -88,7 +88,7 @@ def test_the_last_full_page_has_no_next_cursor():
 ])
 def test_a_cursor_that_is_not_one_of_ours_is_invalid_cursor(cursor):
     shops(2)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(NotFound) as exc:  # a reference we never issued: 404, like an unknown id
         paginate(Shop.objects.all(), cursor=cursor, limit=5)
     assert exc.value.code == "invalid_cursor"
 

@@ -113,6 +113,15 @@ def test_the_owner_reads_deliveries_and_disables_the_endpoint(world, api_as):
     assert resend.status_code == 409 and resend.json()["error"]["code"] == "endpoint_disabled"
 
 
+def test_a_deleted_endpoint_is_gone_from_the_api(world, api_as):
+    api = api_as(world.merchant)
+    created = api.post("/webhook-endpoints", {"url": "https://erp.example.com/h", "event_types": ["*"]}).json()
+    assert api.client.delete(f"/api/v1/webhook-endpoints/{created['id']}").status_code == 200
+    assert api.get(f"/webhook-endpoints/{created['id']}").status_code == 404
+    assert api.client.delete(f"/api/v1/webhook-endpoints/{created['id']}").status_code == 404
+    assert api.get("/webhook-endpoints").json()["items"] == []
+
+
 def test_notifications_come_newest_first_in_the_callers_language_and_are_marked_read(world, api_as):
     a = _dispute(world)
     api = api_as(world.merchant)

@@ -173,3 +173,19 @@ def test_another_authorization_scheme_is_never_logged_even_with_debug(world, set
     assert_error(response, 401, "not_authenticated")
     logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
     assert basic.split()[1] not in logged and "sellerdesk-test-pw" not in logged
+
+
+def test_a_session_post_to_the_api_without_the_csrf_token_is_refused(world):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.merchant)
+    response = browser.post("/api/v1/webhook-endpoints", "{}", content_type="application/json")
+    assert_error(response, 403, "forbidden")
+    assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_a_revoked_token_without_a_session_is_401_not_a_csrf_refusal(world):
+    token = ask_token("m1", "sellerdesk-test-pw").json()["token"]
+    caller = Client(HTTP_AUTHORIZATION=f"Bearer {token}", enforce_csrf_checks=True)
+    assert caller.delete("/api/v1/auth/token").status_code == 204
+    response = caller.post("/api/v1/webhook-endpoints", "{}", content_type="application/json")
+    assert_error(response, 401, "not_authenticated")

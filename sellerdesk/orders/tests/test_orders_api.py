@@ -44,11 +44,12 @@ def test_a_pushed_order_is_created_once_201_then_200(world, api_as):
     ({"items": [{"sku": "", "title": "x", "quantity": 1, "unit_price_fen": 100}]}, 400, "invalid_input"),
     ({"paid_fen": 0}, 400, "invalid_amount"),
     ({"paid_fen": -1}, 400, "invalid_amount"),
-    ({"paid_fen": 3991}, 400, "invalid_amount"),
+    ({"paid_fen": "3990"}, 400, "invalid_input"),                             # a string is not a number
     ({"paid_fen": "3990元"}, 400, "invalid_input"),
-    ({"shop_id": 999999}, 400, "unknown_shop"),
-    ({"buyer_id": 999999}, 400, "unknown_buyer"),
+    ({"shop_id": 999999}, 404, "unknown_shop"),
+    ({"buyer_id": 999999}, 404, "unknown_buyer"),
     ({"paid_at": "yesterday"}, 400, "invalid_input"),
+    ({"paid_at": 0}, 400, "invalid_input"),                                  # not seconds since 1970
     ({"paid_at": "2026-04-01T08:30:00"}, 400, "invalid_input"),              # no offset: ambiguous
     ({"order_no": ""}, 400, "invalid_input"),
 ])
@@ -62,8 +63,14 @@ def test_a_bad_paid_order_is_refused_and_not_recorded(world, api_as, overrides, 
 
 def test_a_merchant_is_not_accepted_as_the_buyer_of_an_order(world, api_as):
     response = api_as(world.platform).post("/platform/orders", payload(world, buyer_id=world.merchant.id))
-    assert_error(response, 400, "unknown_buyer")
+    assert_error(response, 404, "unknown_buyer")
     assert not Order.objects.filter(order_no="KS2026000001").exists()
+
+
+def test_paid_fen_may_exceed_the_items_total_since_it_includes_shipping(world, api_as):
+    response = api_as(world.platform).post("/platform/orders", payload(world, paid_fen=3991))
+    assert response.status_code == 201, response.content
+    assert response.json()["refundable_fen"] == 3991
 
 
 def test_orders_show_refundable_fen_after_a_refund(world, api_as):

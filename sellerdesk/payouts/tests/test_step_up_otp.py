@@ -79,7 +79,7 @@ def test_a_recovery_code_works_once(person):
 @pytest.mark.django_db
 def test_a_user_without_an_authenticator_is_told_to_use_the_password(person):
     response = person.change_card("anxin", card_number(7105), password=None, otp="123456")
-    assert response.status_code == 400 and error_code(response) == "step_up_method_unavailable"
+    assert response.status_code == 409 and error_code(response) == "step_up_method_unavailable"
     assert "登录密码" in response.json()["error"]["message"]
 
 

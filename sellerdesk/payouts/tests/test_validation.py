@@ -157,7 +157,7 @@ def test_change_without_step_up_is_refused(person):
 @pytest.mark.django_db
 def test_one_time_code_is_refused_where_not_configured(person):
     response = person.change_card("anxin", card_number(1950), password="", otp="123456")
-    assert response.status_code == 400 and error_code(response) == "step_up_method_unavailable"
+    assert response.status_code == 409 and error_code(response) == "step_up_method_unavailable"
 
 
 @pytest.mark.django_db

@@ -59,7 +59,7 @@ def test_individual_distributor_cannot_change_wechat_card(make_seller):
     seller = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL)
     accounts_before = WithdrawalAccount.objects.count()
     response = seller.change_card("wechat", card_number(901))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert error_code(response) == "change_not_allowed"
     assert response.json()["error"]["details"]["reason"] == "individual_commission_to_wechat_change"
     assert "微信零钱" in response.json()["error"]["message"]
@@ -73,7 +73,7 @@ def test_unqualified_distributor_has_no_anxin_wallet_to_change(make_seller, kind
     seller = make_seller(Role.DISTRIBUTOR, kind, qualified=False)
     assert "anxin" not in seller.wallets()
     response = seller.change_card("anxin", card_number(902))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert error_code(response) == "change_not_allowed"
     assert response.json()["error"]["details"]["reason"] == "distributor_not_qualified"
     assert AccountChange.objects.count() == 0
@@ -84,7 +84,7 @@ def test_distributor_has_no_alipay_wallet(make_seller):
     seller = make_seller(Role.DISTRIBUTOR, SubjectKind.ENTERPRISE)
     assert "alipay" not in seller.wallets()
     response = seller.change("alipay", alipay_account="13900139000")
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["error"]["details"]["reason"] == "no_such_wallet"
 
 
@@ -112,5 +112,5 @@ def test_merchant_without_shop_has_no_wallets(django_user_model):
     api = Api(user)
     assert api.get("/wallets").json() == {"items": []}
     response = api.post("/wallets/anxin/account-changes", {"account_no": card_number(4), "password": "x"})
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["error"]["details"]["reason"] == "no_subject"
