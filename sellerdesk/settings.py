@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the Swagger UI assets locally instead of from a CDN
-    "django_htmx",
     "axes",
     "django_ratelimit",  # only for its system checks on the cache
     "django_otp",
@@ -70,7 +69,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "sellerdesk.core.idempotency.ApiErrorBodyMiddleware",
     "sellerdesk.core.idempotency.IdempotencyMiddleware",

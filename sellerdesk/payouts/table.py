@@ -9,8 +9,7 @@ from sellerdesk.identity.models import Role, SubjectKind
 from .models import AccountKind, Channel, HolderRole
 
 # User-facing texts are Chinese here and in the API; gettext_noop only marks them for makemessages, and
-# the pages (views.py) translate them at render time. The wallet names (label) are translated there
-# with msgctxt "wallet" instead.
+# the pages (views.py) translate them at render time. The wallet names (label) are the Channel choices'.
 
 SAME_SUBJECT_CARD = gettext_noop("仅支持更换与绑定主体一致的银行卡。")
 SAME_SUBJECT_ALIPAY = gettext_noop("仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。")

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sellerdesk.core import clock
@@ -91,12 +91,6 @@ TEXTS = {
         page_notes=(DISTRIBUTOR_WECHAT_NOTE,), form_notes=(SAME_SUBJECT_CARD,), submit_label=gettext_lazy("确认绑定"),
         how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。")),
 }
-
-# The wallet names (table.py labels) as the pages show them, msgctxt "wallet". The same words without a
-# context are the Channel choices, which actions/changes.py writes into stored notifications under the
-# request's language; those msgids stay untranslated (KEEP_CHINESE in locale/translate_en.py) so a stored
-# notification never mixes English into its Chinese.
-WALLET_NAMES = (pgettext_lazy("wallet", "安心钱包"), pgettext_lazy("wallet", "微信"), pgettext_lazy("wallet", "支付宝"))
 
 CHANNEL_BADGE = {Channel.ANXIN: pgettext_lazy("wallet badge", "安"),
                  Channel.WECHAT: pgettext_lazy("wallet badge", "微"),
@@ -214,7 +208,7 @@ def _card(user, view) -> WalletCard:
     if account is None and not allowed.can_change and view.channel == Channel.WECHAT:
         payout_to = gettext("微信零钱（佣金逐笔到账）")
     return WalletCard(
-        channel=view.channel, label=pgettext("wallet", spec.label), title=_tr(spec.page_title),
+        channel=view.channel, label=gettext(spec.label), title=_tr(spec.page_title),
         balance=format_fen(view.balance_fen), account=account,
         account_label=gettext("提现账户") if spec.account_kind == AccountKind.ALIPAY else gettext("提现银行卡"),
         change_label=_tr(spec.change_label), can_change=allowed.can_change,

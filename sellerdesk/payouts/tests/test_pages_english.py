@@ -261,4 +261,4 @@ def test_the_api_stays_chinese_and_a_notification_is_read_in_the_readers_languag
     with translation.override("zh-hans"):
         assert render(note)[1].startswith("有人申请将安心钱包的提现账户更换为 **** ")
     with translation.override("en"):
-        assert render(note)[1].startswith("Someone asked to change the 安心钱包 withdrawal account")
+        assert render(note)[1].startswith("Someone asked to change the Anxin Wallet withdrawal account")
