@@ -117,16 +117,13 @@ def _mount():
     from sellerdesk.events.api import router as events_router
     from sellerdesk.identity.api import router as identity_router
     from sellerdesk.orders.api import router as orders_router
+    from sellerdesk.payouts.api import router as payouts_router
 
     api.add_router("/", core_router)
     api.add_router("/", identity_router)
     api.add_router("/", orders_router)
     api.add_router("/", aftersales_router)
     api.add_router("/", events_router)
-    try:
-        from sellerdesk.payouts.api import router as payouts_router
-    except ImportError:  # the account centre is optional until its app ships an API
-        return
     api.add_router("/", payouts_router)
 
 

@@ -33,7 +33,7 @@ def get_rail() -> Rail:
 def sandbox_enabled() -> bool:
     """Whether the sandbox paths (the simulator's statement and admin pages) exist: only with the
     simulator as the adapter, and never in production."""
-    return not getattr(settings, "PRODUCTION", False) and bool(getattr(rail_class(), "is_simulator", False))
+    return not settings.PRODUCTION and rail_class().is_simulator
 
 
 __all__ = ["ADAPTERS", "AccountRef", "NameCheck", "Rail", "RailError", "RailRejected", "RailUnavailable",
