@@ -9,7 +9,7 @@ without waiting on each other, and commits once per batch.
 """
 import logging
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from ..models import AfterSale, Dispute, DisputeStatus, EvidenceRequest, HistoryKind, Party, Refund, Status
 from ..states import TIMED_STATUSES, deadline_passed
@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 1000
 EVIDENCE_TIMED_OUT_BODY = "商家超时未举证,纠纷已转平台客服处理"
+# A dropped connection or a database that is away is no bad row: going on row by row would fail on
+# every row (16 s per 1,000 after a drop), so these go up to the worker, which backs off, reconnects
+# and sweeps again (management/commands/worker.py).
+DATABASE_GONE = (OperationalError, InterfaceError)
 # What time_out_evidence reads of each after-sale: the CAS (version), the history (due_at), the event.
 CLAIM_FIELDS = ("id", "status", "version", "due_at", "number", "shop_id", "buyer_id")
 
@@ -123,6 +127,8 @@ def sweep_evidence(*, now, batch: int = SWEEP_BATCH) -> int:
                 claimed = claim_overdue(Status.DISPUTE_AWAITING_EVIDENCE, now=now, limit=batch, skip_locked=True,
                                         exclude=failed)
                 fired += time_out_evidence(claimed, now=now)
+        except DATABASE_GONE:
+            raise
         except Exception:  # one bad row must not stop the others: find it by applying the batch row by row
             log.exception("batch evidence timeout failed; applying it row by row")
             fired_one_by_one, progressed = _row_by_row(Status.DISPUTE_AWAITING_EVIDENCE, now=now, batch=batch,
@@ -144,6 +150,8 @@ def _row_by_row(status, *, now, batch: int, failed: set) -> tuple[int, bool]:
     for aftersale_id in due_ids:
         try:
             fired += apply_timeout(aftersale_id, now=now)
+        except DATABASE_GONE:
+            raise
         except Exception:
             log.exception("timeout of after-sale %s failed", aftersale_id)
             failed.add(aftersale_id)
