@@ -1,9 +1,8 @@
 """Checks on uploaded evidence (凭证): the statement and the files sent with it.
 
 The evidence and message actions call ``check_statement`` and ``check_files`` before they store
-anything. Both raise the coded errors of ``sellerdesk.core.errors``. Every message is one English
-sentence that names the file (by its cleaned name) and the limit, and ``details`` carries the same
-facts.
+anything. Both raise the coded errors of ``error_codes.py``: each message names the file (by its
+cleaned name) and the limit, in the reader's language, and ``details`` carries the same facts.
 
 Limits
     * at most ``MAX_FILES`` (9) files per submission or message;
@@ -76,6 +75,8 @@ import pikepdf
 from PIL import Image, ImageOps
 
 from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
+
+from .error_codes import AfterSaleErrorCode as Code
 from sellerdesk.core.text import cleaned as clean_text, measured
 
 MAX_FILE_BYTES = 10 * 1024 * 1024          # per image / PDF
@@ -107,7 +108,6 @@ _IMAGE_FORMATS = {
     "image/png": ("PNG", {"compress_level": 3}),
     "image/webp": ("WEBP", {"quality": 90, "method": 0}),
 }
-_ALLOWED_WORDS = "JPEG, PNG or WebP images, MP4 video and PDF documents"
 
 
 @dataclass(frozen=True)
@@ -127,15 +127,11 @@ def check_statement(text: str | None, *, required: bool = True) -> str:
     tab and newline (NUL cannot be stored in PostgreSQL text), or raise InvalidInput."""
     length = len(measured(text))
     if length > MAX_STATEMENT_CHARS:
-        raise InvalidInput(f"The statement is {length} characters long, over the limit of "
-                           f"{MAX_STATEMENT_CHARS} characters.",
-                           code="statement_too_long",
+        raise InvalidInput(Code.STATEMENT_TOO_LONG,
                            details={"field": "statement", "length": length, "limit_chars": MAX_STATEMENT_CHARS})
     cleaned = clean_text(text)
     if not cleaned and required:
-        raise InvalidInput("The statement must not be empty; write up to "
-                           f"{MAX_STATEMENT_CHARS} characters explaining your evidence.",
-                           code="empty_statement",
+        raise InvalidInput(Code.EMPTY_STATEMENT,
                            details={"field": "statement", "limit_chars": MAX_STATEMENT_CHARS})
     return cleaned
 
@@ -147,13 +143,10 @@ def check_files(uploads: list, *, required: bool = False) -> list[CheckedFile]:
     submission: MAX_REQUEST_PIXELS is counted over all its images."""
     uploads = list(uploads or [])
     if len(uploads) > MAX_FILES:
-        raise InvalidInput(f"{len(uploads)} files were sent, over the limit of {MAX_FILES} files "
-                           "per submission.",
-                           code="too_many_files",
+        raise InvalidInput(Code.TOO_MANY_FILES,
                            details={"count": len(uploads), "limit_files": MAX_FILES})
     if required and not uploads:
-        raise InvalidInput(f"At least one file is required (up to {MAX_FILES}).",
-                           code="files_required",
+        raise InvalidInput(Code.FILES_REQUIRED,
                            details={"count": 0, "limit_files": MAX_FILES})
     budget = _PixelBudget()
     return [_check_one(upload, index, budget) for index, upload in enumerate(uploads)]
@@ -185,25 +178,14 @@ def _mib(n: int) -> str:
 
 def _too_large(name: str, index: int, size: int, content_type: str | None) -> TooLarge:
     """content_type None: refused on its declared size alone, before its type was looked at."""
-    if content_type is None:
-        cap = MAX_VIDEO_BYTES
-        limit = (f"the largest limit of {_mib(MAX_VIDEO_BYTES)} (for MP4 video; images and PDFs "
-                 f"may have {_mib(MAX_FILE_BYTES)})")
-    else:
-        cap = _cap_for(content_type)
-        kind = "an MP4 video" if content_type == "video/mp4" else "an image or PDF"
-        limit = f"the limit of {_mib(cap)} for {kind}"
-    return TooLarge(f'The file "{name}" is {_mib(size)}, over {limit}.',
-                    code="file_too_large",
-                    details={"file": name, "index": index, "size": size, "limit_bytes": cap,
-                             "content_type": content_type})
+    cap = MAX_VIDEO_BYTES if content_type is None else _cap_for(content_type)
+    return TooLarge(Code.FILE_TOO_LARGE, details={"file": name, "index": index, "size": size, "limit_bytes": cap,
+                                                  "content_type": content_type})
 
 
 def _unsupported(name: str, index: int, detected: str | None) -> UnsupportedMediaType:
-    what = "is empty" if detected == "empty" else "is not an allowed type"
     return UnsupportedMediaType(
-        f'The file "{name}" {what}; only {_ALLOWED_WORDS} are accepted, judged by their content.',
-        code="unsupported_file_type",
+        Code.EMPTY_FILE if detected == "empty" else Code.UNSUPPORTED_FILE_TYPE,
         details={"file": name, "index": index, "detected": None if detected == "empty" else detected,
                  "allowed": sorted(ALLOWED)})
 
@@ -237,10 +219,7 @@ class _PixelBudget:
         self.spent += pixels
         if self.spent > MAX_REQUEST_PIXELS:
             raise TooLarge(
-                f'With the image "{name}" this submission has {self.spent:,} pixels in all, over the '
-                f"limit of {MAX_REQUEST_PIXELS:,} pixels per submission (PNG and WebP counting twice); "
-                "send the rest separately.",
-                code="too_many_pixels",
+                Code.TOO_MANY_PIXELS,
                 details={"file": name, "index": index, "pixels": self.spent,
                          "limit_pixels_per_submission": MAX_REQUEST_PIXELS})
 
@@ -283,21 +262,14 @@ def _check_one(upload, index: int, budget: _PixelBudget) -> CheckedFile:
 # ------------------------------------------------------------------------------------------- images
 
 def _pixel_error(name: str, index: int, width: int | None, height: int | None) -> UnsupportedMediaType:
-    if width and height:
-        msg = (f'The image "{name}" is {width}x{height} = {width * height:,} pixels, over the limit '
-               f"of {MAX_IMAGE_PIXELS:,} pixels.")
-    else:
-        msg = f'The image "{name}" has more pixels than the limit of {MAX_IMAGE_PIXELS:,} pixels.'
-    return UnsupportedMediaType(msg, code="image_too_large_in_pixels",
+    return UnsupportedMediaType(Code.IMAGE_TOO_LARGE_IN_PIXELS,
                                 details={"file": name, "index": index, "width": width,
                                          "height": height, "limit_pixels": MAX_IMAGE_PIXELS})
 
 
 def _corrupt(name: str, index: int, fmt: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(
-        f'The file "{name}" looks like a {fmt} image but could not be decoded; only complete, '
-        f"valid images of up to {MAX_IMAGE_PIXELS:,} pixels are accepted.",
-        code="corrupt_file",
+        Code.CORRUPT_FILE,
         details={"file": name, "index": index, "format": fmt, "limit_pixels": MAX_IMAGE_PIXELS})
 
 
@@ -401,18 +373,14 @@ _PDF_LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 def _unsafe_pdf(name: str, index: int, found: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(
-        f'The PDF "{name}" contains {found}, and PDFs with scripts, automatic actions, launch '
-        "actions, forms that send data, non-web links or embedded files are not accepted.",
-        code="unsafe_pdf",
+        Code.UNSAFE_PDF,
         details={"file": name, "index": index, "found": found,
                  "forbidden": sorted(_PDF_FORBIDDEN_NAMES)})
 
 
 def _corrupt_pdf(name: str, index: int, reason: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(
-        f'The file "{name}" looks like a PDF but could not be read ({reason}); only complete, '
-        "valid PDF documents are accepted.",
-        code="corrupt_file", details={"file": name, "index": index, "format": "PDF", "reason": reason})
+        Code.CORRUPT_FILE, details={"file": name, "index": index, "format": "PDF", "reason": reason})
 
 
 def _check_pdf(data: bytes, name: str, index: int) -> None:
@@ -437,8 +405,7 @@ def _check_pdf(data: bytes, name: str, index: int) -> None:
 
 def _encrypted_pdf(name: str, index: int) -> UnsupportedMediaType:
     return UnsupportedMediaType(
-        f'The PDF "{name}" is encrypted or password-protected; send it without a password.',
-        code="encrypted_pdf", details={"file": name, "index": index})
+        Code.ENCRYPTED_PDF, details={"file": name, "index": index})
 
 
 def _walk_pdf(pdf, name: str, index: int) -> None:

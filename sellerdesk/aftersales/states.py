@@ -6,8 +6,11 @@ the page buttons and the refusals can never disagree.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from sellerdesk.core.errors import Conflict, Forbidden
 
+from .error_codes import AfterSaleErrorCode as Code
 from .models import FINAL_STATUSES, AfterSale, EvidenceRequest, Offer, Party, Status
 
 S = Status
@@ -90,20 +93,20 @@ TIMED_STATUSES = (
 )
 
 ACTION_LABELS = {
-    Action.APPROVE: "同意售后",
-    Action.REJECT: "拒绝售后",
-    Action.RETURN_SHIPMENT: "填写退货物流",
-    Action.CONFIRM_RECEIPT: "确认收货",
-    Action.REJECT_RECEIPT: "拒绝收货",
-    Action.ESCALATE: "申请平台介入",
-    Action.SUBMIT_EVIDENCE: "提交凭证",
-    Action.MESSAGE: "留言",
-    Action.MAKE_OFFER: "提出部分退款",
-    Action.ACCEPT_OFFER: "接受方案",
-    Action.DECLINE_OFFER: "拒绝方案",
-    Action.CANCEL: "撤销申请",
-    Action.REQUEST_EVIDENCE: "要求补充凭证",
-    Action.RULE: "判责",
+    Action.APPROVE: _("同意售后"),
+    Action.REJECT: _("拒绝售后"),
+    Action.RETURN_SHIPMENT: _("填写退货物流"),
+    Action.CONFIRM_RECEIPT: _("确认收货"),
+    Action.REJECT_RECEIPT: _("拒绝收货"),
+    Action.ESCALATE: _("申请平台介入"),
+    Action.SUBMIT_EVIDENCE: _("提交凭证"),
+    Action.MESSAGE: _("留言"),
+    Action.MAKE_OFFER: _("提出部分退款"),
+    Action.ACCEPT_OFFER: _("接受方案"),
+    Action.DECLINE_OFFER: _("拒绝方案"),
+    Action.CANCEL: _("撤销申请"),
+    Action.REQUEST_EVIDENCE: _("要求补充凭证"),
+    Action.RULE: _("判责"),
 }
 
 
@@ -124,27 +127,18 @@ def _refusal(aftersale: AfterSale, action: Action, party, now):
     """The error that refuses `action` by `party` now, or None when it is allowed."""
     rules = TABLE[action]
     if not any(party in rule.parties for rule in rules.values()):
-        return Forbidden(f"A {party or 'user in your role'} cannot {action.value.replace('_', ' ')} an after-sale.",
-                         code="forbidden_role", details={"action": action.value})
+        return Forbidden(Code.FORBIDDEN_ROLE, details={"action": action.value})
     rule = rules.get(aftersale.status)
     if rule is None or party not in rule.parties:
-        final = " It is already final." if aftersale.status in FINAL_STATUSES else ""
-        return Conflict(
-            f"Cannot {action.value.replace('_', ' ')} while the after-sale is {aftersale.get_status_display()}.{final}",
-            code="invalid_transition", details={"status": aftersale.status, "action": action.value},
-        )
+        return Conflict(Code.INVALID_TRANSITION, details={"status": aftersale.status, "action": action.value})
     if rule.by_deadline and deadline_passed(aftersale, now):
-        return Conflict(
-            f"The deadline for this step passed at {aftersale.due_at.isoformat()}.",
-            code="deadline_passed", details={"due_at": aftersale.due_at.isoformat(), "action": action.value},
-        )
+        return Conflict(Code.DEADLINE_PASSED, details={"due_at": aftersale.due_at.isoformat(), "action": action.value})
     if action == Action.SUBMIT_EVIDENCE and aftersale.status == S.DISPUTE_AWAITING_SUPPLEMENT:
         request = _open_request(aftersale)
         if request is None or request.party != party:
-            return Conflict("Platform customer service asked the other party for evidence, not you.",
-                            code="invalid_transition", details={"status": aftersale.status, "action": action.value})
+            return Conflict(Code.NOT_ASKED_FOR_EVIDENCE, details={"status": aftersale.status, "action": action.value})
     if action in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER) and not _open_offer_exists(aftersale):
-        return Conflict("There is no open offer to answer.", code="no_open_offer")
+        return Conflict(Code.NO_OPEN_OFFER)
     return None
 
 

@@ -6,7 +6,6 @@ with the refusal's message next to the form and the user's input kept. Objects t
 are 404 (access_aftersale), never 403.
 """
 from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,18 +19,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sellerdesk.core import clock, ratelimit
-from sellerdesk.core.errors import CodedError, InvalidInput, NotFound
-from sellerdesk.core.money import format_fen
+from sellerdesk.core.errors import CodedError, NotFound
+from sellerdesk.core.money import fen_to_yuan, format_fen
 from sellerdesk.core.pagination import paginate
 from sellerdesk.identity.models import Role
 from sellerdesk.orders.actions import access_order, orders_visible_to
 
-from . import actions, files, policy
+from . import actions, files
 from .access import access_aftersale, party_of, visible_history
+from .forms import ACTION_FORMS, NewAfterSaleForm, first_error
 from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
 from .actions.refunds import do_retry_refund
 from .queries import (
@@ -67,12 +66,6 @@ DEADLINE_LABELS = {
     Status.DISPUTE_AWAITING_EVIDENCE: gettext_lazy("举证倒计时"),
     Status.DISPUTE_AWAITING_SUPPLEMENT: gettext_lazy("补充凭证倒计时"),
 }
-# states.ACTION_LABELS, marked here so that makemessages collects them for the English catalogue.
-_ACTION_LABEL_MSGIDS = (
-    gettext_noop("同意售后"), gettext_noop("拒绝售后"), gettext_noop("填写退货物流"), gettext_noop("确认收货"),
-    gettext_noop("拒绝收货"), gettext_noop("申请平台介入"), gettext_noop("提交凭证"), gettext_noop("留言"),
-    gettext_noop("提出部分退款"), gettext_noop("接受方案"), gettext_noop("拒绝方案"), gettext_noop("撤销申请"),
-    gettext_noop("要求补充凭证"), gettext_noop("判责"))
 EVIDENCE_STATUSES = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT)
 # Actions whose form lives in a dialog (弹窗): a refusal re-opens that dialog with the message in it.
 DIALOG_ACTIONS = {"submit_evidence", "approve", "reject", "reject_receipt", "make_offer", "escalate",
@@ -96,83 +89,6 @@ def _load(request, aftersale_id: int) -> AfterSale:
 
 def _local(dt) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S") if dt else ""
-
-
-def error_text(err: CodedError) -> str:
-    """The refusal in the page's language; the domain's English sentence when we have no better one."""
-    d, code = err.details or {}, err.code
-    status_labels = dict(Status.choices)
-    texts = {
-        "empty_statement": _("请填写举证说明(最多 %(n)s 字),说明您的凭证证明了什么。") % {"n": files.MAX_STATEMENT_CHARS},
-        "statement_too_long": _("举证说明有 %(len)s 字,超过了 %(n)s 字的上限。") % {
-            "len": d.get("length", ""), "n": files.MAX_STATEMENT_CHARS},
-        "too_many_files": _("最多上传 %(n)s 个文件,本次选择了 %(count)s 个。") % {
-            "n": files.MAX_FILES, "count": d.get("count", "")},
-        "files_required": _("请至少上传一个文件。"),
-        "file_too_large": _("文件“%(file)s”超过大小上限(图片和 PDF 每个最大 %(img)s MB,MP4 视频最大 %(video)s MB)。") % {
-            "file": d.get("file", ""), "img": files.MAX_FILE_BYTES // 2**20, "video": files.MAX_VIDEO_BYTES // 2**20},
-        "unsupported_file_type": _("文件“%(file)s”不是允许的类型:仅支持 JPEG、PNG、WebP 图片,MP4 视频和 PDF 文件(按文件内容判断,改扩展名无效)。") % {
-            "file": d.get("file", "")},
-        "image_too_large_in_pixels": _("图片“%(file)s”像素过大(上限 4000 万像素),请缩小后再上传。") % {"file": d.get("file", "")},
-        "corrupt_file": _("图片“%(file)s”已损坏,无法打开,请重新导出后上传。") % {"file": d.get("file", "")},
-        "unsafe_pdf": _("PDF“%(file)s”包含脚本、启动动作或内嵌文件,不能作为凭证上传。") % {"file": d.get("file", "")},
-        "deadline_passed": _("该步骤已于 %(due)s 截止,不能再操作。") % {
-            "due": _local(_parse_iso(d.get("due_at")))},
-        "invalid_transition": _("售后单当前为“%(status)s”,不能进行这个操作。请刷新页面查看最新状态。") % {
-            "status": status_labels.get(d.get("status"), d.get("status", ""))},
-        "rate_limited": _("操作太频繁，请 %(n)s 秒后再试。") % {"n": d.get("retry_after_seconds", 60)},
-        "rate_limit_unavailable": _("系统繁忙，请稍后再试。"),
-        "concurrent_update": _("售后单刚刚被其他人更新,请刷新页面后重试。"),
-        "forbidden_role": _("您的角色不能进行这个操作。"),
-        "no_open_offer": _("当前没有待回复的部分退款方案。"),
-        "offer_not_open": _("这个方案已失效或已被回复。"),
-        "invalid_offer_amount": _("部分退款金额须大于 ¥0.00、小于申请金额 %(req)s,且不超过可退金额 %(ref)s。") % {
-            "req": format_fen(d.get("requested_fen")), "ref": format_fen(d.get("refundable_fen"))},
-        "invalid_amount": _("金额不正确:部分退款须大于 ¥0.00 且小于申请金额 %(req)s。") % {
-            "req": format_fen(d.get("requested_fen"))} if "requested_fen" in d else _("请填写大于 ¥0.00 的金额。"),
-        "amount_exceeds_refundable": _("申请金额不能超过订单可退金额 %(ref)s。") % {
-            "ref": format_fen(d.get("refundable_fen"))},
-        "refund_exceeds_refundable": _("订单可退金额不足,最多还能退 %(ref)s。") % {
-            "ref": format_fen(d.get("refundable_fen"))},
-        "already_refunded": _("这笔售后已经退款,不会重复退款。"),
-        "aftersale_already_open": _("这个订单已有进行中的售后申请。"),
-        "invalid_due_hours": _("补充凭证时限须在 1 到 %(n)s 小时之间。") % {"n": policy.MAX_SUPPLEMENT_HOURS},
-        "invalid_party": _("请选择要求哪一方补充凭证。"),
-        "invalid_outcome": _("请选择判责结果。"),
-        "invalid_liable": _("请选择责任方。"),
-        "invalid_type": _("请选择售后类型。"),
-    }
-    field_names = {"reason": _("原因"), "body": _("留言内容"), "note": _("说明"), "carrier": _("物流公司"),
-                   "tracking_no": _("物流单号"), "description": _("问题描述")}
-    if code in texts:
-        return texts[code]
-    if code.startswith("empty_") and code[6:] in field_names:
-        return _("请填写%(field)s。") % {"field": field_names[code[6:]]}
-    if code.endswith("_too_long") and d.get("field") in field_names:
-        return _("%(field)s不能超过 %(n)s 字。") % {"field": field_names[d["field"]], "n": d.get("max_chars", "")}
-    return err.message
-
-
-def _parse_iso(value):
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def parse_yuan(raw: str | None, *, field: str = "amount") -> int:
-    """'12.34' (yuan, as typed) -> 1234 fen. Refuses negatives, more than 2 decimals, junk."""
-    text = (raw or "").strip().replace("¥", "").replace(",", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput(_("请输入金额,例如 12.50。"), code="bad_amount_input", details={"field": field}) from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput(_("金额须大于 0,最多两位小数,例如 12.50。"), code="bad_amount_input",
-                           details={"field": field})
-    return int(value * 100)
 
 
 def _countdown(aftersale: AfterSale):
@@ -203,7 +119,7 @@ def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> d
         "d": d,
         "party": party,
         "allowed": allowed,
-        "buttons": {x: _(ACTION_LABELS[Action(x)]) for x in allowed},
+        "buttons": {x: str(ACTION_LABELS[Action(x)]) for x in allowed},
         "open_offer": open_offer,
         "open_request": open_request,
         "countdown": _countdown(aftersale),
@@ -236,75 +152,55 @@ def _uploads(request):
     return [f for f in request.FILES.getlist("files") if f is not None]
 
 
-def _run_action(request, aftersale_id: int, name: str) -> str:
-    """Call the domain action named by the form; returns the success message. Raises CodedError."""
-    p, me, now = request.POST, request.user, clock.now()
-    common = {"acting_user": me, "now": now}
-    if name == Action.APPROVE:
-        actions.do_approve(aftersale_id, **common)
-        return _("已同意售后。")
-    if name == Action.REJECT:
-        actions.do_reject(aftersale_id, reason=p.get("reason", ""), **common)
-        return _("已拒绝售后申请。")
-    if name == Action.CONFIRM_RECEIPT:
-        actions.do_confirm_receipt(aftersale_id, **common)
-        return _("已确认收货,退款已发起。")
-    if name == Action.REJECT_RECEIPT:
-        actions.do_reject_receipt(aftersale_id, reason=p.get("reason", ""), **common)
-        return _("已拒绝收货。")
-    if name == Action.RETURN_SHIPMENT:
-        actions.do_submit_return(aftersale_id, carrier=p.get("carrier", ""), tracking_no=p.get("tracking_no", ""),
-                                 **common)
-        return _("退货物流已提交。")
-    if name == Action.ESCALATE:
-        actions.do_escalate(aftersale_id, reason=p.get("reason", ""), **common)
-        return _("已申请平台介入,纠纷协商期开始。")
-    if name == Action.SUBMIT_EVIDENCE:
-        if _uploads(request):
-            ratelimit.enforce(request, "uploads")
-        actions.do_submit_evidence(aftersale_id, statement=p.get("statement", ""), uploads=_uploads(request),
-                                   **common)
-        return _("凭证已提交,平台客服将尽快处理。")
-    if name == Action.MESSAGE:
-        ratelimit.enforce(request, "messages")
-        if _uploads(request):
-            ratelimit.enforce(request, "uploads")
-        actions.do_post_message(aftersale_id, body=p.get("body", ""), uploads=_uploads(request), **common)
-        return _("留言已发送。")
-    if name == Action.MAKE_OFFER:
-        ratelimit.enforce(request, "offers")
-        amount = parse_yuan(p.get("amount"))
-        actions.do_make_offer(aftersale_id, amount_fen=amount, note=p.get("note", ""), **common)
-        return _("部分退款方案已发送给买家。")
-    if name in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER):
-        try:
-            offer_id = int(p.get("offer_id", ""))
-        except ValueError:
-            raise InvalidInput(_("方案不存在。"), code="no_open_offer") from None
-        if name == Action.ACCEPT_OFFER:
-            actions.do_accept_offer(aftersale_id, offer_id, **common)
-            return _("已接受方案,退款已发起。")
-        actions.do_decline_offer(aftersale_id, offer_id, **common)
-        return _("已拒绝方案。")
-    if name == Action.CANCEL:
-        actions.do_cancel(aftersale_id, **common)
-        return _("售后申请已撤销。")
-    if name == Action.REQUEST_EVIDENCE:
-        raw_hours = (p.get("due_hours") or "").strip()
-        try:
-            hours = int(raw_hours) if raw_hours else None
-        except ValueError:
-            raise InvalidInput(_("时限请填写整数小时。"), code="invalid_due_hours") from None
-        actions.do_request_evidence(aftersale_id, party=p.get("party", ""), note=p.get("note", ""), due_hours=hours,
-                                    **common)
-        return _("已要求补充凭证。")
-    if name == Action.RULE:
-        outcome = p.get("outcome", "")
-        amount = parse_yuan(p.get("amount")) if outcome == Outcome.PARTIAL_REFUND else None
-        actions.do_rule(aftersale_id, outcome=outcome, amount_fen=amount, liable=p.get("liable", ""),
-                        note=p.get("note", ""), **common)
-        return _("判责完成。")
-    raise InvalidInput(_("未知的操作。"), code="unknown_action")
+# What each action says when it is done.
+DONE = {
+    Action.APPROVE: gettext_lazy("已同意售后。"),
+    Action.REJECT: gettext_lazy("已拒绝售后申请。"),
+    Action.CONFIRM_RECEIPT: gettext_lazy("已确认收货,退款已发起。"),
+    Action.REJECT_RECEIPT: gettext_lazy("已拒绝收货。"),
+    Action.RETURN_SHIPMENT: gettext_lazy("退货物流已提交。"),
+    Action.ESCALATE: gettext_lazy("已申请平台介入,纠纷协商期开始。"),
+    Action.SUBMIT_EVIDENCE: gettext_lazy("凭证已提交,平台客服将尽快处理。"),
+    Action.MESSAGE: gettext_lazy("留言已发送。"),
+    Action.MAKE_OFFER: gettext_lazy("部分退款方案已发送给买家。"),
+    Action.ACCEPT_OFFER: gettext_lazy("已接受方案,退款已发起。"),
+    Action.DECLINE_OFFER: gettext_lazy("已拒绝方案。"),
+    Action.CANCEL: gettext_lazy("售后申请已撤销。"),
+    Action.REQUEST_EVIDENCE: gettext_lazy("已要求补充凭证。"),
+    Action.RULE: gettext_lazy("判责完成。"),
+}
+
+
+def _run_action(request, aftersale_id: int, action: Action, data: dict) -> None:
+    """Call the domain action with the cleaned form `data`. Raises CodedError."""
+    common = {"acting_user": request.user, "now": clock.now()}
+    uploads = _uploads(request)
+    if action in (Action.MESSAGE, Action.MAKE_OFFER):
+        ratelimit.enforce(request, "messages" if action == Action.MESSAGE else "offers")
+    if uploads and action in (Action.MESSAGE, Action.SUBMIT_EVIDENCE):
+        ratelimit.enforce(request, "uploads")
+    run = {
+        Action.APPROVE: lambda: actions.do_approve(aftersale_id, **common),
+        Action.REJECT: lambda: actions.do_reject(aftersale_id, reason=data["reason"], **common),
+        Action.CONFIRM_RECEIPT: lambda: actions.do_confirm_receipt(aftersale_id, **common),
+        Action.REJECT_RECEIPT: lambda: actions.do_reject_receipt(aftersale_id, reason=data["reason"], **common),
+        Action.RETURN_SHIPMENT: lambda: actions.do_submit_return(
+            aftersale_id, carrier=data["carrier"], tracking_no=data["tracking_no"], **common),
+        Action.ESCALATE: lambda: actions.do_escalate(aftersale_id, reason=data["reason"], **common),
+        Action.SUBMIT_EVIDENCE: lambda: actions.do_submit_evidence(
+            aftersale_id, statement=data["statement"], uploads=uploads, **common),
+        Action.MESSAGE: lambda: actions.do_post_message(aftersale_id, body=data["body"], uploads=uploads, **common),
+        Action.MAKE_OFFER: lambda: actions.do_make_offer(
+            aftersale_id, amount_fen=data["amount"], note=data["note"], **common),
+        Action.ACCEPT_OFFER: lambda: actions.do_accept_offer(aftersale_id, data["offer_id"], **common),
+        Action.DECLINE_OFFER: lambda: actions.do_decline_offer(aftersale_id, data["offer_id"], **common),
+        Action.CANCEL: lambda: actions.do_cancel(aftersale_id, **common),
+        Action.REQUEST_EVIDENCE: lambda: actions.do_request_evidence(
+            aftersale_id, party=data["party"], note=data["note"], due_hours=data["due_hours"], **common),
+        Action.RULE: lambda: actions.do_rule(aftersale_id, outcome=data["outcome"], amount_fen=data["amount"],
+                                             liable=data["liable"], note=data["note"], **common),
+    }
+    run[action]()
 
 
 def _detail_page(request, aftersale_id: int, template: str, roles, url_name: str, extra=None):
@@ -313,16 +209,27 @@ def _detail_page(request, aftersale_id: int, template: str, roles, url_name: str
     aftersale = _load(request, aftersale_id)
     if request.method == "POST":
         name = request.POST.get("action", "")
-        try:
-            message = _run_action(request, aftersale.pk, name)
-        except CodedError as err:
-            aftersale = _load(request, aftersale_id)
-            ctx = _detail_context(request, aftersale, form_data=request.POST,
-                                  form_error={"action": name, "message": error_text(err), "code": err.code})
-            ctx.update(extra or {})
-            return render(request, template, ctx, status=err.status)
-        messages.success(request, message)
-        return redirect(reverse(url_name, args=[aftersale.pk]))
+        action = Action(name) if name in set(Action) else None
+        form = ACTION_FORMS[action](request.POST) if action else None
+        error = None
+        if form is None:
+            error = (_("未知的操作。"), "unknown_action", 400)
+        elif not form.is_valid():
+            error = (first_error(form), "invalid_input", 400)
+        else:
+            try:
+                _run_action(request, aftersale.pk, action, form.cleaned_data)
+            except CodedError as err:
+                error = (err.message, err.code, err.status)
+        if error is None:
+            messages.success(request, DONE[action])
+            return redirect(reverse(url_name, args=[aftersale.pk]))
+        message, code, status = error
+        aftersale = _load(request, aftersale_id)
+        ctx = _detail_context(request, aftersale, form_data=request.POST,
+                              form_error={"action": name, "message": message, "code": code})
+        ctx.update(extra or {})
+        return render(request, template, ctx, status=status)
     ctx = _detail_context(request, aftersale)
     ctx.update(extra or {})
     return render(request, template, ctx)
@@ -377,7 +284,7 @@ def _query_list(request, *, default_quick=""):
                                    created_from=created_from, created_to=created_to, now=now)
         rows, next_cursor = paginate(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     except CodedError as err:
-        error = error_text(err)
+        error = err.message
     params = {k: v for k, v in (("quick", quick), ("status", status), ("q", q), ("from", g.get("from", "")),
                                 ("to", g.get("to", ""))) if v}
     return {
@@ -501,23 +408,27 @@ def buyer_new(request, order_id: int):
         order = access_order(request.user, order_id)
     except NotFound:
         raise Http404(_("订单不存在。")) from None
-    form = {"type": AfterSaleType.REFUND_ONLY, "amount": f"{order.refundable_fen / 100:.2f}", "reason": "",
+    form = {"type": AfterSaleType.REFUND_ONLY, "amount": fen_to_yuan(order.refundable_fen), "reason": "",
             "description": ""}
     error = None
     status = 200
     if request.method == "POST":
         form.update({k: request.POST.get(k, "") for k in form})
-        try:
-            amount = parse_yuan(form["amount"])
-            aftersale = actions.do_open_aftersale(
-                order_id=order.pk, type=form["type"], amount_fen=amount, reason=form["reason"],
-                description=form["description"], uploads=_uploads(request), acting_user=request.user,
-                now=clock.now())
-        except CodedError as err:
-            error, status = error_text(err), err.status
+        typed = NewAfterSaleForm(request.POST)
+        if not typed.is_valid():
+            error, status = first_error(typed), 400
         else:
-            messages.success(request, _("售后申请已提交,等待商家处理。"))
-            return redirect("aftersales:buyer_detail", aftersale.pk)
+            data = typed.cleaned_data
+            try:
+                aftersale = actions.do_open_aftersale(
+                    order_id=order.pk, type=data["type"], amount_fen=data["amount"], reason=data["reason"],
+                    description=data["description"], uploads=_uploads(request), acting_user=request.user,
+                    now=clock.now())
+            except CodedError as err:
+                error, status = err.message, err.status
+            else:
+                messages.success(request, _("售后申请已提交,等待商家处理。"))
+                return redirect("aftersales:buyer_detail", aftersale.pk)
     return render(request, "aftersales/buyer_new.html", {
         "order": order, "form": form, "error": error, "types": AfterSaleType.choices,
         "reasons": [_("商品与描述不符"), _("质量问题"), _("少件/漏发"), _("收到商品破损"), _("七天无理由退货"),
@@ -572,8 +483,7 @@ def cs_retry_refund(request, refund_id: int):
     except NotFound:
         raise Http404(_("没有这笔退款。")) from None
     except CodedError as err:
-        messages.error(request, _("这笔退款已不是失败状态,无需重新退款。") if err.code == "refund_not_failed"
-                       else error_text(err))
+        messages.error(request, err.message)
     else:
         messages.success(request, _("已重新发起退款 %(amount)s(售后单 %(number)s),结果会在这里更新。") % {
             "amount": format_fen(refund.amount_fen), "number": refund.aftersale.number})

@@ -4,6 +4,7 @@ import json
 
 from ninja import Query
 
+from .error_codes import CoreErrorCode as Code
 from .errors import InvalidInput, NotFound
 
 MAX_LIMIT = 100
@@ -25,14 +26,14 @@ def _decode(cursor: str, direction: str) -> int:
         return data["id"]
     except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
         # A cursor is a reference we issued, like an id: one we did not issue names no page (404).
-        raise NotFound("The cursor is not valid for this list.", code="invalid_cursor") from exc
+        raise NotFound(Code.INVALID_CURSOR) from exc
 
 
 def check_limit(limit: int | None, default: int = 20) -> int:
     if limit is None:
         return default
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.", code="invalid_limit")
+        raise InvalidInput(Code.INVALID_LIMIT, details={"max_limit": MAX_LIMIT})
     return limit
 
 

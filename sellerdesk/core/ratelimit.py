@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django_ratelimit.core import get_usage
 
+from .error_codes import CoreErrorCode as Code
 from .errors import CodedError, Throttled
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ def enforce(request, scope: str) -> None:
     if usage is None or not usage["should_limit"]:
         return
     if usage["time_left"] < 0:
-        raise CodedError("Rate limits cannot be checked right now; try again shortly.",
-                         code="rate_limit_unavailable", status=503)
-    raise Throttled(f"Too many {scope} in a short time: the limit is {rate}; try again later.",
-                    code="rate_limited", retry_after=usage["time_left"],
+        raise CodedError(Code.RATE_LIMIT_UNAVAILABLE, status=503)
+    raise Throttled(Code.RATE_LIMITED, retry_after=usage["time_left"],
                     details={"scope": scope, "rate": rate})

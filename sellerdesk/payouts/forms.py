@@ -1,51 +1,9 @@
 """Forms of the account-centre pages. They only shape what the user typed; the rules (same subject,
 card checks, step-up) live in payouts.checks / payouts.actions and come back as coded errors."""
-import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
-
 from django import forms
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
-# Yuan as people type it: 0.37 / .37 / 1 / ¥0.37 / 0.37元; at most two decimals, no signs or exponents.
-_YUAN = re.compile(r"^(\d{1,9})?(?:\.(\d{1,2}))?$")
-
-
-def yuan_to_fen(raw: str) -> int:
-    """'¥0.37' → 37. Exact (Decimal, never float); raises ValueError with a message for the user."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip().replace(",", "")
-    if not text:
-        raise ValueError(gettext("请填写金额。"))
-    if not _YUAN.match(text) or text == ".":
-        raise ValueError(gettext("金额格式不正确,请填写数字,最多两位小数,例如 0.37。"))
-    try:
-        fen = Decimal(text) * 100
-    except InvalidOperation:
-        raise ValueError(gettext("金额格式不正确,请填写数字,最多两位小数,例如 0.37。")) from None
-    if fen != fen.to_integral_value():
-        raise ValueError(gettext("金额最多两位小数（精确到分）。"))
-    return int(fen)
-
-
-class YuanField(forms.CharField):
-    """An amount typed in yuan, cleaned to integer fen within [min_fen, max_fen]."""
-
-    def __init__(self, *, min_fen: int = 1, max_fen: int | None = None, range_message: str = "", **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.min_fen, self.max_fen, self.range_message = min_fen, max_fen, range_message
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            fen = yuan_to_fen(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid_amount") from None
-        if fen < self.min_fen or (self.max_fen is not None and fen > self.max_fen):
-            raise forms.ValidationError(self.range_message or gettext("金额超出范围。"), code="amount_out_of_range")
-        return fen
+from sellerdesk.core.money import YuanField
 
 
 def _password_field():

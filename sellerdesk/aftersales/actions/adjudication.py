@@ -17,6 +17,7 @@ from ..models import (
     Ruling,
     Status,
 )
+from ..error_codes import AfterSaleErrorCode as Code
 from ..states import Action
 from .common import begin, close_open_offers, finish_dispute, make_refund, publish, record, set_status
 from .opening import check_text
@@ -27,7 +28,7 @@ def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: 
                         acting_user, now) -> EvidenceRequest:
     aftersale, actor_party = begin(aftersale_id, Action.REQUEST_EVIDENCE, acting_user=acting_user, now=now)
     if party not in (Party.MERCHANT, Party.BUYER):
-        raise InvalidInput("party must be merchant or buyer.", code="invalid_party")
+        raise InvalidInput(Code.INVALID_PARTY, details={"allowed": [Party.MERCHANT, Party.BUYER]})
     note = check_text(note, field="note", max_chars=policy.MAX_NOTE_CHARS)
     if due_hours is None:
         window = policy.supplement()
@@ -36,7 +37,7 @@ def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: 
 
         window = timedelta(hours=due_hours)
     else:
-        raise InvalidInput(f"due_hours must be between 1 and {policy.MAX_SUPPLEMENT_HOURS}.", code="invalid_due_hours")
+        raise InvalidInput(Code.INVALID_DUE_HOURS, details={"max_hours": policy.MAX_SUPPLEMENT_HOURS})
     dispute = Dispute.objects.get(aftersale=aftersale)
     request = EvidenceRequest.objects.create(dispute=dispute, party=party, note=note, requested_by=acting_user,
                                              requested_at=now, due_at=now + window)
@@ -50,21 +51,18 @@ def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: 
 
 def check_ruling(aftersale, *, outcome: str, amount_fen: int | None, liable: str, note: str) -> tuple[int, str]:
     if outcome not in Outcome.values:
-        raise InvalidInput(f"outcome must be one of {', '.join(Outcome.values)}.", code="invalid_outcome")
+        raise InvalidInput(Code.INVALID_OUTCOME, details={"allowed": Outcome.values})
     if liable not in Liable.values:
-        raise InvalidInput(f"liable must be one of {', '.join(Liable.values)}.", code="invalid_liable")
+        raise InvalidInput(Code.INVALID_LIABLE, details={"allowed": Liable.values})
     note = check_text(note, field="note", max_chars=policy.MAX_NOTE_CHARS)
     refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
     if outcome == Outcome.REFUND:
         amount = aftersale.amount_fen
         if amount > refundable:
-            raise Conflict("The order no longer has that much to refund.", code="refund_exceeds_refundable",
-                           details={"refundable_fen": refundable})
+            raise Conflict(Code.REFUND_EXCEEDS_REFUNDABLE, details={"refundable_fen": refundable})
     elif outcome == Outcome.PARTIAL_REFUND:
         if amount_fen is None or not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
-            raise InvalidInput(f"A partial refund needs amount_fen above 0 and below {aftersale.amount_fen} "
-                               f"(at most {refundable}).", code="invalid_amount",
-                               details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
+            raise InvalidInput(Code.INVALID_RULING_AMOUNT, details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
         amount = amount_fen
     else:
         amount = 0

@@ -26,6 +26,7 @@ from ..models import (
     Refund,
     Visibility,
 )
+from ..error_codes import AfterSaleErrorCode as Code
 from ..states import check_transition
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,7 @@ def set_status(aftersale: AfterSale, status, *, now, due_at=None) -> None:
         fields["closed_at"] = now
     updated = AfterSale.objects.filter(pk=aftersale.pk, version=aftersale.version).update(**fields)
     if updated != 1:
-        raise Conflict("Someone else changed this after-sale at the same moment; reload and try again.",
-                       code="concurrent_update")
+        raise Conflict(Code.CONCURRENT_UPDATE)
     aftersale.status, aftersale.due_at, aftersale.updated_at = status, due_at, now
     aftersale.version += 1
     if status in FINAL_STATUSES:
@@ -97,8 +97,7 @@ def store_files(aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=
             attachments.append(attachment)
     except _STORE_ERRORS as exc:
         _delete_files(storage, written)
-        raise CodedError("The file store cannot take files right now; nothing was saved, try again later.",
-                         code="file_store_unavailable", status=503) from exc
+        raise CodedError(Code.FILE_STORE_UNAVAILABLE, status=503) from exc
     except BaseException:
         _delete_files(storage, written)
         raise
@@ -154,15 +153,14 @@ def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=Non
 
     order = Order.objects.select_for_update().get(pk=aftersale.order_id)
     if amount_fen <= 0 or amount_fen > order.refundable_fen:
-        raise Conflict(f"The refund of {amount_fen} fen exceeds what is still refundable on the order "
-                       f"({order.refundable_fen} fen).", code="refund_exceeds_refundable",
+        raise Conflict(Code.REFUND_EXCEEDS_REFUNDABLE,
                        details={"refundable_fen": order.refundable_fen, "amount_fen": amount_fen})
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
             refund = Refund.objects.create(aftersale=aftersale, order=order, amount_fen=amount_fen, source=source,
                                            created_at=now, reference=Refund.reference_for(aftersale))
     except IntegrityError as exc:
-        raise Conflict("This after-sale has already been refunded.", code="already_refunded") from exc
+        raise Conflict(Code.ALREADY_REFUNDED) from exc
     Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + amount_fen)
     order_instruction(InstructionKind.REFUND, reference=refund.reference, amount_fen=amount_fen, order=order,
                       refund=refund, now=now)

@@ -9,6 +9,7 @@ from sellerdesk.identity.models import Role
 from sellerdesk.orders.models import Order
 
 from .. import policy
+from ..error_codes import AfterSaleErrorCode as Code, text_code
 from ..files import check_files
 from ..models import AfterSale, AfterSaleType, HistoryKind, Party, Status
 from .common import publish, record, store_files
@@ -17,24 +18,20 @@ from .common import publish, record, store_files
 def check_text(value: str | None, *, field: str, max_chars: int, required: bool = True) -> str:
     """The text cleaned (core/text.py), or InvalidInput: empty_<field> / <field>_too_long."""
     if len(text.measured(value)) > max_chars:
-        raise InvalidInput(f"{field} is longer than {max_chars} characters.", code=f"{field}_too_long",
-                           details={"field": field, "max_chars": max_chars})
+        raise InvalidInput(text_code(field, "too_long"), details={"field": field, "max_chars": max_chars})
     value = text.cleaned(value)
     if required and not value:
-        raise InvalidInput(f"{field} is required.", code=f"empty_{field}", details={"field": field})
+        raise InvalidInput(text_code(field, "empty"), details={"field": field})
     return value
 
 
 def check_new_aftersale(order: Order, *, type: str, amount_fen: int) -> None:
     if type not in AfterSaleType.values:
-        raise InvalidInput(f"type must be one of {', '.join(AfterSaleType.values)}.", code="invalid_type")
+        raise InvalidInput(Code.INVALID_TYPE, details={"allowed": AfterSaleType.values})
     if amount_fen <= 0:
-        raise InvalidInput("amount_fen must be a positive number of fen.", code="invalid_amount")
+        raise InvalidInput(Code.INVALID_AMOUNT)
     if amount_fen > order.refundable_fen:  # what the order has left, not the input, refuses it: 409
-        raise Conflict(
-            f"amount_fen {amount_fen} is more than the {order.refundable_fen} fen still refundable on the order.",
-            code="amount_exceeds_refundable", details={"refundable_fen": order.refundable_fen},
-        )
+        raise Conflict(Code.AMOUNT_EXCEEDS_REFUNDABLE, details={"refundable_fen": order.refundable_fen})
 
 
 def _new_number(now) -> str:
@@ -48,7 +45,7 @@ def do_open_aftersale(*, order_id: int, type: str, amount_fen: int, reason: str,
     require_role(acting_user, Role.BUYER)
     order = Order.objects.filter(pk=order_id, buyer=acting_user).first()
     if order is None:
-        raise NotFound("Order not found.", code="order_not_found")
+        raise NotFound(Code.ORDER_NOT_FOUND)
     reason = check_text(reason, field="reason", max_chars=policy.MAX_REASON_CHARS)
     description = check_text(description, field="description", max_chars=policy.MAX_DESCRIPTION_CHARS,
                              required=False)
@@ -56,7 +53,7 @@ def do_open_aftersale(*, order_id: int, type: str, amount_fen: int, reason: str,
     checked = check_files(list(uploads))
     if AfterSale.objects.filter(order=order).exclude(status__in=[s.value for s in
                                                                   (Status.REFUNDED, Status.CLOSED, Status.CANCELLED)]).exists():
-        raise Conflict("This order already has an after-sales request in progress.", code="aftersale_already_open")
+        raise Conflict(Code.AFTERSALE_ALREADY_OPEN)
     try:
         with transaction.atomic():
             aftersale = AfterSale.objects.create(
@@ -65,8 +62,7 @@ def do_open_aftersale(*, order_id: int, type: str, amount_fen: int, reason: str,
                 due_at=now + policy.merchant_response(),
             )
     except IntegrityError as exc:  # a concurrent request on the same order won
-        raise Conflict("This order already has an after-sales request in progress.",
-                       code="aftersale_already_open") from exc
+        raise Conflict(Code.AFTERSALE_ALREADY_OPEN) from exc
     entry = record(aftersale, HistoryKind.CREATED, actor=acting_user, party=Party.BUYER, now=now,
                    body=description or reason,
                    data={"type": type, "amount_fen": amount_fen, "reason": reason})

@@ -12,6 +12,7 @@ from sellerdesk.core.errors import Conflict, NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
 
+from ..error_codes import AfterSaleErrorCode as Code
 from ..models import HistoryKind, Party, Refund
 from .common import publish, record
 
@@ -61,11 +62,10 @@ def do_retry_refund(refund_id: int, *, acting_user, now) -> Refund:
     with transaction.atomic():
         instruction = RailInstruction.objects.select_for_update().filter(refund_id=refund_id).first()
         if instruction is None:
-            raise NotFound("Refund not found.", code="refund_not_found")
+            raise NotFound(Code.REFUND_NOT_FOUND)
         refund = Refund.objects.select_for_update(of=("self",)).select_related("aftersale").get(pk=refund_id)
         if refund.status != Refund.Status.FAILED:
-            raise Conflict("Only a failed refund can be sent again.", code="refund_not_failed",
-                           details={"refund_status": refund.status})
+            raise Conflict(Code.REFUND_NOT_FAILED, details={"refund_status": refund.status})
         previous = refund.failed_reason
         requeue_instruction(instruction, now=now)
         refund.status, refund.failed_reason, refund.failed_at = Refund.Status.PENDING, "", None

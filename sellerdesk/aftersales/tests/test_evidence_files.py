@@ -19,6 +19,16 @@ from sellerdesk.aftersales.files import (
 )
 from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted below are read in English (they are Chinese by default, see error_codes.py)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 

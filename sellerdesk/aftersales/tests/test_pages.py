@@ -184,7 +184,7 @@ def test_refusal_shows_the_message_keeps_the_input_and_changes_nothing(world):
     a.do_reject(x.id, reason="不同意", acting_user=world.merchant, now=clock.now())
     resp = m.post(f"/workbench/aftersales/{x.pk}/", {"action": "make_offer", "amount": "abc", "note": "半价"})
     assert resp.status_code == 400
-    assert "请输入金额" in text(resp) and "半价" in text(resp)
+    assert "金额格式不正确" in text(resp) and "半价" in text(resp)
     resp = m.post(f"/workbench/aftersales/{x.pk}/", {"action": "make_offer", "amount": "100.00", "note": "全额"})
     assert resp.status_code == 409 and "小于申请金额 ¥100.00" in text(resp)
     x.refresh_from_db()

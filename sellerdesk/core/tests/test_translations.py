@@ -48,3 +48,14 @@ def test_every_string_the_code_marks_for_translation_is_in_the_catalogue(tmp_pat
     assert new == [], "strings in the code without English: run makemessages -l en and translate them"
     assert gone == [], "strings the code no longer uses: run makemessages -l en and delete them"
     assert [e.msgid for e in fresh.untranslated_entries() + fresh.fuzzy_entries()] == []
+
+
+def test_every_english_text_keeps_the_placeholders_of_its_chinese():
+    import re
+
+    placeholder = re.compile(r"%\((\w+)\)s")
+    for entry in polib.pofile(str(PO)):
+        pairs = [(entry.msgid, entry.msgstr)] if not entry.msgid_plural else \
+            [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
+        for chinese, english in pairs:
+            assert set(placeholder.findall(english)) <= set(placeholder.findall(chinese)), entry.msgid

@@ -11,7 +11,7 @@ from django.test import Client
 
 from sellerdesk.events.models import Notification
 from sellerdesk.identity.models import Role, SubjectKind, User
-from sellerdesk.payouts.forms import yuan_to_fen
+from sellerdesk.core.money import yuan_to_fen
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus, Channel, RailTransfer
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 

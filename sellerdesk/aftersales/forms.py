@@ -1,0 +1,114 @@
+"""Forms of the after-sales pages. They shape what was typed into the actions' arguments (yuan to
+fen, whole hours, ids); every rule (lengths, who may do what, amounts against the order) stays in
+the actions and comes back as a coded error (error_codes.py)."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sellerdesk.core.fields import MAX_FEN
+from sellerdesk.core.money import YuanField
+
+from . import policy
+from .states import Action
+
+
+def _text(max_length=None):
+    # Lengths are the action's rule (check_text), measured as sent; the form only passes the text on.
+    return forms.CharField(required=False, strip=False, max_length=max_length)
+
+
+def _amount(required=True):
+    return YuanField(required=required, min_fen=1, max_fen=MAX_FEN,
+                     error_messages={"required": _("请填写金额。")},
+                     range_message=_("金额须大于 ¥0.00。"))
+
+
+class NoInputForm(forms.Form):
+    pass
+
+
+class ReasonForm(forms.Form):
+    reason = _text()
+
+
+class ReturnShipmentForm(forms.Form):
+    carrier = _text()
+    tracking_no = _text()
+
+
+class StatementForm(forms.Form):
+    statement = _text()
+
+
+class MessageForm(forms.Form):
+    body = _text()
+
+
+class OfferForm(forms.Form):
+    amount = _amount()
+    note = _text()
+
+
+class OfferAnswerForm(forms.Form):
+    offer_id = forms.IntegerField(min_value=1, error_messages={"required": _("方案不存在。"),
+                                                                "invalid": _("方案不存在。")})
+
+
+class RequestEvidenceForm(forms.Form):
+    party = _text()
+    note = _text()
+    due_hours = forms.IntegerField(required=False, min_value=1, max_value=policy.MAX_SUPPLEMENT_HOURS,
+                                   error_messages={"invalid": _("时限请填写整数小时。")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = _("补充凭证时限须在 1 到 %(n)s 小时之间。") % {"n": policy.MAX_SUPPLEMENT_HOURS}
+        self.fields["due_hours"].error_messages.update(min_value=limit, max_value=limit)
+
+
+class RulingForm(forms.Form):
+    outcome = _text()
+    amount = _amount(required=False)
+    liable = _text()
+    note = _text()
+
+    def clean(self):
+        data = super().clean()
+        from .models import Outcome
+
+        if data.get("outcome") == Outcome.PARTIAL_REFUND and data.get("amount") is None \
+                and "amount" not in self.errors:
+            self.add_error("amount", _("部分退款请填写金额。"))
+        elif data.get("outcome") != Outcome.PARTIAL_REFUND:
+            data["amount"] = None  # only a partial refund names an amount
+        return data
+
+
+class NewAfterSaleForm(forms.Form):
+    type = _text()
+    amount = _amount()
+    reason = _text()
+    description = _text()
+
+
+# The form of each action a detail page can post (its `action` field names it).
+ACTION_FORMS: dict[Action, type[forms.Form]] = {
+    Action.APPROVE: NoInputForm,
+    Action.REJECT: ReasonForm,
+    Action.CONFIRM_RECEIPT: NoInputForm,
+    Action.REJECT_RECEIPT: ReasonForm,
+    Action.RETURN_SHIPMENT: ReturnShipmentForm,
+    Action.ESCALATE: ReasonForm,
+    Action.SUBMIT_EVIDENCE: StatementForm,
+    Action.MESSAGE: MessageForm,
+    Action.MAKE_OFFER: OfferForm,
+    Action.ACCEPT_OFFER: OfferAnswerForm,
+    Action.DECLINE_OFFER: OfferAnswerForm,
+    Action.CANCEL: NoInputForm,
+    Action.REQUEST_EVIDENCE: RequestEvidenceForm,
+    Action.RULE: RulingForm,
+}
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's errors as one sentence for the page's error box, field errors first."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
