@@ -7,8 +7,7 @@ from django_tasks import task
 from sellerdesk.core import clock
 
 from . import policy
-from .actions.deadlines import apply_timeout, sweep
-from .actions.reminders import remind_evidence_due
+from .actions.deadlines import apply_timeout, remind, sweep
 from .models import EvidenceRequest, Status
 
 
@@ -19,7 +18,8 @@ def fire_deadline(aftersale_id: int) -> bool:
 
 @task()
 def evidence_due_soon(evidence_request_id: int, hours_left: int) -> bool:
-    return remind_evidence_due(evidence_request_id, hours_left, now=clock.now())
+    # The sweeper's batch path with one row (actions.deadlines.send_reminders): no double when both ring.
+    return remind(evidence_request_id, hours_left, now=clock.now())
 
 
 @task()

@@ -66,6 +66,11 @@ class EvidenceRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dispute"], condition=Q(state="open"), name="one_open_evidence_request"),
         ]
+        indexes = [
+            # The sweeper's reminders (actions.deadlines.sweep_reminders): the open requests due
+            # within the largest reminder mark, in deadline order, whatever the table's size.
+            models.Index(fields=["state", "due_at"], name="evidence_request_due"),
+        ]
 
 
 class Ruling(models.Model):
