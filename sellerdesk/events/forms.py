@@ -2,7 +2,7 @@
 called and which event types exist is decided by webhooks.do_register_endpoint, whose coded
 errors come back here (add_coded_error) beside the field they concern."""
 from django import forms
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from sellerdesk.core.errors import CodedError
 
@@ -58,30 +58,4 @@ class WebhookEndpointForm(forms.Form):
         field = self.FIELD_OF_CODE.get(err.code)
         if field not in self.fields:
             field = None
-        self.add_error(field, error_text(err))
-
-
-def error_text(err: CodedError) -> str:
-    """The action's refusal in the page's language; its English sentence when we have no better one."""
-    d = err.details or {}
-    texts = {
-        "invalid_webhook_url": gettext("请填写以 https:// 或 http:// 开头的完整地址。"),
-        "webhook_url_has_credentials": gettext("地址中不能包含用户名或密码。"),
-        "webhook_url_too_long": gettext("地址最长 500 个字符。"),
-        "webhook_url_not_https": gettext("接收地址须使用 https://。"),
-        "webhook_target_unresolvable": gettext("无法解析地址中的域名“%(host)s”，请检查是否拼写正确。")
-        % {"host": d.get("host", "")},
-        "webhook_target_not_allowed": gettext("地址“%(host)s”指向本机或内网，不能接收推送，请使用公网可访问的地址。")
-        % {"host": d.get("host", "")},
-        "invalid_event_types": gettext("请选择“全部事件”或至少一种事件类型。") if not d.get("unknown")
-        else gettext("不认识的事件类型：%(types)s。") % {"types": "、".join(d["unknown"])},
-        "too_many_endpoints": gettext("最多可以添加 %(n)s 个推送地址，请先停用不再使用的地址。")
-        % {"n": webhooks.MAX_ENDPOINTS_PER_OWNER},
-        "shop_required": gettext("请选择这个推送地址属于哪个店铺。") if d.get("shop_ids")
-        else gettext("您的账号还没有店铺，不能添加推送地址。"),
-        "not_found": gettext("没有找到这个店铺。"),
-        "forbidden_role": gettext("您的角色不能添加推送地址。"),
-        "endpoint_disabled": gettext("这个推送地址已停用，不能再操作。"),
-        "delivery_in_flight": gettext("这条推送正在发送中，请稍后刷新页面再试。"),
-    }
-    return texts.get(err.code, err.message)
+        self.add_error(field, err.message)

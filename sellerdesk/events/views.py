@@ -24,7 +24,7 @@ from sellerdesk.identity.models import Role
 
 from . import webhooks
 from .api import delivery_out
-from .forms import WebhookEndpointForm, error_text
+from .forms import WebhookEndpointForm
 from .labels import DELIVERY_STATE_LABELS, ENDPOINT_STATUS_LABELS, event_type_label
 from .models import Notification, WebhookDelivery, WebhookEndpoint
 
@@ -161,7 +161,7 @@ def webhook_rotate(request, endpoint_id: int):
     except NotFound:
         raise Http404(gettext("没有找到这个推送地址。")) from None
     except CodedError as err:
-        messages.error(request, error_text(err))
+        messages.error(request, err.message)
     else:
         _keep_secret(request, endpoint, secret, "rotated")
         messages.success(request, gettext("已更换签名密钥。"))
@@ -179,7 +179,7 @@ def webhook_disable(request, endpoint_id: int):
     except NotFound:
         raise Http404(gettext("没有找到这个推送地址。")) from None
     except CodedError as err:
-        messages.error(request, error_text(err))
+        messages.error(request, err.message)
     else:
         messages.success(request, gettext("已停用推送地址 %(url)s，之后不再向它推送事件。") % {"url": endpoint.url})
     return redirect("webhook_detail", endpoint_id)
@@ -198,7 +198,7 @@ def webhook_resend(request, endpoint_id: int, delivery_id: int):
     except NotFound:
         raise Http404(gettext("没有找到这条推送记录。")) from None
     except CodedError as err:
-        messages.error(request, error_text(err))
+        messages.error(request, err.message)
     else:
         messages.success(request, gettext("事件 #%(event)s 已重新加入发送队列，将使用相同的 webhook-id 尽快推送。")
                          % {"event": delivery.event_id})

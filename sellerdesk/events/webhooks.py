@@ -21,6 +21,7 @@ from sellerdesk.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sellerdesk.identity.models import Role
 from sellerdesk.payouts import crypto
 
+from .error_codes import EventsErrorCode as Code
 from .models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 SECRET_OVERLAP = timedelta(hours=24)
@@ -84,24 +85,22 @@ def check_target(url: str, *, resolve: bool = True) -> None:
     link-local or otherwise non-public address. Fails closed: a name that does not resolve is refused."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidInput("The URL must be an http(s) URL.", code="invalid_webhook_url", details={"url": url})
+        raise InvalidInput(Code.INVALID_WEBHOOK_URL, details={"url": url})
     if parts.username or parts.password:
-        raise InvalidInput("The URL must not carry credentials.", code="webhook_url_has_credentials")
+        raise InvalidInput(Code.WEBHOOK_URL_HAS_CREDENTIALS)
     if settings.PRODUCTION and parts.scheme != "https":
-        raise InvalidInput("Webhook URLs must use https.", code="webhook_url_not_https")
+        raise InvalidInput(Code.WEBHOOK_URL_NOT_HTTPS)
     if settings.SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS or not resolve:
         return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
                                    proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
-        raise InvalidInput("The URL's host name does not resolve.", code="webhook_target_unresolvable",
-                           details={"host": parts.hostname}) from exc
+        raise InvalidInput(Code.WEBHOOK_TARGET_UNRESOLVABLE, details={"host": parts.hostname}) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if not address.is_global or address.is_multicast:
-            raise InvalidInput("Webhook URLs must reach a public address; loopback and private networks are refused.",
-                               code="webhook_target_not_allowed", details={"host": parts.hostname})
+            raise InvalidInput(Code.WEBHOOK_TARGET_NOT_ALLOWED, details={"host": parts.hostname})
 
 
 # --- signing -------------------------------------------------------------------------------
@@ -122,20 +121,17 @@ def sign(secrets_: list[str], *, msg_id: str, timestamp: datetime, body: str) ->
 def _endpoint_shop(user, shop_id: int | None):
     if user.role == Role.PLATFORM:
         if shop_id is not None:  # the platform has no shops of its own: like anyone else's shop, 404
-            raise NotFound("Platform endpoints receive every shop's events; the platform has no shop "
-                           f"{shop_id}.", code="not_found")
+            raise NotFound(Code.SHOP_NOT_FOUND, details={"shop_id": shop_id})
         return None
     if user.role != Role.MERCHANT:
-        raise Forbidden("Only merchants (for their shop) and the platform register webhook endpoints.",
-                        code="forbidden_role")
+        raise Forbidden(Code.FORBIDDEN_ROLE)
     shops = user.shop_ids()
     if shop_id is None:
         if len(shops) != 1:
-            raise InvalidInput("Say which of your shops this endpoint is for (shop_id).", code="shop_required",
-                               details={"shop_ids": shops})
+            raise InvalidInput(Code.SHOP_REQUIRED if shops else Code.NO_SHOP, details={"shop_ids": shops})
         shop_id = shops[0]
     if shop_id not in shops:
-        raise NotFound("Shop not found.", code="not_found")
+        raise NotFound(Code.SHOP_NOT_FOUND, details={"shop_id": shop_id})
     from sellerdesk.identity.models import Shop
 
     return Shop.objects.get(pk=shop_id)
@@ -161,14 +157,13 @@ def access_endpoint(user, endpoint_id: int, *, lock: bool = False) -> WebhookEnd
 
 def check_event_types(types: list[str]) -> list[str]:
     if not types:
-        raise InvalidInput("Name at least one event type, or [\"*\"] for all.", code="invalid_event_types")
+        raise InvalidInput(Code.NO_EVENT_TYPES)
     if "*" in types:
         return ["*"]
     known = set(event_types())
     unknown = sorted(set(types) - known)
     if unknown:
-        raise InvalidInput(f"Unknown event types: {', '.join(unknown)}.", code="invalid_event_types",
-                           details={"unknown": unknown, "known": sorted(known)})
+        raise InvalidInput(Code.UNKNOWN_EVENT_TYPES, details={"unknown": unknown, "known": sorted(known)})
     return sorted(set(types))
 
 
@@ -179,11 +174,11 @@ def do_register_endpoint(*, acting_user, url: str, event_types: list[str], descr
     shop = _endpoint_shop(acting_user, shop_id)
     url = (url or "").strip()
     if len(url) > 500:
-        raise InvalidInput("The URL is too long (at most 500 characters).", code="webhook_url_too_long")
+        raise InvalidInput(Code.WEBHOOK_URL_TOO_LONG, details={"limit_chars": 500})
     check_target(url)
     types = check_event_types(event_types)
     if endpoints_visible_to(acting_user).exclude(status=WebhookEndpoint.Status.DISABLED).count() >= MAX_ENDPOINTS_PER_OWNER:
-        raise Conflict(f"At most {MAX_ENDPOINTS_PER_OWNER} endpoints are allowed.", code="too_many_endpoints")
+        raise Conflict(Code.TOO_MANY_ENDPOINTS, details={"limit": MAX_ENDPOINTS_PER_OWNER})
     secret = new_secret()
     endpoint = WebhookEndpoint.objects.create(
         owner=acting_user, shop=shop, url=url, event_types=types, description=(description or "")[:200],
@@ -196,7 +191,7 @@ def do_rotate_secret(endpoint_id: int, *, acting_user, now) -> tuple[WebhookEndp
     """A new secret; the current one keeps signing beside it for 24 h."""
     endpoint = access_endpoint(acting_user, endpoint_id, lock=True)
     if endpoint.status == WebhookEndpoint.Status.DISABLED:
-        raise Conflict("This endpoint is disabled.", code="endpoint_disabled")
+        raise Conflict(Code.ENDPOINT_DISABLED)
     secret = new_secret()
     endpoint.previous_secret_encrypted = endpoint.secret_encrypted
     endpoint.previous_secret_expires_at = now + SECRET_OVERLAP
@@ -226,9 +221,9 @@ def do_resend(delivery_id: int, *, acting_user, now) -> WebhookDelivery:
     if delivery is None:
         raise NotFound("Delivery not found.")
     if delivery.endpoint.status == WebhookEndpoint.Status.DISABLED:
-        raise Conflict("This endpoint is disabled.", code="endpoint_disabled")
+        raise Conflict(Code.ENDPOINT_DISABLED)
     if delivery.state == WebhookDelivery.State.SENDING and delivery.lease_until and delivery.lease_until > now:
-        raise Conflict("This delivery is being sent right now.", code="delivery_in_flight")
+        raise Conflict(Code.DELIVERY_IN_FLIGHT)
     delivery.state = WebhookDelivery.State.PENDING
     delivery.failures = 0
     delivery.next_attempt_at = now

@@ -9,6 +9,7 @@ from sellerdesk.core.errors import Forbidden, NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
 
+from .error_codes import PayoutErrorCode as Code
 from .models import AccountChange, Channel, Wallet, Withdrawal
 from .table import holder_role_of
 
@@ -20,9 +21,6 @@ def owner_subject(user):
     return user.acting_subject()
 
 
-PERMISSION_DENIED = "只有店铺主账号和被授予“管理提现账户”权限的子账号可以更换提现账户或提现。"
-
-
 def check_payout_permission(user) -> None:
     """Changing withdrawal accounts (request, verify, cancel) and withdrawing: the shop's owner and
     staff granted `manage_payout_accounts` only; anyone else is 403 forbidden_permission."""
@@ -31,13 +29,13 @@ def check_payout_permission(user) -> None:
     membership = user.acting_membership()
     # No shop at all: no subject, which the action refuses on its own (change_not_allowed).
     if membership is not None and not membership.may_manage_payout_accounts:
-        raise Forbidden(PERMISSION_DENIED, code="forbidden_permission",
+        raise Forbidden(Code.FORBIDDEN_PERMISSION,
                         details={"permission": "manage_payout_accounts", "shop_id": membership.shop_id})
 
 
 def check_channel(channel: str) -> str:
     if channel not in Channel.values:
-        raise NotFound("没有这个钱包。", code="wallet_not_found", details={"channels": list(Channel.values)})
+        raise NotFound(Code.WALLET_NOT_FOUND, details={"channels": list(Channel.values)})
     return channel
 
 
@@ -61,7 +59,7 @@ def access_change(user, change_id: int, *, lock: bool = False) -> AccountChange:
     rows = AccountChange.objects.filter(pk=change_id, wallet__subject=subject,
                                         wallet__holder_role=holder_role_of(user))
     if subject is None or not rows.exists():
-        raise NotFound("没有找到这条更换记录。", code="account_change_not_found")
+        raise NotFound(Code.ACCOUNT_CHANGE_NOT_FOUND)
     if lock:
         rows = rows.select_for_update(of=("self",))
     return rows.select_related("wallet", "new_account", "old_account").get()
@@ -74,5 +72,5 @@ def access_withdrawal(user, withdrawal_id: int) -> Withdrawal:
                                      wallet__holder_role=holder_role_of(user))
            .select_related("wallet", "account", "rail_instruction").first()) if subject is not None else None
     if row is None:
-        raise NotFound("没有找到这笔提现。", code="withdrawal_not_found")
+        raise NotFound(Code.WITHDRAWAL_NOT_FOUND)
     return row

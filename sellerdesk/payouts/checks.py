@@ -13,6 +13,7 @@ from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import SubjectKind
 
 from . import policy
+from .error_codes import PayoutErrorCode as Code
 from .models import AccountKind, AuditAction, AuditLog
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -44,48 +45,45 @@ def check_bank_account(*, account_no: str | None, holder_name: str | None, bank_
                        is_corporate: bool) -> NewAccount:
     number = _clean_number(account_no or "")
     if not number:
-        raise InvalidInput("请填写银行卡号。", code="account_no_required")
+        raise InvalidInput(Code.ACCOUNT_NO_REQUIRED)
     if is_corporate:
         if not number.isascii() or not number.isdigit():
-            raise InvalidInput("对公账号只能包含数字。", code="account_number_not_digits")
+            raise InvalidInput(Code.ACCOUNT_NUMBER_NOT_DIGITS)
         low, high = policy.CORPORATE_LENGTH
         if not low <= len(number) <= high:
-            raise InvalidInput(f"对公账号应为{low}到{high}位数字。", code="account_number_length",
-                               details={"min": low, "max": high, "length": len(number)})
+            raise InvalidInput(Code.ACCOUNT_NUMBER_LENGTH, details={"min": low, "max": high, "length": len(number)})
     else:
         if not number.isascii() or not number.isdigit():
-            raise InvalidInput("银行卡号只能包含数字。", code="card_number_not_digits")
+            raise InvalidInput(Code.CARD_NUMBER_NOT_DIGITS)
         low, high = policy.CARD_LENGTH
         if not low <= len(number) <= high:
-            raise InvalidInput(f"银行卡号应为{low}到{high}位数字。", code="card_number_length",
-                               details={"min": low, "max": high, "length": len(number)})
+            raise InvalidInput(Code.CARD_NUMBER_LENGTH, details={"min": low, "max": high, "length": len(number)})
         if not luhn.is_valid(number):
-            raise InvalidInput("银行卡号校验未通过,请核对卡号。", code="card_number_checksum",
-                               details={"check": "luhn"})
+            raise InvalidInput(Code.CARD_NUMBER_CHECKSUM, details={"check": "luhn"})
     bank = " ".join((bank_name or "").split())
     if not bank:
-        raise InvalidInput("请填写开户银行。", code="bank_name_required")
+        raise InvalidInput(Code.BANK_NAME_REQUIRED)
     holder = " ".join((holder_name or "").split())
     if not holder:
-        raise InvalidInput("请填写开户名(持卡人姓名或企业名称)。", code="holder_name_required")
+        raise InvalidInput(Code.HOLDER_NAME_REQUIRED)
     return NewAccount(AccountKind.BANK_CARD, number, holder, bank[:80], bool(is_corporate))
 
 
 def check_alipay_account(alipay_account: str | None) -> NewAccount:
     value = _clean_number(alipay_account or "") if "@" not in (alipay_account or "") else (alipay_account or "").strip()
     if not value:
-        raise InvalidInput("请填写支付宝账号(手机号或邮箱)。", code="alipay_account_required")
+        raise InvalidInput(Code.ALIPAY_ACCOUNT_REQUIRED)
     if "@" in value:
         try:
             validate_email(value)
         except ValidationError:
-            raise InvalidInput("支付宝账号应为手机号或邮箱。", code="alipay_account_invalid") from None
+            raise InvalidInput(Code.ALIPAY_ACCOUNT_INVALID) from None
         value = value.lower()
     else:
         if value.startswith("+86"):
             value = value[3:]
         if not MOBILE.match(value):
-            raise InvalidInput("支付宝账号应为手机号或邮箱。", code="alipay_account_invalid")
+            raise InvalidInput(Code.ALIPAY_ACCOUNT_INVALID)
     return NewAccount(AccountKind.ALIPAY, value, "", "", False)
 
 
@@ -98,45 +96,37 @@ def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
     recent = AuditLog.objects.filter(actor=user, action=AuditAction.STEP_UP_FAILED,
                                      at__gt=now - policy.step_up_window()).count()
     if recent >= policy.step_up_failure_limit():
-        raise Throttled("身份验证失败次数过多,请稍后再试。", code="step_up_throttled",
-                        retry_after=int(policy.step_up_window().total_seconds()))
+        raise Throttled(Code.STEP_UP_THROTTLED, retry_after=int(policy.step_up_window().total_seconds()))
     failures_left = {"failures_left": max(policy.step_up_failure_limit() - recent - 1, 0)}
     if password:
         if not user.check_password(password):
-            raise CodedError("密码错误,身份验证未通过。", code="step_up_failed", status=401, details=failures_left)
+            raise CodedError(Code.STEP_UP_FAILED, status=401, details=failures_left)
         return
     if otp:
         if not stepup.has_otp(user):
             # The user's state, not the input, is what is missing: 409, like other state conflicts.
-            raise Conflict("你还没有绑定身份验证器，请使用登录密码验证（可在账户中心的安全设置中绑定身份验证器）。",
-                           code="step_up_method_unavailable")
+            raise Conflict(Code.STEP_UP_METHOD_UNAVAILABLE)
         wait = stepup.otp_retry_after(user, otp)
         if wait:
-            raise Throttled("验证码尝试过于频繁，请稍后再试。", code="step_up_throttled", retry_after=wait)
+            raise Throttled(Code.OTP_THROTTLED, retry_after=wait)
         if not stepup.verify_otp(user, otp):
-            raise CodedError("验证码错误或已使用，身份验证未通过。", code="step_up_failed", status=401,
-                             details=failures_left)
+            raise CodedError(Code.OTP_FAILED, status=401, details=failures_left)
         return
     if stepup.has_otp(user):
-        raise CodedError("这是高风险操作，需要再次验证身份：请输入登录密码或身份验证器验证码。",
-                         code="step_up_required", status=401)
-    raise CodedError("这是高风险操作，需要再次验证身份：请输入登录密码。", code="step_up_required", status=401)
+        raise CodedError(Code.STEP_UP_REQUIRED_OR_OTP, status=401)
+    raise CodedError(Code.STEP_UP_REQUIRED, status=401)
 
 
 def check_same_subject(subject, holder_name: str) -> None:
     """The holder must be the wallet owner's subject (names compared after normalise_name)."""
     if normalise_name(holder_name) != normalise_name(subject.legal_name):
-        raise Unprocessable(
-            "仅支持更换与绑定主体一致的账户:开户名与主体名称不一致。", code="subject_mismatch",
-            details={"subject_kind": subject.kind})
+        raise Unprocessable(Code.SUBJECT_MISMATCH, details={"subject_kind": subject.kind})
 
 
 def check_corporate_allowed(subject, new: NewAccount) -> None:
     """Individuals bind personal cards; enterprises bind corporate (对公) accounts; individual
     businesses may bind either."""
     if new.kind == AccountKind.BANK_CARD and subject.kind == SubjectKind.ENTERPRISE and not new.is_corporate:
-        raise Unprocessable("企业主体请绑定企业的对公账户(勾选对公账户)。", code="corporate_account_required",
-                            details={"subject_kind": subject.kind})
+        raise Unprocessable(Code.CORPORATE_ACCOUNT_REQUIRED, details={"subject_kind": subject.kind})
     if new.is_corporate and subject.kind not in (SubjectKind.ENTERPRISE, SubjectKind.INDIVIDUAL_BUSINESS):
-        raise Unprocessable("个人主体不能绑定对公账户,请使用本人的银行卡。", code="corporate_not_allowed",
-                            details={"subject_kind": subject.kind})
+        raise Unprocessable(Code.CORPORATE_NOT_ALLOWED, details={"subject_kind": subject.kind})

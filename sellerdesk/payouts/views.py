@@ -33,6 +33,7 @@ from sellerdesk.identity.models import Role, ShopRequired, SubjectKind
 
 from . import actions
 from .access import access_change, check_channel, owner_subject
+from .error_codes import PayoutErrorCode as Code
 from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
 from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
 from .models import AccountKind, ChangeStatus, Channel, HolderRole, InstructionKind, Withdrawal, WithdrawalAccount
@@ -100,8 +101,7 @@ CHANNEL_BADGE = {Channel.ANXIN: pgettext_lazy("wallet badge", "安"),
 # ------------------------------------------------------------------------------------------ helpers
 
 SHOP_SESSION_KEY = "account_centre_shop_id"
-NO_PERMISSION = gettext_lazy("您是本店铺的子账号,没有“管理提现账户”权限,不能更换提现账户或提现。"
-                             "请联系店铺主账号在“账户中心 → 子账号权限”中授权。")
+NO_PERMISSION = Code.FORBIDDEN_PERMISSION.template
 
 
 def seller_page(view):
@@ -191,9 +191,8 @@ class WalletCard:
 
 
 def _page_message(err: CodedError) -> str:
-    """What a page shows for a refused action: the domain's message, in the page's language for
-    the permission refusal (the API keeps the Chinese message)."""
-    return str(NO_PERMISSION) if err.code == "forbidden_permission" else err.message
+    """What a page shows for a refused action: the domain's message, in the page's language."""
+    return err.message
 
 
 def _tr(text: str) -> str:
@@ -500,7 +499,7 @@ def staff(request):
         member = request.POST.get("member", "")
         try:
             if not member.isdigit():
-                raise NotFound("这个店铺没有这个子账号。", code="staff_not_found")
+                raise NotFound(Code.STAFF_NOT_FOUND)
             done = do_set_payout_permission(acting_user=user, shop_id=membership.shop_id, member_id=int(member),
                                             granted=request.POST.get("grant") == "1", **_meta(request))
         except NotFound:

@@ -5,8 +5,10 @@ from django.utils import translation
 from sellerdesk.aftersales.error_codes import AfterSaleErrorCode
 from sellerdesk.core.error_codes import CoreErrorCode
 from sellerdesk.core.errors import Conflict, ErrorCode
+from sellerdesk.events.error_codes import EventsErrorCode
+from sellerdesk.payouts.error_codes import PayoutErrorCode
 
-CODES = [*AfterSaleErrorCode, *CoreErrorCode]
+CODES = [*AfterSaleErrorCode, *CoreErrorCode, *PayoutErrorCode, *EventsErrorCode]
 
 
 @pytest.mark.parametrize("code", CODES, ids=str)
@@ -40,6 +42,6 @@ def test_a_variant_keeps_the_api_code_of_its_family():
 
 
 def test_every_api_code_belongs_to_one_family_per_app():
-    for enum in (AfterSaleErrorCode, CoreErrorCode):
+    for enum in (AfterSaleErrorCode, CoreErrorCode, PayoutErrorCode, EventsErrorCode):
         assert issubclass(enum, ErrorCode)
         assert all(member.code.islower() and " " not in member.code for member in enum)

@@ -9,6 +9,7 @@ from sellerdesk.core.errors import Forbidden, NotFound
 from sellerdesk.identity.models import Role, ShopMembership
 
 from ..access import check_payout_permission
+from ..error_codes import PayoutErrorCode as Code
 from ..models import AuditAction
 from .audit import RequestMeta, record
 
@@ -31,13 +32,13 @@ def refuse_unless_permitted(user, *, operation: str, action: str, meta: RequestM
 def owned_membership(user, shop_id) -> ShopMembership:
     """The owner's membership of `shop_id`. A shop the user is not in is 404; staff get 403."""
     if user.role != Role.MERCHANT:
-        raise Forbidden("只有店铺主账号可以管理子账号权限。", code="forbidden_permission",
+        raise Forbidden(Code.OWNER_ONLY,
                         details={"permission": "owner"})
     mine = ShopMembership.objects.filter(user=user, shop_id=shop_id).select_related("shop__subject").first()
     if mine is None:
-        raise NotFound("没有这个店铺。", code="shop_not_found")
+        raise NotFound(Code.SHOP_NOT_FOUND)
     if not mine.is_owner:
-        raise Forbidden("只有店铺主账号可以管理子账号权限。", code="forbidden_permission",
+        raise Forbidden(Code.OWNER_ONLY,
                         details={"permission": "owner", "shop_id": mine.shop_id})
     return mine
 
@@ -60,7 +61,7 @@ def do_set_payout_permission(*, acting_user, shop_id: int, member_id: int, grant
         member = (ShopMembership.objects.select_for_update(of=("self",)).select_related("user")
                   .filter(shop_id=owner.shop_id, user_id=member_id, is_owner=False).first())
         if member is None:
-            raise NotFound("这个店铺没有这个子账号。", code="staff_not_found")
+            raise NotFound(Code.STAFF_NOT_FOUND)
         if member.can_manage_payout_accounts == granted:
             return member
         member.can_manage_payout_accounts = granted

@@ -16,6 +16,7 @@ from sellerdesk.events.outbox import emit
 from .. import policy
 from ..access import access_wallet, check_channel, owner_subject
 from ..checks import check_step_up
+from ..error_codes import PayoutErrorCode as Code
 from ..models import AuditAction, InstructionKind, InstructionState, Wallet, Withdrawal, WithdrawalStatus
 from ..table import availability
 from .audit import RequestMeta, record
@@ -36,16 +37,16 @@ def do_request_withdrawal(*, acting_user, channel: str, amount_fen: int, passwor
                             subject=subject, now=now, details={"channel": channel, "amount_fen": amount_fen})
     check_channel(channel)
     if not availability(acting_user, subject, channel).has_wallet:
-        raise NotFound("没有这个钱包。", code="wallet_not_found")
+        raise NotFound(Code.WALLET_NOT_FOUND)
     if amount_fen <= 0:
-        raise InvalidInput("提现金额必须大于0。", code="invalid_amount")
+        raise InvalidInput(Code.INVALID_AMOUNT)
     _step_up(acting_user, subject, channel, amount_fen, password=password, otp=otp, meta=meta, now=now)
     with transaction.atomic():
         wallet = access_wallet(acting_user, subject, channel, lock=True)
         if wallet is None or wallet.account_id is None:
-            raise Conflict("还没有绑定提现账户。", code="no_withdrawal_account")
+            raise Conflict(Code.NO_WITHDRAWAL_ACCOUNT)
         if wallet.balance_fen < amount_fen:
-            raise Conflict("余额不足。", code="insufficient_balance",
+            raise Conflict(Code.INSUFFICIENT_BALANCE,
                            details={"balance_fen": wallet.balance_fen, "amount_fen": amount_fen})
         Wallet.objects.filter(pk=wallet.pk).update(balance_fen=F("balance_fen") - amount_fen)
         wallet.refresh_from_db(fields=["balance_fen"])
