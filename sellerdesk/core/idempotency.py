@@ -1,8 +1,14 @@
 """Idempotency-Key on every API POST (IETF draft, as Stripe does it).
 
-The key is claimed in its own short transaction, so a concurrent retry sees it and gets 409
-`idempotency_key_in_use`; the request's work and the stored response then commit together in
-one transaction, so a replay never returns a response whose work was rolled back.
+A concurrent retry gets 409 `idempotency_key_in_use`; the request's work and the stored response
+commit together in one transaction, so a replay never returns a response whose work was rolled back.
+
+On PostgreSQL the key is claimed inside the request's transaction: a transaction-scoped advisory
+lock on (caller, key), tried without waiting, tells a concurrent retry the key is in use, and the
+key's row is inserted in the same statement. A rollback (5xx, a dropped connection, a crash) takes
+the claim away with the work, so nothing needs freeing and the lock dies with the transaction. On
+SQLite (whose IMMEDIATE transactions run one at a time, so a retry could only wait) the key is
+claimed in its own short transaction first, which a concurrent retry then sees.
 
 Every API POST, with a key or without, is all or nothing: a server error (5xx) rolls back whatever
 the request did, so "it failed" never hides work that was done and a blind retry is safe.
@@ -58,24 +64,69 @@ def _claim(user, key: str, request_hash: str):
     except IntegrityError:
         pass
     with transaction.atomic():
-        existing = IdempotencyKey.objects.select_for_update().get(user=user, key=key)
-        if existing.request_hash != request_hash:
-            return _error(Unprocessable(
-                "This Idempotency-Key was already used with a different request body.",
-                code="idempotency_key_reused"))
-        if existing.status == IdempotencyKey.Status.DONE:
-            response = HttpResponse(existing.response_body, status=existing.response_status,
-                                    content_type=existing.response_content_type or "application/json")
-            response["Idempotent-Replayed"] = "true"
-            return response
-        stale_before = now - timedelta(seconds=settings.SELLERDESK_IDEMPOTENCY_STALE_SECONDS)
-        if existing.created_at > stale_before:
-            return _error(CodedError("A request with this Idempotency-Key is still being processed.",
-                                     code="idempotency_key_in_use", status=409))
-        # The first attempt died without an answer: this retry takes the key over.
-        existing.created_at = now
-        existing.save(update_fields=["created_at"])
-        return existing
+        return _answer_existing(IdempotencyKey.objects.select_for_update().get(user=user, key=key), request_hash, now)
+
+
+def _answer_existing(existing, request_hash: str, now):
+    """A key already claimed (row locked by the caller): the replay, a refusal, or a takeover."""
+    from .models import IdempotencyKey
+
+    if existing.request_hash != request_hash:
+        return _error(Unprocessable(
+            "This Idempotency-Key was already used with a different request body.",
+            code="idempotency_key_reused"))
+    if existing.status == IdempotencyKey.Status.DONE:
+        response = HttpResponse(existing.response_body, status=existing.response_status,
+                                content_type=existing.response_content_type or "application/json")
+        response["Idempotent-Replayed"] = "true"
+        return response
+    stale_before = now - timedelta(seconds=settings.SELLERDESK_IDEMPOTENCY_STALE_SECONDS)
+    if existing.created_at > stale_before:
+        return _in_use()
+    # The first attempt died without an answer: this retry takes the key over.
+    existing.created_at = now
+    existing.save(update_fields=["created_at"])
+    return existing
+
+
+def _lock_id(user, key: str) -> int:
+    """A signed 64-bit advisory-lock id for (caller, key)."""
+    digest = hashlib.sha256(f"sellerdesk.idempotency:{user.pk}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+_CLAIM_SQL = (
+    # The lock is tried first (MATERIALIZED: evaluated once); the row goes in only if it was got.
+    "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(%s) AS got), "
+    "ins AS (INSERT INTO {table} (\"user_id\", \"key\", \"request_hash\", \"status\", \"response_body\", "
+    "\"response_content_type\", \"created_at\") SELECT %s, %s, %s, %s, '', '', %s FROM l WHERE l.got "
+    "ON CONFLICT (\"user_id\", \"key\") DO NOTHING RETURNING \"id\") "
+    "SELECT l.got, (SELECT id FROM ins) FROM l"
+)
+
+
+def _claim_in_request(user, key: str, request_hash: str):
+    """PostgreSQL, inside the request's transaction: claim the key (one statement), or return the
+    response that answers this retry."""
+    from django.db import connection
+
+    from .models import IdempotencyKey
+
+    now = clock.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL.format(table=connection.ops.quote_name(IdempotencyKey._meta.db_table)),
+                       [_lock_id(user, key), user.pk, key, request_hash, IdempotencyKey.Status.IN_PROGRESS, now])
+        got, claimed_id = cursor.fetchone()
+    if not got:  # another request with this key holds it right now
+        return _in_use()
+    if claimed_id is not None:
+        return IdempotencyKey(pk=claimed_id, user=user, key=key, request_hash=request_hash, created_at=now)
+    return _answer_existing(IdempotencyKey.objects.select_for_update().get(user=user, key=key), request_hash, now)
+
+
+def _in_use() -> JsonResponse:
+    return _error(CodedError("A request with this Idempotency-Key is still being processed.",
+                             code="idempotency_key_in_use", status=409))
 
 
 class IdempotencyMiddleware:
@@ -105,10 +156,31 @@ class IdempotencyMiddleware:
                 raise
             status, code, message, details = body_parse_error(exc)
             return _error(CodedError(message, code=code, status=status, details=details))
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            return self._claim_and_run(request, user, key, fingerprint)
         claim = _claim(user, key, fingerprint)
         if isinstance(claim, HttpResponse):
             return claim
         return self._run(request, claim)
+
+    def _claim_and_run(self, request, user, key, fingerprint):
+        """PostgreSQL: claim, work and the stored answer in one transaction (see the module's doc)."""
+        from .models import IdempotencyKey
+
+        with transaction.atomic():
+            claim = _claim_in_request(user, key, fingerprint)
+            if isinstance(claim, HttpResponse):
+                return claim
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # not an outcome: none of its work stays, nor the claim
+            elif _retryable(response):
+                IdempotencyKey.objects.filter(pk=claim.pk).delete()  # "try again" is not replayed
+            elif not getattr(response, "streaming", False):
+                _store(claim, response)
+        return response
 
     def _all_or_nothing(self, request):
         with transaction.atomic():
@@ -126,19 +198,26 @@ class IdempotencyMiddleware:
                 if response.status_code >= 500:
                     transaction.set_rollback(True)  # not an outcome: none of its work stays, the key is freed
                 elif not _retryable(response) and not getattr(response, "streaming", False):
-                    IdempotencyKey.objects.filter(pk=claim.pk).update(
-                        status=IdempotencyKey.Status.DONE,
-                        response_status=response.status_code,
-                        response_body=response.content.decode("utf-8", "replace"),
-                        response_content_type=response.get("Content-Type", ""),
-                        completed_at=clock.now(),
-                    )
+                    _store(claim, response)
         except Exception:
             _free(claim)
             raise
         if _retryable(response):
             IdempotencyKey.objects.filter(pk=claim.pk).delete()
         return response
+
+
+def _store(claim, response) -> None:
+    """Keep the answer for replays, in the transaction of the request's work."""
+    from .models import IdempotencyKey
+
+    IdempotencyKey.objects.filter(pk=claim.pk).update(
+        status=IdempotencyKey.Status.DONE,
+        response_status=response.status_code,
+        response_body=response.content.decode("utf-8", "replace"),
+        response_content_type=response.get("Content-Type", ""),
+        completed_at=clock.now(),
+    )
 
 
 def _free(claim) -> None:

@@ -14,7 +14,7 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request, token):
-        found = ApiToken.usable(token)
+        found = token_of(request, token)
         if found is None:
             return None
         request.user = found.user
@@ -35,10 +35,22 @@ class SessionUserAuth(SessionAuth):
 API_AUTH = [TokenAuth(), SessionUserAuth()]
 
 
+def token_of(request, raw: str) -> ApiToken | None:
+    """ApiToken.usable(raw), looked up once per request: the idempotency middleware asks before
+    ninja's TokenAuth does, and both get the same answer (live or not) from one query."""
+    seen = request.__dict__.get("_sellerdesk_token")
+    if seen is not None and seen[0] == raw:
+        return seen[1]
+    found = ApiToken.usable(raw)
+    request._sellerdesk_token = (raw, found)
+    return found
+
+
 def resolve_caller(request):
     """The caller of an API request, before ninja runs (used to scope idempotency keys)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return ApiToken.user_for(header[7:].strip())
+        found = token_of(request, header[7:].strip())
+        return found.user if found else None
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

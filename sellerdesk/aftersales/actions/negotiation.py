@@ -17,8 +17,11 @@ def do_post_message(aftersale_id: int, *, body: str, uploads=(), acting_user, no
     body = check_text(body, field="body", max_chars=policy.MAX_MESSAGE_CHARS)
     checked = check_files(list(uploads))
     entry = record(aftersale, HistoryKind.MESSAGE, actor=acting_user, party=party, now=now, body=body)
-    store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry)
+    attachments = store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry)
     publish(aftersale, "aftersale.message_posted", party=party)
+    # The entry comes back with what was just written (entry.aftersale, locked with its shop, and
+    # entry.attachments.all()), so the answer is built without reading any of it back.
+    entry._prefetched_objects_cache = {"attachments": attachments}
     return entry
 
 
