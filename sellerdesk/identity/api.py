@@ -5,9 +5,10 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from ninja import Field, Router, Schema, Status
 
-from sellerdesk.core.fields import InputSchema
 from sellerdesk.core import clock
 from sellerdesk.core.errors import CodedError, InvalidInput, NotFound, Throttled
+from sellerdesk.core.fields import InputSchema
+from sellerdesk.identity.error_codes import IdentityErrorCode as Code
 
 from .models import ApiToken, Role, ShopRequired
 
@@ -69,10 +70,10 @@ def issue_token(request, payload: TokenIn):
     if getattr(request, "axes_locked_out", False):
         # Answer with the API's error body; left set, AxesMiddleware would swap it for plain text.
         request.axes_locked_out = False
-        raise Throttled("Too many failed log-in attempts; try again in 15 minutes.", code="login_throttled",
-                        retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds())
+        raise Throttled(Code.LOGIN_THROTTLED, retry_after=cooloff, details={"retry_minutes": cooloff // 60})
     if user is None:
-        raise CodedError("Wrong username or password.", code="invalid_credentials", status=401)
+        raise CodedError(Code.INVALID_CREDENTIALS, status=401)
     # A token is a log-in: the signal resets django-axes' failure count (AXES_RESET_ON_SUCCESS)
     # and records last_login, as a page log-in would.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
@@ -85,8 +86,7 @@ def revoke_current_token(request):
     """Revoke the token this request was made with (log out an integration). 204; it no longer works."""
     token = getattr(request, "api_token", None)
     if token is None:
-        raise InvalidInput("This request was not made with an API token; revoke tokens by id with "
-                           "DELETE /auth/tokens/{id}.", code="no_api_token")
+        raise InvalidInput(Code.NO_API_TOKEN)
     token.revoke()
     return Status(204, None)
 
@@ -111,7 +111,7 @@ def revoke_token(request, token_id: int):
     """Revoke one of the caller's tokens (404 for anyone else's). Revoking twice is fine."""
     token = ApiToken.objects.filter(pk=token_id, user=request.auth).first()
     if token is None:
-        raise NotFound("No such API token.", code="api_token_not_found")
+        raise NotFound(Code.API_TOKEN_NOT_FOUND)
     token.revoke()
     return Status(204, None)
 

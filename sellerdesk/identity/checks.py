@@ -5,6 +5,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric, uscc
 
 from sellerdesk.core.errors import InvalidInput
+from sellerdesk.identity.error_codes import IdentityErrorCode as Code
 
 
 def check_subject_id(kind: str, id_number: str) -> str:
@@ -16,8 +17,8 @@ def check_subject_id(kind: str, id_number: str) -> str:
             return ric.validate(id_number)
         return uscc.validate(id_number)
     except stdnum_exceptions.ValidationError as exc:
-        label = "resident ID number" if kind == SubjectKind.INDIVIDUAL else "Unified Social Credit Code"
-        raise InvalidInput(f"The {label} is not valid ({exc.message}).", code="invalid_subject_id") from exc
+        code = Code.INVALID_RESIDENT_ID if kind == SubjectKind.INDIVIDUAL else Code.INVALID_CREDIT_CODE
+        raise InvalidInput(code, details={"reason": exc.message}) from exc
 
 
 def normalise_name(name: str) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core import clock, crypto
 from sellerdesk.core.errors import CodedError, NotFound
+from sellerdesk.identity.error_codes import IdentityErrorCode as Code
 
 
 class Role(models.TextChoices):
@@ -125,7 +126,7 @@ class User(AbstractUser):
             if str(m.shop_id) == str(shop_id):
                 self._acting_shop_id = m.shop_id
                 return m
-        raise NotFound("没有这个店铺。", code="shop_not_found")
+        raise NotFound(Code.SHOP_NOT_FOUND)
 
     def acting_membership(self) -> "ShopMembership | None":
         """The membership this user acts through: the chosen shop, or the only one. Several shops and

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sellerdesk.core.errors import CodedError, Conflict, InvalidInput
 from sellerdesk.events.notices import notify
+from sellerdesk.identity.error_codes import IdentityErrorCode as Code
 
 RECOVERY_CODES = 10
 SECURITY_PAGE = "/account-centre/security/"
@@ -73,7 +74,7 @@ def enrol_totp(user, *, password: str | None, ip: str | None = None, user_agent:
     check_password_step_up(user, password, operation="otp_enrol", ip=ip, user_agent=user_agent, now=now)
     with transaction.atomic():
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            raise Conflict("已绑定身份验证器。如需更换，请先输入登录密码解除绑定。", code="otp_already_enrolled")
+            raise Conflict(Code.OTP_ALREADY_ENROLLED)
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         return TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
@@ -84,13 +85,13 @@ def confirm_totp(user, code: str | None) -> list[str]:
     django-otp's throttle (checked outside any transaction so that the count stays written)."""
     device = pending_totp(user)
     if device is None:
-        raise Conflict("请先开始绑定身份验证器。", code="otp_not_enrolling")
+        raise Conflict(Code.OTP_NOT_ENROLLING)
     token = _normalise(code)
     if not _TOTP_CODE.match(token) or not device.verify_token(token):
-        raise InvalidInput("验证码不正确，请输入身份验证器上当前显示的6位数字。", code="otp_invalid")
+        raise InvalidInput(Code.OTP_INVALID)
     with transaction.atomic():
         if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True) != 1:
-            raise Conflict("请先开始绑定身份验证器。", code="otp_not_enrolling")
+            raise Conflict(Code.OTP_NOT_ENROLLING)
         notify([user], topic="security.authenticator_added", params={}, link=SECURITY_PAGE)
         return _new_recovery_codes(user)
 

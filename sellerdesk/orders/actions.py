@@ -6,20 +6,21 @@ from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
 from sellerdesk.core.fields import MAX_FEN
 from sellerdesk.identity.models import Role, Shop, User
 
+from .error_codes import OrderErrorCode as Code
 from .models import Order, OrderItem
 
 
 def check_paid_order(*, shop_id: int, buyer_id: int, items: list[dict], paid_fen: int) -> tuple[Shop, User]:
     shop = Shop.objects.filter(pk=shop_id).first()
     if shop is None:
-        raise NotFound(f"Shop {shop_id} does not exist.", code="unknown_shop")
+        raise NotFound(Code.UNKNOWN_SHOP, details={"shop_id": shop_id})
     buyer = User.objects.filter(pk=buyer_id, role=Role.BUYER).first()
     if buyer is None:
-        raise NotFound(f"Buyer {buyer_id} does not exist.", code="unknown_buyer")
+        raise NotFound(Code.UNKNOWN_BUYER, details={"buyer_id": buyer_id})
     if not items:
-        raise InvalidInput("An order needs at least one item.", code="invalid_items")
+        raise InvalidInput(Code.INVALID_ITEMS)
     if not 0 < paid_fen <= MAX_FEN:
-        raise InvalidInput(f"paid_fen must be 1 to {MAX_FEN} fen.", code="invalid_amount")
+        raise InvalidInput(Code.INVALID_AMOUNT, details={"max_fen": MAX_FEN})
     # paid_fen is what the buyer paid, after discounts and with shipping: it may differ from the
     # items' total either way, and it is what refunds are bounded by.
     return shop, buyer
@@ -32,8 +33,7 @@ def do_record_paid_order(*, order_no: str, shop_id: int, buyer_id: int, items: l
     existing = Order.objects.filter(order_no=order_no).first()
     if existing is not None:
         if (existing.shop_id, existing.buyer_id, existing.paid_fen) != (shop_id, buyer_id, paid_fen):
-            raise Conflict(f"Order {order_no} was already pushed with another shop, buyer or amount.",
-                           code="order_no_conflict")
+            raise Conflict(Code.ORDER_NO_CONFLICT, details={"order_no": order_no})
         return existing, False
     shop, buyer = check_paid_order(shop_id=shop_id, buyer_id=buyer_id, items=items, paid_fen=paid_fen)
     # Stored and answered in UTC, whatever offset the order system sent.

@@ -6,9 +6,12 @@ from sellerdesk.aftersales.error_codes import AfterSaleErrorCode
 from sellerdesk.core.error_codes import CoreErrorCode
 from sellerdesk.core.errors import Conflict, ErrorCode
 from sellerdesk.events.error_codes import EventsErrorCode
+from sellerdesk.identity.error_codes import IdentityErrorCode
+from sellerdesk.orders.error_codes import OrderErrorCode
 from sellerdesk.payouts.error_codes import PayoutErrorCode
 
-CODES = [*AfterSaleErrorCode, *CoreErrorCode, *PayoutErrorCode, *EventsErrorCode]
+ENUMS = (AfterSaleErrorCode, CoreErrorCode, PayoutErrorCode, EventsErrorCode, IdentityErrorCode, OrderErrorCode)
+CODES = [member for enum in ENUMS for member in enum]
 
 
 @pytest.mark.parametrize("code", CODES, ids=str)
@@ -42,6 +45,6 @@ def test_a_variant_keeps_the_api_code_of_its_family():
 
 
 def test_every_api_code_belongs_to_one_family_per_app():
-    for enum in (AfterSaleErrorCode, CoreErrorCode, PayoutErrorCode, EventsErrorCode):
+    for enum in ENUMS:
         assert issubclass(enum, ErrorCode)
         assert all(member.code.islower() and " " not in member.code for member in enum)
