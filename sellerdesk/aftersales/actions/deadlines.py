@@ -234,6 +234,13 @@ def _sweep_row_by_row(*, now, batch: int) -> int:
 AWAITING_EVIDENCE = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT)
 
 
+def _open_request() -> Func:
+    """`state = 'open'` with the value written out, as in evidence_request_open_due's WHERE: SQLite
+    uses a partial index only for the query's own terms, never for a bound parameter."""
+    return Func(F("state"), template=f"%(expressions)s = '{EvidenceRequest.State.OPEN.value}'",
+                output_field=BooleanField())
+
+
 class _MarkSent(Func):
     """reminders_sent (a JSON list of hours) holds `hours`. On PostgreSQL jsonb containment; SQLite
     has no JSON `contains` lookup, so json_each. `hours` is an int from the settings, never input."""
@@ -281,19 +288,20 @@ def _reminders_due_q(now, marks) -> Q:
     return due
 
 
-def _reminder_candidates(now, *, limit: int, exclude=()) -> list[int]:
-    """After-sales with a reminder due, read without a lock, soonest deadline first."""
+def reminder_candidates(now, *, exclude=()):
+    """After-sales with a reminder due (their ids), read without a lock, soonest deadline first."""
     marks = policy.evidence_reminder_hours()
     if not marks:
-        return []
-    # The index evidence_request_due (state, due_at) reads the open requests due within the
-    # largest mark; only the ones with a reminder due are joined to their after-sale.
-    return list(EvidenceRequest.objects.filter(
-        _reminders_due_q(now, marks), state=EvidenceRequest.State.OPEN,
+        return EvidenceRequest.objects.none().values_list("dispute__aftersale_id", flat=True)
+    # The partial index evidence_request_open_due reads the open requests due within the largest
+    # mark, in order; only the ones with a reminder due are joined to their dispute. (No filter on
+    # the after-sale's status here, which claim_reminders checks under the lock: SQLite without
+    # ANALYZE figures read every waiting after-sale through aftersale_status_recent for it.)
+    return (EvidenceRequest.objects.filter(
+        _open_request(), _reminders_due_q(now, marks),
         due_at__gte=now, due_at__lte=now + timedelta(hours=max(marks)),
-        dispute__aftersale__status__in=AWAITING_EVIDENCE,
     ).exclude(dispute__aftersale_id__in=exclude).order_by("due_at", "id")
-        .values_list("dispute__aftersale_id", flat=True)[:limit])
+        .values_list("dispute__aftersale_id", flat=True))
 
 
 def claim_reminders(aftersale_ids, *, now, skip_locked: bool) -> list[tuple[AfterSale, EvidenceRequest, int]]:
@@ -366,12 +374,12 @@ def sweep_reminders(*, now, batch: int = SWEEP_BATCH) -> int:
     seen = set()  # candidates already claimed (or skipped: another sweeper holds them)
 
     def claim(failed):
-        ids = _reminder_candidates(now, limit=batch, exclude=seen | failed)
+        ids = list(reminder_candidates(now, exclude=seen | failed)[:batch])
         seen.update(ids)
         return claim_reminders(ids, now=now, skip_locked=True), len(ids) == batch
 
     def one_by_one(failed):
-        ids = _reminder_candidates(now, limit=batch, exclude=failed)
+        ids = list(reminder_candidates(now, exclude=failed)[:batch])
         sent = 0
         for aftersale_id in ids:
             try:

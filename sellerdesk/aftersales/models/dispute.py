@@ -69,7 +69,9 @@ class EvidenceRequest(models.Model):
         indexes = [
             # The sweeper's reminders (actions.deadlines.sweep_reminders): the open requests due
             # within the largest reminder mark, in deadline order, whatever the table's size.
-            models.Index(fields=["state", "due_at"], name="evidence_request_due"),
+            # Partial, so that no other query takes it for `state = ?`: SQLite did for 纠纷待处理
+            # and read every open request (x1.9 at 100k rows), with (state, due_at).
+            models.Index(fields=["due_at"], name="evidence_request_open_due", condition=Q(state="open")),
         ]
 
 

@@ -316,3 +316,34 @@ def test_reminder_tasks_and_two_sweepers_at_once_send_each_reminder_exactly_once
     assert Notification.objects.filter(topic=REMINDER).count() == 12
     assert {tuple(EvidenceRequest.objects.get(pk=r.pk).reminders_sent) for r in requests} == {(4,)}
 
+
+
+# ------------------------------------------------------------------------------------------ plans
+
+def _plan(qs) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET enable_seqscan = off")  # a table of a few rows is read whole otherwise
+            try:
+                cursor.execute("EXPLAIN " + sql, params)
+                return "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("RESET enable_seqscan")
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_the_reminder_sweep_reads_the_partial_index_of_open_requests_and_the_merchant_lists_do_not(world):
+    from sellerdesk.aftersales.actions.deadlines import reminder_candidates
+    from sellerdesk.aftersales.queries import filter_aftersales
+
+    (aftersale,) = disputes(world, 1)
+    now = aftersale.due_at - 4 * HOUR
+    assert list(reminder_candidates(now)) == [aftersale.pk]
+    assert "evidence_request_open_due" in _plan(reminder_candidates(now)[:1000])
+    if connection.vendor == "sqlite":
+        # SQLite took a (state, due_at) index for 纠纷待处理's `state = ?` and read every open request
+        pending = filter_aftersales(world.merchant, quick="disputes_pending", now=now).order_by("-id")[:21]
+        assert "evidence_request_open_due" not in _plan(pending)
