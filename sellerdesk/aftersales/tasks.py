@@ -7,7 +7,7 @@ from django_tasks import task
 from sellerdesk.core import clock
 
 from . import policy
-from .actions.deadlines import apply_timeout, remind, sweep
+from .actions.deadlines import apply_timeout, remind, sweep, sweep_reminders
 from .models import EvidenceRequest, Status
 
 
@@ -24,7 +24,11 @@ def evidence_due_soon(evidence_request_id: int, hours_left: int) -> bool:
 
 @task()
 def sweep_deadlines() -> int:
-    return sweep(now=clock.now())
+    """The timeouts that are due, then the reminders (both in batches). Returns the timeouts fired."""
+    now = clock.now()
+    fired = sweep(now=now)
+    sweep_reminders(now=now)
+    return fired
 
 
 def schedule_deadline(aftersale) -> None:

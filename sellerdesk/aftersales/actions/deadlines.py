@@ -139,12 +139,11 @@ def _apply_timeout_locked(aftersale_id: int, *, now) -> bool:
 
 
 def sweep(*, now, batch: int = SWEEP_BATCH) -> int:
-    """Fire every timeout that is due: catches what the task queue lost or a worker missed; then
-    send the "evidence due soon" reminders that are due. Returns the number of timeouts fired."""
+    """Fire every timeout that is due: catches what the task queue lost or a worker missed.
+    Returns the number fired. It touches only requests whose deadline passed; the reminders that
+    are due go out through sweep_reminders, which the sweeper runs after it."""
     fired = sweep_evidence(now=now, batch=batch) + sweep_supplements(now=now, batch=batch)
-    fired += _sweep_row_by_row(now=now, batch=batch)
-    sweep_reminders(now=now, batch=batch)
-    return fired
+    return fired + _sweep_row_by_row(now=now, batch=batch)
 
 
 def _in_batches(claim, apply, one_by_one, *, what: str) -> int:

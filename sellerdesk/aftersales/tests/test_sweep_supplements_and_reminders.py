@@ -170,6 +170,18 @@ def test_the_sweep_sends_each_due_reminder_once_and_the_task_after_it_is_a_no_op
 
 
 @pytest.mark.django_db
+def test_the_sweep_task_sends_the_due_reminders_after_the_timeouts_and_the_timeout_sweep_alone_does_not(world):
+    from sellerdesk.aftersales.tasks import sweep_deadlines
+
+    (aftersale,) = disputes(world, 1)
+    at_1h = aftersale.due_at - HOUR
+    assert sweep(now=at_1h) == 0 and reminders(aftersale) == []  # timeouts only: it touched nothing
+    with time_machine.travel(at_1h, tick=False):
+        assert sweep_deadlines.call() == 0
+    assert reminders(aftersale) == [1]
+
+
+@pytest.mark.django_db
 def test_the_batch_writes_what_the_reminder_task_writes(world):
     by_task, by_sweep = disputes(world, 2)
     request = open_request(by_task)
