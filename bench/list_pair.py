@@ -4,6 +4,7 @@ request by request interleaved, so the machine's other work falls on both sides 
     .venv/bin/python bench/list_pair.py --small sd_bench_10k --large sd_bench_1m
     .venv/bin/python bench/list_pair.py --small sqlite:///tmp/sd_bench_10k.sqlite3 \\
                                         --large sqlite:///tmp/sd_bench_100k.sqlite3
+    .venv/bin/python bench/list_pair.py … --only "CS queue" search --other-requests 1500   # a subset, more requests
 
 Starts one gunicorn per database (`-w --workers`, DEBUG=0, on free ports of 127.0.0.1), issues
 tokens and sessions in each (as list_latency.py does: a random sample of merchants, the 10 largest
@@ -119,6 +120,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn -w per side")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--only", nargs="+", metavar="WORDS",
+                        help="time only the endpoints whose name contains one of these (and the health floor)")
     parser.add_argument("--prepare", nargs=2, metavar=("DATABASE", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--cleanup", nargs=2, metavar=("DATABASE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -157,6 +160,8 @@ def main():
         for (name, sgroup, spath, count), (_, lgroup, lpath, _) in zip(
                 scenarios(small, args.requests, args.other_requests), scenarios(large, args.requests,
                                                                                 args.other_requests)):
+            if args.only and not name.startswith("health") and not any(w in name for w in args.only):
+                continue
             sorder = [sgroup[i % len(sgroup)] for i in range(count)]
             lorder = [lgroup[i % len(lgroup)] for i in range(count)]
             rng.shuffle(sorder)
