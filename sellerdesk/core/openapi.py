@@ -30,6 +30,9 @@ DESCRIPTIONS = {
            "(`order_not_found`, ...).",
     "409": "The object's state does not allow it: `invalid_transition`, `deadline_passed`, "
            "`concurrent_update`, `aftersale_already_open`, `idempotency_key_in_use`, ...",
+    "414": "The request line (path and query) is longer than the HTTP server takes (gunicorn: 4094 bytes; "
+           "the proxy's `large_client_header_buffers`): refused before the application, so the body is the "
+           "server's HTML page, not the error body.",
     "413": "Too large: `request_too_large` (body or fields over 2 MB), `file_too_large`, `too_many_pixels`.",
     "415": "A file that is not accepted: `unsupported_file_type`, `unsafe_pdf`, `encrypted_pdf`, `corrupt_file`.",
     "422": "`idempotency_key_reused`: the same Idempotency-Key with another body; or a rule of the "
@@ -39,6 +42,7 @@ DESCRIPTIONS = {
            "`rate_limit_unavailable`.",
 }
 WRITES = {"post", "put", "patch", "delete"}
+HTML_BODY = {"text/html": {"schema": {"type": "string"}}}
 
 
 def error_statuses(method: str, operation: dict) -> list[str]:
@@ -52,6 +56,8 @@ def error_statuses(method: str, operation: dict) -> list[str]:
         statuses |= {"401", "403"}
     if params or takes_body:  # an id in the path, the query or the body that is not the caller's
         statuses.add("404")
+    if params:  # a path or query long enough to overflow the HTTP server's request line
+        statuses.add("414")
     if method in WRITES:
         statuses |= {"409", "413", "422", "429", "503"}
     if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
@@ -92,7 +98,8 @@ def add_error_responses(schema: dict) -> dict:
             for status in sorted({*error_statuses(method, operation), *extra_statuses}):
                 if status in responses or int(status) in responses:
                     continue
-                response = {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": ref}}}
+                body = HTML_BODY if status == "414" else {"application/json": {"schema": ref}}
+                response = {"description": DESCRIPTIONS[status], "content": body}
                 if status == "429":
                     response["headers"] = RETRY_AFTER
                 responses[status] = response

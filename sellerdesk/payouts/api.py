@@ -17,7 +17,7 @@ from sellerdesk.identity.models import Role
 from . import actions
 from .access import access_change, access_withdrawal, owner_subject
 from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
-from .models import SubjectProof, WithdrawalAccount
+from .models import Channel, SubjectProof, WithdrawalAccount
 from .queries import wallet_views
 from .rails import get_rail, sandbox_enabled
 from .schemas import (
@@ -37,6 +37,8 @@ except ImportError:  # django-ninja < 1.5 answers (status, body) tuples
         return status_code, value
 
 router = Router(tags=["wallets"])
+# The wallets there are (GET /wallets lists the caller's); any other channel is 404 wallet_not_found.
+CHANNELS = {"x-param-enums": {"channel": list(Channel.values)}}
 
 
 def _acting(request, shop_id: int | None):
@@ -114,12 +116,18 @@ def list_wallets(request, shop_id: int | None = None):
     return {"items": items}
 
 
-@router.post("/wallets/{channel}/account-changes", response={201: ChangeOut})
+@router.post("/wallets/{channel}/account-changes", response={201: ChangeOut}, openapi_extra=CHANNELS)
 def request_change(request, channel: str, payload: ChangeIn, shop_id: int | None = None):
     """Replace the wallet's withdrawal account (更换银行卡 / 更换账户). Needs step-up: `password` or `otp`
     (a code from the enrolled authenticator app, or a recovery code, spent once).
 
     Personal card or Alipay → `completed`; corporate account → `pending_verification` (micro-deposit sent).
+    The body is one of the three shapes of its schema; what the schema cannot say: `anxin` and
+    `wechat` take a bank card and `alipay` an Alipay account (the other shape is 400, e.g.
+    account_no_required); a personal card number passes the Luhn check (400 card_number_checksum);
+    the holder is the caller's subject, `GET /me` → `subject.legal_name` (422 subject_mismatch); an
+    enterprise binds corporate accounts and an individual personal cards (422
+    corporate_account_required / corporate_not_allowed).
     Errors: change_not_allowed, subject_mismatch, corporate_not_allowed, corporate_alipay_required,
     alipay_account_not_found, card_number_not_digits, card_number_length, card_number_checksum,
     account_number_not_digits, account_number_length, bank_name_required, holder_name_required,
@@ -165,7 +173,7 @@ def withdrawal_out(w):
             "failed_reason": w.failed_reason or None, "reference": w.reference}
 
 
-@router.post("/wallets/{channel}/withdrawals", response={201: WithdrawalOut})
+@router.post("/wallets/{channel}/withdrawals", response={201: WithdrawalOut}, openapi_extra=CHANNELS)
 def request_withdrawal(request, channel: str, payload: WithdrawalIn, shop_id: int | None = None):
     """Withdraw to the account bound now; the withdrawal keeps it even if the account is changed later.
 
@@ -185,10 +193,16 @@ def get_withdrawal(request, withdrawal_id: int, shop_id: int | None = None):
     return withdrawal_out(access_withdrawal(_acting(request, shop_id), withdrawal_id))
 
 
+def _row_id(value: int) -> int:
+    """A path id as a foreign-key lookup can take it: one beyond 64 bits names no row (0), where
+    SQLite would raise OverflowError (a 500) instead of finding nothing."""
+    return value if -(2 ** 63) <= value < 2 ** 63 else 0
+
+
 @router.get("/shops/{shop_id}/staff", response=StaffList, tags=["staff"])
 def list_staff(request, shop_id: int):
     """The shop's staff (子账号) and whether each may manage withdrawal accounts. Owner only (403)."""
-    owner = owned_membership(request.auth, shop_id)
+    owner = owned_membership(request.auth, _row_id(shop_id))
     return {"shop_id": shop_id, "items": [staff_out(m) for m in shop_staff(owner)]}
 
 
@@ -196,7 +210,8 @@ def list_staff(request, shop_id: int):
 def set_payout_permission(request, shop_id: int, user_id: int, payload: PermissionIn):
     """Grant (true) or revoke (false) `manage_payout_accounts` for one of the shop's staff.
     Owner only (403 forbidden_permission); audited. Errors: shop_not_found, staff_not_found (404)."""
-    member = do_set_payout_permission(acting_user=request.auth, shop_id=shop_id, member_id=user_id,
+    member = do_set_payout_permission(acting_user=request.auth, shop_id=_row_id(shop_id),
+                                      member_id=_row_id(user_id),
                                       granted=payload.can_manage_payout_accounts, **_meta(request))
     return staff_out(member)
 

@@ -1,9 +1,12 @@
 from datetime import datetime
 
 from ninja import Field, Schema
-from pydantic import StrictBool
+from pydantic import ConfigDict, StrictBool
 
 from sellerdesk.core.fields import MAX_FEN, InputSchema, JsonInt
+from sellerdesk.core.text import PRINTABLE
+
+from .policy import CARD_LENGTH, CORPORATE_LENGTH
 
 
 class AccountOut(Schema):
@@ -36,7 +39,42 @@ class WalletList(Schema):
     items: list[WalletOut]
 
 
+# The new account's shapes, as far as JSON Schema can say them (the checks in checks.py give each
+# refusal its code). What it cannot say, and the API's descriptions do: a personal card number
+# passes the Luhn check; the 安心钱包 and 微信 wallets take a card and the 支付宝 wallet an Alipay
+# account; the holder is the caller's subject (GET /me → subject.legal_name); an enterprise binds
+# corporate accounts, an individual personal cards.
+_HOLDER = {"type": "string", "minLength": 1, "pattern": PRINTABLE}
+_ALIPAY_EMAIL = (r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                 r"[A-Za-z]{2,63}")
+_ALIPAY_MOBILE = r"(\+86)?1[3-9][0-9]{9}"  # checks.MOBILE, with the +86 it takes off
+PERSONAL_CARD = {
+    "title": "Personal bank card", "required": ["account_no", "holder_name", "bank_name"],
+    "properties": {
+        "account_no": {"type": "string", "pattern": f"^[0-9]{{{CARD_LENGTH[0]},{CARD_LENGTH[1]}}}$",
+                       "description": "The card number; its last digit is the Luhn check digit (card_number_checksum)"},
+        "holder_name": _HOLDER, "bank_name": _HOLDER, "is_corporate": {"const": False}},
+}
+CORPORATE_ACCOUNT = {
+    "title": "Corporate bank account (对公账户)", "required": ["account_no", "holder_name", "bank_name", "is_corporate"],
+    "properties": {
+        "account_no": {"type": "string", "pattern": f"^[0-9]{{{CORPORATE_LENGTH[0]},{CORPORATE_LENGTH[1]}}}$"},
+        "holder_name": _HOLDER, "bank_name": _HOLDER, "is_corporate": {"const": True}},
+}
+ALIPAY_ACCOUNT = {
+    "title": "Alipay account (支付宝)", "required": ["alipay_account"],
+    "properties": {"alipay_account": {"type": "string", "pattern": f"^({_ALIPAY_MOBILE}|{_ALIPAY_EMAIL})$"}},
+}
+
+
 class ChangeIn(InputSchema):
+    """One of three shapes: a personal bank card, a corporate account (安心钱包 / 微信 wallets), or
+    an Alipay account (支付宝 wallet). A card number passes the Luhn check; the holder is the caller's
+    subject (`GET /me` → `subject.legal_name`); an enterprise binds corporate accounts, an
+    individual personal cards, an individual business either."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [PERSONAL_CARD, CORPORATE_ACCOUNT, ALIPAY_ACCOUNT]})
+
     account_no: str | None = Field(None, max_length=64, description="Bank card or corporate account number")
     holder_name: str | None = Field(None, max_length=120)
     bank_name: str | None = Field(None, max_length=80)

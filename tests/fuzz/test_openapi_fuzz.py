@@ -82,7 +82,8 @@ def server(tmp_path_factory):
         _wait_until_healthy(url)
         # Tokens first: the anonymous run guesses passwords, and the lockout then refuses this address.
         tokens = {role: _token(url, role) for role in ROLES if role != "anonymous"}
-        yield url, tokens, tmp / "server.log"
+        subjects = {role: _me(url, token)["subject"] for role, token in tokens.items()}
+        yield url, tokens, subjects, tmp / "server.log"
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -102,10 +103,16 @@ def _wait_until_healthy(url: str) -> None:
             with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as r:
                 if r.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, reset, or a read that timed out on a busy machine
             pass
         time.sleep(0.5)
     raise AssertionError("the product did not become healthy within 60 s")
+
+
+def _me(url: str, token: str) -> dict:
+    request = urllib.request.Request(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.load(r)
 
 
 def _token(url: str, username: str) -> str:
@@ -117,7 +124,7 @@ def _token(url: str, username: str) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_api_keeps_its_openapi_contract_under_fuzzing(server, role, tmp_path):
-    url, tokens, server_log = server
+    url, tokens, subjects, server_log = server
     command = [ST, "--config-file", str(Path(__file__).with_name("schemathesis.toml")), "run",
                f"{url}/api/v1/openapi.json", "--checks", "all", "--max-examples", EXAMPLES,
                "--seed", SEED, "--workers", "1", "--no-color", "--generation-database", "none",
@@ -126,6 +133,10 @@ def test_the_api_keeps_its_openapi_contract_under_fuzzing(server, role, tmp_path
         command += ["--exclude-name", operation]
     if role != "anonymous":
         command += ["--header", f"Authorization: Bearer {tokens[role]}"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=tmp_path)
+    # hooks.py makes the schema-valid bodies of what JSON Schema cannot say (Luhn, the wallet's
+    # account kind, the caller's subject) ones this caller could have sent: see its docstring.
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("hooks.py")),
+           "SELLERDESK_FUZZ_SUBJECT": json.dumps(subjects.get(role))}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=tmp_path, env=env)
     report = result.stdout[-20000:] + result.stderr[-5000:] + "\nserver log:\n" + server_log.read_text()[-5000:]
     assert result.returncode == 0, f"schemathesis as {role} found failures (seed {SEED}):\n{report}"

@@ -1,0 +1,110 @@
+"""schemathesis hooks for tests/fuzz (loaded through SCHEMATHESIS_HOOKS by test_openapi_fuzz.py).
+
+POST /wallets/{channel}/account-changes takes one of three body shapes (its schema's anyOf); what
+JSON Schema cannot say, a client knows, and so does this hook for the schema-valid ("positive")
+cases it is given:
+- which shape the path's wallet takes: `anxin` and `wechat` a bank card, `alipay` an Alipay account;
+- a personal card number ends with its Luhn check digit;
+- the holder is the caller's subject, and the subject's kind decides corporate or personal
+  (SELLERDESK_FUZZ_SUBJECT: the `subject` of the caller's GET /me, JSON, or `null`).
+Only positive cases are changed, and they stay valid by the schema; negative ones are left alone.
+The password stays what schemathesis drew, so step-up refuses (401) what the checks let through:
+the fuzz never changes a demo account. docs/decisions.md says why these rules stay 400/422.
+"""
+import hashlib
+import json
+import os
+import re
+
+import schemathesis
+
+OPERATION = ("POST", "/wallets/{channel}/account-changes")
+BANK_CHANNELS = {"anxin", "wechat"}
+CARD = re.compile(r"^[0-9]{12,19}$")
+CORPORATE = re.compile(r"^[0-9]{9,30}$")
+ALIPAY = re.compile(r"^((\+86)?1[3-9][0-9]{9}|[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@"
+                    r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$")
+PRINTABLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]")
+
+
+def _subject() -> dict | None:
+    return json.loads(os.environ.get("SELLERDESK_FUZZ_SUBJECT") or "null")
+
+
+def luhn_check_digit(payload: str) -> str:
+    """The digit that makes `payload` + digit pass the Luhn check."""
+    total = 0
+    for i, ch in enumerate(reversed(payload)):
+        d = int(ch)
+        if i % 2 == 0:  # every second digit from the right, counting the check digit as the first
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def luhn_valid(number: str) -> bool:
+    return number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
+
+
+def _digits(seed: str, length: int, drawn) -> str:
+    """`length` digits: those schemathesis drew first, then digits derived from the case (stable on replay)."""
+    have = "".join(ch for ch in str(drawn or "") if "0" <= ch <= "9")
+    stream = hashlib.sha256(seed.encode()).hexdigest()
+    more = "".join(str(int(c, 16) % 10) for c in stream * 2)
+    return (have + more)[:length]
+
+
+def card_number(drawn, seed: str) -> str:
+    """A Luhn-valid personal card number: the drawn one with its check digit put right."""
+    drawn = str(drawn or "")
+    length = len(drawn) if CARD.match(drawn) else 16
+    payload = _digits(seed, length - 1, drawn[:-1] if CARD.match(drawn) else drawn)
+    return payload + luhn_check_digit(payload)
+
+
+def corporate_number(drawn, seed: str) -> str:
+    drawn = str(drawn or "")
+    return drawn if CORPORATE.match(drawn) else _digits(seed, 17, drawn)
+
+
+def acceptable_change(channel: str, body: dict, subject: dict | None) -> dict:
+    """`body` made into one this caller's `channel` wallet can accept (still valid by the schema)."""
+    body = dict(body)
+    seed = json.dumps(body, sort_keys=True, default=str)
+    if channel == "alipay":
+        if not ALIPAY.match(str(body.get("alipay_account") or "")):
+            body["alipay_account"] = "1" + "3" + _digits(seed, 9, None)
+        return body
+    if channel not in BANK_CHANNELS or subject is None:
+        return body  # 404 wallet_not_found / 409 change_not_allowed: nothing in the body helps
+    kind = subject.get("kind")
+    if kind == "enterprise":
+        corporate = True
+    elif kind == "individual":
+        corporate = False
+    else:  # an individual business may bind either
+        corporate = body.get("is_corporate") is True
+    body["is_corporate"] = corporate
+    drawn = body.get("account_no")
+    if corporate:
+        body["account_no"] = corporate_number(drawn, seed)
+    elif not (CARD.match(str(drawn or "")) and luhn_valid(str(drawn))):
+        body["account_no"] = card_number(drawn, seed)
+    body["holder_name"] = subject["legal_name"]
+    bank = body.get("bank_name")
+    if not (isinstance(bank, str) and PRINTABLE.search(bank) and len(bank) <= 80):
+        body["bank_name"] = "中国工商银行"
+    return body
+
+
+@schemathesis.hook
+def map_case(context, case):
+    operation = context.operation
+    if operation is None or operation.method.upper() != OPERATION[0] or not operation.path.endswith(OPERATION[1]):
+        return case
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or not isinstance(case.body, dict):
+        return case
+    channel = (case.path_parameters or {}).get("channel")
+    case.body = acceptable_change(str(channel), case.body, _subject())
+    return case

@@ -1,0 +1,73 @@
+"""hooks.py without a server: what it makes of schema-valid bodies is valid by the schema and what
+this caller's wallet accepts, and it leaves every other case alone."""
+import json
+from types import SimpleNamespace
+
+import jsonschema
+import pytest
+from stdnum import luhn
+
+from sellerdesk.payouts.checks import check_alipay_account, check_bank_account
+
+from . import hooks
+
+ENTERPRISE = {"kind": "enterprise", "legal_name": "杭州好物优选科技有限公司"}
+PERSON = {"kind": "individual", "legal_name": "李小红"}
+BUSINESS = {"kind": "individual_business", "legal_name": "成都市锦江区小王百货店"}
+DRAWN = [{}, {"alipay_account": "13800138000"}, {"account_no": "0", "holder_name": " ", "bank_name": "\x1f"},
+         {"account_no": "6222020200123456", "holder_name": "x", "bank_name": "工行", "is_corporate": True},
+         {"account_no": "123456789012345678901234567890", "is_corporate": False},
+         {"account_no": "6222 0202 0012 3456", "alipay_account": None, "password": "x"}]
+
+
+def _body_schema():
+    from sellerdesk.api import api
+
+    document = api.get_openapi_schema()
+    schema = document["components"]["schemas"]["ChangeIn"]
+    return json.loads(json.dumps(schema).replace("#/components/schemas/", "#/$defs/"))
+
+
+@pytest.mark.parametrize("drawn", DRAWN)
+@pytest.mark.parametrize("subject", [ENTERPRISE, PERSON, BUSINESS])
+@pytest.mark.parametrize("channel", ["anxin", "wechat"])
+def test_a_bank_wallet_gets_a_card_of_the_callers_subject(channel, subject, drawn):
+    body = hooks.acceptable_change(channel, drawn, subject)
+    jsonschema.validate(body, _body_schema())
+    new = check_bank_account(account_no=body["account_no"], holder_name=body["holder_name"],
+                             bank_name=body["bank_name"], is_corporate=body["is_corporate"])
+    assert new.holder_name == subject["legal_name"]
+    if subject is ENTERPRISE:
+        assert new.is_corporate
+    if subject is PERSON:
+        assert not new.is_corporate and luhn.is_valid(new.number)
+
+
+@pytest.mark.parametrize("drawn", DRAWN)
+def test_the_alipay_wallet_gets_an_alipay_account(drawn):
+    body = hooks.acceptable_change("alipay", drawn, ENTERPRISE)
+    jsonschema.validate(body, _body_schema())
+    assert check_alipay_account(body["alipay_account"])
+
+
+def test_a_drawn_card_keeps_its_digits_but_the_check_digit():
+    assert hooks.card_number("6222020200123450", "seed")[:-1] == "622202020012345"
+    assert luhn.is_valid(hooks.card_number("6222020200123450", "seed"))
+    assert hooks.card_number("x", "a") == hooks.card_number("x", "a")  # the same case maps the same way on replay
+
+
+def _case(mode, body, channel="anxin", path="/api/v1/wallets/{channel}/account-changes"):
+    generation = SimpleNamespace(mode=SimpleNamespace(is_positive=mode == "positive"))
+    operation = SimpleNamespace(method="post", path=path)
+    case = SimpleNamespace(meta=SimpleNamespace(generation=generation), body=body, path_parameters={"channel": channel})
+    return SimpleNamespace(operation=operation), case
+
+
+def test_only_positive_cases_of_the_change_operation_are_mapped(monkeypatch):
+    monkeypatch.setenv("SELLERDESK_FUZZ_SUBJECT", json.dumps(PERSON))
+    context, case = _case("negative", {"account_no": "x"})
+    assert hooks.map_case(context, case).body == {"account_no": "x"}
+    context, case = _case("positive", {"account_no": "x"}, path="/api/v1/wallets/{channel}/withdrawals")
+    assert hooks.map_case(context, case).body == {"account_no": "x"}
+    context, case = _case("positive", {"account_no": "x"})
+    assert hooks.map_case(context, case).body["holder_name"] == PERSON["legal_name"]
