@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from sellerdesk.core.error_codes import CoreErrorCode as Code
 from sellerdesk.core.errors import CodedError
 from sellerdesk.core.openapi import add_error_responses
 from sellerdesk.identity.auth import API_AUTH
@@ -27,10 +28,8 @@ api = SellerDeskAPI(
 )
 
 
-def _error(request, status: int, code: str, message: str, details=None):
-    return api.create_response(
-        request, {"error": {"code": code, "message": message, "details": details or {}}}, status=status
-    )
+def _error(request, exc: CodedError):
+    return api.create_response(request, exc.body(), status=exc.status)
 
 
 @api.exception_handler(CodedError)
@@ -54,17 +53,17 @@ def _field_name(loc) -> str | None:
 def validation_error(request, exc: ValidationError):
     fields = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
     summary = "; ".join(f"{f['field']}: {f['message']}" if f["field"] else f["message"] for f in fields)
-    return _error(request, 400, "invalid_input", f"The request is not valid: {summary}", {"fields": fields})
+    return _error(request, CodedError(Code.INVALID_INPUT, details={"fields": fields, "summary": summary}))
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
-    return _error(request, 401, "not_authenticated", "Log in or send a valid API token.")
+    return _error(request, CodedError(Code.NOT_AUTHENTICATED, status=401))
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, CodedError(Code.NOT_FOUND, status=404))
 
 
 # Django raises these while it parses the body (ninja reads it for the view), before any check of
@@ -72,43 +71,37 @@ def not_found(request, exc):
 BODY_PARSE_ERRORS = (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent)
 
 
-def body_parse_error(exc) -> tuple[int, str, str, dict]:
-    """(status, code, message, details) for one of BODY_PARSE_ERRORS; also for middleware that
-    reads the body before ninja does."""
+def body_parse_error(exc) -> CodedError:
+    """The coded error for one of BODY_PARSE_ERRORS; also for middleware that reads the body
+    before ninja does."""
     if isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return (413, "request_too_large",
-                f"The request body or its form fields are over {limit // (1024 * 1024)} MB; send files as "
-                "multipart file parts.", {"limit_bytes": limit})
+        return CodedError(Code.REQUEST_TOO_LARGE, status=413,
+                          details={"limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
     if isinstance(exc, TooManyFilesSent):
         from sellerdesk.aftersales.files import MAX_FILES
 
-        return (400, "too_many_files",
-                f"Too many files were sent, over the limit of {MAX_FILES} files per submission.",
-                {"limit_files": MAX_FILES})
-    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-    return 400, "too_many_fields", f"The request has more than {limit} form fields.", {"limit_fields": limit}
+        return CodedError(Code.TOO_MANY_FILES, details={"limit_files": MAX_FILES})
+    return CodedError(Code.TOO_MANY_FIELDS, details={"limit_fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
 
 
 @api.exception_handler(RequestDataTooBig)
 @api.exception_handler(TooManyFilesSent)
 @api.exception_handler(TooManyFieldsSent)
 def body_not_parsed(request, exc):
-    return _error(request, *body_parse_error(exc))
+    return _error(request, body_parse_error(exc))
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse" in str(exc).lower():
-        return _error(request, 400, "malformed_json", "The request body is not valid JSON.")
+        return _error(request, CodedError(Code.MALFORMED_JSON))
     if exc.status_code == 429:
-        response = _error(request, 429, "throttled", "Too many requests; try again later.",
-                          {"retry_after_seconds": 60})
+        response = _error(request, CodedError(Code.THROTTLED, status=429, details={"retry_after_seconds": 60}))
         response["Retry-After"] = "60"
         return response
     if exc.status_code == 403:
-        return _error(request, 403, "forbidden", str(exc))
-    return _error(request, exc.status_code, "http_error", str(exc))
+        return _error(request, CodedError(Code.FORBIDDEN, status=403, details={"reason": str(exc)}))
+    return _error(request, CodedError(Code.HTTP_ERROR, status=exc.status_code, details={"reason": str(exc)}))
 
 
 def _mount():
@@ -136,7 +129,7 @@ _unknown = Router()
 @_unknown.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", auth=None,
                         include_in_schema=False)
 def unknown_path(request, path: str):
-    return _error(request, 404, "not_found", "There is no such API endpoint.")
+    return _error(request, CodedError(Code.NO_SUCH_ENDPOINT, status=404, details={"path": path}))
 
 
 api.add_router("/", _unknown)

@@ -2,6 +2,7 @@
 from sellerdesk.core.errors import NotFound
 from sellerdesk.identity.models import Role, ShopMembership
 
+from .error_codes import AfterSaleErrorCode as Code
 from .models import AfterSale, Attachment, Party, Visibility
 
 
@@ -37,7 +38,7 @@ def access_aftersale(user, aftersale_id: int, *, lock: bool = False) -> AfterSal
         qs = qs.select_for_update(of=("self",))  # the request's row only, never its shop
     aftersale = next(iter(qs), None)  # the primary key: one row or none, no LIMIT needed
     if aftersale is None:
-        raise NotFound("After-sale not found.", code="not_found")
+        raise NotFound(Code.NOT_FOUND)
     if user.role == Role.MERCHANT:
         aftersale._member_id = user.id  # party_of: the scope above proved the membership
     return aftersale
@@ -69,5 +70,5 @@ def access_attachment(user, attachment_id: int) -> Attachment:
         .first()
     )
     if attachment is None:
-        raise NotFound("Attachment not found.")
+        raise NotFound(Code.ATTACHMENT_NOT_FOUND)
     return attachment

@@ -7,6 +7,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from sellerdesk.core import clock, ratelimit
+from sellerdesk.core.error_codes import CoreErrorCode as CoreCode
 from sellerdesk.core.errors import Forbidden, InvalidInput, NotFound
 from sellerdesk.identity.models import Role
 from sellerdesk.core.fields import IsoDatetime
@@ -14,6 +15,7 @@ from sellerdesk.core.pagination import LIMIT, paginate
 from sellerdesk.core.text import PRINTABLE
 
 from . import actions, names, policy
+from .error_codes import AfterSaleErrorCode as Code
 from .files import MAX_FILES, MAX_STATEMENT_CHARS
 from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .models.enums import Status as AfterSaleStatus
@@ -56,7 +58,7 @@ def _list_item(row: dict) -> dict:
 def _detail(request, aftersale_id: int):
     aftersale = load_for_detail(aftersales_visible_to(request.auth)).filter(pk=aftersale_id).first()
     if aftersale is None:
-        raise NotFound("After-sale not found.")
+        raise NotFound(Code.NOT_FOUND)
     return detail(aftersale, request.auth, clock.now())
 
 
@@ -99,7 +101,7 @@ def list_cs_queue(request, limit: int | None = LIMIT, cursor: str | None = None)
     """CS: disputes awaiting a ruling (平台处理中 and 待补充凭证), oldest first by when they reached
     the platform. Keyset pages: pass `next_cursor` (or `prev_cursor`) back as `cursor`."""
     if request.auth.role not in (Role.CS, Role.ADMIN):
-        raise Forbidden("Only platform customer service has a dispute queue.", code="forbidden_role")
+        raise Forbidden(Code.FORBIDDEN_ROLE, details={"role": request.auth.role})
     disputes, next_cursor, prev_cursor = cs_queue(request.auth, cursor=cursor, limit=limit, default_limit=20)
     items = []
     for d in disputes:
@@ -186,9 +188,9 @@ def _json_message(request) -> str:
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
-        raise InvalidInput("The request body is not valid JSON.", code="malformed_json") from None
+        raise InvalidInput(CoreCode.MALFORMED_JSON) from None
     if not isinstance(data, dict) or not isinstance(data.get("body", ""), str):
-        raise InvalidInput("`body` must be a string.", code="invalid_input", details={"field": "body"})
+        raise InvalidInput(CoreCode.INVALID_INPUT, details={"field": "body", "summary": "body: must be a string"})
     return data.get("body", "")
 
 

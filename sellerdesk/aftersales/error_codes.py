@@ -14,6 +14,7 @@ class AfterSaleErrorCode(ErrorCode):
     NOT_FOUND = "not_found", _("售后单不存在。")
     ORDER_NOT_FOUND = "order_not_found", _("订单不存在。")
     OFFER_NOT_FOUND = "not_found:offer", _("方案不存在。")
+    ATTACHMENT_NOT_FOUND = "not_found:attachment", _("文件不存在。")
     REFUND_NOT_FOUND = "refund_not_found", _("没有这笔退款。")
     FORBIDDEN_ROLE = "forbidden_role", _("您的角色不能进行这个操作。")
     INVALID_TRANSITION = "invalid_transition", _("售后单当前为“%(status_label)s”，不能进行这个操作。请刷新页面查看最新状态。")

@@ -10,10 +10,10 @@ from sellerdesk.core import text
 from sellerdesk.core.errors import InvalidInput, NotFound
 from sellerdesk.core.pagination import check_limit
 from sellerdesk.identity.models import Role
-from sellerdesk.orders.models import Order
 
 from . import names, policy
 from .access import aftersales_visible_to, party_of
+from .error_codes import AfterSaleErrorCode as Code
 from .actions.escalation import escalation_eligibility
 from .models import AfterSale, Dispute, DisputeStatus, Evidence, EvidenceRequest, Party, Refund, Status
 from .models.enums import status_label
@@ -62,13 +62,13 @@ def filter_aftersales(user, *, statuses=(), quick: str | None = None, q: str | N
     qs = aftersales_visible_to(user)
     bad = [s for s in statuses if s not in Status.values]
     if bad:
-        raise InvalidInput(f"Unknown status {', '.join(bad)}.", code="invalid_status",
-                           details={"allowed": Status.values})
+        raise InvalidInput(Code.INVALID_STATUS,
+                           details={"status": ", ".join(bad), "allowed": Status.values})
     if statuses:
         qs = qs.filter(status__in=statuses)
     if quick:
         if quick not in QUICK_FILTERS:
-            raise InvalidInput(f"quick must be one of {', '.join(QUICK_FILTERS)}.", code="invalid_quick_filter")
+            raise InvalidInput(Code.INVALID_QUICK_FILTER, details={"quick": quick, "allowed": list(QUICK_FILTERS)})
         qs = qs.filter(disputes_pending_q(user))
         if quick == "evidence_due_soon":
             qs = qs.filter(due_at__gte=now, due_at__lte=now + policy.evidence_due_soon())
@@ -185,7 +185,7 @@ def _decode_queue_cursor(cursor: str):
             raise ValueError
         return datetime.fromisoformat(data["t"]), data["id"], data["d"]
     except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
-        raise NotFound("The cursor is not valid for this list.", code="invalid_cursor") from exc
+        raise NotFound(Code.INVALID_CURSOR) from exc
 
 
 def _after(at, pk) -> Q:

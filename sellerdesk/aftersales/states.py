@@ -1,7 +1,8 @@
-"""The transition table: which action is allowed from which state, by whom, before which deadline.
+"""The transition table: for each action and state, who may act, by which deadline, and where it leads.
 
-`check_transition` enforces it and `allowed_actions` reads it, so the API's `allowed_actions`,
-the page buttons and the refusals can never disagree.
+`check_transition` enforces it, `allowed_actions` reads it and `set_status` refuses any transition it
+does not list, so the API's `allowed_actions`, the page buttons, the refusals and the writes can
+never disagree. Timeouts are rows of the same table (Action.TIME_OUT, by the system).
 """
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sellerdesk.core.errors import Conflict, Forbidden
 
 from .error_codes import AfterSaleErrorCode as Code
-from .models import FINAL_STATUSES, AfterSale, EvidenceRequest, Offer, Party, Status
+from .models import FINAL_STATUSES, AfterSale, AfterSaleType, EvidenceRequest, Offer, Party, Status
 
 S = Status
 
@@ -31,66 +32,128 @@ class Action(StrEnum):
     CANCEL = "cancel"
     REQUEST_EVIDENCE = "request_evidence"
     RULE = "rule"
+    TIME_OUT = "time_out"  # the worker, when a state's deadline passes
+
+
+class Choice(StrEnum):
+    """Where an action leads when the target depends on the after-sale, decided by `resolve` only."""
+    # 同意售后 and its timeout: a refund now, or, for 退货退款 whose goods have not been sent back
+    # yet, the wait for them (待买家退货).
+    REFUND_OR_AWAIT_RETURN = "refund_or_await_return"
+    # 判责: a ruling that refunds (all or part) ends refunded, one that refunds nothing closed.
+    RULING_OUTCOME = "ruling_outcome"
+
+
+CHOICES: dict[Choice, tuple[Status, ...]] = {
+    Choice.REFUND_OR_AWAIT_RETURN: (S.REFUNDED, S.AWAITING_RETURN),
+    Choice.RULING_OUTCOME: (S.REFUNDED, S.CLOSED),
+}
 
 
 @dataclass(frozen=True)
 class Rule:
     parties: frozenset
+    # Where the action leads: a state, a Choice between states, or None (the state stays).
+    leads_to: "Status | Choice | None" = None
     # True: refused with `deadline_passed` once the state's due_at is behind `now`,
     # whether or not a worker has applied the timeout yet.
     by_deadline: bool = False
 
+    @property
+    def targets(self) -> tuple[Status, ...]:
+        if self.leads_to is None:
+            return ()
+        return CHOICES[self.leads_to] if isinstance(self.leads_to, Choice) else (self.leads_to,)
 
-def _r(*parties, by_deadline=False):
-    return Rule(frozenset(parties), by_deadline)
+
+def _r(*parties, to=None, by_deadline=False):
+    return Rule(frozenset(parties), to, by_deadline)
 
 
-M, B, CS = Party.MERCHANT, Party.BUYER, Party.CS
+M, B, CS, SYSTEM = Party.MERCHANT, Party.BUYER, Party.CS, Party.SYSTEM
 DISPUTE_OPEN = (S.DISPUTE_AWAITING_EVIDENCE, S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_SUPPLEMENT)
 NEGOTIABLE = (S.MERCHANT_REJECTED, *DISPUTE_OPEN)
 NON_FINAL = tuple(s for s in Status if s not in FINAL_STATUSES)
+REFUND = Choice.REFUND_OR_AWAIT_RETURN
 
 TABLE: dict[Action, dict[Status, Rule]] = {
     Action.APPROVE: {
-        S.AWAITING_MERCHANT: _r(M, by_deadline=True),
-        S.MERCHANT_REJECTED: _r(M, by_deadline=True),
+        S.AWAITING_MERCHANT: _r(M, to=REFUND, by_deadline=True),
+        S.MERCHANT_REJECTED: _r(M, to=REFUND, by_deadline=True),
         # 同意售后 during the dispute completes it (the article), also once CS has taken over.
-        **{s: _r(M) for s in DISPUTE_OPEN},
+        **{s: _r(M, to=REFUND) for s in DISPUTE_OPEN},
     },
-    Action.REJECT: {S.AWAITING_MERCHANT: _r(M, by_deadline=True)},
-    Action.RETURN_SHIPMENT: {S.AWAITING_RETURN: _r(B, by_deadline=True)},
-    Action.CONFIRM_RECEIPT: {S.AWAITING_RECEIPT: _r(M, by_deadline=True)},
-    Action.REJECT_RECEIPT: {S.AWAITING_RECEIPT: _r(M, by_deadline=True)},
-    Action.ESCALATE: {S.MERCHANT_REJECTED: _r(B, by_deadline=True)},
+    Action.REJECT: {S.AWAITING_MERCHANT: _r(M, to=S.MERCHANT_REJECTED, by_deadline=True)},
+    Action.RETURN_SHIPMENT: {S.AWAITING_RETURN: _r(B, to=S.AWAITING_RECEIPT, by_deadline=True)},
+    Action.CONFIRM_RECEIPT: {S.AWAITING_RECEIPT: _r(M, to=S.REFUNDED, by_deadline=True)},
+    Action.REJECT_RECEIPT: {S.AWAITING_RECEIPT: _r(M, to=S.MERCHANT_REJECTED, by_deadline=True)},
+    Action.ESCALATE: {S.MERCHANT_REJECTED: _r(B, to=S.DISPUTE_AWAITING_EVIDENCE, by_deadline=True)},
     Action.SUBMIT_EVIDENCE: {
-        S.DISPUTE_AWAITING_EVIDENCE: _r(M, by_deadline=True),
+        S.DISPUTE_AWAITING_EVIDENCE: _r(M, to=S.DISPUTE_PLATFORM_REVIEW, by_deadline=True),
         # Only the party CS asked; checked against the open evidence request below.
-        S.DISPUTE_AWAITING_SUPPLEMENT: _r(M, B, by_deadline=True),
+        S.DISPUTE_AWAITING_SUPPLEMENT: _r(M, B, to=S.DISPUTE_PLATFORM_REVIEW, by_deadline=True),
     },
     Action.MESSAGE: {s: _r(M, B) for s in NON_FINAL},
     # Before a dispute, the escalation window's end closes the request: an offer made or answered
     # after it is late even if the worker has not closed it yet. In a dispute the negotiation
     # outlives the evidence deadline (CS takes over; the parties may still agree).
     Action.MAKE_OFFER: {S.MERCHANT_REJECTED: _r(M, by_deadline=True), **{s: _r(M) for s in DISPUTE_OPEN}},
-    Action.ACCEPT_OFFER: {S.MERCHANT_REJECTED: _r(B, by_deadline=True), **{s: _r(B) for s in DISPUTE_OPEN}},
+    Action.ACCEPT_OFFER: {S.MERCHANT_REJECTED: _r(B, to=S.REFUNDED, by_deadline=True),
+                          **{s: _r(B, to=S.REFUNDED) for s in DISPUTE_OPEN}},
     Action.DECLINE_OFFER: {S.MERCHANT_REJECTED: _r(B, by_deadline=True), **{s: _r(B) for s in DISPUTE_OPEN}},
     Action.CANCEL: {
-        S.AWAITING_MERCHANT: _r(B, by_deadline=True),
-        S.AWAITING_RETURN: _r(B, by_deadline=True),
-        S.AWAITING_RECEIPT: _r(B, by_deadline=True),
-        S.MERCHANT_REJECTED: _r(B, by_deadline=True),
+        S.AWAITING_MERCHANT: _r(B, to=S.CANCELLED, by_deadline=True),
+        S.AWAITING_RETURN: _r(B, to=S.CANCELLED, by_deadline=True),
+        S.AWAITING_RECEIPT: _r(B, to=S.CANCELLED, by_deadline=True),
+        S.MERCHANT_REJECTED: _r(B, to=S.CANCELLED, by_deadline=True),
         # "The buyer can cancel at any moment of the dispute": no deadline applies.
-        **{s: _r(B) for s in DISPUTE_OPEN},
+        **{s: _r(B, to=S.CANCELLED) for s in DISPUTE_OPEN},
     },
-    Action.REQUEST_EVIDENCE: {S.DISPUTE_PLATFORM_REVIEW: _r(CS)},
-    Action.RULE: {S.DISPUTE_PLATFORM_REVIEW: _r(CS), S.DISPUTE_AWAITING_SUPPLEMENT: _r(CS)},
+    Action.REQUEST_EVIDENCE: {S.DISPUTE_PLATFORM_REVIEW: _r(CS, to=S.DISPUTE_AWAITING_SUPPLEMENT)},
+    Action.RULE: {S.DISPUTE_PLATFORM_REVIEW: _r(CS, to=Choice.RULING_OUTCOME),
+                  S.DISPUTE_AWAITING_SUPPLEMENT: _r(CS, to=Choice.RULING_OUTCOME)},
+    # The states that end by themselves at due_at, applied by the worker (actions.deadlines).
+    Action.TIME_OUT: {
+        S.AWAITING_MERCHANT: _r(SYSTEM, to=REFUND),                  # 超时自动同意
+        S.AWAITING_RETURN: _r(SYSTEM, to=S.CLOSED),                  # 买家超时未退货
+        S.AWAITING_RECEIPT: _r(SYSTEM, to=S.REFUNDED),               # 超时自动确认收货
+        S.MERCHANT_REJECTED: _r(SYSTEM, to=S.CLOSED),                # 逾期未申请平台介入
+        S.DISPUTE_AWAITING_EVIDENCE: _r(SYSTEM, to=S.DISPUTE_PLATFORM_REVIEW),   # 超时未举证
+        S.DISPUTE_AWAITING_SUPPLEMENT: _r(SYSTEM, to=S.DISPUTE_PLATFORM_REVIEW),  # 超时未补充凭证
+    },
 }
 
-# Which states end by themselves at due_at, and the action that ends them (aftersales.actions.deadlines).
-TIMED_STATUSES = (
-    S.AWAITING_MERCHANT, S.AWAITING_RETURN, S.AWAITING_RECEIPT, S.MERCHANT_REJECTED,
-    S.DISPUTE_AWAITING_EVIDENCE, S.DISPUTE_AWAITING_SUPPLEMENT,
-)
+TIMED_STATUSES = tuple(TABLE[Action.TIME_OUT])
+# The actions a person takes (the API's allowed_actions, the page buttons); timeouts are the worker's.
+PERSON_ACTIONS = tuple(a for a in Action if a != Action.TIME_OUT)
+
+
+def resolve(choice: Choice, aftersale: AfterSale, *, refunds: bool | None = None) -> Status:
+    """The one place each Choice is decided. `refunds`: whether the ruling refunds anything."""
+    if choice == Choice.REFUND_OR_AWAIT_RETURN:
+        awaits_goods = aftersale.type == AfterSaleType.RETURN_REFUND and not aftersale.return_tracking_no
+        return S.AWAITING_RETURN if awaits_goods else S.REFUNDED
+    if refunds is None:
+        raise ValueError("a ruling's target needs to know whether it refunds")
+    return S.REFUNDED if refunds else S.CLOSED
+
+
+def target_of(aftersale: AfterSale, action: Action, **choice_args) -> Status | None:
+    """Where `action` from the after-sale's current state leads (None: it stays)."""
+    leads_to = TABLE[action][aftersale.status].leads_to
+    return resolve(leads_to, aftersale, **choice_args) if isinstance(leads_to, Choice) else leads_to
+
+
+def check_target(from_status: Status, action: Action, to_status: Status) -> None:
+    """set_status's guard: a transition the table does not list is a bug, never a silent write."""
+    rule = TABLE.get(action, {}).get(from_status)
+    if rule is None or to_status not in rule.targets:
+        raise TransitionNotInTable(f"{action}: {from_status} -> {to_status} is not in the transition table")
+
+
+class TransitionNotInTable(AssertionError):
+    pass
+
 
 ACTION_LABELS = {
     Action.APPROVE: _("同意售后"),
@@ -151,4 +214,4 @@ def check_transition(aftersale: AfterSale, action: Action, *, party, now) -> Non
 def allowed_actions(aftersale: AfterSale, *, party, now) -> list[str]:
     if party is None:
         return []
-    return [a.value for a in Action if _refusal(aftersale, a, party, now) is None]
+    return [a.value for a in PERSON_ACTIONS if _refusal(aftersale, a, party, now) is None]

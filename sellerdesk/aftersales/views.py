@@ -43,7 +43,7 @@ from .queries import (
     queue_counts,
 )
 from .queries import cs_queue as cs_queue_page
-from .states import ACTION_LABELS, Action
+from .states import ACTION_LABELS, Action, Choice, resolve
 from .stats import MERCHANT_PENDING_STATUSES, workbench_summary
 
 PAGE_SIZE = 20
@@ -120,6 +120,8 @@ def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> d
         "party": party,
         "allowed": allowed,
         "buttons": {x: str(ACTION_LABELS[Action(x)]) for x in allowed},
+        # 同意售后's dialog says whether agreeing refunds now or waits for the goods.
+        "approve_awaits_return": resolve(Choice.REFUND_OR_AWAIT_RETURN, aftersale) == Status.AWAITING_RETURN,
         "open_offer": open_offer,
         "open_request": open_request,
         "countdown": _countdown(aftersale),

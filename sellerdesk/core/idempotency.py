@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
 from . import clock
+from .error_codes import CoreErrorCode as Code
 from .errors import CodedError, InvalidInput, Unprocessable
 
 HEADER = "Idempotency-Key"
@@ -72,9 +73,7 @@ def _answer_existing(existing, request_hash: str, now):
     from .models import IdempotencyKey
 
     if existing.request_hash != request_hash:
-        return _error(Unprocessable(
-            "This Idempotency-Key was already used with a different request body.",
-            code="idempotency_key_reused"))
+        return _error(Unprocessable(Code.IDEMPOTENCY_KEY_REUSED))
     if existing.status == IdempotencyKey.Status.DONE:
         response = HttpResponse(existing.response_body, status=existing.response_status,
                                 content_type=existing.response_content_type or "application/json")
@@ -125,8 +124,7 @@ def _claim_in_request(user, key: str, request_hash: str):
 
 
 def _in_use() -> JsonResponse:
-    return _error(CodedError("A request with this Idempotency-Key is still being processed.",
-                             code="idempotency_key_in_use", status=409))
+    return _error(CodedError(Code.IDEMPOTENCY_KEY_IN_USE, status=409))
 
 
 class IdempotencyMiddleware:
@@ -146,7 +144,7 @@ class IdempotencyMiddleware:
             return self._all_or_nothing(request)  # ninja answers 401
         key = key.strip()
         if not key or len(key) > 255:
-            return _error(InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key"))
+            return _error(InvalidInput(Code.INVALID_IDEMPOTENCY_KEY))
         try:
             fingerprint = request_fingerprint(request)  # reads the body before ninja would
         except Exception as exc:
@@ -154,8 +152,7 @@ class IdempotencyMiddleware:
 
             if not isinstance(exc, BODY_PARSE_ERRORS):
                 raise
-            status, code, message, details = body_parse_error(exc)
-            return _error(CodedError(message, code=code, status=status, details=details))
+            return _error(body_parse_error(exc))
         from django.db import connection
 
         if connection.vendor == "postgresql":
@@ -262,8 +259,8 @@ class ApiErrorBodyMiddleware:
         if (request.path.startswith(API_PREFIX) and response.status_code == 405
                 and not response.get("Content-Type", "").startswith("application/json")):
             allowed = response.get("Allow", "")
-            error = CodedError(f"{request.method} is not allowed here; use {allowed}.", code="method_not_allowed",
-                               status=405, details={"allowed": [m.strip() for m in allowed.split(",") if m.strip()]})
+            error = CodedError(Code.METHOD_NOT_ALLOWED, status=405, details={
+                "method": request.method, "allowed": [m.strip() for m in allowed.split(",") if m.strip()]})
             replaced = _error(error)
             if allowed:
                 replaced["Allow"] = allowed

@@ -10,6 +10,7 @@ from sellerdesk.core.errors import NotFound
 from sellerdesk.core.pagination import LIMIT, check_limit, paginate
 
 from . import webhooks
+from .error_codes import EventsErrorCode as Code
 from .models import Notification, WebhookDelivery, WebhookEndpoint
 
 router = Router(tags=["events"])
@@ -129,25 +130,30 @@ def list_endpoints(request):
     return {"items": [_endpoint_out(e) for e in qs[:100]]}
 
 
-@router.get("/webhook-endpoints/{endpoint_id}", response=EndpointOut)
-def get_endpoint(request, endpoint_id: int):
+def _live_endpoint(request, endpoint_id: int) -> WebhookEndpoint:
+    """The caller's endpoint; a deleted one is 404 on every route from then on."""
     endpoint = webhooks.access_endpoint(request.auth, endpoint_id)
     if endpoint.status == WebhookEndpoint.Status.DISABLED:  # deleted
-        raise NotFound("Webhook endpoint not found.")
-    return _endpoint_out(endpoint)
+        raise NotFound(Code.ENDPOINT_NOT_FOUND)
+    return endpoint
+
+
+@router.get("/webhook-endpoints/{endpoint_id}", response=EndpointOut)
+def get_endpoint(request, endpoint_id: int):
+    return _endpoint_out(_live_endpoint(request, endpoint_id))
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", response=EndpointOut)
 def disable_endpoint(request, endpoint_id: int):
     """Delete: nothing more is sent there, and the API no longer shows it (404 from then on)."""
-    if webhooks.access_endpoint(request.auth, endpoint_id).status == WebhookEndpoint.Status.DISABLED:
-        raise NotFound("Webhook endpoint not found.")
+    _live_endpoint(request, endpoint_id)
     return _endpoint_out(webhooks.do_disable_endpoint(endpoint_id, acting_user=request.auth, now=clock.now()))
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/rotate-secret", response=EndpointWithSecret)
 def rotate_secret(request, endpoint_id: int):
     """A new secret; the old one keeps signing beside it for 24 h."""
+    _live_endpoint(request, endpoint_id)
     endpoint, secret = webhooks.do_rotate_secret(endpoint_id, acting_user=request.auth, now=clock.now())
     return _endpoint_out(endpoint, secret)
 
@@ -155,7 +161,7 @@ def rotate_secret(request, endpoint_id: int):
 @router.get("/webhook-endpoints/{endpoint_id}/deliveries", response=DeliveryPage)
 def list_deliveries(request, endpoint_id: int, limit: int | None = LIMIT, cursor: str | None = None):
     """Recent deliveries to this endpoint, newest first, with the last attempt's answer."""
-    endpoint = webhooks.access_endpoint(request.auth, endpoint_id)
+    endpoint = _live_endpoint(request, endpoint_id)
     rows, next_cursor = paginate(WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
                                  cursor=cursor, limit=limit)
     return {"items": [delivery_out(d) for d in rows], "next_cursor": next_cursor}
@@ -209,7 +215,7 @@ def list_notifications(request, limit: int | None = LIMIT, cursor: str | None = 
 def read_notification(request, notification_id: int):
     note = Notification.objects.filter(pk=notification_id, user=request.auth).first()
     if note is None:
-        raise NotFound("Notification not found.")
+        raise NotFound(Code.NOTIFICATION_NOT_FOUND)
     if note.read_at is None:
         note.read_at = clock.now()
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=note.read_at)

@@ -20,6 +20,9 @@ class EventsErrorCode(ErrorCode):
     NO_SHOP = "shop_required:none", _("您的账号还没有店铺，不能添加推送地址。")
     SHOP_NOT_FOUND = "not_found", _("没有找到这个店铺。")
     FORBIDDEN_ROLE = "forbidden_role", _("您的角色不能添加推送地址。")
+    ENDPOINT_NOT_FOUND = "not_found:endpoint", _("没有找到这个推送地址。")
+    DELIVERY_NOT_FOUND = "not_found:delivery", _("没有找到这条推送记录。")
+    NOTIFICATION_NOT_FOUND = "not_found:notification", _("没有找到这条通知。")
     ENDPOINT_DISABLED = "endpoint_disabled", _("这个推送地址已停用，不能再操作。")
     DELIVERY_IN_FLIGHT = "delivery_in_flight", _("这条推送正在发送中，请稍后刷新页面再试。")
 

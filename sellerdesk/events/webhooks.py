@@ -151,7 +151,7 @@ def access_endpoint(user, endpoint_id: int, *, lock: bool = False) -> WebhookEnd
     qs = endpoints_visible_to(user).filter(pk=endpoint_id)
     endpoint = (qs.select_for_update(of=("self",)) if lock else qs).first()
     if endpoint is None:
-        raise NotFound("Webhook endpoint not found.")
+        raise NotFound(Code.ENDPOINT_NOT_FOUND)
     return endpoint
 
 
@@ -219,7 +219,7 @@ def do_resend(delivery_id: int, *, acting_user, now) -> WebhookDelivery:
     delivery = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint")
                 .filter(pk=delivery_id, endpoint__in=endpoints_visible_to(acting_user)).first())
     if delivery is None:
-        raise NotFound("Delivery not found.")
+        raise NotFound(Code.DELIVERY_NOT_FOUND)
     if delivery.endpoint.status == WebhookEndpoint.Status.DISABLED:
         raise Conflict(Code.ENDPOINT_DISABLED)
     if delivery.state == WebhookDelivery.State.SENDING and delivery.lease_until and delivery.lease_until > now:

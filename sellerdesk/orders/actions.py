@@ -56,5 +56,5 @@ def orders_visible_to(user):
 def access_order(user, order_id: int) -> Order:
     order = orders_visible_to(user).filter(pk=order_id).first()
     if order is None:
-        raise NotFound("Order not found.")
+        raise NotFound(Code.ORDER_NOT_FOUND)
     return order

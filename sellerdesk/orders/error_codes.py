@@ -5,6 +5,7 @@ from sellerdesk.core.errors import ErrorCode
 
 
 class OrderErrorCode(ErrorCode):
+    ORDER_NOT_FOUND = "not_found", _("订单不存在。")
     UNKNOWN_SHOP = "unknown_shop", _("店铺 %(shop_id)s 不存在。")
     UNKNOWN_BUYER = "unknown_buyer", _("买家 %(buyer_id)s 不存在。")
     INVALID_ITEMS = "invalid_items", _("订单至少要有一件商品。")

@@ -49,6 +49,7 @@ class PayoutErrorCode(ErrorCode):
     SAME_ACCOUNT = "same_account", _("新账户与当前提现账户相同，无需更换。")
     CHANGE_ALREADY_PENDING = "change_already_pending", _("已有一笔待验证的更换，请先完成小额打款验证或取消它。")
     CHANGE_NOT_PENDING = "change_not_pending", _("这条更换已经结束，不能取消。")
+    CHANGE_NOT_VERIFIABLE = "change_not_pending:verify", _("这条更换已经结束，不能再验证。")
     ACCOUNT_CHANGES_THROTTLED = "account_changes_throttled", _(
         "这个钱包 24 小时内最多更换 %(per_day)s 次提现账户，请稍后再试。")
     MICRO_DEPOSIT_THROTTLED = "micro_deposit_throttled", _("今天的小额打款验证次数已用完，请明天再试。")

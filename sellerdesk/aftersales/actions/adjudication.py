@@ -18,7 +18,7 @@ from ..models import (
     Status,
 )
 from ..error_codes import AfterSaleErrorCode as Code
-from ..states import Action
+from ..states import Action, Choice, resolve
 from .common import begin, close_open_offers, finish_dispute, make_refund, publish, record, set_status
 from .opening import check_text
 
@@ -42,7 +42,8 @@ def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: 
     request = EvidenceRequest.objects.create(dispute=dispute, party=party, note=note, requested_by=acting_user,
                                              requested_at=now, due_at=now + window)
     Dispute.objects.filter(pk=dispute.pk).update(status=DisputeStatus.AWAITING_SUPPLEMENT)
-    set_status(aftersale, Status.DISPUTE_AWAITING_SUPPLEMENT, now=now, due_at=request.due_at)
+    set_status(aftersale, Status.DISPUTE_AWAITING_SUPPLEMENT, action=Action.REQUEST_EVIDENCE, now=now,
+               due_at=request.due_at)
     record(aftersale, HistoryKind.EVIDENCE_REQUESTED, actor=acting_user, party=Party.CS, now=now, body=note,
            data={"party": party, "due_at": request.due_at.isoformat(), "request_id": request.pk})
     publish(aftersale, "dispute.evidence_requested", party=party, due_at=request.due_at.isoformat())
@@ -84,9 +85,7 @@ def do_rule(aftersale_id: int, *, outcome: str, amount_fen: int | None = None, l
            data={"outcome": outcome, "amount_fen": amount, "liable": liable, "evidence_considered": considered,
                  "timed_out": dispute.timed_out})
     finish_dispute(aftersale, now=now, outcome=outcome, liable=liable)
+    set_status(aftersale, resolve(Choice.RULING_OUTCOME, aftersale, refunds=bool(amount)), action=Action.RULE, now=now)
     if amount:
-        set_status(aftersale, Status.REFUNDED, now=now)
         make_refund(aftersale, amount, Refund.Source.RULING, now=now, actor=acting_user, party=Party.CS)
-    else:
-        set_status(aftersale, Status.CLOSED, now=now)
     return ruling

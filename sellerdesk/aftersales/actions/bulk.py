@@ -18,7 +18,9 @@ from sellerdesk.events import notices
 from sellerdesk.events.models import Notification, OutboxEvent
 from sellerdesk.events.outbox import _SCOPE
 
+from ..error_codes import AfterSaleErrorCode as Code
 from ..models import FINAL_STATUSES, AfterSale, HistoryEntry, HistoryKind, Party, Visibility
+from ..states import check_target
 
 
 # Below this many rows an INSERT is as cheap as a COPY, and one statement fewer.
@@ -53,11 +55,14 @@ def insert_many(model, objs: list) -> list:
     return objs
 
 
-def set_status_many(aftersales: list[AfterSale], status, *, now) -> None:
-    """common.set_status for many rows, to a state without a deadline: a compare-and-set on
-    (id, version), one UPDATE per distinct version (a batch has one or two)."""
+def set_status_many(aftersales: list[AfterSale], status, *, action, now) -> None:
+    """common.set_status for many rows, to a state without a deadline: the transition table's
+    check, then a compare-and-set on (id, version), one UPDATE per distinct version (a batch has
+    one or two)."""
     if status in FINAL_STATUSES:
         raise ValueError("set_status_many does not close after-sales")  # closed_at, refunds: per row
+    for aftersale in aftersales:
+        check_target(aftersale.status, action, status)
     by_version = defaultdict(list)
     for aftersale in aftersales:
         by_version[aftersale.version].append(aftersale.pk)
@@ -66,8 +71,7 @@ def set_status_many(aftersales: list[AfterSale], status, *, now) -> None:
         updated += AfterSale.objects.filter(pk__in=ids, version=version).update(
             status=status, due_at=None, updated_at=now, version=F("version") + 1)
     if updated != len(aftersales):
-        raise Conflict("Someone else changed this after-sale at the same moment; reload and try again.",
-                       code="concurrent_update")
+        raise Conflict(Code.CONCURRENT_UPDATE)
     for aftersale in aftersales:
         aftersale.status, aftersale.due_at, aftersale.updated_at = status, None, now
         aftersale.version += 1

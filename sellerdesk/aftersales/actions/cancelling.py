@@ -13,7 +13,7 @@ def do_cancel(aftersale_id: int, *, acting_user, now):
     previous = aftersale.status
     close_open_offers(aftersale, now=now)
     finish_dispute(aftersale, now=now, status=DisputeStatus.CANCELLED)
-    set_status(aftersale, Status.CANCELLED, now=now)
+    set_status(aftersale, Status.CANCELLED, action=Action.CANCEL, now=now)
     record(aftersale, HistoryKind.CANCELLED, actor=acting_user, party=party, now=now,
            data={"previous_status": previous})
     publish(aftersale, "aftersale.cancelled", previous_status=previous)

@@ -27,7 +27,7 @@ from ..models import (
     Visibility,
 )
 from ..error_codes import AfterSaleErrorCode as Code
-from ..states import check_transition
+from ..states import Action, Choice, check_target, check_transition, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,10 @@ def begin(aftersale_id: int, action, *, acting_user, now):
     return aftersale, party
 
 
-def set_status(aftersale: AfterSale, status, *, now, due_at=None) -> None:
-    """Compare-and-set on (id, version): 0 rows means someone else changed it first."""
+def set_status(aftersale: AfterSale, status, *, action: Action, now, due_at=None) -> None:
+    """Move the after-sale to `status` by `action`, which the transition table must list for its
+    current state; compare-and-set on (id, version): 0 rows means someone else changed it first."""
+    check_target(aftersale.status, action, status)
     fields = {"status": status, "due_at": due_at, "updated_at": now, "version": F("version") + 1}
     if status in FINAL_STATUSES:
         fields["closed_at"] = now
@@ -193,13 +195,14 @@ def finish_dispute(aftersale: AfterSale, *, now, status=DisputeStatus.RESOLVED, 
         publish(aftersale, topic, outcome=outcome, liable=liable)
 
 
-def refund_or_await_return(aftersale: AfterSale, source, *, now, actor, party) -> None:
-    """The merchant (or the system for them) agreed: refund now, or wait for the goods first."""
+def refund_or_await_return(aftersale: AfterSale, source, *, action: Action, now, actor, party) -> None:
+    """The merchant (or the system for them) agreed: refund now, or wait for the goods first
+    (states.Choice.REFUND_OR_AWAIT_RETURN decides which)."""
     from .. import policy
-    from ..models import AfterSaleType, Status
+    from ..models import Status
 
-    if aftersale.type == AfterSaleType.RETURN_REFUND and not aftersale.return_tracking_no:
-        set_status(aftersale, Status.AWAITING_RETURN, now=now, due_at=now + policy.return_shipment())
+    if resolve(Choice.REFUND_OR_AWAIT_RETURN, aftersale) == Status.AWAITING_RETURN:
+        set_status(aftersale, Status.AWAITING_RETURN, action=action, now=now, due_at=now + policy.return_shipment())
         return
-    set_status(aftersale, Status.REFUNDED, now=now)
+    set_status(aftersale, Status.REFUNDED, action=action, now=now)
     make_refund(aftersale, aftersale.amount_fen, source, now=now, actor=actor, party=party)

@@ -21,8 +21,9 @@ from sellerdesk.events.models import OutboxEvent
 from sellerdesk.events.outbox import _SCOPE
 
 from .. import policy
+from ..error_codes import AfterSaleErrorCode as Code
 from ..models import AfterSale, Dispute, DisputeStatus, EvidenceRequest, HistoryKind, Party, Refund, Status
-from ..states import TIMED_STATUSES, deadline_passed
+from ..states import TIMED_STATUSES, Action, deadline_passed
 from .bulk import fan_out_many, insert_many, publish_many, record_many, set_status_many
 from .common import close_open_offers, make_refund, publish, record, refund_or_await_return, set_status
 
@@ -64,7 +65,7 @@ def time_out_evidence(aftersales: list[AfterSale], *, now) -> int:
         state=EvidenceRequest.State.LAPSED, closed_at=now)
     Dispute.objects.filter(aftersale_id__in=ids).update(
         status=DisputeStatus.PLATFORM_REVIEW, timed_out=True, review_started_at=now)
-    set_status_many(aftersales, Status.DISPUTE_PLATFORM_REVIEW, now=now)
+    set_status_many(aftersales, Status.DISPUTE_PLATFORM_REVIEW, action=Action.TIME_OUT, now=now)
     record_many(history, HistoryKind.EVIDENCE_TIMED_OUT, body=EVIDENCE_TIMED_OUT_BODY, actor=None,
                 party=Party.SYSTEM, now=now)
     publish_many(aftersales, "dispute.timed_out")
@@ -82,17 +83,10 @@ def time_out_supplement(aftersales: list[AfterSale], *, now) -> int:
     history = [(a, {"due_at": a.due_at.isoformat(), "party": asked.get(a.pk)}) for a in aftersales]
     open_requests.update(state=EvidenceRequest.State.LAPSED, closed_at=now)
     Dispute.objects.filter(aftersale_id__in=ids).update(status=DisputeStatus.PLATFORM_REVIEW)
-    set_status_many(aftersales, Status.DISPUTE_PLATFORM_REVIEW, now=now)
+    set_status_many(aftersales, Status.DISPUTE_PLATFORM_REVIEW, action=Action.TIME_OUT, now=now)
     record_many(history, HistoryKind.SUPPLEMENT_TIMED_OUT, actor=None, party=Party.SYSTEM, now=now)
     publish_many(aftersales, "dispute.supplement_timed_out")
     return len(aftersales)
-
-
-def _set_based(status):
-    """The set-based timeout of `status`, or None where it goes through the per-row action.
-    Looked up when called, so that one implementation serves the task and the sweeper."""
-    return {Status.DISPUTE_AWAITING_EVIDENCE: time_out_evidence,
-            Status.DISPUTE_AWAITING_SUPPLEMENT: time_out_supplement}.get(status)
 
 
 def apply_timeout(aftersale_id: int, *, now) -> bool:
@@ -111,31 +105,61 @@ def _apply_timeout_locked(aftersale_id: int, *, now) -> bool:
     aftersale = AfterSale.objects.select_for_update().filter(pk=aftersale_id).first()
     if aftersale is None or aftersale.status not in TIMED_STATUSES or not deadline_passed(aftersale, now):
         return False
-    status = aftersale.status
-    set_based = _set_based(status)
-    if set_based is not None:
-        set_based([aftersale], now=now)
-        return True
-    sys = {"actor": None, "party": Party.SYSTEM, "now": now}
-    data = {"due_at": aftersale.due_at.isoformat()}
-    if status == Status.AWAITING_MERCHANT:
-        record(aftersale, HistoryKind.AUTO_APPROVED, data=data, **sys)
-        refund_or_await_return(aftersale, Refund.Source.AUTO_APPROVED, now=now, actor=None, party=Party.SYSTEM)
-        publish(aftersale, "aftersale.auto_approved")
-    elif status == Status.AWAITING_RETURN:
-        record(aftersale, HistoryKind.RETURN_TIMED_OUT, data=data, **sys)
-        set_status(aftersale, Status.CLOSED, now=now)
-        publish(aftersale, "aftersale.closed", reason="return_timed_out")
-    elif status == Status.AWAITING_RECEIPT:
-        record(aftersale, HistoryKind.RECEIPT_AUTO_CONFIRMED, data=data, **sys)
-        set_status(aftersale, Status.REFUNDED, now=now)
-        make_refund(aftersale, aftersale.amount_fen, Refund.Source.RECEIPT_CONFIRMED, now=now)
-    elif status == Status.MERCHANT_REJECTED:
-        record(aftersale, HistoryKind.ESCALATION_WINDOW_CLOSED, data=data, **sys)
-        close_open_offers(aftersale, now=now)
-        set_status(aftersale, Status.CLOSED, now=now)
-        publish(aftersale, "aftersale.closed", reason="escalation_window_closed")
+    TIMEOUT_EFFECTS[aftersale.status]([aftersale], now=now)
     return True
+
+
+# What each timeout of the table (states.TABLE[Action.TIME_OUT], which says where it leads) does
+# besides moving the state: history, refunds, events. Each takes a list of locked, overdue rows.
+def _auto_approve(aftersales, *, now) -> int:
+    for a in aftersales:  # 超时自动同意
+        record(a, HistoryKind.AUTO_APPROVED, data={"due_at": a.due_at.isoformat()}, **_system(now))
+        refund_or_await_return(a, Refund.Source.AUTO_APPROVED, action=Action.TIME_OUT, now=now, actor=None,
+                               party=Party.SYSTEM)
+        publish(a, "aftersale.auto_approved")
+    return len(aftersales)
+
+
+def _return_timed_out(aftersales, *, now) -> int:
+    for a in aftersales:  # 买家超时未退货
+        record(a, HistoryKind.RETURN_TIMED_OUT, data={"due_at": a.due_at.isoformat()}, **_system(now))
+        set_status(a, Status.CLOSED, action=Action.TIME_OUT, now=now)
+        publish(a, "aftersale.closed", reason="return_timed_out")
+    return len(aftersales)
+
+
+def _receipt_auto_confirmed(aftersales, *, now) -> int:
+    for a in aftersales:  # 超时自动确认收货
+        record(a, HistoryKind.RECEIPT_AUTO_CONFIRMED, data={"due_at": a.due_at.isoformat()}, **_system(now))
+        set_status(a, Status.REFUNDED, action=Action.TIME_OUT, now=now)
+        make_refund(a, a.amount_fen, Refund.Source.RECEIPT_CONFIRMED, now=now)
+    return len(aftersales)
+
+
+def _escalation_window_closed(aftersales, *, now) -> int:
+    for a in aftersales:  # 逾期未申请平台介入
+        record(a, HistoryKind.ESCALATION_WINDOW_CLOSED, data={"due_at": a.due_at.isoformat()}, **_system(now))
+        close_open_offers(a, now=now)
+        set_status(a, Status.CLOSED, action=Action.TIME_OUT, now=now)
+        publish(a, "aftersale.closed", reason="escalation_window_closed")
+    return len(aftersales)
+
+
+def _system(now) -> dict:
+    return {"actor": None, "party": Party.SYSTEM, "now": now}
+
+
+TIMEOUT_EFFECTS = {
+    Status.AWAITING_MERCHANT: _auto_approve,
+    Status.AWAITING_RETURN: _return_timed_out,
+    Status.AWAITING_RECEIPT: _receipt_auto_confirmed,
+    Status.MERCHANT_REJECTED: _escalation_window_closed,
+    Status.DISPUTE_AWAITING_EVIDENCE: time_out_evidence,
+    Status.DISPUTE_AWAITING_SUPPLEMENT: time_out_supplement,
+}
+assert set(TIMEOUT_EFFECTS) == set(TIMED_STATUSES), "every timeout row of the table has its effects"
+# The timeouts swept set-based in batches; the others (refunds, new deadlines) go row by row.
+SET_BASED = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT)
 
 
 def sweep(*, now, batch: int = SWEEP_BATCH) -> int:
@@ -179,7 +203,7 @@ def _sweep_set_based(status, *, now, batch: int) -> int:
         rows = claim_overdue(status, now=now, limit=batch, skip_locked=True, exclude=exclude)
         return rows, len(rows) == batch
 
-    return _in_batches(claim, lambda rows: _set_based(status)(rows, now=now),
+    return _in_batches(claim, lambda rows: TIMEOUT_EFFECTS[status](rows, now=now),
                        lambda failed: _row_by_row(status, now=now, batch=batch, failed=failed),
                        what=f"timeout of {status}")
 
@@ -216,7 +240,7 @@ def _sweep_row_by_row(*, now, batch: int) -> int:
     """The other timeouts (refunds, order locks, new deadlines) go through the per-row action."""
     fired = 0
     for status in TIMED_STATUSES:
-        if _set_based(status) is not None:
+        if status in SET_BASED:
             continue
         failed = set()
         while True:
@@ -340,7 +364,7 @@ def send_reminders(claimed: list[tuple[AfterSale, EvidenceRequest, int]]) -> int
     for sent, ids in by_list.items():
         if EvidenceRequest.objects.filter(pk__in=ids, state=EvidenceRequest.State.OPEN).update(
                 reminders_sent=list(sent)) != len(ids):
-            raise Conflict("An evidence request changed while its reminder was sent.", code="concurrent_update")
+            raise Conflict(Code.CONCURRENT_UPDATE)
     # bulk.publish_many with a payload per row (it takes one payload for all of its rows)
     events = []
     for aftersale, request, hours in claimed:

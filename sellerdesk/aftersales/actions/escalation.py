@@ -37,7 +37,7 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
         Dispute.objects.filter(pk=dispute.pk).update(**opening)
     EvidenceRequest.objects.create(dispute=dispute, party=Party.MERCHANT, initial=True, requested_at=now,
                                    due_at=evidence_due_at, note="纠纷协商期:商家需在24小时内提交举证或同意售后")
-    set_status(aftersale, Status.DISPUTE_AWAITING_EVIDENCE, now=now, due_at=evidence_due_at)
+    set_status(aftersale, Status.DISPUTE_AWAITING_EVIDENCE, action=Action.ESCALATE, now=now, due_at=evidence_due_at)
     record(aftersale, HistoryKind.ESCALATED, actor=acting_user, party=party, now=now, body=reason,
            data={"evidence_due_at": evidence_due_at.isoformat()})
     publish(aftersale, "dispute.opened", evidence_due_at=evidence_due_at.isoformat())

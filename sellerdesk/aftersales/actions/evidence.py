@@ -24,7 +24,7 @@ def do_submit_evidence(aftersale_id: int, *, statement: str, uploads=(), acting_
     if dispute.review_started_at is None:
         changes["review_started_at"] = now
     Dispute.objects.filter(pk=dispute.pk).update(**changes)
-    set_status(aftersale, Status.DISPUTE_PLATFORM_REVIEW, now=now)
+    set_status(aftersale, Status.DISPUTE_PLATFORM_REVIEW, action=Action.SUBMIT_EVIDENCE, now=now)
     entry = record(aftersale, HistoryKind.EVIDENCE_SUBMITTED, actor=acting_user, party=party, now=now,
                    body=statement, data={"evidence_id": evidence.pk, "supplement": not request.initial})
     attachments = store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry, evidence=evidence)

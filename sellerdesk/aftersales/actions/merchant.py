@@ -2,8 +2,8 @@
 from django.db import transaction
 
 from .. import policy
-from ..models import DISPUTE_STATUSES, AfterSaleType, HistoryKind, Outcome, Refund, Status
-from ..states import Action
+from ..models import DISPUTE_STATUSES, HistoryKind, Outcome, Refund, Status
+from ..states import Action, Choice, resolve
 from .common import (
     begin,
     close_open_offers,
@@ -28,9 +28,10 @@ def do_approve(aftersale_id: int, *, acting_user, now):
     if in_dispute:
         # The merchant agreed: the dispute completes without a ruling, so nobody is liable. Its outcome
         # is a refund only if one is made now; a return-and-refund still waits for the goods.
-        refund_now = aftersale.type != AfterSaleType.RETURN_REFUND or bool(aftersale.return_tracking_no)
+        refund_now = resolve(Choice.REFUND_OR_AWAIT_RETURN, aftersale) == Status.REFUNDED
         finish_dispute(aftersale, now=now, outcome=Outcome.REFUND if refund_now else "")
-    refund_or_await_return(aftersale, Refund.Source.MERCHANT_APPROVED, now=now, actor=acting_user, party=party)
+    refund_or_await_return(aftersale, Refund.Source.MERCHANT_APPROVED, action=Action.APPROVE, now=now,
+                           actor=acting_user, party=party)
     publish(aftersale, "aftersale.approved", during_dispute=in_dispute)
     return aftersale
 
@@ -39,18 +40,18 @@ def do_approve(aftersale_id: int, *, acting_user, now):
 def do_reject(aftersale_id: int, *, reason: str, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.REJECT, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
-    _to_rejected(aftersale, reason=reason, now=now)
+    _to_rejected(aftersale, Action.REJECT, reason=reason, now=now)
     record(aftersale, HistoryKind.REJECTED, actor=acting_user, party=party, now=now, body=reason,
            data={"escalation_due_at": aftersale.escalation_due_at.isoformat()})
     publish(aftersale, "aftersale.rejected", reason=reason)
     return aftersale
 
 
-def _to_rejected(aftersale, *, reason: str, now) -> None:
+def _to_rejected(aftersale, action: Action, *, reason: str, now) -> None:
     from ..models import AfterSale
 
     window_end = now + policy.escalation_window()
-    set_status(aftersale, Status.MERCHANT_REJECTED, now=now, due_at=window_end)
+    set_status(aftersale, Status.MERCHANT_REJECTED, action=action, now=now, due_at=window_end)
     AfterSale.objects.filter(pk=aftersale.pk).update(rejection_reason=reason, escalation_due_at=window_end)
     aftersale.rejection_reason, aftersale.escalation_due_at = reason, window_end
 
@@ -62,7 +63,7 @@ def do_submit_return(aftersale_id: int, *, carrier: str, tracking_no: str, actin
     aftersale, party = begin(aftersale_id, Action.RETURN_SHIPMENT, acting_user=acting_user, now=now)
     carrier = check_text(carrier, field="carrier", max_chars=60)
     tracking_no = check_text(tracking_no, field="tracking_no", max_chars=60)
-    set_status(aftersale, Status.AWAITING_RECEIPT, now=now, due_at=now + policy.receipt())
+    set_status(aftersale, Status.AWAITING_RECEIPT, action=Action.RETURN_SHIPMENT, now=now, due_at=now + policy.receipt())
     AfterSale.objects.filter(pk=aftersale.pk).update(return_carrier=carrier, return_tracking_no=tracking_no)
     aftersale.return_carrier, aftersale.return_tracking_no = carrier, tracking_no
     record(aftersale, HistoryKind.RETURN_SHIPPED, actor=acting_user, party=party, now=now,
@@ -75,7 +76,7 @@ def do_submit_return(aftersale_id: int, *, carrier: str, tracking_no: str, actin
 def do_confirm_receipt(aftersale_id: int, *, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.CONFIRM_RECEIPT, acting_user=acting_user, now=now)
     record(aftersale, HistoryKind.RECEIPT_CONFIRMED, actor=acting_user, party=party, now=now)
-    set_status(aftersale, Status.REFUNDED, now=now)
+    set_status(aftersale, Status.REFUNDED, action=Action.CONFIRM_RECEIPT, now=now)
     make_refund(aftersale, aftersale.amount_fen, Refund.Source.RECEIPT_CONFIRMED, now=now, actor=acting_user,
                 party=party)
     return aftersale
@@ -85,7 +86,7 @@ def do_confirm_receipt(aftersale_id: int, *, acting_user, now):
 def do_reject_receipt(aftersale_id: int, *, reason: str, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.REJECT_RECEIPT, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
-    _to_rejected(aftersale, reason=reason, now=now)
+    _to_rejected(aftersale, Action.REJECT_RECEIPT, reason=reason, now=now)
     record(aftersale, HistoryKind.RECEIPT_REJECTED, actor=acting_user, party=party, now=now, body=reason,
            data={"escalation_due_at": aftersale.escalation_due_at.isoformat()})
     publish(aftersale, "aftersale.rejected", reason=reason, after_return=True)

@@ -4,6 +4,7 @@ from django.db import transaction
 from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
 
 from .. import policy
+from ..error_codes import AfterSaleErrorCode as Code
 from ..files import check_files
 from ..models import HistoryKind, Offer, Outcome, Refund, Status
 from ..states import Action
@@ -34,9 +35,7 @@ def do_make_offer(aftersale_id: int, *, amount_fen: int, note: str = "", acting_
     if not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
         # A positive amount is refused by what this request asked for and what is left: 409.
         raise (InvalidInput if amount_fen <= 0 else Conflict)(
-            f"A partial-refund offer must be more than 0 and less than the requested {aftersale.amount_fen} fen "
-            f"(and at most {refundable} fen).", code="invalid_offer_amount",
-            details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
+            Code.INVALID_OFFER_AMOUNT, details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
     close_open_offers(aftersale, now=now, state=Offer.State.SUPERSEDED)
     offer = Offer.objects.create(aftersale=aftersale, amount_fen=amount_fen, note=note, made_by=acting_user,
                                  made_at=now)
@@ -49,11 +48,9 @@ def do_make_offer(aftersale_id: int, *, amount_fen: int, note: str = "", acting_
 def _open_offer(aftersale, offer_id: int) -> Offer:
     offer = Offer.objects.filter(pk=offer_id, aftersale=aftersale).first()
     if offer is None:
-        raise NotFound("Offer not found.")
+        raise NotFound(Code.OFFER_NOT_FOUND)
     if offer.state != Offer.State.OPEN:
-        from sellerdesk.core.errors import Conflict
-
-        raise Conflict(f"This offer is already {offer.state}.", code="offer_not_open", details={"state": offer.state})
+        raise Conflict(Code.OFFER_NOT_OPEN, details={"state": offer.state})
     return offer
 
 
@@ -67,7 +64,7 @@ def do_accept_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
            data={"offer_id": offer.pk, "amount_fen": offer.amount_fen})
     publish(aftersale, "aftersale.offer_accepted", offer_id=offer.pk, amount_fen=offer.amount_fen)
     finish_dispute(aftersale, now=now, outcome=Outcome.PARTIAL_REFUND)
-    set_status(aftersale, Status.REFUNDED, now=now)
+    set_status(aftersale, Status.REFUNDED, action=Action.ACCEPT_OFFER, now=now)
     make_refund(aftersale, offer.amount_fen, Refund.Source.OFFER_ACCEPTED, now=now, actor=acting_user, party=party)
     return aftersale
 

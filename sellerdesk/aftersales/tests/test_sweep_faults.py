@@ -44,7 +44,7 @@ def test_a_dropped_connection_in_a_batch_goes_up_to_the_worker_and_no_row_is_tri
     def gone(aftersales, *, now):
         raise error("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(deadlines, "time_out_evidence", gone)
+    monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, gone)
 
     with pytest.raises(error):
         sweep_evidence(now=last_due + HOUR)
@@ -66,7 +66,7 @@ def test_a_dropped_connection_while_applying_rows_one_by_one_goes_up_too(world, 
     def gone(aftersale_id, *, now):
         raise error("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(deadlines, "time_out_evidence", bad_batch)
+    monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, bad_batch)
     monkeypatch.setattr(deadlines, "apply_timeout", gone)
 
     with pytest.raises(error):
@@ -86,7 +86,7 @@ def test_one_bad_row_in_a_batch_costs_only_that_row_the_others_are_applied_one_b
             raise IntegrityError("duplicate key value violates unique constraint")
         return real(aftersales, now=now)
 
-    monkeypatch.setattr(deadlines, "time_out_evidence", fails_on_bad)
+    monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, fails_on_bad)
     row_by_row = _count_row_by_row(monkeypatch)
     now = last_due + HOUR
 
@@ -95,7 +95,7 @@ def test_one_bad_row_in_a_batch_costs_only_that_row_the_others_are_applied_one_b
     assert fresh(bad).status == S.DISPUTE_AWAITING_EVIDENCE
     assert {fresh(a).status for a in made if a.pk != bad.pk} == {S.DISPUTE_PLATFORM_REVIEW}
 
-    monkeypatch.setattr(deadlines, "time_out_evidence", real)  # fixed: the next sweep takes it
+    monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, real)  # fixed: the next sweep takes it
     assert sweep_evidence(now=now) == 1
     ids = [a.pk for a in made]
     assert sorted(HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out")
@@ -124,10 +124,10 @@ def test_the_sweepers_connection_killed_mid_batch_raises_and_the_next_sweep_appl
                              host=settings["HOST"] or None, port=settings["PORT"] or None,
                              autocommit=True) as other:
             other.execute("SELECT pg_terminate_backend(%s)", [pid])
-        monkeypatch.setattr(deadlines, "time_out_evidence", real)
+        monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, real)
         return real(aftersales, now=now)
 
-    monkeypatch.setattr(deadlines, "time_out_evidence", killed_first)
+    monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, killed_first)
     try:
         with pytest.raises((OperationalError, InterfaceError)):
             sweep_evidence(now=now)

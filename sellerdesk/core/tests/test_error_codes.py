@@ -48,3 +48,18 @@ def test_every_api_code_belongs_to_one_family_per_app():
     for enum in ENUMS:
         assert issubclass(enum, ErrorCode)
         assert all(member.code.islower() and " " not in member.code for member in enum)
+
+
+def test_no_refusal_is_raised_with_a_bare_sentence():
+    """Every coded error names a member of an app's error_codes.py, so its message has both languages."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    raising = re.compile(r"\b(CodedError|InvalidInput|NotFound|Forbidden|Conflict|Unprocessable|TooLarge|"
+                         r"UnsupportedMediaType|Throttled)\(\s*f?[\"']")
+    root = Path(settings.BASE_DIR) / "sellerdesk"
+    found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py") if "tests" not in path.parts
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if raising.search(line)]
+    assert found == []

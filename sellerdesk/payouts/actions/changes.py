@@ -23,6 +23,7 @@ from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import Role, SubjectKind, User
 
 from .. import policy
+from ..error_codes import PayoutErrorCode as Code
 from ..access import access_change, access_wallet, check_channel, check_payout_permission, owner_subject
 from ..checks import (
     NewAccount,
@@ -193,12 +194,11 @@ def _check_wallet_state(wallet, fingerprint: str, now, *, record_expired: bool) 
     if wallet is None:
         return
     if wallet.account_id and wallet.account.fingerprint == fingerprint:
-        raise Conflict("新账户与当前提现账户相同,无需更换。", code="same_account")
+        raise Conflict(Code.SAME_ACCOUNT)
     _check_changes_today(wallet, now)
     pending = _pending_change(wallet, now, record_expired=record_expired)
     if pending is not None:
-        raise Conflict("已有一笔待验证的更换,请先完成小额打款验证或取消它。", code="change_already_pending",
-                       details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()})
+        raise Conflict(Code.CHANGE_ALREADY_PENDING, details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()})
 
 
 def _check_not_bound_elsewhere(subject, fingerprint: str, now) -> None:
@@ -209,8 +209,7 @@ def _check_not_bound_elsewhere(subject, fingerprint: str, now) -> None:
                                             new_account__fingerprint=fingerprint)
                .exclude(wallet__subject=subject).exists())
     if bound or claimed:
-        raise Conflict("这个账户已绑定在平台的其他主体名下,不能绑定到当前主体。请使用本主体名下的其他账户,"
-                       "如有疑问请联系平台客服。", code="account_bound_to_other_subject")
+        raise Conflict(Code.ACCOUNT_BOUND_TO_OTHER_SUBJECT)
 
 
 def _prove_same_subject(subject, new: NewAccount, ref: AccountRef) -> tuple[str, str]:
@@ -223,8 +222,7 @@ def _prove_same_subject(subject, new: NewAccount, ref: AccountRef) -> tuple[str,
             return SubjectProof.NAME_CHECK, _check_alipay_holder(subject, real)
         if real is not None and normalise_name(real.holder_name) != normalise_name(subject.legal_name):
             # The typed name matches, but the bank says the account is someone else's.
-            raise Unprocessable("仅支持更换与绑定主体一致的银行卡:银行登记的开户名与主体名称不一致。",
-                                code="subject_mismatch", details={"source": "bank_name_check"})
+            raise Unprocessable(Code.BANK_NAME_CHECK_MISMATCH, details={"source": "bank_name_check"})
         if not new.is_corporate and subject.kind == SubjectKind.INDIVIDUAL:
             # A name is not a person (namesakes are common): the bank checks name + resident ID + card.
             answer = rail.real_name_check(ref, holder_name=subject.legal_name, id_number=subject.id_number,
@@ -232,25 +230,20 @@ def _prove_same_subject(subject, new: NewAccount, ref: AccountRef) -> tuple[str,
             if answer == RealNameCheck.MATCH:
                 return SubjectProof.REAL_NAME_CHECK, new.holder_name
             if answer == RealNameCheck.NO_MATCH:
-                raise Unprocessable("仅支持更换与绑定主体一致的银行卡:银行核验持卡人身份与主体不一致。",
-                                    code="subject_mismatch", details={"source": "real_name_check"})
+                raise Unprocessable(Code.REAL_NAME_CHECK_MISMATCH, details={"source": "real_name_check"})
     except RailUnavailable:
-        raise CodedError("暂时无法向银行或支付宝核验这个账户,请稍后再试。本次没有做任何更改。",
-                         code="rail_unavailable", status=503) from None
+        raise CodedError(Code.RAIL_UNAVAILABLE, status=503) from None
     # Nobody could say whose account it is: the owner proves it by reading the micro-deposit.
     return SubjectProof.MICRO_DEPOSIT, new.holder_name
 
 
 def _check_alipay_holder(subject, real) -> str:
     if real is None:
-        raise Unprocessable("支付宝未找到这个账号,请核对手机号或邮箱。", code="alipay_account_not_found")
+        raise Unprocessable(Code.ALIPAY_ACCOUNT_NOT_FOUND)
     if subject.kind == SubjectKind.ENTERPRISE and not real.is_corporate:
-        raise Unprocessable(
-            "企业主体需绑定与商户名一致的对公支付宝账号;若没有对公支付宝,请先去支付宝注册。",
-            code="corporate_alipay_required")
+        raise Unprocessable(Code.CORPORATE_ALIPAY_REQUIRED)
     if normalise_name(real.holder_name) != normalise_name(subject.legal_name):
-        raise Unprocessable("仅支持更换与绑定主体一致的支付宝账号:该支付宝账号的实名与主体名称不一致。",
-                            code="subject_mismatch", details={"source": "alipay_real_name"})
+        raise Unprocessable(Code.ALIPAY_REAL_NAME_MISMATCH, details={"source": "alipay_real_name"})
     return real.holder_name
 
 
@@ -262,8 +255,7 @@ def _check_changes_today(wallet, now) -> None:
     limit = policy.account_changes_per_day()
     if len(today) >= limit:
         retry_after = (today[-limit] + timedelta(days=1) - now).total_seconds()
-        raise Throttled(f"这个钱包 24 小时内最多更换 {limit} 次提现账户，请稍后再试。", code="account_changes_throttled",
-                        details={"per_day": limit}, retry_after=math.ceil(retry_after))
+        raise Throttled(Code.ACCOUNT_CHANGES_THROTTLED, details={"per_day": limit}, retry_after=math.ceil(retry_after))
 
 
 def _pending_change(wallet, now, *, record_expired: bool) -> AccountChange | None:
@@ -283,7 +275,7 @@ def _order_micro_deposit(change, meta, now) -> None:
     ordered_today = RailInstruction.objects.filter(kind=InstructionKind.MICRO_DEPOSIT, change__wallet=change.wallet,
                                                    created_at__gt=since).count()
     if ordered_today >= policy.micro_deposits_per_day():
-        raise Throttled("今天的小额打款验证次数已用完,请明天再试。", code="micro_deposit_throttled",
+        raise Throttled(Code.MICRO_DEPOSIT_THROTTLED,
                         details={"per_day": policy.micro_deposits_per_day()}, retry_after=24 * 3600)
     change.expected_amount_fen = secrets.randbelow(policy.micro_deposit_max_fen()) + 1
     change.rail_reference = f"acct-change-{change.pk}"
@@ -378,15 +370,15 @@ def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | 
     with transaction.atomic():
         change = _lock_change(acting_user, change_id)
         if change.status != ChangeStatus.PENDING_VERIFICATION:
-            error = Conflict("这条更换已经结束,不能再验证。", code="change_not_pending",
+            error = Conflict(Code.CHANGE_NOT_VERIFIABLE,
                              details={"status": change.status, "failure_reason": change.failure_reason})
         elif change.is_expired(now):
             _fail(change, ChangeFailure.EXPIRED, meta=meta, actor=acting_user, now=now)
-            error = Conflict("小额打款验证已过期,请重新发起更换。原提现账户继续有效。", code="verification_expired",
+            error = Conflict(Code.VERIFICATION_EXPIRED,
                              details={"status": change.status, "expired_at": change.expires_at.isoformat()})
         elif change.micro_deposit_sent_at is None:
             # Nobody can have read an amount that has not arrived: no attempt is used.
-            error = Conflict("小额打款正在发送,请稍后在银行流水中查看到账金额再填写。", code="micro_deposit_not_sent",
+            error = Conflict(Code.MICRO_DEPOSIT_NOT_SENT,
                              details={"status": change.status, "attempts_left": change.attempts_left})
         elif hmac.compare_digest(str(int(amount_fen)).encode(), str(change.expected_amount_fen).encode()):
             _complete(change, acting_user=acting_user, meta=meta, now=now)
@@ -398,10 +390,10 @@ def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | 
                    details={"attempts_left": change.attempts_left}, now=now)
             if change.attempts_left == 0:
                 _fail(change, ChangeFailure.ATTEMPTS_EXHAUSTED, meta=meta, actor=acting_user, now=now)
-                message = "金额不正确,验证次数已用完,本次更换失败。原提现账户继续有效。"
+                code = Code.VERIFICATION_FAILED_FINAL
             else:
-                message = f"金额不正确,还可以再试 {change.attempts_left} 次。"
-            error = Unprocessable(message, code="verification_failed",
+                code = Code.VERIFICATION_FAILED
+            error = Unprocessable(code,
                                   details={"attempts_left": change.attempts_left, "status": change.status})
     if error is not None:
         raise error  # after commit: the used attempt and the audit entry stay written
@@ -417,7 +409,7 @@ def do_cancel_change(*, acting_user, change_id: int, ip: str | None = None, user
     with transaction.atomic():
         change = _lock_change(acting_user, change_id)
         if change.status != ChangeStatus.PENDING_VERIFICATION:
-            raise Conflict("这条更换已经结束,不能取消。", code="change_not_pending", details={"status": change.status})
+            raise Conflict(Code.CHANGE_NOT_PENDING, details={"status": change.status})
         change.status = ChangeStatus.CANCELLED
         change.closed_at = now
         change.save(update_fields=["status", "closed_at"])

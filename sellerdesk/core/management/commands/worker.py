@@ -39,7 +39,7 @@ def beat(worker_name: str, **fields) -> None:
 
 
 def sweep_once(worker_name: str | None = None) -> int:
-    from sellerdesk.aftersales.actions.deadlines import sweep
+    from sellerdesk.aftersales.actions.deadlines import sweep, sweep_reminders
     from sellerdesk.core.models import IdempotencyKey, WorkerHeartbeat
 
     from sellerdesk.payouts.actions.changes import do_expire_changes
@@ -47,6 +47,7 @@ def sweep_once(worker_name: str | None = None) -> int:
     if worker_name:  # a long catch-up round must not look like a dead worker
         beat(worker_name)
     fired = sweep(now=clock.now())
+    sweep_reminders(now=clock.now())  # after the timeouts, as the sweep_deadlines task does
     do_expire_changes(now=clock.now())
     from sellerdesk.payouts.tasks import sweep_money  # ended holds, due and abandoned rail instructions
     sweep_money()
