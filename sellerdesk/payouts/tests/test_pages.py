@@ -328,7 +328,7 @@ def test_wrong_amount_says_attempts_left_then_right_amount_binds_the_new_card(se
     wrong = right % 99 + 1
     response = seller.web.post(url, {"amount": yuan(wrong)})
     assert response.status_code == 200
-    assert "金额不正确,还可以再试 2 次。" in html(response) and "还可以验证 2 次" in text_of(response)
+    assert "金额不正确，还可以再试 2 次。" in html(response) and "还可以验证 2 次" in text_of(response)
     assert f'value="{yuan(wrong)}"' in html(response)
     assert seller.wallet(Channel.ANXIN).account_id == change.old_account_id
     response = seller.web.post(url, {"amount": "¥" + yuan(right)}, follow=True)
