@@ -4,6 +4,7 @@ Every script talks only to PostgreSQL on 127.0.0.1:5432 (user postgres, trust au
 HTTP benchmark, to a gunicorn it starts itself on 127.0.0.1. The seeder and list_latency.py also take
 a SQLite file, the embedded default: `--database sqlite:///path/to/file.sqlite3`.
 """
+
 import os
 import re
 import sys

@@ -13,6 +13,7 @@ filter, times its loops). "Bounded by the page" means that figure stays near the
 whatever the table's size. --sweep also runs the disputes_pending query for every merchant and
 sums up how its time varies with the shop's size (slow at a million rows: 10,000 merchants).
 """
+
 import argparse
 import json
 import sys
@@ -35,9 +36,18 @@ def describe(plan: dict) -> dict:
         "indexes": sorted({n["Index Name"] for n in nodes if n.get("Index Name")}),
         "seq_scans": sorted({n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"}),
         "sorts": [n.get("Sort Method", "?") for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")],
-        "max_rows_read": max(((n.get("Actual Rows", 0) + n.get("Rows Removed by Filter", 0)
-                               + n.get("Rows Removed by Index Recheck", 0)) * n.get("Actual Loops", 1)
-                              for n in scans), default=0),
+        "max_rows_read": max(
+            (
+                (
+                    n.get("Actual Rows", 0)
+                    + n.get("Rows Removed by Filter", 0)
+                    + n.get("Rows Removed by Index Recheck", 0)
+                )
+                * n.get("Actual Loops", 1)
+                for n in scans
+            ),
+            default=0,
+        ),
         "hashes": sum(1 for n in nodes if n["Node Type"] == "Hash"),
     }
 
@@ -69,10 +79,12 @@ def explain_sqlite(label: str, qs, *, quiet: bool = False) -> dict:
         "execution_ms": statistics.median(times),
         "plan": steps,
     }
-    verdict = (f"indexes: {', '.join(facts['indexes']) or 'NONE'}"
-               + (f"; FULL SCAN of {', '.join(facts['seq_scans'])}" if facts["seq_scans"] else "; no full scan")
-               + (f"; sort ({'; '.join(facts['sorts'])})" if facts["sorts"] else "; no sort")
-               + f"; median {facts['execution_ms']:.3f} ms")
+    verdict = (
+        f"indexes: {', '.join(facts['indexes']) or 'NONE'}"
+        + (f"; FULL SCAN of {', '.join(facts['seq_scans'])}" if facts["seq_scans"] else "; no full scan")
+        + (f"; sort ({'; '.join(facts['sorts'])})" if facts["sorts"] else "; no sort")
+        + f"; median {facts['execution_ms']:.3f} ms"
+    )
     if not quiet:
         print(f"=== {label}")
         print("SQL:", sql, params)
@@ -98,11 +110,13 @@ def explain(label: str, qs, *, quiet: bool = False) -> dict:
         text = "\n".join(row[0] for row in cursor.fetchall())
     facts = describe(plan["Plan"])
     facts.update(execution_ms=plan["Execution Time"], planning_ms=plan["Planning Time"], label=label)
-    verdict = (f"indexes: {', '.join(facts['indexes']) or 'NONE'}"
-               + (f"; SEQ SCAN of {', '.join(facts['seq_scans'])}" if facts["seq_scans"] else "; no seq scan")
-               + (f"; sort ({', '.join(facts['sorts'])})" if facts["sorts"] else "; no sort")
-               + f"; most rows read by a node {facts['max_rows_read']}"
-               + f"; execution {plan['Execution Time']:.3f} ms, planning {plan['Planning Time']:.3f} ms")
+    verdict = (
+        f"indexes: {', '.join(facts['indexes']) or 'NONE'}"
+        + (f"; SEQ SCAN of {', '.join(facts['seq_scans'])}" if facts["seq_scans"] else "; no seq scan")
+        + (f"; sort ({', '.join(facts['sorts'])})" if facts["sorts"] else "; no sort")
+        + f"; most rows read by a node {facts['max_rows_read']}"
+        + f"; execution {plan['Execution Time']:.3f} ms, planning {plan['Planning Time']:.3f} ms"
+    )
     if not quiet:
         print(f"=== {label}")
         print("SQL:", connection.ops.compose_sql(sql, params))
@@ -122,8 +136,12 @@ def subjects():
     top = AfterSale.objects.values("shop_id").annotate(n=Count("id")).order_by("-n", "shop_id")[0]
     merchant = User.objects.filter(role="merchant", shops__id=top["shop_id"]).first()
     cs = User.objects.filter(role="cs").order_by("id").first()
-    sample = (AfterSale.objects.filter(shop_id=top["shop_id"], dispute__isnull=False)
-              .select_related("order", "buyer").order_by("-id").first())
+    sample = (
+        AfterSale.objects.filter(shop_id=top["shop_id"], dispute__isnull=False)
+        .select_related("order", "buyer")
+        .order_by("-id")
+        .first()
+    )
     return top, merchant, cs, sample
 
 
@@ -149,33 +167,60 @@ def scenarios(now):
     out = [
         ("merchant", f"list plain — {who}", lists(merchant)[:21]),
         ("merchant", f"list quick=disputes_pending — {who}", lists(merchant, quick="disputes_pending")[:21]),
-        ("merchant", f"list status=dispute_awaiting_evidence — {who}",
-         lists(merchant, statuses=[Status.DISPUTE_AWAITING_EVIDENCE])[:21]),
+        (
+            "merchant",
+            f"list status=dispute_awaiting_evidence — {who}",
+            lists(merchant, statuses=[Status.DISPUTE_AWAITING_EVIDENCE])[:21],
+        ),
         ("merchant", f"list page 2 (cursor) — {who}", lists(merchant).filter(id__lt=page1[-2])[:21]),
         ("search", f"search by order no. — {who}", lists(merchant, q=sample.order.order_no)[:21]),
         ("search", f"search by after-sales no. — {who}", lists(merchant, q=sample.number)[:21]),
         ("search", f"search by buyer account — {who}", lists(merchant, q=sample.buyer.username)[:21]),
         ("search", "search by order no. — CS", lists(cs, q=sample.order.order_no)[:21]),
-        ("cs", "CS API list status=dispute_platform_review (GET /aftersales?status=…)",
-         lists(cs, statuses=[Status.DISPUTE_PLATFORM_REVIEW])[:21]),
-        ("cs", "CS API list status=dispute_awaiting_evidence", lists(cs, statuses=[Status.DISPUTE_AWAITING_EVIDENCE])[:21]),
+        (
+            "cs",
+            "CS API list status=dispute_platform_review (GET /aftersales?status=…)",
+            lists(cs, statuses=[Status.DISPUTE_PLATFORM_REVIEW])[:21],
+        ),
+        (
+            "cs",
+            "CS API list status=dispute_awaiting_evidence",
+            lists(cs, statuses=[Status.DISPUTE_AWAITING_EVIDENCE])[:21],
+        ),
         ("cs", "CS queue, first page (page and GET /cs/queue)", queue_page[:51]),
     ]
     if mid_cursor:
         out += [
-            ("cs", "CS queue, a page from the middle (下一页 cursor)", queries.cs_queue_queryset(cs, mid_cursor)[0][:51]),
+            (
+                "cs",
+                "CS queue, a page from the middle (下一页 cursor)",
+                queries.cs_queue_queryset(cs, mid_cursor)[0][:51],
+            ),
             ("cs", "CS queue, 上一页 from the middle", queries.cs_queue_queryset(cs, back_cursor)[0][:51]),
         ]
     out += [
-        ("cs", "CS queue: capped count of the queue (共 N 件)",
-         queries._queue_disputes(cs).order_by("review_started_at", "id")[:queries.COUNT_CAP + 1]),
-        ("cs", "CS queue: capped count of the disputes awaiting evidence (协商中)",
-         AfterSale.objects.filter(status=Status.DISPUTE_AWAITING_EVIDENCE).order_by("status", "-id")
-         [:queries.COUNT_CAP + 1]),
-        ("detail", f"detail (load_for_detail) — {sample.number}",
-         queries.load_for_detail(queries.aftersales_visible_to(merchant)).filter(pk=sample.pk)),
-        ("detail", "history (visible_history, the party's view)",
-         visible_history(AfterSale.objects.get(pk=sample.pk), Party.MERCHANT)),
+        (
+            "cs",
+            "CS queue: capped count of the queue (共 N 件)",
+            queries._queue_disputes(cs).order_by("review_started_at", "id")[: queries.COUNT_CAP + 1],
+        ),
+        (
+            "cs",
+            "CS queue: capped count of the disputes awaiting evidence (协商中)",
+            AfterSale.objects.filter(status=Status.DISPUTE_AWAITING_EVIDENCE).order_by("status", "-id")[
+                : queries.COUNT_CAP + 1
+            ],
+        ),
+        (
+            "detail",
+            f"detail (load_for_detail) — {sample.number}",
+            queries.load_for_detail(queries.aftersales_visible_to(merchant)).filter(pk=sample.pk),
+        ),
+        (
+            "detail",
+            "history (visible_history, the party's view)",
+            visible_history(AfterSale.objects.get(pk=sample.pk), Party.MERCHANT),
+        ),
     ]
     return out
 
@@ -186,14 +231,17 @@ def sweep(now) -> None:
 
     times, seq = [], 0
     for user in User.objects.filter(role="merchant").order_by("id"):
-        facts = explain("sweep", filter_aftersales(user, quick="disputes_pending", now=now).order_by("-id")[:21],
-                        quiet=True)
+        facts = explain(
+            "sweep", filter_aftersales(user, quick="disputes_pending", now=now).order_by("-id")[:21], quiet=True
+        )
         times.append(facts["execution_ms"] + facts.get("planning_ms", 0))
         seq += bool(facts["seq_scans"])
     times.sort()
-    print(f"=== quick=disputes_pending for all {len(times)} merchants (planning + execution, ms): "
-          f"p50 {common.percentile(times, 50):.2f}  p95 {common.percentile(times, 95):.2f}  "
-          f"p99 {common.percentile(times, 99):.2f}  max {times[-1]:.2f}; plans with a seq scan: {seq}\n")
+    print(
+        f"=== quick=disputes_pending for all {len(times)} merchants (planning + execution, ms): "
+        f"p50 {common.percentile(times, 50):.2f}  p95 {common.percentile(times, 95):.2f}  "
+        f"p99 {common.percentile(times, 99):.2f}  max {times[-1]:.2f}; plans with a seq scan: {seq}\n"
+    )
 
 
 def main():

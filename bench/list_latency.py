@@ -30,6 +30,7 @@ measured from sending the request to having read the whole body. Every answer mu
 run stops. Load stays on 127.0.0.1 and is bounded by --requests and --max-seconds; gunicorn is
 stopped at the end, and the tokens this run issued are deleted.
 """
+
 import argparse
 import http.client
 import json
@@ -57,13 +58,23 @@ def free_port() -> int:
 
 
 def start_gunicorn(database: str, port: int, workers: int, log, niceness: int = 0):
-    env = dict(os.environ, DATABASE_URL=common.database_url(database), DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
-               LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=common.database_url(database),
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return subprocess.Popen(
         [str(gunicorn), "sellerdesk.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
-        cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        preexec_fn=(lambda: os.nice(niceness)) if niceness else None)
+        cwd=common.ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=(lambda: os.nice(niceness)) if niceness else None,
+    )
 
 
 def stop(proc) -> None:
@@ -123,31 +134,51 @@ def prepare(sample_size: int, seed: int):
 
     merchants = list(User.objects.filter(role="merchant").prefetch_related("shops").order_by("id"))
     if len(merchants) < sample_size:
-        raise SystemExit(f"only {len(merchants)} merchants: seed the database with bench/seed_postgres.py first "
-                         "(or pass --merchants)")
+        raise SystemExit(
+            f"only {len(merchants)} merchants: seed the database with bench/seed_postgres.py first "
+            "(or pass --merchants)"
+        )
     rng = random.Random(seed)
     sample = rng.sample(merchants, sample_size)
     sizes = {r["shop_id"]: r["n"] for r in AfterSale.objects.values("shop_id").annotate(n=Count("id"))}
-    pending = {r["shop_id"]: r["n"] for r in AfterSale.objects.filter(status="dispute_awaiting_evidence")
-               .values("shop_id").annotate(n=Count("id"))}
+    pending = {
+        r["shop_id"]: r["n"]
+        for r in AfterSale.objects.filter(status="dispute_awaiting_evidence").values("shop_id").annotate(n=Count("id"))
+    }
     by_size = sorted(merchants, key=lambda m: -sizes.get(m.shops.all()[0].id, 0))[:10]
 
     def entry(user):
         shop_id = user.shops.all()[0].id
         _, raw = ApiToken.issue(user, name=TOKEN_NAME)
-        aftersale_id = (AfterSale.objects.filter(shop_id=shop_id, status="dispute_awaiting_evidence")
-                        .order_by("-id").values_list("id", flat=True).first()
-                        or AfterSale.objects.filter(shop_id=shop_id).order_by("-id").values_list("id", flat=True)[0])
+        aftersale_id = (
+            AfterSale.objects.filter(shop_id=shop_id, status="dispute_awaiting_evidence")
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            or AfterSale.objects.filter(shop_id=shop_id).order_by("-id").values_list("id", flat=True)[0]
+        )
         # An order some way down the shop's list, so the search is not answered by the first page.
-        order_no = (AfterSale.objects.filter(shop_id=shop_id).order_by("id")
-                    .values_list("order__order_no", flat=True)[sizes.get(shop_id, 1) // 3])
-        return {"user": user.username, "shop_id": shop_id, "token": raw, "aftersale_id": aftersale_id,
-                "size": sizes.get(shop_id, 0), "pending": pending.get(shop_id, 0), "order_no": order_no,
-                "cookie": session_cookie(user)}
+        order_no = (
+            AfterSale.objects.filter(shop_id=shop_id)
+            .order_by("id")
+            .values_list("order__order_no", flat=True)[sizes.get(shop_id, 1) // 3]
+        )
+        return {
+            "user": user.username,
+            "shop_id": shop_id,
+            "token": raw,
+            "aftersale_id": aftersale_id,
+            "size": sizes.get(shop_id, 0),
+            "pending": pending.get(shop_id, 0),
+            "order_no": order_no,
+            "cookie": session_cookie(user),
+        }
 
     cs_users = list(User.objects.filter(role="cs").order_by("id"))
-    cs = [{"user": u.username, "token": ApiToken.issue(u, name=TOKEN_NAME)[1], "cookie": session_cookie(u)}
-          for u in cs_users]
+    cs = [
+        {"user": u.username, "token": ApiToken.issue(u, name=TOKEN_NAME)[1], "cookie": session_cookie(u)}
+        for u in cs_users
+    ]
     return [entry(u) for u in sample], [entry(u) for u in by_size], cs
 
 
@@ -206,8 +237,9 @@ class ServerCpu:
         if connection.vendor != "postgresql":  # SQLite: the database work is inside gunicorn
             return self.app_pids(), []
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                           [self.database])
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+            )
             backends = [row[0] for row in cursor.fetchall()]
         return self.app_pids(), backends
 
@@ -255,14 +287,27 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=600, help="stop timing after this long")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--nice", type=int, default=0,
-                        help="run gunicorn and this client at this niceness (e.g. -10, needs root) to "
-                             "approximate a dedicated app server on a shared machine; PostgreSQL is left as is")
-    parser.add_argument("--server", type=int, metavar="PORT",
-                        help="time a server already running on 127.0.0.1:PORT against --database (e.g. "
-                             "scripts/serve) instead of starting gunicorn -w --workers")
-    parser.add_argument("--server-pid", type=int, nargs="*", metavar="PID",
-                        help="with --server: the gunicorn master's pid (its workers are found), for app cpu")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run gunicorn and this client at this niceness (e.g. -10, needs root) to "
+        "approximate a dedicated app server on a shared machine; PostgreSQL is left as is",
+    )
+    parser.add_argument(
+        "--server",
+        type=int,
+        metavar="PORT",
+        help="time a server already running on 127.0.0.1:PORT against --database (e.g. "
+        "scripts/serve) instead of starting gunicorn -w --workers",
+    )
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        nargs="*",
+        metavar="PID",
+        help="with --server: the gunicorn master's pid (its workers are found), for app cpu",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if not (1 <= args.requests <= 20_000 and 0 <= args.other_requests <= 20_000 and 1 <= args.workers <= 8):
@@ -278,10 +323,12 @@ def main():
     sample, largest, cs = prepare(args.merchants, args.seed)
     if not cs:
         raise SystemExit("no CS users: seed the database with bench/seed_postgres.py first")
-    print(f"{len(sample)} sampled merchants: shop sizes {min(m['size'] for m in sample)}-"
-          f"{max(m['size'] for m in sample)} requests, {sum(m['pending'] for m in sample)} disputes awaiting "
-          f"evidence in all; 10 largest shops: {min(m['size'] for m in largest)}-{max(m['size'] for m in largest)} "
-          f"requests")
+    print(
+        f"{len(sample)} sampled merchants: shop sizes {min(m['size'] for m in sample)}-"
+        f"{max(m['size'] for m in sample)} requests, {sum(m['pending'] for m in sample)} disputes awaiting "
+        f"evidence in all; 10 largest shops: {min(m['size'] for m in largest)}-{max(m['size'] for m in largest)} "
+        f"requests"
+    )
 
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
     if args.server:  # a server already running on this database (e.g. scripts/serve); not stopped here
@@ -321,18 +368,54 @@ def main():
         # Warm-up: every merchant once per endpoint (both workers import, connect, fill caches).
         warm_deadline = time.monotonic() + 120
         for group in (sample, largest):
-            run_scenario(client, "warm-up", group, lambda m: "/api/v1/aftersales?limit=20", len(group),
-                         warm_deadline, rng, {}, keep_cursor)
-        for path in ("/api/v1/aftersales?quick=disputes_pending&limit=20", "/api/v1/aftersales/{id}",
-                     "/api/v1/aftersales/{id}/history"):
-            run_scenario(client, "warm-up", sample + largest, lambda m, p=path: p.format(id=m["aftersale_id"]),
-                         max(args.warmup // 3, len(sample) + len(largest)), warm_deadline, rng, {})
-        run_scenario(client, "warm-up", cs, lambda m: "/api/v1/cs/queue?limit=20", len(cs) * 5, warm_deadline, rng,
-                     {}, keep_queue_cursor)
-        run_scenario(client, "warm-up", [as_page(m) for m in cs], lambda m: "/cs/", len(cs) * 3, warm_deadline,
-                     rng, {})
-        run_scenario(client, "warm-up", [as_page(m) for m in sample], lambda m: "/workbench/aftersales/",
-                     len(sample), warm_deadline, rng, {})
+            run_scenario(
+                client,
+                "warm-up",
+                group,
+                lambda m: "/api/v1/aftersales?limit=20",
+                len(group),
+                warm_deadline,
+                rng,
+                {},
+                keep_cursor,
+            )
+        for path in (
+            "/api/v1/aftersales?quick=disputes_pending&limit=20",
+            "/api/v1/aftersales/{id}",
+            "/api/v1/aftersales/{id}/history",
+        ):
+            run_scenario(
+                client,
+                "warm-up",
+                sample + largest,
+                lambda m, p=path: p.format(id=m["aftersale_id"]),
+                max(args.warmup // 3, len(sample) + len(largest)),
+                warm_deadline,
+                rng,
+                {},
+            )
+        run_scenario(
+            client,
+            "warm-up",
+            cs,
+            lambda m: "/api/v1/cs/queue?limit=20",
+            len(cs) * 5,
+            warm_deadline,
+            rng,
+            {},
+            keep_queue_cursor,
+        )
+        run_scenario(client, "warm-up", [as_page(m) for m in cs], lambda m: "/cs/", len(cs) * 3, warm_deadline, rng, {})
+        run_scenario(
+            client,
+            "warm-up",
+            [as_page(m) for m in sample],
+            lambda m: "/workbench/aftersales/",
+            len(sample),
+            warm_deadline,
+            rng,
+            {},
+        )
         if not queue_cursor.get("next"):
             raise SystemExit("the CS queue has a single page: seed more requests")
 
@@ -340,28 +423,68 @@ def main():
         deadline = time.monotonic() + args.max_seconds
         n, other = args.requests, args.other_requests
         scenarios = [
-            ("list quick=disputes_pending", sample, lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
-             n, count_quick),
+            (
+                "list quick=disputes_pending",
+                sample,
+                lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
+                n,
+                count_quick,
+            ),
             ("list plain", sample, lambda m: "/api/v1/aftersales?limit=20", other, None),
-            ("list status=dispute_awaiting_evidence", sample,
-             lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20", other, None),
-            ("list page 2 (cursor)", [m for m in sample if cursors.get(m["user"])],
-             lambda m: f"/api/v1/aftersales?limit=20&cursor={cursors[m['user']]}", other, None),
+            (
+                "list status=dispute_awaiting_evidence",
+                sample,
+                lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20",
+                other,
+                None,
+            ),
+            (
+                "list page 2 (cursor)",
+                [m for m in sample if cursors.get(m["user"])],
+                lambda m: f"/api/v1/aftersales?limit=20&cursor={cursors[m['user']]}",
+                other,
+                None,
+            ),
             ("detail", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}", other, None),
             ("history", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other, None),
-            ("quick=disputes_pending, 10 largest shops", largest,
-             lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20", max(n // 4, 1), None),
-            ("search by order no.", sample, lambda m: f"/api/v1/aftersales?q={m['order_no']}&limit=20", other,
-             count_search),
+            (
+                "quick=disputes_pending, 10 largest shops",
+                largest,
+                lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
+                max(n // 4, 1),
+                None,
+            ),
+            (
+                "search by order no.",
+                sample,
+                lambda m: f"/api/v1/aftersales?q={m['order_no']}&limit=20",
+                other,
+                count_search,
+            ),
             ("query page (HTML)", [as_page(m) for m in sample], lambda m: "/workbench/aftersales/", other, None),
-            ("CS list status=dispute_platform_review", cs,
-             lambda m: "/api/v1/aftersales?status=dispute_platform_review&limit=20", other, None),
+            (
+                "CS list status=dispute_platform_review",
+                cs,
+                lambda m: "/api/v1/aftersales?status=dispute_platform_review&limit=20",
+                other,
+                None,
+            ),
             ("CS queue API, page 1", cs, lambda m: "/api/v1/cs/queue?limit=20", other, None),
-            ("CS queue API, page 2 (cursor)", cs,
-             lambda m: f"/api/v1/cs/queue?limit=20&cursor={queue_cursor['next']}", other, None),
+            (
+                "CS queue API, page 2 (cursor)",
+                cs,
+                lambda m: f"/api/v1/cs/queue?limit=20&cursor={queue_cursor['next']}",
+                other,
+                None,
+            ),
             ("CS queue page (HTML), page 1", [as_page(m) for m in cs], lambda m: "/cs/", other, None),
-            ("CS queue page (HTML), page 2", [as_page(m) for m in cs],
-             lambda m: f"/cs/?cursor={queue_cursor['next']}", other, None),
+            (
+                "CS queue page (HTML), page 2",
+                [as_page(m) for m in cs],
+                lambda m: f"/cs/?cursor={queue_cursor['next']}",
+                other,
+                None,
+            ),
             ("health (the floor: GET /api/v1/health)", cs, lambda m: "/api/v1/health", other, None),
         ]
         started = time.monotonic()
@@ -381,30 +504,52 @@ def main():
         if errors:
             print("gunicorn logged errors:\n  " + "\n  ".join(errors[:10]))
 
-    print(f"\n{f'the server on 127.0.0.1:{args.server}' if args.server else f'gunicorn -w {args.workers}'} on 127.0.0.1, one client, sequential requests; {wall:.1f} s timed; "
-          f"{os.cpu_count()} CPUs" + (f"; gunicorn and client at nice {args.nice}" if args.nice else ""))
-    print(f"{'endpoint':42} {'n':>5} {'min':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} | {'app cpu':>7} {'db cpu':>7} "
-          f"| {'load':>5}")
+    print(
+        f"\n{f'the server on 127.0.0.1:{args.server}' if args.server else f'gunicorn -w {args.workers}'} on 127.0.0.1, one client, sequential requests; {wall:.1f} s timed; "
+        f"{os.cpu_count()} CPUs" + (f"; gunicorn and client at nice {args.nice}" if args.nice else "")
+    )
+    print(
+        f"{'endpoint':42} {'n':>5} {'min':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} | {'app cpu':>7} {'db cpu':>7} "
+        f"| {'load':>5}"
+    )
     for name, r in results.items():
-        print(f"{name:42} {r['n']:>5} {r['min']:>6.2f} {r['p50']:>7.2f} {r['p95']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} | "
-              f"{r.get('app_cpu_ms', float('nan')):>7.2f} {r.get('db_cpu_ms', float('nan')):>7.2f} | {r['load']:>5.1f}")
-    print("times in ms; app/db cpu = CPU ms per request used by gunicorn and by PostgreSQL backends; "
-          "load = 1-min load average (above the CPU count, other work was competing for the CPUs)")
+        print(
+            f"{name:42} {r['n']:>5} {r['min']:>6.2f} {r['p50']:>7.2f} {r['p95']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} | "
+            f"{r.get('app_cpu_ms', float('nan')):>7.2f} {r.get('db_cpu_ms', float('nan')):>7.2f} | {r['load']:>5.1f}"
+        )
+    print(
+        "times in ms; app/db cpu = CPU ms per request used by gunicorn and by PostgreSQL backends; "
+        "load = 1-min load average (above the CPU count, other work was competing for the CPUs)"
+    )
     target = results["list quick=disputes_pending"]
     verdict = "MET" if target["p99"] < TARGET_P99_MS else "MISSED"
-    print(f"\nquick=disputes_pending returned {seen['quick'] / max(target['n'], 1):.1f} items per page on average; "
-          f"the search found {seen['search'] / max(results.get('search by order no.', {}).get('n', 1), 1):.2f} "
-          "requests per order no.")
-    print(f"target p99 < {TARGET_P99_MS:.0f} ms for quick=disputes_pending over {len(sample)} merchants: "
-          f"{target['p99']:.2f} ms -> {verdict}")
+    print(
+        f"\nquick=disputes_pending returned {seen['quick'] / max(target['n'], 1):.1f} items per page on average; "
+        f"the search found {seen['search'] / max(results.get('search by order no.', {}).get('n', 1), 1):.2f} "
+        "requests per order no."
+    )
+    print(
+        f"target p99 < {TARGET_P99_MS:.0f} ms for quick=disputes_pending over {len(sample)} merchants: "
+        f"{target['p99']:.2f} ms -> {verdict}"
+    )
     if args.json:
         from django.db import connection
 
         from sellerdesk.aftersales.models import AfterSale
 
-        Path(args.json).write_text(json.dumps({"results": results, "verdict": verdict, "nice": args.nice,
-                                               "aftersales": AfterSale.objects.count(),
-                                               "database": args.database, "vendor": connection.vendor}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "results": results,
+                    "verdict": verdict,
+                    "nice": args.nice,
+                    "aftersales": AfterSale.objects.count(),
+                    "database": args.database,
+                    "vendor": connection.vendor,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

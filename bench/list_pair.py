@@ -14,6 +14,7 @@ side (ABBA order, so neither side always goes first). Prints per endpoint p50 an
 and the ratios large / small; issue 8's goal is p99 ratio ≤ 1.2. The load average is printed per
 endpoint. Tokens and sessions it made are deleted at the end, both servers stopped.
 """
+
 import argparse
 import json
 import os
@@ -34,8 +35,11 @@ def prepare_child(database: str, merchants: int, seed: int, out: str) -> None:
     from sellerdesk.aftersales.models import AfterSale
 
     sample, largest, cs = ll.prepare(merchants, seed)
-    Path(out).write_text(json.dumps({"sample": sample, "largest": largest, "cs": cs,
-                                     "aftersales": AfterSale.objects.count()}, default=str))
+    Path(out).write_text(
+        json.dumps(
+            {"sample": sample, "largest": largest, "cs": cs, "aftersales": AfterSale.objects.count()}, default=str
+        )
+    )
 
 
 def cleanup_child(database: str, path: str) -> None:
@@ -66,24 +70,48 @@ def scenarios(side: Side, n: int, other: int):
     return [
         ("list quick=disputes_pending", s, lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20", n),
         ("list plain", s, lambda m: "/api/v1/aftersales?limit=20", other),
-        ("list status=dispute_awaiting_evidence", s,
-         lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20", other),
-        ("list page 2 (cursor)", [m for m in s if side.cursors.get(m["user"])],
-         lambda m: f"/api/v1/aftersales?limit=20&cursor={side.cursors[m['user']]}", other),
+        (
+            "list status=dispute_awaiting_evidence",
+            s,
+            lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20",
+            other,
+        ),
+        (
+            "list page 2 (cursor)",
+            [m for m in s if side.cursors.get(m["user"])],
+            lambda m: f"/api/v1/aftersales?limit=20&cursor={side.cursors[m['user']]}",
+            other,
+        ),
         ("detail", s, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}", other),
         ("history", s, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other),
-        ("quick=disputes_pending, 10 largest shops", side.largest,
-         lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20", max(n // 4, 1)),
+        (
+            "quick=disputes_pending, 10 largest shops",
+            side.largest,
+            lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
+            max(n // 4, 1),
+        ),
         ("search by order no.", s, lambda m: f"/api/v1/aftersales?q={m['order_no']}&limit=20", other),
         ("query page (HTML)", [page(m) for m in s], lambda m: "/workbench/aftersales/", other),
-        ("CS list status=dispute_platform_review", cs,
-         lambda m: "/api/v1/aftersales?status=dispute_platform_review&limit=20", other),
+        (
+            "CS list status=dispute_platform_review",
+            cs,
+            lambda m: "/api/v1/aftersales?status=dispute_platform_review&limit=20",
+            other,
+        ),
         ("CS queue API, page 1", cs, lambda m: "/api/v1/cs/queue?limit=20", other),
-        ("CS queue API, page 2 (cursor)", cs,
-         lambda m: f"/api/v1/cs/queue?limit=20&cursor={side.queue_cursor['next']}", other),
+        (
+            "CS queue API, page 2 (cursor)",
+            cs,
+            lambda m: f"/api/v1/cs/queue?limit=20&cursor={side.queue_cursor['next']}",
+            other,
+        ),
         ("CS queue page (HTML), page 1", [page(m) for m in cs], lambda m: "/cs/", other),
-        ("CS queue page (HTML), page 2", [page(m) for m in cs], lambda m: f"/cs/?cursor={side.queue_cursor['next']}",
-         other),
+        (
+            "CS queue page (HTML), page 2",
+            [page(m) for m in cs],
+            lambda m: f"/cs/?cursor={side.queue_cursor['next']}",
+            other,
+        ),
         ("health (the floor: GET /api/v1/health)", cs, lambda m: "/api/v1/health", other),
     ]
 
@@ -105,7 +133,7 @@ def warm_up(side: Side, rounds: int) -> None:
     if not side.queue_cursor.get("next"):
         raise SystemExit(f"{side.label}: the CS queue has a single page: seed more requests")
     for _ in range(rounds):
-        for name, group, path, _count in scenarios(side, 1, 1):
+        for _name, group, path, _count in scenarios(side, 1, 1):
             for m in group[:20]:
                 request(side, m, path(m))
 
@@ -120,8 +148,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn -w per side")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--only", nargs="+", metavar="WORDS",
-                        help="time only the endpoints whose name contains one of these (and the health floor)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORDS",
+        help="time only the endpoints whose name contains one of these (and the health floor)",
+    )
     parser.add_argument("--prepare", nargs=2, metavar=("DATABASE", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--cleanup", nargs=2, metavar=("DATABASE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -140,8 +172,20 @@ def main():
         for label, database in (("small", args.small), ("large", args.large)):
             common.check_name(database)
             files[label] = tmp / f"{label}.json"
-            subprocess.run([sys.executable, __file__, "--prepare", database, str(files[label]),
-                            "--merchants", str(args.merchants), "--seed", str(args.seed)], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--prepare",
+                    database,
+                    str(files[label]),
+                    "--merchants",
+                    str(args.merchants),
+                    "--seed",
+                    str(args.seed),
+                ],
+                check=True,
+            )
             log = open(tmp / f"gunicorn-{label}.log", "w+")
             logs.append(log)
             port = ll.free_port()
@@ -151,15 +195,18 @@ def main():
             ll.wait_ready(side.port, side.proc)
             warm_up(side, 3)
         small, large = sides
-        print(f"small: {small.aftersales:,} after-sales ({small.database}); large: {large.aftersales:,} "
-              f"({large.database}); gunicorn -w {args.workers} each; {os.cpu_count()} CPUs; requests alternate "
-              "small/large (ABBA)", flush=True)
+        print(
+            f"small: {small.aftersales:,} after-sales ({small.database}); large: {large.aftersales:,} "
+            f"({large.database}); gunicorn -w {args.workers} each; {os.cpu_count()} CPUs; requests alternate "
+            "small/large (ABBA)",
+            flush=True,
+        )
         rng = random.Random(args.seed)
         results = {}
         started = time.monotonic()
         for (name, sgroup, spath, count), (_, lgroup, lpath, _) in zip(
-                scenarios(small, args.requests, args.other_requests), scenarios(large, args.requests,
-                                                                                args.other_requests)):
+            scenarios(small, args.requests, args.other_requests), scenarios(large, args.requests, args.other_requests)
+        ):
             if args.only and not name.startswith("health") and not any(w in name for w in args.only):
                 continue
             sorder = [sgroup[i % len(sgroup)] for i in range(count)]
@@ -178,8 +225,11 @@ def main():
             results[name] = {label: common.summary_ms(t) for label, t in times.items()}
             results[name]["load"] = load
             r = results[name]
-            print(f"  {name:42} p99 {r['small']['p99']:6.2f} / {r['large']['p99']:6.2f} = "
-                  f"{r['large']['p99'] / r['small']['p99']:.2f}   load {load:.1f}", flush=True)
+            print(
+                f"  {name:42} p99 {r['small']['p99']:6.2f} / {r['large']['p99']:6.2f} = "
+                f"{r['large']['p99'] / r['small']['p99']:.2f}   load {load:.1f}",
+                flush=True,
+            )
         wall = time.monotonic() - started
     finally:
         for side in sides:
@@ -189,8 +239,11 @@ def main():
                 subprocess.run([sys.executable, __file__, "--cleanup", database, str(files[label])], check=False)
         for log in logs:
             log.seek(0)
-            errors = [line for line in log.read().splitlines() if "Traceback" in line or " ERROR " in line
-                      and "Service Unavailable: /api/v1/health" not in line]
+            errors = [
+                line
+                for line in log.read().splitlines()
+                if "Traceback" in line or " ERROR " in line and "Service Unavailable: /api/v1/health" not in line
+            ]
             if errors:
                 print("gunicorn logged errors:\n  " + "\n  ".join(errors[:10]))
             log.close()
@@ -198,18 +251,32 @@ def main():
             f.unlink()
         tmp.rmdir()
 
-    print(f"\n{wall:.0f} s timed. Times in ms; ratio = large / small; load = highest 1-min load average "
-          "during the endpoint")
-    print(f"{'endpoint':42} {'n':>5} | {'p50 small':>9} {'large':>7} {'ratio':>6} | {'p99 small':>9} {'large':>7} "
-          f"{'ratio':>6} | {'load':>5}")
+    print(
+        f"\n{wall:.0f} s timed. Times in ms; ratio = large / small; load = highest 1-min load average "
+        "during the endpoint"
+    )
+    print(
+        f"{'endpoint':42} {'n':>5} | {'p50 small':>9} {'large':>7} {'ratio':>6} | {'p99 small':>9} {'large':>7} "
+        f"{'ratio':>6} | {'load':>5}"
+    )
     for name, r in results.items():
-        s, l = r["small"], r["large"]
-        print(f"{name:42} {s['n']:>5} | {s['p50']:>9.2f} {l['p50']:>7.2f} {l['p50'] / s['p50']:>6.2f} | "
-              f"{s['p99']:>9.2f} {l['p99']:>7.2f} {l['p99'] / s['p99']:>6.2f} | {r['load']:>5.1f}")
+        s, big = r["small"], r["large"]
+        print(
+            f"{name:42} {s['n']:>5} | {s['p50']:>9.2f} {big['p50']:>7.2f} {big['p50'] / s['p50']:>6.2f} | "
+            f"{s['p99']:>9.2f} {big['p99']:>7.2f} {big['p99'] / s['p99']:>6.2f} | {r['load']:>5.1f}"
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({"small": args.small, "large": args.large,
-                                               "aftersales": [small.aftersales, large.aftersales],
-                                               "results": results}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "small": args.small,
+                    "large": args.large,
+                    "aftersales": [small.aftersales, large.aftersales],
+                    "results": results,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ issue 8 asks (≤ 1.2): the machine's speed and its other work cancel out, as bo
 the same minutes. Also --from-json to recompute the table from list_latency JSON files already
 written (pairs: small large small large …).
 """
+
 import argparse
 import json
 import statistics
@@ -23,8 +24,20 @@ HERE = Path(__file__).resolve().parent
 
 
 def run(database: str, args, out: Path) -> dict:
-    cmd = [sys.executable, str(HERE / "list_latency.py"), "--database", database, "--requests", str(args.requests),
-           "--other-requests", str(args.other_requests), "--merchants", str(args.merchants), "--json", str(out)]
+    cmd = [
+        sys.executable,
+        str(HERE / "list_latency.py"),
+        "--database",
+        database,
+        "--requests",
+        str(args.requests),
+        "--other-requests",
+        str(args.other_requests),
+        "--merchants",
+        str(args.merchants),
+        "--json",
+        str(out),
+    ]
     print(f"$ {' '.join(cmd[1:])}", flush=True)
     subprocess.run(cmd, check=True, stdout=sys.stderr if args.quiet else None)
     return json.loads(out.read_text())
@@ -37,18 +50,27 @@ def table(pairs) -> None:
     for name in names:
         cells, ratios, p50s = [], [], []
         for small, large in pairs:
-            s, l = small["results"].get(name), large["results"].get(name)
-            if s and l:
-                cells.append(f" | {s['p99']:>8.2f} {l['p99']:>6.2f} {l['p99'] / s['p99']:>6.2f}")
-                ratios.append(l["p99"] / s["p99"])
-                p50s.append(l["p50"] / s["p50"])
+            s, big = small["results"].get(name), large["results"].get(name)
+            if s and big:
+                cells.append(f" | {s['p99']:>8.2f} {big['p99']:>6.2f} {big['p99'] / s['p99']:>6.2f}")
+                ratios.append(big["p99"] / s["p99"])
+                p50s.append(big["p50"] / s["p50"])
             else:
                 cells.append(f" | {'–':>8} {'–':>6} {'–':>6}")
-        summary = (f" | {statistics.median(ratios):>17.2f} {min(ratios):.2f}–{max(ratios):.2f} | "
-                   f"{statistics.median(p50s):>17.2f}") if ratios else ""
+        summary = (
+            (
+                f" | {statistics.median(ratios):>17.2f} {min(ratios):.2f}–{max(ratios):.2f} | "
+                f"{statistics.median(p50s):>17.2f}"
+            )
+            if ratios
+            else ""
+        )
         print(f"{name:42}" + "".join(cells) + summary)
-    loads = " | ".join(f"r{i + 1}: small {max(r['load'] for r in s['results'].values()):.1f}, "
-                       f"large {max(r['load'] for r in l['results'].values()):.1f}" for i, (s, l) in enumerate(pairs))
+    loads = " | ".join(
+        f"r{i + 1}: small {max(r['load'] for r in s['results'].values()):.1f}, "
+        f"large {max(r['load'] for r in big['results'].values()):.1f}"
+        for i, (s, big) in enumerate(pairs)
+    )
     sizes = f"{pairs[0][0].get('aftersales', '?'):,} vs {pairs[0][1].get('aftersales', '?'):,} after-sales"
     print(f"\n{sizes} ({pairs[0][0].get('vendor')}); highest 1-min load average per run: {loads}")
 
@@ -77,8 +99,9 @@ def main():
         where = Path(args.json_dir or tmp)
         where.mkdir(parents=True, exist_ok=True)
         for r in range(1, args.rounds + 1):
-            pairs.append((run(args.small, args, where / f"small{r}.json"),
-                          run(args.large, args, where / f"large{r}.json")))
+            pairs.append(
+                (run(args.small, args, where / f"small{r}.json"), run(args.large, args, where / f"large{r}.json"))
+            )
     table(pairs)
 
 

@@ -10,6 +10,7 @@ and 50 and its second page; then the pages (session cookie): 售后工作台首�
 (plain and a search), 退款详情, 协商历史 and the CS queue page 1 and 2. Reads only; the tokens and
 sessions it makes are deleted at the end.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -41,8 +42,11 @@ def main():
     buyer_id = AfterSale.objects.values("buyer_id").annotate(n=Count("id")).order_by("-n")[0]["buyer_id"]
     buyer = User.objects.get(pk=buyer_id)
     # Shortest and longest histories of a dispute in that shop (the detail page's heaviest case).
-    in_shop = (HistoryEntry.objects.filter(aftersale__shop_id=shop_id, aftersale__dispute__isnull=False)
-               .values("aftersale_id").annotate(n=Count("id")))
+    in_shop = (
+        HistoryEntry.objects.filter(aftersale__shop_id=shop_id, aftersale__dispute__isnull=False)
+        .values("aftersale_id")
+        .annotate(n=Count("id"))
+    )
     short = in_shop.order_by("n", "aftersale_id").first()
     long = in_shop.order_by("-n", "aftersale_id").first()
 
@@ -75,8 +79,11 @@ def main():
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}: {response.content[:300]!r}")
         data = response.json()
-        items = len(data["items"]) if isinstance(data, dict) and "items" in data else (
-            len(data) if isinstance(data, list) else 1)
+        items = (
+            len(data["items"])
+            if isinstance(data, dict) and "items" in data
+            else (len(data) if isinstance(data, list) else 1)
+        )
         if args.show_sql:
             print(f"--- {role} GET {path}")
             for q in ctx.captured_queries:
@@ -84,14 +91,18 @@ def main():
         return len(ctx.captured_queries), items
 
     try:
-        print(f"merchant of the largest shop ({shop_id}); buyer {buyer.username} "
-              f"({AfterSale.objects.filter(buyer=buyer).count()} requests)\n")
+        print(
+            f"merchant of the largest shop ({shop_id}); buyer {buyer.username} "
+            f"({AfterSale.objects.filter(buyer=buyer).count()} requests)\n"
+        )
         print(f"{'request':66} {'queries':>8} {'items':>6}")
         grows = []
-        for role, base in [("merchant", "/api/v1/aftersales?"),
-                           ("merchant", "/api/v1/aftersales?quick=disputes_pending&"),
-                           ("merchant", "/api/v1/aftersales?status=dispute_awaiting_evidence&"),
-                           ("buyer", "/api/v1/aftersales?")]:
+        for role, base in [
+            ("merchant", "/api/v1/aftersales?"),
+            ("merchant", "/api/v1/aftersales?quick=disputes_pending&"),
+            ("merchant", "/api/v1/aftersales?status=dispute_awaiting_evidence&"),
+            ("buyer", "/api/v1/aftersales?"),
+        ]:
             count(role, base + "limit=1")  # first call of a client: nothing cached either way
             small = count(role, base + "limit=5")
             big = count(role, base + "limit=50")
@@ -115,12 +126,16 @@ def main():
         print(f"{'cs GET /cs/queue?limit=50&cursor=… (page 2)':66} {n:>8} {items:>6}")
         order_no = AfterSale.objects.filter(shop_id=shop_id).order_by("id").values_list("order__order_no", flat=True)[0]
         print(f"\n{'page (session)':66} {'queries':>8} {'rows':>6}")
-        for role, path in [("merchant", "/workbench/"), ("merchant", "/workbench/aftersales/"),
-                           ("merchant", "/workbench/aftersales/?quick=disputes_pending"),
-                           ("merchant", f"/workbench/aftersales/?q={order_no}"),
-                           ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/"),
-                           ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/history/"),
-                           ("cs", "/cs/"), ("cs", f"/cs/?cursor={next_cursor}")]:
+        for role, path in [
+            ("merchant", "/workbench/"),
+            ("merchant", "/workbench/aftersales/"),
+            ("merchant", "/workbench/aftersales/?quick=disputes_pending"),
+            ("merchant", f"/workbench/aftersales/?q={order_no}"),
+            ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/"),
+            ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/history/"),
+            ("cs", "/cs/"),
+            ("cs", f"/cs/?cursor={next_cursor}"),
+        ]:
             n, rows = count_page(role, path)
             print(f"{role + ' ' + path:66} {n:>8} {rows:>6}")
         print("\nquery count grows with the page size: " + ("YES for " + ", ".join(grows) if grows else "no"))

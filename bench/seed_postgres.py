@@ -33,6 +33,7 @@ the merchant, 2 awaiting the buyer's return, 1.5 awaiting receipt, 2 rejected by
 awaiting supplementary evidence (half asked of the merchant, half of the buyer). Shop sizes
 follow a log-normal curve (most shops ~60-100 requests, the largest ~1,000), as real shops do.
 """
+
 import argparse
 import gc
 import random
@@ -50,10 +51,16 @@ TOTAL_CS = 10
 PASSWORD = "sellerdesk-bench"
 
 STATUS_MIX = [  # (status, weight per 1000)
-    ("refunded", 550), ("closed", 170), ("cancelled", 80),
-    ("awaiting_merchant", 50), ("awaiting_return", 20), ("awaiting_receipt", 15),
+    ("refunded", 550),
+    ("closed", 170),
+    ("cancelled", 80),
+    ("awaiting_merchant", 50),
+    ("awaiting_return", 20),
+    ("awaiting_receipt", 15),
     ("merchant_rejected", 20),
-    ("dispute_awaiting_evidence", 50), ("dispute_platform_review", 25), ("dispute_awaiting_supplement", 20),
+    ("dispute_awaiting_evidence", 50),
+    ("dispute_platform_review", 25),
+    ("dispute_awaiting_supplement", 20),
 ]
 REASONS = ["商品质量问题", "与描述不符", "少件/漏发", "不想要了", "尺码不合适", "收到商品破损", "发错货"]
 
@@ -70,8 +77,9 @@ def recreate_database(name: str) -> None:
 
     if name in common.PROTECTED:
         sys.exit(f"refusing to drop the database {name!r}")
-    with psycopg.connect(host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
@@ -115,10 +123,24 @@ class Writer:
             from django.db import connection, models
 
             fields = list(model._meta.concrete_fields)
-            defaults = [(f.attname, f.default if f.has_default() and callable(f.default) else None,
-                         None if f.has_default() and callable(f.default) else f.get_default()) for f in fields]
-            plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-                     models.ForeignKey, models.OneToOneField, models.AutoField, models.BigAutoField)
+            defaults = [
+                (
+                    f.attname,
+                    f.default if f.has_default() and callable(f.default) else None,
+                    None if f.has_default() and callable(f.default) else f.get_default(),
+                )
+                for f in fields
+            ]
+            plain = (
+                models.CharField,
+                models.TextField,
+                models.IntegerField,
+                models.BooleanField,
+                models.ForeignKey,
+                models.OneToOneField,
+                models.AutoField,
+                models.BigAutoField,
+            )
 
             def converter(f):
                 if isinstance(f, models.JSONField):
@@ -131,7 +153,8 @@ class Writer:
 
             converters = [converter(f) for f in fields]
             statement = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-                model._meta.db_table, ", ".join(f'"{f.column}"' for f in fields), ", ".join("?" * len(fields)))
+                model._meta.db_table, ", ".join(f'"{f.column}"' for f in fields), ", ".join("?" * len(fields))
+            )
             self._layout[model] = (defaults, converters, statement)
         return self._layout[model]
 
@@ -147,8 +170,10 @@ class Writer:
                 out = []
                 for r in rows:
                     values = r.__dict__
-                    row = [values[name] if name in values else (make() if make else const)
-                           for name, make, const in defaults]
+                    row = [
+                        values[name] if name in values else (make() if make else const)
+                        for name, make, const in defaults
+                    ]
                     out.append([v if c is None else c(v) for v, c in zip(row, converters)])
                 raw.executemany(statement, out)
                 label = model._meta.label
@@ -162,11 +187,18 @@ class Writer:
 
             fields = list(model._meta.concrete_fields)
             # Callable defaults (dict, list, clock.now) per row; constants once.
-            defaults = [(f.attname, f.default if f.has_default() and callable(f.default) else None,
-                         None if f.has_default() and callable(f.default) else f.get_default()) for f in fields]
+            defaults = [
+                (
+                    f.attname,
+                    f.default if f.has_default() and callable(f.default) else None,
+                    None if f.has_default() and callable(f.default) else f.get_default(),
+                )
+                for f in fields
+            ]
             json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
+                sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+            )
             self._layout[model] = (defaults, json_at, statement)
         return self._layout[model]
 
@@ -185,8 +217,10 @@ class Writer:
                 with cursor.cursor.copy(statement) as copy:
                     for r in rows:
                         values = r.__dict__
-                        row = [values[name] if name in values else (make() if make else const)
-                               for name, make, const in defaults]
+                        row = [
+                            values[name] if name in values else (make() if make else const)
+                            for name, make, const in defaults
+                        ]
                         for i in json_at:
                             row[i] = Jsonb(row[i])
                         copy.write_row(row)
@@ -248,24 +282,42 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
     password = make_password(PASSWORD)  # hashed once: a PBKDF2 run per user would take minutes
 
     for i in range(1, shops + 1):
-        subject = writer.add_instance(Subject(kind="enterprise", legal_name=f"压测商贸{i:05d}有限公司",
-                                              id_number=credit_code(i), verified_at=now - timedelta(days=400)))
+        subject = writer.add_instance(
+            Subject(
+                kind="enterprise",
+                legal_name=f"压测商贸{i:05d}有限公司",
+                id_number=credit_code(i),
+                verified_at=now - timedelta(days=400),
+            )
+        )
         shop = w.add(Shop, name=f"压测店铺{i:05d}", subject_id=subject.id)
-        merchant = w.add(User, username=f"bench_merchant{i:05d}", password=password, role="merchant",
-                         date_joined=now - timedelta(days=400))
+        merchant = w.add(
+            User,
+            username=f"bench_merchant{i:05d}",
+            password=password,
+            role="merchant",
+            date_joined=now - timedelta(days=400),
+        )
         assert merchant.id == shop.id == i  # merchant of shop i is user i (used below, without a dict)
         w.add(User.shops.through, user_id=merchant.id, shop_id=shop.id, is_owner=True)
         if i % chunk == 0:
             writer.flush()
     first_buyer = shops + 1
     for i in range(1, buyers + 1):
-        w.add(User, username=f"bench_buyer{i:06d}", password=password, role="buyer",
-              date_joined=now - timedelta(days=rng.uniform(200, 800)))
+        w.add(
+            User,
+            username=f"bench_buyer{i:06d}",
+            password=password,
+            role="buyer",
+            date_joined=now - timedelta(days=rng.uniform(200, 800)),
+        )
         if i % (chunk * 4) == 0:
             writer.flush()
     buyer_ids = range(first_buyer, first_buyer + buyers)
-    cs_ids = [w.add(User, username=f"bench_cs{i:02d}", password=password, role="cs", is_staff=True).id
-              for i in range(1, TOTAL_CS + 1)]
+    cs_ids = [
+        w.add(User, username=f"bench_cs{i:02d}", password=password, role="cs", is_staff=True).id
+        for i in range(1, TOTAL_CS + 1)
+    ]
     writer.flush()
 
     # Shop sizes: log-normal weights, so a few big shops and a long tail of small ones.
@@ -307,18 +359,43 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
         cs_id = rng.choice(cs_ids)
         paid_fen = rng.choice([1990, 4900, 9900, 12900, 19900, 29900, 59900, 129900])
         paid_at = created - h(2, 10 * 24)
-        order = w.add(Order, order_no=f"BO{paid_at:%Y%m%d}{n:08d}", shop_id=shop_id, buyer_id=buyer_id,
-                      paid_fen=paid_fen, paid_at=paid_at, created_at=paid_at)
-        w.add(OrderItem, order_id=order.id, sku=f"SKU-{rng.randint(1, 500):04d}", title="压测商品",
-              quantity=1, unit_price_fen=paid_fen)
+        order = w.add(
+            Order,
+            order_no=f"BO{paid_at:%Y%m%d}{n:08d}",
+            shop_id=shop_id,
+            buyer_id=buyer_id,
+            paid_fen=paid_fen,
+            paid_at=paid_at,
+            created_at=paid_at,
+        )
+        w.add(
+            OrderItem,
+            order_id=order.id,
+            sku=f"SKU-{rng.randint(1, 500):04d}",
+            title="压测商品",
+            quantity=1,
+            unit_price_fen=paid_fen,
+        )
         needs_return = status in ("awaiting_return", "awaiting_receipt") or (
-            status == "refunded" and rng.random() < 0.35)
+            status == "refunded" and rng.random() < 0.35
+        )
         kind = "return_refund" if needs_return else "refund_only"
         amount = paid_fen if rng.random() < 0.8 else max(1, paid_fen // 2)
         reason = rng.choice(REASONS)
-        a = w.add(AfterSale, number=f"AS{created:%Y%m%d}{n:010d}", order_id=order.id, shop_id=shop_id,
-                  buyer_id=buyer_id, type=kind, status=status, amount_fen=amount, reason=reason,
-                  description="", created_at=created, updated_at=created)
+        a = w.add(
+            AfterSale,
+            number=f"AS{created:%Y%m%d}{n:010d}",
+            order_id=order.id,
+            shop_id=shop_id,
+            buyer_id=buyer_id,
+            type=kind,
+            status=status,
+            amount_fen=amount,
+            reason=reason,
+            description="",
+            created_at=created,
+            updated_at=created,
+        )
         t = created
         history = []
 
@@ -337,27 +414,56 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
                 escalated = step("escalated", "buyer", buyer_id, h(1, 30), body="商家拒绝,申请平台介入")
             else:  # an open dispute: escalated `within` ago (never before the rejection)
                 escalated = max(now - within, rejected + timedelta(hours=1))
-                history.append(dict(kind="escalated", actor_role="buyer", actor_id=buyer_id, at=escalated,
-                                    body="商家拒绝,申请平台介入", data={}))
-            d = w.add(Dispute, aftersale_id=a.id, status="awaiting_evidence", escalation_reason="商家拒绝,申请平台介入",
-                      opened_at=escalated, evidence_due_at=escalated + timedelta(hours=24))
+                history.append(
+                    dict(
+                        kind="escalated",
+                        actor_role="buyer",
+                        actor_id=buyer_id,
+                        at=escalated,
+                        body="商家拒绝,申请平台介入",
+                        data={},
+                    )
+                )
+            d = w.add(
+                Dispute,
+                aftersale_id=a.id,
+                status="awaiting_evidence",
+                escalation_reason="商家拒绝,申请平台介入",
+                opened_at=escalated,
+                evidence_due_at=escalated + timedelta(hours=24),
+            )
             return d, escalated
 
         def first_evidence(d, escalated, *, submitted: bool):
             nonlocal t
-            er = w.add(EvidenceRequest, dispute_id=d.id, party="merchant", initial=True,
-                       note="纠纷协商期:商家需在24小时内提交举证或同意售后", requested_at=escalated,
-                       due_at=d.evidence_due_at, state="fulfilled" if submitted else "lapsed")
+            er = w.add(
+                EvidenceRequest,
+                dispute_id=d.id,
+                party="merchant",
+                initial=True,
+                note="纠纷协商期:商家需在24小时内提交举证或同意售后",
+                requested_at=escalated,
+                due_at=d.evidence_due_at,
+                state="fulfilled" if submitted else "lapsed",
+            )
             t = escalated
             if submitted:
                 at = step("evidence_submitted", "merchant", merchant_id, h(0.5, 23), body="已按约发货,附物流凭证")
-                w.add(Evidence, dispute_id=d.id, request_id=er.id, party="merchant", submitted_by_id=merchant_id,
-                      statement="已按约发货,附物流凭证", submitted_at=at)
+                w.add(
+                    Evidence,
+                    dispute_id=d.id,
+                    request_id=er.id,
+                    party="merchant",
+                    submitted_by_id=merchant_id,
+                    statement="已按约发货,附物流凭证",
+                    submitted_at=at,
+                )
                 d.evidence_submitted_at = at
             else:
                 at = d.evidence_due_at
-                history.append(dict(kind="evidence_timed_out", actor_role="system", actor_id=None, at=at,
-                                    body="", data={}))
+                history.append(
+                    dict(kind="evidence_timed_out", actor_role="system", actor_id=None, at=at, body="", data={})
+                )
                 d.timed_out = True
             er.closed_at = at
             d.status, d.review_started_at = "platform_review", at
@@ -366,14 +472,32 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
 
         def rule(d, outcome, liable, refund_fen):
             at = step("ruled", "cs", cs_id, h(2, 48), body="根据双方凭证判定", outcome=outcome, liable=liable)
-            w.add(Ruling, dispute_id=d.id, outcome=outcome, amount_fen=refund_fen, liable=liable,
-                  note="根据双方凭证判定", evidence_considered=[], ruled_by_id=cs_id, ruled_at=at)
+            w.add(
+                Ruling,
+                dispute_id=d.id,
+                outcome=outcome,
+                amount_fen=refund_fen,
+                liable=liable,
+                note="根据双方凭证判定",
+                evidence_considered=[],
+                ruled_by_id=cs_id,
+                ruled_at=at,
+            )
             d.status, d.outcome, d.liable, d.resolved_at = "resolved", outcome, liable, at
             return at
 
         def refund(at, source):
-            w.add(Refund, aftersale_id=a.id, order_id=order.id, amount_fen=amount, source=source, created_at=at,
-                  status="succeeded", succeeded_at=at, reference=f"refund-{a.number}")
+            w.add(
+                Refund,
+                aftersale_id=a.id,
+                order_id=order.id,
+                amount_fen=amount,
+                source=source,
+                created_at=at,
+                status="succeeded",
+                succeeded_at=at,
+                reference=f"refund-{a.number}",
+            )
             order.refunded_fen = amount
             step("refunded", "system", None, timedelta(0), amount_fen=amount)
 
@@ -385,8 +509,9 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
         elif status == "awaiting_receipt":
             step("approved", "merchant", merchant_id, h(1, 24))
             a.return_carrier, a.return_tracking_no = "顺丰速运", f"SF{rng.randint(10**11, 10**12 - 1)}"
-            a.due_at = step("return_shipped", "buyer", buyer_id, h(2, 48),
-                            carrier="顺丰速运", tracking_no=a.return_tracking_no) + timedelta(days=10)
+            a.due_at = step(
+                "return_shipped", "buyer", buyer_id, h(2, 48), carrier="顺丰速运", tracking_no=a.return_tracking_no
+            ) + timedelta(days=10)
         elif status == "merchant_rejected":
             open_at = step("rejected", "merchant", merchant_id, h(1, 40), body="不符合售后条件")
             a.rejection_reason = "不符合售后条件"
@@ -394,13 +519,28 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
         elif status == "dispute_awaiting_evidence":
             # Escalated within the last 23 h: the merchant's 24 h evidence window is still open.
             d, escalated = open_dispute(within=h(0.2, 23))
-            w.add(EvidenceRequest, dispute_id=d.id, party="merchant", initial=True,
-                  note="纠纷协商期:商家需在24小时内提交举证或同意售后", requested_at=escalated,
-                  due_at=d.evidence_due_at, state="open")
+            w.add(
+                EvidenceRequest,
+                dispute_id=d.id,
+                party="merchant",
+                initial=True,
+                note="纠纷协商期:商家需在24小时内提交举证或同意售后",
+                requested_at=escalated,
+                due_at=d.evidence_due_at,
+                state="open",
+            )
             a.due_at = d.evidence_due_at
             if rng.random() < 0.3:
-                history.append(dict(kind="message", actor_role="buyer", actor_id=buyer_id,
-                                    at=min(escalated + h(0.1, 1), now), body="请尽快处理", data={}))
+                history.append(
+                    dict(
+                        kind="message",
+                        actor_role="buyer",
+                        actor_id=buyer_id,
+                        at=min(escalated + h(0.1, 1), now),
+                        body="请尽快处理",
+                        data={},
+                    )
+                )
         elif status == "dispute_platform_review":
             d, escalated = open_dispute(within=h(30, 96))
             first_evidence(d, escalated, submitted=rng.random() < 0.8)
@@ -410,10 +550,27 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
             party = "merchant" if rng.random() < 0.5 else "buyer"
             asked = now - h(0.5, 20)
             due = asked + timedelta(hours=24)
-            w.add(EvidenceRequest, dispute_id=d.id, party=party, initial=False, note="请补充物流签收凭证",
-                  requested_by_id=cs_id, requested_at=asked, due_at=due, state="open")
-            history.append(dict(kind="evidence_requested", actor_role="cs", actor_id=cs_id, at=asked,
-                                body="请补充物流签收凭证", data={"party": party, "due_at": due.isoformat()}))
+            w.add(
+                EvidenceRequest,
+                dispute_id=d.id,
+                party=party,
+                initial=False,
+                note="请补充物流签收凭证",
+                requested_by_id=cs_id,
+                requested_at=asked,
+                due_at=due,
+                state="open",
+            )
+            history.append(
+                dict(
+                    kind="evidence_requested",
+                    actor_role="cs",
+                    actor_id=cs_id,
+                    at=asked,
+                    body="请补充物流签收凭证",
+                    data={"party": party, "due_at": due.isoformat()},
+                )
+            )
             d.status, a.due_at = "awaiting_supplement", due
         elif status == "refunded":
             if rng.random() < 0.05:
@@ -438,13 +595,22 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
                 a.rejection_reason = "不符合售后条件"
                 a.escalation_due_at = rejected + timedelta(days=7)
                 t = a.escalation_due_at
-                history.append(dict(kind="escalation_window_closed", actor_role="system", actor_id=None,
-                                    at=t, body="", data={}))
+                history.append(
+                    dict(kind="escalation_window_closed", actor_role="system", actor_id=None, at=t, body="", data={})
+                )
         elif status == "cancelled":
             if rng.random() < 0.15:
                 d, escalated = open_dispute()
-                er = w.add(EvidenceRequest, dispute_id=d.id, party="merchant", initial=True, note="",
-                           requested_at=escalated, due_at=d.evidence_due_at, state="withdrawn")
+                er = w.add(
+                    EvidenceRequest,
+                    dispute_id=d.id,
+                    party="merchant",
+                    initial=True,
+                    note="",
+                    requested_at=escalated,
+                    due_at=d.evidence_due_at,
+                    state="withdrawn",
+                )
                 at = step("cancelled", "buyer", buyer_id, h(0.5, 20))
                 er.closed_at = d.resolved_at = at
                 d.status = "cancelled"
@@ -456,8 +622,17 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
         if status in ("refunded", "closed", "cancelled"):
             a.closed_at = last
         for e in sorted(history, key=lambda e: e["at"]):
-            w.add(HistoryEntry, aftersale_id=a.id, at=e["at"], actor_id=e["actor_id"], actor_role=e["actor_role"],
-                  kind=e["kind"], body=e["body"], data=e["data"], visibility="all")
+            w.add(
+                HistoryEntry,
+                aftersale_id=a.id,
+                at=e["at"],
+                actor_id=e["actor_id"],
+                actor_role=e["actor_role"],
+                kind=e["kind"],
+                body=e["body"],
+                data=e["data"],
+                visibility="all",
+            )
     writer.flush()
     return writer
 
@@ -474,10 +649,13 @@ def main():
     name = common.check_name(args.database)
     shops = args.shops or max(10, args.aftersales // 100)
     buyers = args.buyers or max(100, args.aftersales // 5)
-    if not (1 <= args.aftersales <= 5_000_000 and 1 <= shops <= 99_999 and 1 <= buyers <= 999_999
-            and 100 <= args.chunk <= 100_000):
-        raise SystemExit("keep --aftersales ≤ 5,000,000, --shops < 100,000, --buyers < 1,000,000, "
-                         "--chunk 100..100,000")
+    if not (
+        1 <= args.aftersales <= 5_000_000
+        and 1 <= shops <= 99_999
+        and 1 <= buyers <= 999_999
+        and 100 <= args.chunk <= 100_000
+    ):
+        raise SystemExit("keep --aftersales ≤ 5,000,000, --shops < 100,000, --buyers < 1,000,000, --chunk 100..100,000")
 
     started = time.perf_counter()
     recreate_database(name)
@@ -508,8 +686,9 @@ def main():
         copy_seconds[0] += time.perf_counter() - t
 
     Writer.flush = timed_flush
-    writer = build(random.Random(args.seed), clock.now(), aftersales=args.aftersales, shops=shops, buyers=buyers,
-                   chunk=args.chunk)
+    writer = build(
+        random.Random(args.seed), clock.now(), aftersales=args.aftersales, shops=shops, buyers=buyers, chunk=args.chunk
+    )
     writer.reset_sequences()
     with connection.cursor() as cursor:
         if sqlite:
@@ -537,10 +716,12 @@ def main():
     for row in AfterSale.objects.values("status").annotate(n=Count("id")).order_by("-n"):
         print(f"  {row['status']:30} {row['n']:>9,}")
     load = " / ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
-    print(f"\nseeded {name} with {args.aftersales:,} requests, {shops:,} shops, {buyers:,} buyers in "
-          f"{analyzed - started:.1f} s (create + migrate {migrated - started:.1f} s, generate + COPY "
-          f"{loaded - migrated:.1f} s of which {'INSERT' if sqlite else 'COPY'} {copy_seconds[0]:.1f} s, {'ANALYZE' if sqlite else 'VACUUM ANALYZE'} {analyzed - loaded:.1f} s); "
-          f"peak RSS {peak_mb:.0f} MB; load average {load}")
+    print(
+        f"\nseeded {name} with {args.aftersales:,} requests, {shops:,} shops, {buyers:,} buyers in "
+        f"{analyzed - started:.1f} s (create + migrate {migrated - started:.1f} s, generate + COPY "
+        f"{loaded - migrated:.1f} s of which {'INSERT' if sqlite else 'COPY'} {copy_seconds[0]:.1f} s, {'ANALYZE' if sqlite else 'VACUUM ANALYZE'} {analyzed - loaded:.1f} s); "
+        f"peak RSS {peak_mb:.0f} MB; load average {load}"
+    )
 
 
 if __name__ == "__main__":

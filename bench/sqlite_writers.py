@@ -25,6 +25,7 @@ message entries written differs from the number of 201 answers. It prints throug
 p50/p95/p99 of both, side by side, with the load average. Nothing outside 127.0.0.1 is touched;
 the scratch directory and every process started are removed at the end.
 """
+
 import argparse
 import collections
 import http.client
@@ -51,10 +52,19 @@ LOCKED = "database is locked"
 def env_for(db_url: str, scratch: Path) -> dict:
     # DEBUG=0 and an ALLOWED_HOSTS for 127.0.0.1; the demo data is not loaded (the seeder's is used).
     # Rate limits off; the login throttle only counts failures.
-    return dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="sellerdesk.settings", DEBUG="0",
-                ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="WARNING", SELLERDESK_FILES_DIR=str(scratch / "files"),
-                SELLERDESK_RATE_MESSAGES="0", SELLERDESK_RATE_UPLOADS="0", SELLERDESK_RATE_OFFERS="0",
-                PYTHONUNBUFFERED="1")
+    return dict(
+        os.environ,
+        DATABASE_URL=db_url,
+        DJANGO_SETTINGS_MODULE="sellerdesk.settings",
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+        SELLERDESK_FILES_DIR=str(scratch / "files"),
+        SELLERDESK_RATE_MESSAGES="0",
+        SELLERDESK_RATE_UPLOADS="0",
+        SELLERDESK_RATE_OFFERS="0",
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def start(env: dict, port: int, web: str, scratch: Path):
@@ -62,11 +72,35 @@ def start(env: dict, port: int, web: str, scratch: Path):
     bin_dir = Path(sys.executable).parent
     glog = open(scratch / f"gunicorn-{web}.log", "w+")
     wlog = open(scratch / f"worker-{web}.log", "w+")
-    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "-v0"], cwd=common.ROOT, env=env,
-                              stdout=wlog, stderr=subprocess.STDOUT, start_new_session=True)
-    web = subprocess.Popen([str(bin_dir / "gunicorn"), "sellerdesk.wsgi", "-b", f"127.0.0.1:{port}",
-                            "-w", processes, "--threads", threads, "--graceful-timeout", "5", "--log-level", "warning"],
-                           cwd=common.ROOT, env=env, stdout=glog, stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "-v0"],
+        cwd=common.ROOT,
+        env=env,
+        stdout=wlog,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    web = subprocess.Popen(
+        [
+            str(bin_dir / "gunicorn"),
+            "sellerdesk.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            processes,
+            "--threads",
+            threads,
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        cwd=common.ROOT,
+        env=env,
+        stdout=glog,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return web, worker, glog, wlog
 
 
@@ -95,10 +129,18 @@ def writers_plan(n: int):
     """n (username, after-sale id) pairs: half buyers, half merchants, each on its own open request."""
     from sellerdesk.aftersales.models import AfterSale
 
-    open_statuses = ["awaiting_merchant", "merchant_rejected", "dispute_awaiting_evidence",
-                     "dispute_platform_review", "awaiting_return"]
-    rows = list(AfterSale.objects.filter(status__in=open_statuses).order_by("id")
-                .values_list("id", "buyer__username", "shop_id"))
+    open_statuses = [
+        "awaiting_merchant",
+        "merchant_rejected",
+        "dispute_awaiting_evidence",
+        "dispute_platform_review",
+        "awaiting_return",
+    ]
+    rows = list(
+        AfterSale.objects.filter(status__in=open_statuses)
+        .order_by("id")
+        .values_list("id", "buyer__username", "shop_id")
+    )
     plan, buyers, shops = [], set(), set()
     from sellerdesk.identity.models import User
 
@@ -167,8 +209,15 @@ def figures(results, wall):
     ok = sorted(e for e, s, b in results if 200 <= s < 300 or (s == 503 and b'"degraded"' in b))
     every = sorted(e for e, _, _ in results)
     ms = lambda v, p: common.percentile(v, p) * 1000  # noqa: E731
-    return {"n": len(results), "ok": len(ok), "per_s": len(ok) / wall if wall else 0.0,
-            "p50": ms(every, 50), "p95": ms(every, 95), "p99": ms(every, 99), "max": every[-1] * 1000 if every else 0}
+    return {
+        "n": len(results),
+        "ok": len(ok),
+        "per_s": len(ok) / wall if wall else 0.0,
+        "p50": ms(every, 50),
+        "p95": ms(every, 95),
+        "p99": ms(every, 99),
+        "max": every[-1] * 1000 if every else 0,
+    }
 
 
 def process_cpu(pids):
@@ -219,8 +268,12 @@ def phase(args, db_url, scratch, web, plan, tokens_cache):
 
         def write(c, i):
             seq[i] += 1
-            return post_json(c, f"/api/v1/aftersales/{plan[i][1]}/messages",
-                             {"body": f"bench writer {i} message {seq[i]}"}, tokens[i])
+            return post_json(
+                c,
+                f"/api/v1/aftersales/{plan[i][1]}/messages",
+                {"body": f"bench writer {i} message {seq[i]}"},
+                tokens[i],
+            )
 
         written, wall = hammer(port, args.seconds, write, args.writers)
         out["writers"] = figures(written, wall)
@@ -248,12 +301,18 @@ def phase(args, db_url, scratch, web, plan, tokens_cache):
             log.seek(0)
             logs[name] = log.read()
             log.close()
-        out["log_locked"] = {name: [line for line in text.splitlines() if LOCKED in line]
-                             for name, text in logs.items()}
+        out["log_locked"] = {
+            name: [line for line in text.splitlines() if LOCKED in line] for name, text in logs.items()
+        }
         # health's 503 before the worker's first heartbeat is logged as an ERROR by Django: not a failure
-        out["log_errors"] = {name: [line for line in text.splitlines() if ("Traceback" in line or "ERROR" in line)
-                                    and "Service Unavailable: /api/v1/health" not in line]
-                             for name, text in logs.items()}
+        out["log_errors"] = {
+            name: [
+                line
+                for line in text.splitlines()
+                if ("Traceback" in line or "ERROR" in line) and "Service Unavailable: /api/v1/health" not in line
+            ]
+            for name, text in logs.items()
+        }
     return out
 
 
@@ -262,54 +321,85 @@ def main():
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--floor-seconds", type=float, default=10)
-    parser.add_argument("--web", nargs="+", default=["1x4", "4x4"], metavar="PROCESSESxTHREADS",
-                        help="gunicorn -w and --threads per phase (default 1x4, scripts/run's, then 4x4)")
+    parser.add_argument(
+        "--web",
+        nargs="+",
+        default=["1x4", "4x4"],
+        metavar="PROCESSESxTHREADS",
+        help="gunicorn -w and --threads per phase (default 1x4, scripts/run's, then 4x4)",
+    )
     parser.add_argument("--aftersales", type=int, default=2000, help="requests seeded into the SQLite file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (database, logs)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    if not (2 <= args.writers <= 100 and 1 <= args.seconds <= 600 and all(re.fullmatch(r"([1-9]|1[0-6])x([1-9]|[1-5][0-9]|6[0-4])", w) for w in args.web)):
+    if not (
+        2 <= args.writers <= 100
+        and 1 <= args.seconds <= 600
+        and all(re.fullmatch(r"([1-9]|1[0-6])x([1-9]|[1-5][0-9]|6[0-4])", w) for w in args.web)
+    ):
         raise SystemExit("keep --writers 2..100, --seconds ≤ 600, --web PxT with P ≤ 16, T ≤ 64")
 
     scratch = Path(tempfile.mkdtemp(prefix="sd_bench_sqlite_writers_"))
     db_url = f"sqlite:///{scratch / 'sd_bench_writers.sqlite3'}"
     failed = False
     try:
-        seed = subprocess.run([sys.executable, str(Path(__file__).with_name("seed_postgres.py")), "--database",
-                               db_url, "--aftersales", str(args.aftersales)], capture_output=True, text=True)
+        seed = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("seed_postgres.py")),
+                "--database",
+                db_url,
+                "--aftersales",
+                str(args.aftersales),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if seed.returncode:
             raise SystemExit(f"seeding failed:\n{seed.stdout[-2000:]}\n{seed.stderr[-2000:]}")
         print(seed.stdout.strip().splitlines()[-1])
         os.environ["SELLERDESK_FILES_DIR"] = str(scratch / "files")
         common.setup_django(db_url)
         plan = writers_plan(args.writers)
-        print(f"{args.writers} writers: {sum(1 for u, _ in plan if 'buyer' in u)} buyers, "
-              f"{sum(1 for u, _ in plan if 'merchant' in u)} merchants, each on its own open after-sale; "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"{args.writers} writers: {sum(1 for u, _ in plan if 'buyer' in u)} buyers, "
+            f"{sum(1 for u, _ in plan if 'merchant' in u)} merchants, each on its own open after-sale; "
+            f"{os.cpu_count()} CPUs"
+        )
         phases = []
         for web in args.web:
             tokens = []
             result = phase(args, db_url, scratch, web, plan, tokens)
             phases.append(result)
             f, w = result["floor"], result["writers"]
-            print(f"\n=== gunicorn -w {web.split('x')[0]} --threads {web.split('x')[1]} + 1 worker, {args.writers} concurrent clients, "
-                  f"load {result['load'][0]:.2f} -> {result['load'][1]:.2f}")
+            print(
+                f"\n=== gunicorn -w {web.split('x')[0]} --threads {web.split('x')[1]} + 1 worker, {args.writers} concurrent clients, "
+                f"load {result['load'][0]:.2f} -> {result['load'][1]:.2f}"
+            )
             print(f"{'':34} {'n':>6} {'ok/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} {'cpu ms/req':>10}")
             for label, r in (("floor: GET /api/v1/health", f), ("writers: POST …/messages (JSON)", w)):
-                print(f"{label:34} {r['n']:>6} {r['per_s']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
-                      f"{r['max']:>8.1f} {r['cpu_ms']:>10.1f}")
-            print(f"writers vs floor: throughput {w['per_s'] / f['per_s']:.3f} of the floor, "
-                  f"p50 ×{w['p50'] / f['p50']:.2f}, p99 ×{w['p99'] / f['p99']:.2f}")
-            print("writers' answers by status and code: "
-                  + ", ".join(f"{s} {c or '-'}: {n}" for (s, c), n in sorted(w["counts"].items())))
+                print(
+                    f"{label:34} {r['n']:>6} {r['per_s']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
+                    f"{r['max']:>8.1f} {r['cpu_ms']:>10.1f}"
+                )
+            print(
+                f"writers vs floor: throughput {w['per_s'] / f['per_s']:.3f} of the floor, "
+                f"p50 ×{w['p50'] / f['p50']:.2f}, p99 ×{w['p99'] / f['p99']:.2f}"
+            )
+            print(
+                "writers' answers by status and code: "
+                + ", ".join(f"{s} {c or '-'}: {n}" for (s, c), n in sorted(w["counts"].items()))
+            )
             print(f"message entries written {result['rows_written']}, 201 answers {result['created']}")
             problems = []
             if w["locked"] or f["locked"]:
-                problems.append(f"'{LOCKED}' in {len(w['locked']) + len(f['locked'])} answers: "
-                                f"{(w['locked'] + f['locked'])[:3]}")
+                problems.append(
+                    f"'{LOCKED}' in {len(w['locked']) + len(f['locked'])} answers: {(w['locked'] + f['locked'])[:3]}"
+                )
             if w["errors"] or f["errors"]:
-                problems.append(f"{len(w['errors']) + len(f['errors'])} 5xx or failed answers: "
-                                f"{(w['errors'] + f['errors'])[:3]}")
+                problems.append(
+                    f"{len(w['errors']) + len(f['errors'])} 5xx or failed answers: {(w['errors'] + f['errors'])[:3]}"
+                )
             for name, lines in result["log_locked"].items():
                 if lines:
                     problems.append(f"'{LOCKED}' in the {name} log ({len(lines)} lines): {lines[:3]}")

@@ -43,6 +43,7 @@ Beside every figure: the 1-minute load average (os.getloadavg) at the start and 
 the worker processes' CPU ms per delivery (from /proc, independent of the load), and the
 PostgreSQL sessions and commits per delivery in this database (pg_stat_database).
 """
+
 import argparse
 import asyncio
 import json
@@ -67,6 +68,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -121,8 +123,14 @@ def pct(values: list[float], p: float) -> float:
 
 
 def child_env(database: str, **extra) -> dict:
-    env = dict(os.environ, DATABASE_URL=common.database_url(database), DJANGO_SETTINGS_MODULE="sellerdesk.settings",
-               DEBUG="0", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        DATABASE_URL=common.database_url(database),
+        DJANGO_SETTINGS_MODULE="sellerdesk.settings",
+        DEBUG="0",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -139,6 +147,7 @@ def stop_process(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 15
 
 
 # --- role: receiver --------------------------------------------------------------------------
+
 
 def receiver_main(port: int) -> None:
     """A minimal HTTP/1.1 server: 200 with an empty body at once; records every POST /hook/<n>."""
@@ -164,18 +173,30 @@ def receiver_main(port: int) -> None:
                 at = time.time()
                 answer = b""
                 if method == "POST" and target.startswith("/hook/"):
-                    records.append({"path": target, "id": headers.get("webhook-id"), "at": at,
-                                    "headers": {k: headers.get(k) for k in
-                                                ("webhook-id", "webhook-timestamp", "webhook-signature")},
-                                    "body": body.decode()})
+                    records.append(
+                        {
+                            "path": target,
+                            "id": headers.get("webhook-id"),
+                            "at": at,
+                            "headers": {
+                                k: headers.get(k) for k in ("webhook-id", "webhook-timestamp", "webhook-signature")
+                            },
+                            "body": body.decode(),
+                        }
+                    )
                 elif target.startswith("/_floor"):
                     floor_hits[0] += 1
                 elif method == "GET" and target.startswith("/_records"):
                     since = int(target.partition("since=")[2] or 0)
-                    answer = json.dumps({"records": records[since:], "total": len(records),
-                                         "floor_hits": floor_hits[0]}).encode()
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
-                             + str(len(answer)).encode() + b"\r\n\r\n" + answer)
+                    answer = json.dumps(
+                        {"records": records[since:], "total": len(records), "floor_hits": floor_hits[0]}
+                    ).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+                    + str(len(answer)).encode()
+                    + b"\r\n\r\n"
+                    + answer
+                )
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     return
@@ -203,6 +224,7 @@ def receiver_records(port: int, since: int = 0) -> dict:
 
 # --- role: floor -----------------------------------------------------------------------------
 
+
 def floor_main(port: int, seconds: float, threads: int, mode: str) -> None:
     """POST to the receiver for `seconds`: mode `send` runs dispatcher.send (what a worker does
     per delivery, minus the database) from `threads` threads; mode `keepalive` is one plain httpx
@@ -210,8 +232,15 @@ def floor_main(port: int, seconds: float, threads: int, mode: str) -> None:
     import httpx
 
     url = f"http://127.0.0.1:{port}/_floor"
-    body = json.dumps({"id": 1, "type": "aftersale.refunded", "timestamp": "2026-01-01T00:00:00+00:00",
-                       "data": {"aftersale_id": 1, "shop_id": 1, "bench": "x" * 40}}, separators=(",", ":"))
+    body = json.dumps(
+        {
+            "id": 1,
+            "type": "aftersale.refunded",
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "data": {"aftersale_id": 1, "shop_id": 1, "bench": "x" * 40},
+        },
+        separators=(",", ":"),
+    )
     counts = []
     deadline_holder = {}
 
@@ -235,8 +264,9 @@ def floor_main(port: int, seconds: float, threads: int, mode: str) -> None:
 
     apply_what_if(dispatcher)
 
-    item = dispatcher.Claimed(delivery_id=1, endpoint_id=1, url=url, secrets=(new_secret(),), event_id=1, body=body,
-                              attempt=1)
+    item = dispatcher.Claimed(
+        delivery_id=1, endpoint_id=1, url=url, secrets=(new_secret(),), event_id=1, body=body, attempt=1
+    )
     dispatcher.send(item)  # warm: imports, first connection
 
     def loop():
@@ -260,6 +290,7 @@ def floor_main(port: int, seconds: float, threads: int, mode: str) -> None:
 
 
 # --- role: writer ----------------------------------------------------------------------------
+
 
 def writer_main(rate: float, seconds: float, plan_file: str, out_file: str) -> None:
     """Commit `rate` events/s for `seconds` (one event per transaction, absolute schedule)."""
@@ -285,16 +316,22 @@ def writer_main(rate: float, seconds: float, plan_file: str, out_file: str) -> N
             late.append(-wait)
         aftersale_id, shop_id = rng.choice(aftersales)
         with transaction.atomic():
-            event = emit(TOPICS[i % len(TOPICS)], aggregate_type="aftersale", aggregate_id=aftersale_id,
-                         payload={"aftersale_id": aftersale_id, "shop_id": shop_id, "n": i})
+            event = emit(
+                TOPICS[i % len(TOPICS)],
+                aggregate_type="aftersale",
+                aggregate_id=aftersale_id,
+                payload={"aftersale_id": aftersale_id, "shop_id": shop_id, "n": i},
+            )
         committed = time.time()
         rows.append([event.pk, committed, event.created_at.timestamp()])
     elapsed = time.time() - start
-    Path(out_file).write_text(json.dumps({"rows": rows, "elapsed": elapsed, "late_max": max(late, default=0.0),
-                                          "late_n": len(late)}))
+    Path(out_file).write_text(
+        json.dumps({"rows": rows, "elapsed": elapsed, "late_max": max(late, default=0.0), "late_n": len(late)})
+    )
 
 
 # --- role: dispatcher only -------------------------------------------------------------------
+
 
 class _SharedSslHttpx:
     """What-if (bench only, product code untouched): `httpx` as the dispatcher sees it, except that
@@ -336,6 +373,7 @@ def dispatch_main() -> None:
 
 # --- the bench itself ------------------------------------------------------------------------
 
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -345,7 +383,7 @@ class Bench:
         self.port = free_port()
         self.receiver = None
         self.records_seen = 0
-        self.secrets: dict[str, str] = {}       # receiver path -> secret
+        self.secrets: dict[str, str] = {}  # receiver path -> secret
         self.endpoint_path: dict[int, str] = {}  # endpoint id -> receiver path
         self.aftersales: list[tuple[int, int]] = []  # (aftersale id, shop id)
         self.endpoints_of_shop: dict[int, list[int]] = defaultdict(list)
@@ -358,12 +396,18 @@ class Bench:
         import psycopg
         from psycopg import sql
 
-        with psycopg.connect(host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=common.ROOT,
-                              env=child_env(self.database), capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"],
+            cwd=common.ROOT,
+            env=child_env(self.database),
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             raise SystemExit(f"migrate failed:\n{done.stdout}\n{done.stderr}")
         print(f"database {self.database}: created and migrated in {time.monotonic() - started:.1f} s")
@@ -374,8 +418,9 @@ class Bench:
         from psycopg import sql
 
         connections.close_all()
-        with psycopg.connect(host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.database)))
         print(f"database {self.database}: dropped")
 
@@ -392,8 +437,9 @@ class Bench:
         a = self.args
         with transaction.atomic():
             for s in range(1, a.shops + 1):
-                subject = Subject.objects.create(kind="enterprise", legal_name=f"压测推送{s:02d}有限公司",
-                                                 id_number=credit_code(90_000 + s))
+                subject = Subject.objects.create(
+                    kind="enterprise", legal_name=f"压测推送{s:02d}有限公司", id_number=credit_code(90_000 + s)
+                )
                 shop = Shop.objects.create(name=f"推送店铺{s:02d}", subject=subject)
                 merchant = User(username=f"bench_hook_merchant{s:02d}", role=Role.MERCHANT)
                 merchant.set_unusable_password()
@@ -402,16 +448,21 @@ class Bench:
                 for k in range(a.endpoints_per_shop):
                     path = f"/hook/{shop.id}-{k + 1}"
                     endpoint, secret = do_register_endpoint(
-                        acting_user=merchant, url=f"http://127.0.0.1:{self.port}{path}", event_types=["*"],
-                        now=clock.now() - timedelta(minutes=1))
+                        acting_user=merchant,
+                        url=f"http://127.0.0.1:{self.port}{path}",
+                        event_types=["*"],
+                        now=clock.now() - timedelta(minutes=1),
+                    )
                     self.secrets[path] = secret
                     self.endpoint_path[endpoint.pk] = path
                     self.endpoints_of_shop[shop.id].append(endpoint.pk)
         shop_ids = sorted(self.endpoints_of_shop)
         self.aftersales = [(n, shop_ids[(n - 1) % len(shop_ids)]) for n in range(1, a.aftersales + 1)]
         (self.tmp / "plan.json").write_text(json.dumps({"aftersales": self.aftersales, "seed": a.seed}))
-        print(f"{a.shops} shops x {a.endpoints_per_shop} endpoints = {len(self.endpoint_path)} endpoints, "
-              f"{a.aftersales} after-sales ids; each event goes to the {a.endpoints_per_shop} endpoint(s) of its shop")
+        print(
+            f"{a.shops} shops x {a.endpoints_per_shop} endpoints = {len(self.endpoint_path)} endpoints, "
+            f"{a.aftersales} after-sales ids; each event goes to the {a.endpoints_per_shop} endpoint(s) of its shop"
+        )
 
     def write_backlog(self, count: int, seed: int) -> tuple[int, int]:
         from django.db import transaction
@@ -425,8 +476,14 @@ class Bench:
             with transaction.atomic():
                 for i in range(chunk, min(chunk + 100, count)):
                     aftersale_id, shop_id = rng.choice(self.aftersales)
-                    ids.append(emit(TOPICS[i % len(TOPICS)], aggregate_type="aftersale", aggregate_id=aftersale_id,
-                                    payload={"aftersale_id": aftersale_id, "shop_id": shop_id, "n": i}).pk)
+                    ids.append(
+                        emit(
+                            TOPICS[i % len(TOPICS)],
+                            aggregate_type="aftersale",
+                            aggregate_id=aftersale_id,
+                            payload={"aftersale_id": aftersale_id, "shop_id": shop_id, "n": i},
+                        ).pk
+                    )
         print(f"  backlog: {count} events written in {time.monotonic() - started:.1f} s (ids {ids[0]}-{ids[-1]})")
         return ids[0], ids[-1]
 
@@ -446,11 +503,16 @@ class Bench:
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute("SELECT sessions, xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s",
-                           [self.database])
+            cursor.execute(
+                "SELECT sessions, xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s", [self.database]
+            )
             sessions, commits, rollbacks = cursor.fetchone()
-        return {"sessions": sessions, "commits": commits, "rollbacks": rollbacks,
-                "cpu": postgres_cpu(self.postmaster())}
+        return {
+            "sessions": sessions,
+            "commits": commits,
+            "rollbacks": rollbacks,
+            "cpu": postgres_cpu(self.postmaster()),
+        }
 
     def succeeded_count(self, lo: int, hi: int) -> int:
         from sellerdesk.events.models import WebhookDelivery
@@ -460,8 +522,9 @@ class Bench:
     # processes --------------------------------------------------------------------------------
     def spawn(self, argv, env, log_name) -> subprocess.Popen:
         log = open(self.tmp / log_name, "w")
-        proc = subprocess.Popen(argv, cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv, cwd=common.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         proc.log_path = self.tmp / log_name
         self.procs.append(proc)
         return proc
@@ -470,8 +533,14 @@ class Bench:
         return {"BENCH_WHAT_IF": self.args.what_if} if self.args.what_if else {}
 
     def start_receiver(self) -> None:
-        proc = subprocess.Popen([sys.executable, __file__, "_receiver", "--port", str(self.port)], cwd=common.ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "_receiver", "--port", str(self.port)],
+            cwd=common.ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.procs.append(proc)
         if proc.stdout.readline().strip() != "ready":
             raise SystemExit("the receiver did not start")
@@ -480,8 +549,11 @@ class Bench:
 
     def start_workers(self, n: int, tag: str) -> list[subprocess.Popen]:
         env = child_env(self.database, **self.worker_extra_env, **self.what_if_env())
-        argv = ([sys.executable, __file__, "_dispatch"] if self.args.dispatcher_only or self.args.what_if
-                else [sys.executable, "manage.py", "worker"])
+        argv = (
+            [sys.executable, __file__, "_dispatch"]
+            if self.args.dispatcher_only or self.args.what_if
+            else [sys.executable, "manage.py", "worker"]
+        )
         return [self.spawn(argv, env, f"worker-{tag}-{i}.log") for i in range(n)]
 
     def stop_workers(self, workers) -> list[str]:
@@ -504,15 +576,36 @@ class Bench:
     def floor(self, label: str) -> dict:
         a = self.args
         out = {"label": label, "load": load()}
-        concurrency = int(self.worker_extra_env.get("SELLERDESK_WEBHOOK_CONCURRENCY",
-                                                    os.environ.get("SELLERDESK_WEBHOOK_CONCURRENCY", "8")))
-        for key, mode, threads in (("send_1", "send", 1), (f"send_{concurrency}", "send", concurrency),
-                                   ("keepalive", "keepalive", 1)):
-            done = subprocess.run([sys.executable, __file__, "_floor", "--port", str(self.port), "--seconds",
-                                   str(a.floor_seconds), "--threads", str(threads), "--mode", mode],
-                                  cwd=common.ROOT, env=child_env(self.database, **self.worker_extra_env,
-                                                                 **self.what_if_env()),
-                                  capture_output=True, text=True, timeout=a.floor_seconds + 60)
+        concurrency = int(
+            self.worker_extra_env.get(
+                "SELLERDESK_WEBHOOK_CONCURRENCY", os.environ.get("SELLERDESK_WEBHOOK_CONCURRENCY", "8")
+            )
+        )
+        for key, mode, threads in (
+            ("send_1", "send", 1),
+            (f"send_{concurrency}", "send", concurrency),
+            ("keepalive", "keepalive", 1),
+        ):
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "_floor",
+                    "--port",
+                    str(self.port),
+                    "--seconds",
+                    str(a.floor_seconds),
+                    "--threads",
+                    str(threads),
+                    "--mode",
+                    mode,
+                ],
+                cwd=common.ROOT,
+                env=child_env(self.database, **self.worker_extra_env, **self.what_if_env()),
+                capture_output=True,
+                text=True,
+                timeout=a.floor_seconds + 60,
+            )
             if done.returncode:
                 raise SystemExit(f"floor {mode} failed:\n{done.stdout}\n{done.stderr}")
             out[key] = json.loads(done.stdout.strip().splitlines()[-1])["rps"]
@@ -520,8 +613,10 @@ class Bench:
         out["concurrency"] = concurrency
         out["load_end"] = load()
         self.floors.append(out)
-        print(f"  floor ({label}): send() 1 thread {out['send_1']:.0f}/s, {concurrency} threads "
-              f"{out['send_pool']:.0f}/s, keep-alive loop {out['keepalive']:.0f}/s; load {out['load']:.2f}")
+        print(
+            f"  floor ({label}): send() 1 thread {out['send_1']:.0f}/s, {concurrency} threads "
+            f"{out['send_pool']:.0f}/s, keep-alive loop {out['keepalive']:.0f}/s; load {out['load']:.2f}"
+        )
         return out
 
     # checks -----------------------------------------------------------------------------------
@@ -583,18 +678,33 @@ class Bench:
             problems.append(f"{sum(states.values())} WebhookDelivery rows, expected {sum(expected.values())}")
         findings = []
         if undelivered_events:  # every delivery succeeded, yet the event is not marked: record()'s race
-            findings.append(f"{undelivered_events} of {hi - lo + 1} events keep delivered_at NULL although every "
-                            f"delivery of them succeeded")
+            findings.append(
+                f"{undelivered_events} of {hi - lo + 1} events keep delivered_at NULL although every "
+                f"delivery of them succeeded"
+            )
         if bad_signatures:
             problems.append(f"{bad_signatures} of {len(sample)} sampled signatures failed to verify")
-        result.update(expected=sum(expected.values()), received=len(records), undelivered_events=undelivered_events, dupes=dupes, missing=missing,
-                      out_of_order=out_of_order, retried=retried, verified=len(sample) - bad_signatures,
-                      sampled=len(sample), problems=problems, findings=findings)
+        result.update(
+            expected=sum(expected.values()),
+            received=len(records),
+            undelivered_events=undelivered_events,
+            dupes=dupes,
+            missing=missing,
+            out_of_order=out_of_order,
+            retried=retried,
+            verified=len(sample) - bad_signatures,
+            sampled=len(sample),
+            problems=problems,
+            findings=findings,
+        )
         verdict = ("OK" if not problems else "PROBLEMS: " + "; ".join(problems)) + "".join(
-            f"; product finding: {f}" for f in findings)
-        print(f"  checks: {len(records)} arrivals / {sum(expected.values())} expected, {dupes} duplicates, "
-              f"{out_of_order} out of order, {retried} retried, {len(sample) - bad_signatures}/{len(sample)} "
-              f"signatures verified -> {verdict}")
+            f"; product finding: {f}" for f in findings
+        )
+        print(
+            f"  checks: {len(records)} arrivals / {sum(expected.values())} expected, {dupes} duplicates, "
+            f"{out_of_order} out of order, {retried} retried, {len(sample) - bad_signatures}/{len(sample)} "
+            f"signatures verified -> {verdict}"
+        )
 
     # phases -----------------------------------------------------------------------------------
     def wait_until(self, lo, hi, expected, deadline, on_first=None, workers=()) -> tuple[int, float | None]:
@@ -626,11 +736,16 @@ class Bench:
 
         print(f"  STALL: no delivery succeeded for {self.args.stall_seconds:g} s; diagnosing")
         deliveries = WebhookDelivery.objects.filter(event_id__gte=lo, event_id__lte=hi)
-        print(f"    delivery states: {dict(Counter(deliveries.values_list('state', flat=True)))}; "
-              f"undispatched events: {OutboxEvent.objects.filter(dispatched_at__isnull=True).count()}")
+        print(
+            f"    delivery states: {dict(Counter(deliveries.values_list('state', flat=True)))}; "
+            f"undispatched events: {OutboxEvent.objects.filter(dispatched_at__isnull=True).count()}"
+        )
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 160) "
-                           "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database])
+            cursor.execute(
+                "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 160) "
+                "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            )
             for row in cursor.fetchall():
                 print(f"    pg {row}")
         for w in workers:
@@ -643,8 +758,10 @@ class Bench:
     def expected_deliveries(self, lo: int, hi: int) -> int:
         from sellerdesk.events.models import OutboxEvent
 
-        return sum(len(self.endpoints_of_shop[s]) for s in
-                   OutboxEvent.objects.filter(pk__gte=lo, pk__lte=hi).values_list("shop_id", flat=True))
+        return sum(
+            len(self.endpoints_of_shop[s])
+            for s in OutboxEvent.objects.filter(pk__gte=lo, pk__lte=hi).values_list("shop_id", flat=True)
+        )
 
     def backlog_phase(self, workers_n: int, floor: dict) -> dict:
         a = self.args
@@ -660,9 +777,24 @@ class Bench:
         marks = {}
         profiler = None
         if a.profile and a.py_spy and workers_n == 1:
-            profiler = subprocess.Popen([a.py_spy, "record", "--pid", str(workers[0].pid), "--format", "raw",
-                                         "--rate", "200", "--nonblocking", "-o", a.profile],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            profiler = subprocess.Popen(
+                [
+                    a.py_spy,
+                    "record",
+                    "--pid",
+                    str(workers[0].pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "200",
+                    "--nonblocking",
+                    "-o",
+                    a.profile,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             self.procs.append(profiler)
 
         def on_first(done):  # CPU from the first delivery on, so Django's start-up is not counted
@@ -690,23 +822,32 @@ class Bench:
         span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else float("nan")
         per_delivery = max(1, done - marks.get("done0", 0))
         result.update(
-            deliveries=len(records), done=done, wall=wall, span=span, rate=(len(records) - 1) / span if span else 0,
-            rate_from_start=len(records) / wall, load_end=load(),
+            deliveries=len(records),
+            done=done,
+            wall=wall,
+            span=span,
+            rate=(len(records) - 1) / span if span else 0,
+            rate_from_start=len(records) / wall,
+            load_end=load(),
             worker_cpu_ms=(cpu1 - marks.get("cpu0", cpu1)) * 1000 / per_delivery,
             machine_cpu=(busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * os.cpu_count(),
             sessions_per=(pg1["sessions"] - pg0["sessions"]) / max(1, len(records)),
             commits_per=(pg1["commits"] - pg0["commits"]) / max(1, len(records)),
             pg_cpu_ms=(pg1["cpu"] - pg0["cpu"]) * 1000 / max(1, len(records)),
-            floor=floor, worker_errors=errors)
+            floor=floor,
+            worker_errors=errors,
+        )
         result["of_floor_send_pool"] = result["rate"] / floor["send_pool"]
         result["of_floor_keepalive"] = result["rate"] / floor["keepalive"]
-        print(f"  {len(records)} deliveries in {span:.1f} s = {result['rate']:.1f}/s "
-              f"({result['of_floor_send_pool']:.1%} of send() x{floor['concurrency']} threads, "
-              f"{result['of_floor_keepalive']:.1%} of the keep-alive loop); {result['rate_from_start']:.1f}/s "
-              f"from the workers' start; worker CPU {result['worker_cpu_ms']:.1f} ms/delivery; "
-              f"{result['sessions_per']:.2f} PG sessions and {result['commits_per']:.2f} commits per delivery; "
-              f"PostgreSQL CPU {result['pg_cpu_ms']:.1f} ms/delivery; machine {result['machine_cpu']:.2f} of "
-              f"{os.cpu_count()} CPUs busy; load {result['load']:.2f}->{result['load_end']:.2f}")
+        print(
+            f"  {len(records)} deliveries in {span:.1f} s = {result['rate']:.1f}/s "
+            f"({result['of_floor_send_pool']:.1%} of send() x{floor['concurrency']} threads, "
+            f"{result['of_floor_keepalive']:.1%} of the keep-alive loop); {result['rate_from_start']:.1f}/s "
+            f"from the workers' start; worker CPU {result['worker_cpu_ms']:.1f} ms/delivery; "
+            f"{result['sessions_per']:.2f} PG sessions and {result['commits_per']:.2f} commits per delivery; "
+            f"PostgreSQL CPU {result['pg_cpu_ms']:.1f} ms/delivery; machine {result['machine_cpu']:.2f} of "
+            f"{os.cpu_count()} CPUs busy; load {result['load']:.2f}->{result['load_end']:.2f}"
+        )
         for e in errors:
             print("  worker log:\n    " + e.replace("\n", "\n    "))
         self.check(records, lo, hi, result)
@@ -731,9 +872,23 @@ class Bench:
         busy0 = machine_busy()
         pg0 = self.pg_stats()
         cpu0 = sum(cpu_seconds(w.pid) for w in workers)
-        writer = self.spawn([sys.executable, __file__, "_writer", "--rate", str(rate), "--seconds",
-                             str(a.lag_seconds), "--plan", str(self.tmp / "plan.json"), "--out", str(out)],
-                            child_env(self.database), f"writer-{workers_n}-{rate:g}.log")
+        writer = self.spawn(
+            [
+                sys.executable,
+                __file__,
+                "_writer",
+                "--rate",
+                str(rate),
+                "--seconds",
+                str(a.lag_seconds),
+                "--plan",
+                str(self.tmp / "plan.json"),
+                "--out",
+                str(out),
+            ],
+            child_env(self.database),
+            f"writer-{workers_n}-{rate:g}.log",
+        )
         writer.wait(timeout=a.lag_seconds + 120)
         self.procs.remove(writer)
         if writer.returncode:
@@ -757,23 +912,38 @@ class Bench:
         lags = [r["at"] - committed[int(r["id"])] for r in records if int(r["id"]) in committed]
         lags_created = [r["at"] - created[int(r["id"])] for r in records if int(r["id"]) in committed]
         result.update(
-            events=len(rows), writer_rate=len(rows) / written["elapsed"], writer_late_max=written["late_max"],
-            deliveries=len(records), done=done, pending_at_writer_end=pending_at_end, drain=drain,
-            lag_p50=pct(lags, 50), lag_p99=pct(lags, 99), lag_max=max(lags, default=float("nan")),
+            events=len(rows),
+            writer_rate=len(rows) / written["elapsed"],
+            writer_late_max=written["late_max"],
+            deliveries=len(records),
+            done=done,
+            pending_at_writer_end=pending_at_end,
+            drain=drain,
+            lag_p50=pct(lags, 50),
+            lag_p99=pct(lags, 99),
+            lag_max=max(lags, default=float("nan")),
             lag_mean=statistics.fmean(lags) if lags else float("nan"),
-            lag_created_p50=pct(lags_created, 50), lag_created_p99=pct(lags_created, 99), load_end=load(),
+            lag_created_p50=pct(lags_created, 50),
+            lag_created_p99=pct(lags_created, 99),
+            load_end=load(),
             worker_cpu_ms=(cpu1 - cpu0) * 1000 / max(1, len(records)),
             machine_cpu=(busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * os.cpu_count(),
             sessions_per=(pg1["sessions"] - pg0["sessions"]) / max(1, len(records)),
             commits_per=(pg1["commits"] - pg0["commits"]) / max(1, len(records)),
-            pg_cpu_ms=(pg1["cpu"] - pg0["cpu"]) * 1000 / max(1, len(records)), worker_errors=errors)
-        print(f"  writer: {len(rows)} events at {result['writer_rate']:.1f}/s (latest {written['late_max'] * 1000:.0f} ms "
-              f"behind schedule); {pending_at_end} deliveries still pending when it stopped, drained in {drain:.1f} s")
-        print(f"  lag commit->arrival: p50 {result['lag_p50'] * 1000:.0f} ms, p99 {result['lag_p99'] * 1000:.0f} ms, "
-              f"max {result['lag_max'] * 1000:.0f} ms (from created_at: p50 {result['lag_created_p50'] * 1000:.0f}, "
-              f"p99 {result['lag_created_p99'] * 1000:.0f}); worker CPU {result['worker_cpu_ms']:.1f} ms/delivery; "
-              f"PostgreSQL CPU {result['pg_cpu_ms']:.1f} ms/delivery; machine {result['machine_cpu']:.2f} of "
-              f"{os.cpu_count()} CPUs busy; load {result['load']:.2f}->{result['load_end']:.2f}")
+            pg_cpu_ms=(pg1["cpu"] - pg0["cpu"]) * 1000 / max(1, len(records)),
+            worker_errors=errors,
+        )
+        print(
+            f"  writer: {len(rows)} events at {result['writer_rate']:.1f}/s (latest {written['late_max'] * 1000:.0f} ms "
+            f"behind schedule); {pending_at_end} deliveries still pending when it stopped, drained in {drain:.1f} s"
+        )
+        print(
+            f"  lag commit->arrival: p50 {result['lag_p50'] * 1000:.0f} ms, p99 {result['lag_p99'] * 1000:.0f} ms, "
+            f"max {result['lag_max'] * 1000:.0f} ms (from created_at: p50 {result['lag_created_p50'] * 1000:.0f}, "
+            f"p99 {result['lag_created_p99'] * 1000:.0f}); worker CPU {result['worker_cpu_ms']:.1f} ms/delivery; "
+            f"PostgreSQL CPU {result['pg_cpu_ms']:.1f} ms/delivery; machine {result['machine_cpu']:.2f} of "
+            f"{os.cpu_count()} CPUs busy; load {result['load']:.2f}->{result['load_end']:.2f}"
+        )
         for e in errors:
             print("  worker log:\n    " + e.replace("\n", "\n    "))
         self.check(records, lo, hi, result)
@@ -782,22 +952,29 @@ class Bench:
 
     # report -----------------------------------------------------------------------------------
     def table(self) -> str:
-        interval = float(self.worker_extra_env.get("SELLERDESK_DISPATCH_INTERVAL_SECONDS",
-                                                   os.environ.get("SELLERDESK_DISPATCH_INTERVAL_SECONDS", "0.5")))
-        lines = ["| phase | deliveries | deliveries/s | vs floor: send() pool / keep-alive | lag p50 / p99 / max (ms) "
-                 "| p50 / poll interval | CPU ms/delivery: worker / PostgreSQL | PG sessions / commits per delivery "
-                 "| CPUs busy | checks | load |",
-                 "|---|---:|---:|---|---|---:|---|---|---:|---|---|"]
+        interval = float(
+            self.worker_extra_env.get(
+                "SELLERDESK_DISPATCH_INTERVAL_SECONDS", os.environ.get("SELLERDESK_DISPATCH_INTERVAL_SECONDS", "0.5")
+            )
+        )
+        lines = [
+            "| phase | deliveries | deliveries/s | vs floor: send() pool / keep-alive | lag p50 / p99 / max (ms) "
+            "| p50 / poll interval | CPU ms/delivery: worker / PostgreSQL | PG sessions / commits per delivery "
+            "| CPUs busy | checks | load |",
+            "|---|---:|---:|---|---|---:|---|---|---:|---|---|",
+        ]
         for r in self.results:
             ok = ("ok" if not r["problems"] else "FAIL: " + "; ".join(r["problems"])) + (
-                f" (delivered_at NULL: {r['undelivered_events']})" if r.get("undelivered_events") else "")
+                f" (delivered_at NULL: {r['undelivered_events']})" if r.get("undelivered_events") else ""
+            )
             if r["kind"] == "backlog":
                 f = r["floor"]
                 lines.append(
                     f"| {r['phase']} | {r['deliveries']} | **{r['rate']:.1f}** | {r['of_floor_send_pool']:.1%} of "
                     f"{f['send_pool']:.0f}/s / {r['of_floor_keepalive']:.1%} of {f['keepalive']:.0f}/s | | | "
                     f"{r['worker_cpu_ms']:.1f} / {r['pg_cpu_ms']:.1f} | {r['sessions_per']:.2f} / "
-                    f"{r['commits_per']:.2f} | {r['machine_cpu']:.2f} | {ok} | {r['load']:.2f}→{r['load_end']:.2f} |")
+                    f"{r['commits_per']:.2f} | {r['machine_cpu']:.2f} | {ok} | {r['load']:.2f}→{r['load_end']:.2f} |"
+                )
             else:
                 lines.append(
                     f"| {r['phase']} | {r['deliveries']} ({r['pending_at_writer_end']} queued when the writer stopped) | "
@@ -805,13 +982,16 @@ class Bench:
                     f"**{r['lag_p50'] * 1000:.0f}** / **{r['lag_p99'] * 1000:.0f}** / {r['lag_max'] * 1000:.0f} | "
                     f"{r['lag_p50'] / interval:.2f} | {r['worker_cpu_ms']:.1f} / {r['pg_cpu_ms']:.1f} | "
                     f"{r['sessions_per']:.2f} / {r['commits_per']:.2f} | {r['machine_cpu']:.2f} | {ok} | "
-                    f"{r['load']:.2f}→{r['load_end']:.2f} |")
+                    f"{r['load']:.2f}→{r['load_end']:.2f} |"
+                )
         lines.append("")
         lines.append("| floor (same run) | send() 1 thread | send() pool | keep-alive loop | load |")
         lines.append("|---|---:|---:|---:|---:|")
         for f in self.floors:
-            lines.append(f"| {f['label']} | {f['send_1']:.0f}/s | {f['send_pool']:.0f}/s ({f['concurrency']} threads) | "
-                         f"{f['keepalive']:.0f}/s | {f['load']:.2f} |")
+            lines.append(
+                f"| {f['label']} | {f['send_1']:.0f}/s | {f['send_pool']:.0f}/s ({f['concurrency']} threads) | "
+                f"{f['keepalive']:.0f}/s | {f['load']:.2f} |"
+            )
         return "\n".join(lines)
 
     def run(self) -> None:
@@ -832,15 +1012,22 @@ class Bench:
             self.floor("end")
         finally:
             self.cleanup()
-        print(f"\n## Event delivery: {a.events} backlog events, {a.shops} shops x {a.endpoints_per_shop} endpoints, "
-              f"{a.aftersales} after-sales; workers = "
-              f"{'dispatcher.run only' if a.dispatcher_only or a.what_if else 'manage.py worker'}; "
-              f"what-if: {a.what_if or 'none'}; "
-              f"{os.cpu_count()} CPUs; env: {self.worker_extra_env or 'defaults'}\n")
+        print(
+            f"\n## Event delivery: {a.events} backlog events, {a.shops} shops x {a.endpoints_per_shop} endpoints, "
+            f"{a.aftersales} after-sales; workers = "
+            f"{'dispatcher.run only' if a.dispatcher_only or a.what_if else 'manage.py worker'}; "
+            f"what-if: {a.what_if or 'none'}; "
+            f"{os.cpu_count()} CPUs; env: {self.worker_extra_env or 'defaults'}\n"
+        )
         print(self.table())
         if a.json:
-            Path(a.json).write_text(json.dumps({"results": self.results, "floors": self.floors,
-                                                "env": self.worker_extra_env}, indent=2, default=str))
+            Path(a.json).write_text(
+                json.dumps(
+                    {"results": self.results, "floors": self.floors, "env": self.worker_extra_env},
+                    indent=2,
+                    default=str,
+                )
+            )
         if any(r["problems"] for r in self.results):
             sys.exit(1)
 
@@ -895,28 +1082,50 @@ def main() -> None:
     parser.add_argument("--verify-sample", type=int, default=300)
     parser.add_argument("--max-phase-seconds", type=float, default=300, help="bound on one backlog phase")
     parser.add_argument("--max-drain-seconds", type=float, default=120, help="bound on draining after a lag phase")
-    parser.add_argument("--dispatcher-only", action="store_true",
-                        help="workers run only dispatcher.run, not manage.py worker")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the workers, e.g. SELLERDESK_DISPATCH_INTERVAL_SECONDS=0.05")
+    parser.add_argument(
+        "--dispatcher-only", action="store_true", help="workers run only dispatcher.run, not manage.py worker"
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for the workers, e.g. SELLERDESK_DISPATCH_INTERVAL_SECONDS=0.05",
+    )
     parser.add_argument("--phases", nargs="+", choices=["backlog", "lag"], default=["backlog", "lag"])
-    parser.add_argument("--stall-seconds", type=float, default=15,
-                        help="no progress for this long: print the workers' state (and stacks with --py-spy)")
-    parser.add_argument("--py-spy", help="path of a py-spy binary: stacks of stalled workers, and a profile with "
-                        "--profile")
-    parser.add_argument("--profile", help="with --py-spy: write py-spy's collapsed stacks of the 1-worker backlog "
-                        "phase to this file")
-    parser.add_argument("--what-if", choices=["shared-ssl"],
-                        help="experiment, product code untouched: workers run dispatcher.run with httpx.Client "
-                             "reusing one SSL context (the floor's send() too)")
+    parser.add_argument(
+        "--stall-seconds",
+        type=float,
+        default=15,
+        help="no progress for this long: print the workers' state (and stacks with --py-spy)",
+    )
+    parser.add_argument(
+        "--py-spy", help="path of a py-spy binary: stacks of stalled workers, and a profile with --profile"
+    )
+    parser.add_argument(
+        "--profile", help="with --py-spy: write py-spy's collapsed stacks of the 1-worker backlog phase to this file"
+    )
+    parser.add_argument(
+        "--what-if",
+        choices=["shared-ssl"],
+        help="experiment, product code untouched: workers run dispatcher.run with httpx.Client "
+        "reusing one SSL context (the floor's send() too)",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    if not (1 <= args.events <= 20_000 and 1 <= args.shops <= 20 and 1 <= args.endpoints_per_shop <= 20
-            and all(1 <= w <= 4 for w in args.workers) and all(0 < r <= 500 for r in args.rates)
-            and 1 <= args.lag_seconds <= 120):
-        raise SystemExit("keep --events <= 20000, --shops/--endpoints-per-shop <= 20, --workers <= 4, "
-                         "--rates <= 500 and --lag-seconds <= 120")
+    if not (
+        1 <= args.events <= 20_000
+        and 1 <= args.shops <= 20
+        and 1 <= args.endpoints_per_shop <= 20
+        and all(1 <= w <= 4 for w in args.workers)
+        and all(0 < r <= 500 for r in args.rates)
+        and 1 <= args.lag_seconds <= 120
+    ):
+        raise SystemExit(
+            "keep --events <= 20000, --shops/--endpoints-per-shop <= 20, --workers <= 4, "
+            "--rates <= 500 and --lag-seconds <= 120"
+        )
     bench = Bench(args)
     for item in args.env:
         key, _, value = item.partition("=")

@@ -39,6 +39,7 @@ Fails (exit 1) on any answer other than 200 to /health or 201 to a POST, or if t
 written differ from the 201s. gunicorn is stopped at the end; the database is
 left for inspection (--drop to drop it).
 """
+
 import argparse
 import json
 import os
@@ -67,8 +68,9 @@ def drop_database(name: str) -> None:
 
     if name in common.PROTECTED:
         sys.exit(f"refusing to drop the database {name!r}")
-    with psycopg.connect(host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=common.PG_HOST, port=common.PG_PORT, user=common.PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
@@ -77,8 +79,9 @@ def plan(clients: int, seed: int):
     from sellerdesk.aftersales.models import FINAL_STATUSES, AfterSale
     from sellerdesk.identity.models import ApiToken, User
 
-    open_rows = list(AfterSale.objects.exclude(status__in=FINAL_STATUSES).order_by("id")
-                     .values_list("id", "shop_id", "buyer_id"))
+    open_rows = list(
+        AfterSale.objects.exclude(status__in=FINAL_STATUSES).order_by("id").values_list("id", "shop_id", "buyer_id")
+    )
     rng = random.Random(seed)
     by_shop, by_buyer = {}, {}
     for aftersale_id, shop_id, buyer_id in open_rows:
@@ -94,7 +97,7 @@ def plan(clients: int, seed: int):
         out.append({"user": user, "rows": rows})
     buyers = [b for b, rows in by_buyer.items() if all(s not in used_shops for _, s in rows)]
     rng.shuffle(buyers)
-    for buyer_id in buyers[:clients - len(out)]:
+    for buyer_id in buyers[: clients - len(out)]:
         out.append({"user": User.objects.get(pk=buyer_id), "rows": [a for a, _ in by_buyer[buyer_id]]})
     if len(out) < clients:
         raise SystemExit(f"only {len(out)} clients could be given their own open requests: seed more (--aftersales)")
@@ -136,14 +139,19 @@ def profile(clients, n: int) -> None:
 
     def post(i, kind):
         headers = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex} if kind == "key" else {}
-        response = client.post(f"/api/v1/aftersales/{c['rows'][i % len(c['rows'])]}/messages",
-                               json.dumps({"body": f"profile {i}"}), content_type="application/json", **headers)
+        response = client.post(
+            f"/api/v1/aftersales/{c['rows'][i % len(c['rows'])]}/messages",
+            json.dumps({"body": f"profile {i}"}),
+            content_type="application/json",
+            **headers,
+        )
         assert response.status_code == 201, response.content
 
     def recording(statements):
         def wrapper(execute, sql, params, many, context):
             statements.append(sql)
             return execute(sql, params, many, context)
+
         return wrapper
 
     for kind in ("no key", "key"):
@@ -161,16 +169,20 @@ def profile(clients, n: int) -> None:
         prof.disable()
         per_request = (time.perf_counter() - started) / n * 1000
         stats = pstats.Stats(prof)
-        print(f"\nprofile, {kind}: {len(statements)} SQL statements per request (+ BEGIN/COMMIT), "
-              f"{per_request:.2f} ms per request in-process under cProfile")
+        print(
+            f"\nprofile, {kind}: {len(statements)} SQL statements per request (+ BEGIN/COMMIT), "
+            f"{per_request:.2f} ms per request in-process under cProfile"
+        )
         for sql in statements:
             print(f"    {sql[:110]}")
         for label, path, func in PROFILE_PARTS:
             hits = [v for (file, _, name), v in stats.stats.items() if file.endswith(path) and name == func]
             cumulative, calls = sum(v[3] for v in hits), sum(v[0] for v in hits)
             if calls:
-                print(f"  {label:42} {calls / n:4.1f}× {cumulative / n * 1000:7.3f} ms "
-                      f"{cumulative / n * 100 / per_request * 1000:5.1f} %")
+                print(
+                    f"  {label:42} {calls / n:4.1f}× {cumulative / n * 1000:7.3f} ms "
+                    f"{cumulative / n * 100 / per_request * 1000:5.1f} %"
+                )
 
 
 def main():
@@ -183,31 +195,62 @@ def main():
     parser.add_argument("--burst-seconds", type=float, default=3.0)
     parser.add_argument("--hot", action="store_true", help="also time every client on one request (one row lock)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="first profile N in-process POSTs of each kind (queries, where the time goes)")
-    parser.add_argument("--baseline", metavar="DIR",
-                        help="also serve another checkout (e.g. `git worktree add DIR <commit>`) from a second "
-                             "gunicorn, interleaved burst by burst with this one, for a before/after in one run")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first profile N in-process POSTs of each kind (queries, where the time goes)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also serve another checkout (e.g. `git worktree add DIR <commit>`) from a second "
+        "gunicorn, interleaved burst by burst with this one, for a before/after in one run",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     name = common.check_name(args.database)
     if common.is_sqlite(name):
         raise SystemExit("the write-path goal is measured on PostgreSQL: give a database name")
-    if not (1 <= args.clients <= 64 and 1 <= args.workers <= 8 and 1 <= args.rounds <= 50
-            and 0.5 <= args.burst_seconds <= 60 and 1_000 <= args.aftersales <= 1_000_000):
-        raise SystemExit("keep --clients ≤ 64, --workers ≤ 8, --rounds ≤ 50, --burst-seconds 0.5..60, "
-                         "--aftersales 1,000..1,000,000")
+    if not (
+        1 <= args.clients <= 64
+        and 1 <= args.workers <= 8
+        and 1 <= args.rounds <= 50
+        and 0.5 <= args.burst_seconds <= 60
+        and 1_000 <= args.aftersales <= 1_000_000
+    ):
+        raise SystemExit(
+            "keep --clients ≤ 64, --workers ≤ 8, --rounds ≤ 50, --burst-seconds 0.5..60, --aftersales 1,000..1,000,000"
+        )
 
-    seeded = subprocess.run([sys.executable, str(Path(__file__).with_name("seed_postgres.py")), "--database", name,
-                             "--aftersales", str(args.aftersales)], check=False, capture_output=True, text=True)
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("seed_postgres.py")),
+            "--database",
+            name,
+            "--aftersales",
+            str(args.aftersales),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if seeded.returncode:
         raise SystemExit(f"seeding failed:\n{seeded.stdout[-2000:]}\n{seeded.stderr[-2000:]}")
     print(seeded.stdout.strip().splitlines()[-1])
     scratch = Path(tempfile.mkdtemp(prefix="sd_bench_write_path_"))
-    os.environ.update({  # passed on to gunicorn
-        "SELLERDESK_SWEEP_SECONDS": "43200", "SELLERDESK_RATE_MESSAGES": "0", "SELLERDESK_RATE_UPLOADS": "0",
-        "SELLERDESK_RATE_OFFERS": "0", "SELLERDESK_FILES_DIR": str(scratch / "files")})
+    os.environ.update(
+        {  # passed on to gunicorn
+            "SELLERDESK_SWEEP_SECONDS": "43200",
+            "SELLERDESK_RATE_MESSAGES": "0",
+            "SELLERDESK_RATE_UPLOADS": "0",
+            "SELLERDESK_RATE_OFFERS": "0",
+            "SELLERDESK_FILES_DIR": str(scratch / "files"),
+        }
+    )
     common.setup_django(name)
     from django.db import connection
 
@@ -222,8 +265,20 @@ def main():
         c = clients[0]
         for label, root in roots:
             print(f"\n=== profile of {label} ({root})", flush=True)
-            subprocess.run([sys.executable, __file__, "--profile-child", str(root), name, c["token"],
-                            ",".join(map(str, c["rows"])), str(args.profile)], check=True, env=os.environ)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--profile-child",
+                    str(root),
+                    name,
+                    c["token"],
+                    ",".join(map(str, c["rows"])),
+                    str(args.profile),
+                ],
+                check=True,
+                env=os.environ,
+            )
     connection.close()
     kinds = KINDS + (("hot row",) if args.hot else ())
     seq = [0] * args.clients
@@ -248,10 +303,16 @@ def main():
     for label, root in roots:
         log = open(scratch / f"gunicorn-{label}.log", "w+")  # noqa: SIM115 (closed in the finally below)
         port = free_port()
-        servers.append({"label": label, "root": root, "port": port, "log": log,
-                        "proc": start_gunicorn_in(root, name, port, args.workers, log),
-                        "results": {k: {"answers": [], "seconds": 0.0, "cpu": {"app": 0.0, "db": 0.0}}
-                                    for k in kinds}})
+        servers.append(
+            {
+                "label": label,
+                "root": root,
+                "port": port,
+                "log": log,
+                "proc": start_gunicorn_in(root, name, port, args.workers, log),
+                "results": {k: {"answers": [], "seconds": 0.0, "cpu": {"app": 0.0, "db": 0.0}} for k in kinds},
+            }
+        )
     failed = []
     try:
         for server in servers:
@@ -264,10 +325,10 @@ def main():
         loads = [os.getloadavg()[0]]
         started = time.monotonic()
         for r in range(args.rounds):
-            order = kinds[r % len(kinds):] + kinds[:r % len(kinds)]
+            order = kinds[r % len(kinds) :] + kinds[: r % len(kinds)]
             for kind in order:
                 # with a baseline: ABBA, so neither server always goes first
-                for server in (servers if (r + kinds.index(kind)) % 2 == 0 else servers[::-1]):
+                for server in servers if (r + kinds.index(kind)) % 2 == 0 else servers[::-1]:
                     snap = server["cpu"].snapshot()
                     answers, wall = hammer(server["port"], args.burst_seconds, work[kind], args.clients)
                     used = ServerCpu.delta(snap, server["cpu"].snapshot())
@@ -285,8 +346,9 @@ def main():
         for server in servers:
             stop(server["proc"])
             server["log"].seek(0)
-            server["log_errors"] = [line for line in server["log"].read().splitlines()
-                                    if "Traceback" in line or " ERROR " in line]
+            server["log_errors"] = [
+                line for line in server["log"].read().splitlines() if "Traceback" in line or " ERROR " in line
+            ]
             server["log"].close()
         from sellerdesk.identity.models import ApiToken
 
@@ -305,16 +367,23 @@ def main():
             ok = [e for e, s, _ in r["answers"] if s == (200 if kind == "health" else 201)]
             every = sorted(e for e, _, _ in r["answers"])
             n = len(r["answers"])
-            figures[kind] = {"n": n, "ok": len(ok), "per_s": len(ok) / r["seconds"],
-                             "p50": common.percentile(every, 50) * 1000, "p99": common.percentile(every, 99) * 1000,
-                             "app_cpu_ms": r["cpu"]["app"] * 1000 / max(n, 1),
-                             "db_cpu_ms": r["cpu"]["db"] * 1000 / max(n, 1),
-                             "counts": {f"{s} {c}".strip(): k for (s, c), k in sorted(counts.items())}}
+            figures[kind] = {
+                "n": n,
+                "ok": len(ok),
+                "per_s": len(ok) / r["seconds"],
+                "p50": common.percentile(every, 50) * 1000,
+                "p99": common.percentile(every, 99) * 1000,
+                "app_cpu_ms": r["cpu"]["app"] * 1000 / max(n, 1),
+                "db_cpu_ms": r["cpu"]["db"] * 1000 / max(n, 1),
+                "counts": {f"{s} {c}".strip(): k for (s, c), k in sorted(counts.items())},
+            }
             if kind != "health":
                 created += len(ok)
             if len(ok) != n:
-                failed.append(f"{server['label']} {kind}: {n - len(ok)} answers were not "
-                              f"{200 if kind == 'health' else 201}: {figures[kind]['counts']}")
+                failed.append(
+                    f"{server['label']} {kind}: {n - len(ok)} answers were not "
+                    f"{200 if kind == 'health' else 201}: {figures[kind]['counts']}"
+                )
             if errors:
                 failed.append(f"{server['label']} {kind}: {len(errors)} 5xx or failed answers: {errors[:3]}")
         if server["log_errors"]:
@@ -323,26 +392,42 @@ def main():
         failed.append(f"{written} message entries written for {created} answers 201")
 
     roles = ", ".join(f"{sum(c['role'] == r for c in clients)} {r}s" for r in sorted({c["role"] for c in clients}))
-    print(f"\ngunicorn -w {args.workers} per server, {args.clients} clients ({roles}, "
-          f"{sum(len(c['rows']) for c in clients)} open requests between them), {os.cpu_count()} CPUs; "
-          f"{args.rounds} rounds × {len(kinds)} kinds × {len(servers)} server(s), bursts of {args.burst_seconds:g} s, "
-          f"{timed:.0f} s timed; load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
+    print(
+        f"\ngunicorn -w {args.workers} per server, {args.clients} clients ({roles}, "
+        f"{sum(len(c['rows']) for c in clients)} open requests between them), {os.cpu_count()} CPUs; "
+        f"{args.rounds} rounds × {len(kinds)} kinds × {len(servers)} server(s), bursts of {args.burst_seconds:g} s, "
+        f"{timed:.0f} s timed; load average (1 min) {min(loads):.2f}..{max(loads):.2f}"
+    )
     for server in servers:
         figures = server["figures"]
         health = figures["health"]["per_s"]
         print(f"\n{server['label']}: {server['root']}")
-        print(f"{'kind':10} {'n':>7} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'app cpu ms':>10} "
-              f"{'pg cpu ms':>9}")
+        print(
+            f"{'kind':10} {'n':>7} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'app cpu ms':>10} "
+            f"{'pg cpu ms':>9}"
+        )
         for kind in kinds:
             f = figures[kind]
-            print(f"{kind:10} {f['n']:>7} {f['per_s']:>8.1f} {f['per_s'] / health:>6.3f} {f['p50']:>7.2f} "
-                  f"{f['p99']:>7.2f} {f['app_cpu_ms']:>10.2f} {f['db_cpu_ms']:>9.2f}")
+            print(
+                f"{kind:10} {f['n']:>7} {f['per_s']:>8.1f} {f['per_s'] / health:>6.3f} {f['p50']:>7.2f} "
+                f"{f['p99']:>7.2f} {f['app_cpu_ms']:>10.2f} {f['db_cpu_ms']:>9.2f}"
+            )
         for kind in ("no key", "key"):
             ratio = figures[kind]["per_s"] / health
             print(f"{kind}: {ratio:.1%} of health's requests/s: goal {GOAL:.0%} {'met' if ratio >= GOAL else 'MISSED'}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"args": vars(args), "load": loads, "servers": [
-            {"label": s["label"], "root": str(s["root"]), "figures": s["figures"]} for s in servers]}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "args": vars(args),
+                    "load": loads,
+                    "servers": [
+                        {"label": s["label"], "root": str(s["root"]), "figures": s["figures"]} for s in servers
+                    ],
+                },
+                indent=2,
+            )
+        )
     if failed:
         print("FAILED:\n  " + "\n  ".join(failed))
         sys.exit(1)
@@ -351,19 +436,45 @@ def main():
 
 def start_gunicorn_in(root: Path, database: str, port: int, workers: int, log):
     """list_latency.start_gunicorn, from the checkout at `root` (this one, or --baseline)."""
-    env = dict(os.environ, DATABASE_URL=common.database_url(database), DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
-               LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=common.database_url(database),
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return subprocess.Popen(
-        [str(gunicorn), "sellerdesk.wsgi", "--chdir", str(root), "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--log-level", "warning"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(gunicorn),
+            "sellerdesk.wsgi",
+            "--chdir",
+            str(root),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def profile_child(root: str, database: str, token: str, rows: str, n: int) -> None:
     """The --profile run, in a process of its own whose `sellerdesk` is the checkout at `root`."""
     sys.path.insert(0, root)
-    os.environ.update(DATABASE_URL=common.database_url(database), DJANGO_SETTINGS_MODULE="sellerdesk.settings",
-                      DEBUG="0", LOG_LEVEL="WARNING", ALLOWED_HOSTS="127.0.0.1")
+    os.environ.update(
+        DATABASE_URL=common.database_url(database),
+        DJANGO_SETTINGS_MODULE="sellerdesk.settings",
+        DEBUG="0",
+        LOG_LEVEL="WARNING",
+        ALLOWED_HOSTS="127.0.0.1",
+    )
     import django
 
     django.setup()

@@ -1,4 +1,5 @@
 """The JSON API: one NinjaAPI, one router per app, one error body for everything."""
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
@@ -9,6 +10,7 @@ from sellerdesk.core.error_codes import CoreErrorCode as Code
 from sellerdesk.core.errors import CodedError
 from sellerdesk.core.openapi import add_error_responses
 from sellerdesk.identity.auth import API_AUTH
+
 
 class SellerDeskAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -75,8 +77,9 @@ def body_parse_error(exc) -> CodedError:
     """The coded error for one of BODY_PARSE_ERRORS; also for middleware that reads the body
     before ninja does."""
     if isinstance(exc, RequestDataTooBig):
-        return CodedError(Code.REQUEST_TOO_LARGE, status=413,
-                          details={"limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+        return CodedError(
+            Code.REQUEST_TOO_LARGE, status=413, details={"limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     if isinstance(exc, TooManyFilesSent):
         from sellerdesk.aftersales.files import MAX_FILES
 
@@ -126,8 +129,7 @@ _mount()
 _unknown = Router()
 
 
-@_unknown.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", auth=None,
-                        include_in_schema=False)
+@_unknown.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", auth=None, include_in_schema=False)
 def unknown_path(request, path: str):
     return _error(request, CodedError(Code.NO_SUCH_ENDPOINT, status=404, details={"path": path}))
 

@@ -30,6 +30,7 @@ class Api:
 @pytest.fixture
 def world(db):
     """A shop with its merchant, another shop, two buyers, CS, and a paid order of ¥100.00."""
+
     class World:
         pass
 
@@ -55,6 +56,11 @@ def api_as():
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test folder, never the developer's var/."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
     yield

@@ -3,6 +3,7 @@
 SELLERDESK_ENV=production turns on the fail-fast checks: no secret key, database URL or
 account-encryption keys means no start.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -100,8 +101,11 @@ if DATABASE_URL.startswith("sqlite:///") and not PRODUCTION:
     Path(DATABASE_URL.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 # Health checks: a persistent connection the database dropped (restart, pg_terminate_backend, a
 # pooler's timeout) is replaced at the next request or task instead of failing it.
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
-                                              conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 # Behind pgbouncer's transaction pooling a server-side cursor's portal can vanish between two
 # statements; DB_DISABLE_SERVER_SIDE_CURSORS=1 there (docs/operations.md).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env("DB_DISABLE_SERVER_SIDE_CURSORS", "0") == "1"
@@ -117,7 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, as the product does: an in-memory database shares one cache between threads,
     # whose table locks fail at once ("database table is locked") instead of waiting like WAL does.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
-        "SELLERDESK_TEST_SQLITE_FILE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+        "SELLERDESK_TEST_SQLITE_FILE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
@@ -206,7 +211,8 @@ SELLERDESK_DEADLINES = {
 SELLERDESK_EVIDENCE_DUE_SOON_SECONDS = int(env("SELLERDESK_EVIDENCE_DUE_SOON_SECONDS", str(4 * 3600)))
 # "Evidence due soon" reminders, hours before an evidence request's deadline.
 SELLERDESK_EVIDENCE_REMINDER_HOURS = sorted(
-    {int(h) for h in env("SELLERDESK_EVIDENCE_REMINDER_HOURS", "4,1").split(",") if h.strip()}, reverse=True)
+    {int(h) for h in env("SELLERDESK_EVIDENCE_REMINDER_HOURS", "4,1").split(",") if h.strip()}, reverse=True
+)
 # How often the worker's sweeper looks for deadlines the task queue missed.
 SELLERDESK_SWEEP_SECONDS = int(env("SELLERDESK_SWEEP_SECONDS", "30"))
 # An in-progress idempotency key older than this is treated as abandoned (crashed request).
@@ -217,13 +223,19 @@ SELLERDESK_API_TOKEN_TTL_DAYS = int(env("SELLERDESK_API_TOKEN_TTL_DAYS", "90")) 
 # Production needs Redis; the embedded default runs one web process (threads) with a memory cache.
 SELLERDESK_CACHE_URL = _required("SELLERDESK_CACHE_URL", "locmem://")
 if SELLERDESK_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": SELLERDESK_CACHE_URL, "KEY_PREFIX": "sellerdesk"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SELLERDESK_CACHE_URL,
+            "KEY_PREFIX": "sellerdesk",
+        }
+    }
 elif SELLERDESK_CACHE_URL == "locmem://" and not PRODUCTION:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    raise ImproperlyConfigured("SELLERDESK_CACHE_URL must be redis://host:port/db "
-                               "(locmem:// only on the embedded default)")
+    raise ImproperlyConfigured(
+        "SELLERDESK_CACHE_URL must be redis://host:port/db (locmem:// only on the embedded default)"
+    )
 RATELIMIT_USE_CACHE = "default"
 # Per-user rate limits (core/ratelimit.py): "N/s|m|h|d" as django-ratelimit reads them; 0 turns one off.
 SELLERDESK_RATE_MESSAGES = env("SELLERDESK_RATE_MESSAGES", "30/m")  # messages posted (协商留言)
@@ -243,9 +255,9 @@ OTP_TOTP_ISSUER = env("SELLERDESK_OTP_ISSUER", "SellerDesk")
 SELLERDESK_PAYOUT_COOLOFF_SECONDS = int(env("SELLERDESK_PAYOUT_COOLOFF_SECONDS", "0"))
 
 # Account numbers at rest (payouts): comma-separated Fernet keys, newest first.
-SELLERDESK_ACCOUNT_KEYS = _required(
-    "SELLERDESK_ACCOUNT_KEYS", "ZGV2LW9ubHktYWNjb3VudC1rZXktMzJieXRlcy0xMjM="
-).split(",")
+SELLERDESK_ACCOUNT_KEYS = _required("SELLERDESK_ACCOUNT_KEYS", "ZGV2LW9ubHktYWNjb3VudC1rZXktMzJieXRlcy0xMjM=").split(
+    ","
+)
 SELLERDESK_FINGERPRINT_KEY = _required("SELLERDESK_FINGERPRINT_KEY", "dev-only-fingerprint-key")
 # The payment rail (payouts.rails): `simulator` (the embedded default; never in production) or
 # `http`, the marketplace's payment service (docs/rail-protocol.md); a dotted path off production.
@@ -257,7 +269,8 @@ if PRODUCTION:
     if SELLERDESK_RAIL_ADAPTER != "http":
         raise ImproperlyConfigured(
             "SELLERDESK_RAIL_ADAPTER must be http when SELLERDESK_ENV=production "
-            f"(got {SELLERDESK_RAIL_ADAPTER or 'nothing'!r}): the rail simulator is a sandbox and moves no money")
+            f"(got {SELLERDESK_RAIL_ADAPTER or 'nothing'!r}): the rail simulator is a sandbox and moves no money"
+        )
     for _name in ("SELLERDESK_RAIL_URL", "SELLERDESK_RAIL_SECRET"):
         if not globals()[_name]:
             raise ImproperlyConfigured(f"{_name} must be set when SELLERDESK_ENV=production")
@@ -268,14 +281,17 @@ if PRODUCTION:
 SELLERDESK_WEBHOOK_TIMEOUT_SECONDS = float(env("SELLERDESK_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # Seconds to wait after the 1st, 2nd, ... failure (about 32 h in all), then the delivery is dead.
 SELLERDESK_WEBHOOK_RETRY_SCHEDULE = [
-    int(s) for s in env("SELLERDESK_WEBHOOK_RETRY_SCHEDULE",
-                        "5,30,120,600,1800,3600,7200,14400,28800,28800,28800").split(",") if s.strip()]
+    int(s)
+    for s in env("SELLERDESK_WEBHOOK_RETRY_SCHEDULE", "5,30,120,600,1800,3600,7200,14400,28800,28800,28800").split(",")
+    if s.strip()
+]
 SELLERDESK_WEBHOOK_CONCURRENCY = int(env("SELLERDESK_WEBHOOK_CONCURRENCY", "8"))  # sends at once per worker
 SELLERDESK_WEBHOOK_PER_ENDPOINT = int(env("SELLERDESK_WEBHOOK_PER_ENDPOINT", "2"))  # of those, to one endpoint
 SELLERDESK_DISPATCH_INTERVAL_SECONDS = float(env("SELLERDESK_DISPATCH_INTERVAL_SECONDS", "0.5"))
 # Loopback and private targets: only off production (a local receiver while developing).
 SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS = (
-    not PRODUCTION and env("SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1") == "1")
+    not PRODUCTION and env("SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1") == "1"
+)
 # Retention (days): delivered events and their deliveries, finished task results, heartbeats.
 SELLERDESK_RETENTION_DAYS = {
     "events": int(env("SELLERDESK_EVENT_RETENTION_DAYS", "30")),
@@ -286,8 +302,12 @@ SELLERDESK_PRUNE_SECONDS = int(env("SELLERDESK_PRUNE_SECONDS", "3600"))
 
 # E-mail, the second channel for account changes and rulings: the console on the embedded
 # default, SMTP when EMAIL_HOST is set.
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if env("EMAIL_HOST") or PRODUCTION
-                    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST") or PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")

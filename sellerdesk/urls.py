@@ -25,8 +25,11 @@ urlpatterns = [
     path("workbench/webhooks/<int:endpoint_id>/", event_views.webhook_detail, name="webhook_detail"),
     path("workbench/webhooks/<int:endpoint_id>/rotate-secret/", event_views.webhook_rotate, name="webhook_rotate"),
     path("workbench/webhooks/<int:endpoint_id>/disable/", event_views.webhook_disable, name="webhook_disable"),
-    path("workbench/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/resend/", event_views.webhook_resend,
-         name="webhook_resend"),
+    path(
+        "workbench/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/resend/",
+        event_views.webhook_resend,
+        name="webhook_resend",
+    ),
     path("", include("sellerdesk.aftersales.urls")),
     path("", include("sellerdesk.payouts.urls")),
 ]

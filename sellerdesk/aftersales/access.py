@@ -1,4 +1,5 @@
 """access_*: load after-sales for a user, scoped to what they may see (404 otherwise)."""
+
 from sellerdesk.core.errors import NotFound
 from sellerdesk.identity.models import Role, ShopMembership
 
@@ -48,8 +49,9 @@ def party_of(user, aftersale: AfterSale):
     """The party `user` acts as on `aftersale`, or None."""
     if user.role == Role.BUYER and aftersale.buyer_id == user.id:
         return Party.BUYER
-    if user.role == Role.MERCHANT and (getattr(aftersale, "_member_id", None) == user.id
-                                       or aftersale.shop_id in user.shop_ids()):
+    if user.role == Role.MERCHANT and (
+        getattr(aftersale, "_member_id", None) == user.id or aftersale.shop_id in user.shop_ids()
+    ):
         return Party.MERCHANT
     if user.role in (Role.CS, Role.ADMIN):
         return Party.CS

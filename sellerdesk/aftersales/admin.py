@@ -1,5 +1,6 @@
 """Django admin for CS leads and platform admins. History, evidence, refunds and rulings are
 read-only here: they change only through the actions, so the admin can never half-apply one."""
+
 from django.contrib import admin
 
 from .models import AfterSale, Attachment, Dispute, Evidence, EvidenceRequest, HistoryEntry, Offer, Refund, Ruling

@@ -1,4 +1,5 @@
 """Thin endpoints: parse, call an action or a query, shape the answer."""
+
 import json
 from datetime import datetime
 
@@ -9,15 +10,15 @@ from ninja.files import UploadedFile
 from sellerdesk.core import clock, ratelimit
 from sellerdesk.core.error_codes import CoreErrorCode as CoreCode
 from sellerdesk.core.errors import Forbidden, InvalidInput, NotFound
-from sellerdesk.identity.models import Role
 from sellerdesk.core.fields import IsoDatetime
 from sellerdesk.core.pagination import LIMIT, paginate
 from sellerdesk.core.text import PRINTABLE
+from sellerdesk.identity.models import Role
 
 from . import actions, names, policy
+from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .error_codes import AfterSaleErrorCode as Code
 from .files import MAX_FILES, MAX_STATEMENT_CHARS
-from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .models.enums import Status as AfterSaleStatus
 from .models.enums import history_label, status_label
 from .queries import QUICK_FILTERS, cs_queue, detail, filter_aftersales, load_for_detail
@@ -38,12 +39,36 @@ from .schemas import (
 
 router = Router(tags=["aftersales"])
 
-LIST_FIELDS = ("id", "number", "order_id", "shop_id", "buyer_id", "type", "status", "amount_fen", "reason",
-               "created_at", "due_at")
-DISPUTE_FIELDS = ("status", "opened_at", "evidence_due_at", "evidence_submitted_at", "timed_out", "outcome",
-                  "liable", "resolved_at")
-LIST_VALUES = (*LIST_FIELDS, "order__order_no", "buyer__first_name", "dispute__id",
-               *(f"dispute__{f}" for f in DISPUTE_FIELDS))
+LIST_FIELDS = (
+    "id",
+    "number",
+    "order_id",
+    "shop_id",
+    "buyer_id",
+    "type",
+    "status",
+    "amount_fen",
+    "reason",
+    "created_at",
+    "due_at",
+)
+DISPUTE_FIELDS = (
+    "status",
+    "opened_at",
+    "evidence_due_at",
+    "evidence_submitted_at",
+    "timed_out",
+    "outcome",
+    "liable",
+    "resolved_at",
+)
+LIST_VALUES = (
+    *LIST_FIELDS,
+    "order__order_no",
+    "buyer__first_name",
+    "dispute__id",
+    *(f"dispute__{f}" for f in DISPUTE_FIELDS),
+)
 
 
 def _list_item(row: dict) -> dict:
@@ -70,15 +95,32 @@ def open_aftersale(request, payload: AfterSaleIn):
     return Status(201, _detail(request, aftersale.pk))
 
 
-@router.get("/aftersales", response=AfterSalePage, openapi_extra={"x-param-enums": {
-    "status": AfterSaleStatus.values, "quick": QUICK_FILTERS}})
-def list_aftersales(request, status: list[str] = Query(None), quick: str | None = None, q: str | None = None,
-                    created_from: IsoDatetime | None = None, created_to: IsoDatetime | None = None,
-                    limit: int | None = LIMIT, cursor: str | None = None):
+@router.get(
+    "/aftersales",
+    response=AfterSalePage,
+    openapi_extra={"x-param-enums": {"status": AfterSaleStatus.values, "quick": QUICK_FILTERS}},
+)
+def list_aftersales(
+    request,
+    status: list[str] = Query(None),
+    quick: str | None = None,
+    q: str | None = None,
+    created_from: IsoDatetime | None = None,
+    created_to: IsoDatetime | None = None,
+    limit: int | None = LIMIT,
+    cursor: str | None = None,
+):
     """What the caller may see, newest first. `quick=disputes_pending` is 纠纷待处理;
     `status=dispute_awaiting_evidence` is 待商家提供凭证."""
-    qs = filter_aftersales(request.auth, statuses=status or (), quick=quick, q=q, created_from=created_from,
-                           created_to=created_to, now=clock.now())
+    qs = filter_aftersales(
+        request.auth,
+        statuses=status or (),
+        quick=quick,
+        q=q,
+        created_from=created_from,
+        created_to=created_to,
+        now=clock.now(),
+    )
     # The workbench's hottest read: plain rows and one JSON encode, without a model instance or a
     # schema validation per row (half the request's CPU; docs/benchmarks.md). The declared response
     # schema stays the contract, and test_api_contract checks the output against it.
@@ -107,8 +149,14 @@ def list_cs_queue(request, limit: int | None = LIMIT, cursor: str | None = None)
     for d in disputes:
         a = d.aftersale
         row = {f: getattr(a, f) for f in LIST_FIELDS}
-        row.update({"order__order_no": a.order.order_no, "buyer__first_name": a.buyer.first_name,
-                    "dispute__id": d.id, **{f"dispute__{f}": getattr(d, f) for f in DISPUTE_FIELDS}})
+        row.update(
+            {
+                "order__order_no": a.order.order_no,
+                "buyer__first_name": a.buyer.first_name,
+                "dispute__id": d.id,
+                **{f"dispute__{f}": getattr(d, f) for f in DISPUTE_FIELDS},
+            }
+        )
         items.append({**_list_item(row), "review_started_at": d.review_started_at})
     # Encoded once, as the workbench list is; CsQueuePage stays the documented contract.
     return JsonResponse({"items": items, "next_cursor": next_cursor, "prev_cursor": prev_cursor})
@@ -137,8 +185,9 @@ def reject(request, aftersale_id: int, payload: ReasonIn):
 
 @router.post("/aftersales/{aftersale_id}/return-shipment", response=AfterSaleDetail)
 def return_shipment(request, aftersale_id: int, payload: ReturnShipmentIn):
-    return _act(request, aftersale_id, actions.do_submit_return, carrier=payload.carrier,
-                tracking_no=payload.tracking_no)
+    return _act(
+        request, aftersale_id, actions.do_submit_return, carrier=payload.carrier, tracking_no=payload.tracking_no
+    )
 
 
 @router.post("/aftersales/{aftersale_id}/confirm-receipt", response=AfterSaleDetail)
@@ -157,26 +206,63 @@ def escalate(request, aftersale_id: int, payload: ReasonIn):
     return _act(request, aftersale_id, actions.do_escalate, reason=payload.reason)
 
 
-_FILES = {"type": "array", "maxItems": MAX_FILES, "items": {"type": "string", "format": "binary"},
-          "description": "JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB; the type is decided by content"}
-_MESSAGE_BODY = {"type": "string", "minLength": 1, "maxLength": policy.MAX_MESSAGE_CHARS, "pattern": PRINTABLE,
-                 "description": "The message (协商留言)"}
-_MESSAGE_REQUEST = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"type": "object", "required": ["body"], "properties": {"body": _MESSAGE_BODY}}},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["body"],
-                                       "properties": {"body": _MESSAGE_BODY, "files": _FILES}}},
-}}}
-_EVIDENCE_REQUEST = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["statement"], "properties": {
-        "statement": {"type": "string", "minLength": 1, "maxLength": MAX_STATEMENT_CHARS, "pattern": PRINTABLE,
-                      "description": "What the files prove (举证说明)"},
-        "files": _FILES}}},
-}}}
+_FILES = {
+    "type": "array",
+    "maxItems": MAX_FILES,
+    "items": {"type": "string", "format": "binary"},
+    "description": "JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB; the type is decided by content",
+}
+_MESSAGE_BODY = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": policy.MAX_MESSAGE_CHARS,
+    "pattern": PRINTABLE,
+    "description": "The message (协商留言)",
+}
+_MESSAGE_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["body"], "properties": {"body": _MESSAGE_BODY}}
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["body"],
+                    "properties": {"body": _MESSAGE_BODY, "files": _FILES},
+                }
+            },
+        },
+    }
+}
+_EVIDENCE_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["statement"],
+                    "properties": {
+                        "statement": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": MAX_STATEMENT_CHARS,
+                            "pattern": PRINTABLE,
+                            "description": "What the files prove (举证说明)",
+                        },
+                        "files": _FILES,
+                    },
+                }
+            },
+        },
+    }
+}
 
 
 @router.post("/aftersales/{aftersale_id}/evidence", response=AfterSaleDetail, openapi_extra=_EVIDENCE_REQUEST)
-def submit_evidence(request, aftersale_id: int, statement: str = Form(""),
-                    files: list[UploadedFile] = File(None)):
+def submit_evidence(request, aftersale_id: int, statement: str = Form(""), files: list[UploadedFile] = File(None)):
     """Multipart: `statement` (1–2000 chars) and up to 9 `files` (JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB;
     type decided by content). Rate-limited per user (`SELLERDESK_RATE_UPLOADS`) when it carries files."""
     if files:
@@ -203,8 +289,9 @@ def post_message(request, aftersale_id: int, body: str = Form(""), files: list[U
     ratelimit.enforce(request, "messages")
     if files:
         ratelimit.enforce(request, "uploads")
-    entry = actions.do_post_message(aftersale_id, body=body, uploads=files or [], acting_user=request.auth,
-                                    now=clock.now())
+    entry = actions.do_post_message(
+        aftersale_id, body=body, uploads=files or [], acting_user=request.auth, now=clock.now()
+    )
     return Status(201, _history_item(entry, entry.aftersale))
 
 
@@ -212,8 +299,9 @@ def post_message(request, aftersale_id: int, body: str = Form(""), files: list[U
 def make_offer(request, aftersale_id: int, payload: OfferIn):
     """Merchant: offer a partial refund (部分退款方案). Rate-limited per user (`SELLERDESK_RATE_OFFERS`)."""
     ratelimit.enforce(request, "offers")
-    offer = actions.do_make_offer(aftersale_id, amount_fen=payload.amount_fen, note=payload.note,
-                                  acting_user=request.auth, now=clock.now())
+    offer = actions.do_make_offer(
+        aftersale_id, amount_fen=payload.amount_fen, note=payload.note, acting_user=request.auth, now=clock.now()
+    )
     return Status(201, offer)
 
 
@@ -237,25 +325,42 @@ def cancel(request, aftersale_id: int):
 
 @router.post("/aftersales/{aftersale_id}/request-evidence", response={201: EvidenceRequestOut})
 def request_evidence(request, aftersale_id: int, payload: EvidenceRequestIn):
-    evidence_request = actions.do_request_evidence(aftersale_id, party=payload.party, note=payload.note,
-                                                   due_hours=payload.due_hours, acting_user=request.auth,
-                                                   now=clock.now())
+    evidence_request = actions.do_request_evidence(
+        aftersale_id,
+        party=payload.party,
+        note=payload.note,
+        due_hours=payload.due_hours,
+        acting_user=request.auth,
+        now=clock.now(),
+    )
     return Status(201, evidence_request)
 
 
 @router.post("/aftersales/{aftersale_id}/rule", response=AfterSaleDetail)
 def rule(request, aftersale_id: int, payload: RulingIn):
     """CS: rule (判责). Outcome refund / partial_refund (with amount_fen) / no_refund; liable party; reason."""
-    return _act(request, aftersale_id, actions.do_rule, outcome=payload.outcome, amount_fen=payload.amount_fen,
-                liable=payload.liable, note=payload.note)
+    return _act(
+        request,
+        aftersale_id,
+        actions.do_rule,
+        outcome=payload.outcome,
+        amount_fen=payload.amount_fen,
+        liable=payload.liable,
+        note=payload.note,
+    )
 
 
 def _history_item(entry, aftersale):
     return {
-        "id": entry.id, "at": entry.at, "actor_role": entry.actor_role,
+        "id": entry.id,
+        "at": entry.at,
+        "actor_role": entry.actor_role,
         "actor_name": names.actor_name(entry, aftersale),
-        "kind": entry.kind, "kind_label": history_label(entry.kind), "body": entry.body,
-        "attachments": list(entry.attachments.all()), "data": entry.data,
+        "kind": entry.kind,
+        "kind_label": history_label(entry.kind),
+        "body": entry.body,
+        "attachments": list(entry.attachments.all()),
+        "data": entry.data,
     }
 
 
@@ -270,9 +375,12 @@ def history(request, aftersale_id: int):
 def download_attachment(request, attachment_id: int):
     """The file, to the parties of its request and CS only (404 for anyone else)."""
     attachment = access_attachment(request.auth, attachment_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=f"{attachment.pk}{attachment.extension}",
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=f"{attachment.pk}{attachment.extension}",
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

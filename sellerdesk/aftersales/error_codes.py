@@ -3,6 +3,7 @@
 The placeholders are keys of the error's details (core/errors.py). Values after a colon name a
 variant of one API code whose sentence differs by where it is raised (`invalid_amount:ruling`).
 """
+
 from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core.errors import ErrorCode
@@ -17,23 +18,30 @@ class AfterSaleErrorCode(ErrorCode):
     ATTACHMENT_NOT_FOUND = "not_found:attachment", _("文件不存在。")
     REFUND_NOT_FOUND = "refund_not_found", _("没有这笔退款。")
     FORBIDDEN_ROLE = "forbidden_role", _("您的角色不能进行这个操作。")
-    INVALID_TRANSITION = "invalid_transition", _("售后单当前为“%(status_label)s”，不能进行这个操作。请刷新页面查看最新状态。")
+    INVALID_TRANSITION = (
+        "invalid_transition",
+        _("售后单当前为“%(status_label)s”，不能进行这个操作。请刷新页面查看最新状态。"),
+    )
     NOT_ASKED_FOR_EVIDENCE = "invalid_transition:not_asked", _("平台客服要求的是对方补充凭证，不是您。")
     DEADLINE_PASSED = "deadline_passed", _("该步骤已于 %(due_at)s 截止，不能再操作。")
     CONCURRENT_UPDATE = "concurrent_update", _("售后单刚刚被其他人更新，请刷新页面后重试。")
     AFTERSALE_ALREADY_OPEN = "aftersale_already_open", _("这个订单已有进行中的售后申请。")
     INVALID_TYPE = "invalid_type", _("请选择售后类型。")
     INVALID_AMOUNT = "invalid_amount", _("请填写大于 ¥0.00 的金额。")
-    INVALID_RULING_AMOUNT = "invalid_amount:ruling", _(
-        "部分退款金额须大于 ¥0.00、小于申请金额 %(requested_fen)s，且不超过可退金额 %(refundable_fen)s。")
+    INVALID_RULING_AMOUNT = (
+        "invalid_amount:ruling",
+        _("部分退款金额须大于 ¥0.00、小于申请金额 %(requested_fen)s，且不超过可退金额 %(refundable_fen)s。"),
+    )
     AMOUNT_EXCEEDS_REFUNDABLE = "amount_exceeds_refundable", _("申请金额不能超过订单可退金额 %(refundable_fen)s。")
     REFUND_EXCEEDS_REFUNDABLE = "refund_exceeds_refundable", _("订单可退金额不足，最多还能退 %(refundable_fen)s。")
     ALREADY_REFUNDED = "already_refunded", _("这笔售后已经退款，不会重复退款。")
     REFUND_NOT_FAILED = "refund_not_failed", _("这笔退款已不是失败状态，无需重新退款。")
     NO_OPEN_OFFER = "no_open_offer", _("当前没有待回复的部分退款方案。")
     OFFER_NOT_OPEN = "offer_not_open", _("这个方案已失效或已被回复。")
-    INVALID_OFFER_AMOUNT = "invalid_offer_amount", _(
-        "部分退款金额须大于 ¥0.00、小于申请金额 %(requested_fen)s，且不超过可退金额 %(refundable_fen)s。")
+    INVALID_OFFER_AMOUNT = (
+        "invalid_offer_amount",
+        _("部分退款金额须大于 ¥0.00、小于申请金额 %(requested_fen)s，且不超过可退金额 %(refundable_fen)s。"),
+    )
     INVALID_PARTY = "invalid_party", _("请选择要求哪一方补充凭证。")
     INVALID_DUE_HOURS = "invalid_due_hours", _("补充凭证时限须在 1 到 %(max_hours)s 小时之间。")
     INVALID_OUTCOME = "invalid_outcome", _("请选择判责结果。")
@@ -63,23 +71,37 @@ class AfterSaleErrorCode(ErrorCode):
     TOO_MANY_FILES = "too_many_files", _("最多上传 %(limit_files)s 个文件，本次选择了 %(count)s 个。")
     FILES_REQUIRED = "files_required", _("请至少上传一个文件（最多 %(limit_files)s 个）。")
     FILE_TOO_LARGE = "file_too_large", _("文件“%(file)s”有 %(size_mb)s MB，超过了 %(limit_mb)s MB 的上限。")
-    UNSUPPORTED_FILE_TYPE = "unsupported_file_type", _(
-        "文件“%(file)s”不是允许的类型：仅支持 JPEG、PNG、WebP 图片，MP4 视频和 PDF 文件（按文件内容判断，改扩展名无效）。")
+    UNSUPPORTED_FILE_TYPE = (
+        "unsupported_file_type",
+        _(
+            "文件“%(file)s”不是允许的类型：仅支持 JPEG、PNG、WebP 图片，MP4 视频和 PDF 文件（按文件内容判断，改扩展名无效）。"
+        ),
+    )
     EMPTY_FILE = "unsupported_file_type:empty", _("文件“%(file)s”是空的，请重新选择。")
-    TOO_MANY_PIXELS = "too_many_pixels", _(
-        "加上图片“%(file)s”，本次提交的图片共 %(pixels)s 像素，超过每次 %(limit_pixels_per_submission)s 像素的上限"
-        "（PNG 和 WebP 按两倍计算），请分几次提交。")
-    IMAGE_TOO_LARGE_IN_PIXELS = "image_too_large_in_pixels", _(
-        "图片“%(file)s”像素过大（上限 %(limit_pixels)s 像素），请缩小后再上传。")
+    TOO_MANY_PIXELS = (
+        "too_many_pixels",
+        _(
+            "加上图片“%(file)s”，本次提交的图片共 %(pixels)s 像素，超过每次 %(limit_pixels_per_submission)s 像素的上限"
+            "（PNG 和 WebP 按两倍计算），请分几次提交。"
+        ),
+    )
+    IMAGE_TOO_LARGE_IN_PIXELS = (
+        "image_too_large_in_pixels",
+        _("图片“%(file)s”像素过大（上限 %(limit_pixels)s 像素），请缩小后再上传。"),
+    )
     CORRUPT_FILE = "corrupt_file", _("文件“%(file)s”已损坏，无法打开，请重新导出后上传。")
-    UNSAFE_PDF = "unsafe_pdf", _("PDF“%(file)s”包含脚本、自动动作、表单提交、非网页链接或内嵌文件（%(found)s），不能作为凭证上传。")
+    UNSAFE_PDF = (
+        "unsafe_pdf",
+        _("PDF“%(file)s”包含脚本、自动动作、表单提交、非网页链接或内嵌文件（%(found)s），不能作为凭证上传。"),
+    )
     ENCRYPTED_PDF = "encrypted_pdf", _("PDF“%(file)s”已加密或设有密码，请去掉密码后上传。")
 
     def params(self, details: dict) -> dict:
         shown = super().params(details)
         if "status" in details:
-            shown["status_label"] = Status(details["status"]).label if details["status"] in Status.values \
-                else details["status"]
+            shown["status_label"] = (
+                Status(details["status"]).label if details["status"] in Status.values else details["status"]
+            )
         for key, shown_as in (("size", "size_mb"), ("limit_bytes", "limit_mb")):
             if isinstance(details.get(key), int):
                 shown[shown_as] = f"{details[key] / 2**20:.1f}".rstrip("0").rstrip(".")

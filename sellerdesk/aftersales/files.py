@@ -59,6 +59,7 @@ How a file is checked
        ``X-Content-Type-Options: nosniff`` and a sandboxing CSP.
     5. MP4 (``ftyp`` box with an mp41/mp42/isom brand) is kept byte for byte.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -75,15 +76,16 @@ import pikepdf
 from PIL import Image, ImageOps
 
 from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from sellerdesk.core.text import cleaned as clean_text
+from sellerdesk.core.text import measured
 
 from .error_codes import AfterSaleErrorCode as Code
-from sellerdesk.core.text import cleaned as clean_text, measured
 
-MAX_FILE_BYTES = 10 * 1024 * 1024          # per image / PDF
-MAX_VIDEO_BYTES = 50 * 1024 * 1024         # per MP4
-MAX_FILES = 9                              # per submission / message
+MAX_FILE_BYTES = 10 * 1024 * 1024  # per image / PDF
+MAX_VIDEO_BYTES = 50 * 1024 * 1024  # per MP4
+MAX_FILES = 9  # per submission / message
 MAX_STATEMENT_CHARS = 2000
-MAX_IMAGE_PIXELS = 40_000_000              # decompression-bomb cap, per image
+MAX_IMAGE_PIXELS = 40_000_000  # decompression-bomb cap, per image
 # Decoding and re-encoding cost grows with pixels: nine 40 MP images took 31 s, past gunicorn's
 # 30 s timeout. A submission may decode at most this many pixels in all (nine 12.6 MP phone
 # photos, or three 40 MP JPEGs; PNG and WebP count twice, being 2 to 10 times as slow to decode
@@ -92,8 +94,13 @@ MAX_IMAGE_PIXELS = 40_000_000              # decompression-bomb cap, per image
 MAX_REQUEST_PIXELS = 120_000_000
 MAX_STORED_PIXELS = 4096 * 3072
 _PIXEL_WEIGHT = {"image/png": 2, "image/webp": 2}
-ALLOWED = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
-           "application/pdf": ".pdf"}
+ALLOWED = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "video/mp4": ".mp4",
+    "application/pdf": ".pdf",
+}
 
 MAX_NAME_CHARS = 200
 _SNIFF_BYTES = 8192
@@ -112,42 +119,43 @@ _IMAGE_FORMATS = {
 
 @dataclass(frozen=True)
 class CheckedFile:
-    content: bytes        # what will be stored: re-encoded bytes for images, original bytes otherwise
-    content_type: str     # from ALLOWED
-    extension: str        # from ALLOWED
-    original_name: str    # the uploader's name, cleaned (basename only, control chars removed, ≤ 200 chars)
-    size: int             # len(content)
-    sha256: str           # hex of content
+    content: bytes  # what will be stored: re-encoded bytes for images, original bytes otherwise
+    content_type: str  # from ALLOWED
+    extension: str  # from ALLOWED
+    original_name: str  # the uploader's name, cleaned (basename only, control chars removed, ≤ 200 chars)
+    size: int  # len(content)
+    sha256: str  # hex of content
 
 
 # ---------------------------------------------------------------------------------------- statement
+
 
 def check_statement(text: str | None, *, required: bool = True) -> str:
     """Return the statement stripped of surrounding blanks and of control characters other than
     tab and newline (NUL cannot be stored in PostgreSQL text), or raise InvalidInput."""
     length = len(measured(text))
     if length > MAX_STATEMENT_CHARS:
-        raise InvalidInput(Code.STATEMENT_TOO_LONG,
-                           details={"field": "statement", "length": length, "limit_chars": MAX_STATEMENT_CHARS})
+        raise InvalidInput(
+            Code.STATEMENT_TOO_LONG,
+            details={"field": "statement", "length": length, "limit_chars": MAX_STATEMENT_CHARS},
+        )
     cleaned = clean_text(text)
     if not cleaned and required:
-        raise InvalidInput(Code.EMPTY_STATEMENT,
-                           details={"field": "statement", "limit_chars": MAX_STATEMENT_CHARS})
+        raise InvalidInput(Code.EMPTY_STATEMENT, details={"field": "statement", "limit_chars": MAX_STATEMENT_CHARS})
     return cleaned
 
 
 # -------------------------------------------------------------------------------------------- files
+
 
 def check_files(uploads: list, *, required: bool = False) -> list[CheckedFile]:
     """Check every upload and return what may be stored, in the order given. One call is one
     submission: MAX_REQUEST_PIXELS is counted over all its images."""
     uploads = list(uploads or [])
     if len(uploads) > MAX_FILES:
-        raise InvalidInput(Code.TOO_MANY_FILES,
-                           details={"count": len(uploads), "limit_files": MAX_FILES})
+        raise InvalidInput(Code.TOO_MANY_FILES, details={"count": len(uploads), "limit_files": MAX_FILES})
     if required and not uploads:
-        raise InvalidInput(Code.FILES_REQUIRED,
-                           details={"count": 0, "limit_files": MAX_FILES})
+        raise InvalidInput(Code.FILES_REQUIRED, details={"count": 0, "limit_files": MAX_FILES})
     budget = _PixelBudget()
     return [_check_one(upload, index, budget) for index, upload in enumerate(uploads)]
 
@@ -179,15 +187,22 @@ def _mib(n: int) -> str:
 def _too_large(name: str, index: int, size: int, content_type: str | None) -> TooLarge:
     """content_type None: refused on its declared size alone, before its type was looked at."""
     cap = MAX_VIDEO_BYTES if content_type is None else _cap_for(content_type)
-    return TooLarge(Code.FILE_TOO_LARGE, details={"file": name, "index": index, "size": size, "limit_bytes": cap,
-                                                  "content_type": content_type})
+    return TooLarge(
+        Code.FILE_TOO_LARGE,
+        details={"file": name, "index": index, "size": size, "limit_bytes": cap, "content_type": content_type},
+    )
 
 
 def _unsupported(name: str, index: int, detected: str | None) -> UnsupportedMediaType:
     return UnsupportedMediaType(
         Code.EMPTY_FILE if detected == "empty" else Code.UNSUPPORTED_FILE_TYPE,
-        details={"file": name, "index": index, "detected": None if detected == "empty" else detected,
-                 "allowed": sorted(ALLOWED)})
+        details={
+            "file": name,
+            "index": index,
+            "detected": None if detected == "empty" else detected,
+            "allowed": sorted(ALLOWED),
+        },
+    )
 
 
 def _sniff(upload) -> bytes:
@@ -206,7 +221,7 @@ def _read_capped(upload, name: str, index: int, content_type: str) -> bytes:
         if not chunk:
             break
         buf += chunk
-        if len(buf) > cap:      # the declared size lied: stop before holding more than the cap
+        if len(buf) > cap:  # the declared size lied: stop before holding more than the cap
             raise _too_large(name, index, len(buf), content_type)
     return bytes(buf)
 
@@ -220,8 +235,13 @@ class _PixelBudget:
         if self.spent > MAX_REQUEST_PIXELS:
             raise TooLarge(
                 Code.TOO_MANY_PIXELS,
-                details={"file": name, "index": index, "pixels": self.spent,
-                         "limit_pixels_per_submission": MAX_REQUEST_PIXELS})
+                details={
+                    "file": name,
+                    "index": index,
+                    "pixels": self.spent,
+                    "limit_pixels_per_submission": MAX_REQUEST_PIXELS,
+                },
+            )
 
 
 def _check_one(upload, index: int, budget: _PixelBudget) -> CheckedFile:
@@ -245,7 +265,7 @@ def _check_one(upload, index: int, budget: _PixelBudget) -> CheckedFile:
     if declared is not None and declared > _cap_for(content_type):
         raise _too_large(name, index, declared, content_type)
     data = _read_capped(upload, name, index, content_type)
-    if filetype.guess_mime(data[:_SNIFF_BYTES]) != content_type:   # changed under us
+    if filetype.guess_mime(data[:_SNIFF_BYTES]) != content_type:  # changed under us
         raise _unsupported(name, index, filetype.guess_mime(data[:_SNIFF_BYTES]))
 
     # 4. Per type.
@@ -254,23 +274,30 @@ def _check_one(upload, index: int, budget: _PixelBudget) -> CheckedFile:
     elif content_type == "application/pdf":
         _check_pdf(data, name, index)
 
-    return CheckedFile(content=data, content_type=content_type, extension=ALLOWED[content_type],
-                       original_name=name, size=len(data),
-                       sha256=hashlib.sha256(data).hexdigest())
+    return CheckedFile(
+        content=data,
+        content_type=content_type,
+        extension=ALLOWED[content_type],
+        original_name=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 # ------------------------------------------------------------------------------------------- images
 
+
 def _pixel_error(name: str, index: int, width: int | None, height: int | None) -> UnsupportedMediaType:
-    return UnsupportedMediaType(Code.IMAGE_TOO_LARGE_IN_PIXELS,
-                                details={"file": name, "index": index, "width": width,
-                                         "height": height, "limit_pixels": MAX_IMAGE_PIXELS})
+    return UnsupportedMediaType(
+        Code.IMAGE_TOO_LARGE_IN_PIXELS,
+        details={"file": name, "index": index, "width": width, "height": height, "limit_pixels": MAX_IMAGE_PIXELS},
+    )
 
 
 def _corrupt(name: str, index: int, fmt: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(
-        Code.CORRUPT_FILE,
-        details={"file": name, "index": index, "format": fmt, "limit_pixels": MAX_IMAGE_PIXELS})
+        Code.CORRUPT_FILE, details={"file": name, "index": index, "format": fmt, "limit_pixels": MAX_IMAGE_PIXELS}
+    )
 
 
 def _reencode_image(data: bytes, name: str, index: int, content_type: str, budget: _PixelBudget) -> bytes:
@@ -281,26 +308,36 @@ def _reencode_image(data: bytes, name: str, index: int, content_type: str, budge
         try:
             with Image.open(io.BytesIO(data), formats=[fmt]) as im:
                 width, height = im.size
-                if width * height > MAX_IMAGE_PIXELS:          # from the header, before decoding
+                if width * height > MAX_IMAGE_PIXELS:  # from the header, before decoding
                     raise _pixel_error(name, index, width, height)
                 budget.spend(name, index, width * height * _PIXEL_WEIGHT.get(content_type, 1))
-                if fmt == "JPEG":       # decode at 1/2, 1/4 or 1/8 scale when that still fits
+                if fmt == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale when that still fits
                     im.draft(im.mode, _fitted(width, height))
                 im.load()
                 try:
                     upright = ImageOps.exif_transpose(im)
-                except Exception:                               # unreadable EXIF: keep as is
+                except Exception:  # unreadable EXIF: keep as is
                     upright = im.copy()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _pixel_error(name, index, width, height) from None
         except UnsupportedMediaType:
             raise
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError,
-                struct.error, MemoryError, ZeroDivisionError) as exc:
+        except (
+            OSError,
+            SyntaxError,
+            ValueError,
+            EOFError,
+            IndexError,
+            TypeError,
+            KeyError,
+            struct.error,
+            MemoryError,
+            ZeroDivisionError,
+        ) as exc:
             raise _corrupt(name, index, fmt) from exc
 
     out = _mode_for(_downscaled(upright), fmt)
-    out.info = {}       # nothing of the original's metadata may reach the encoder
+    out.info = {}  # nothing of the original's metadata may reach the encoder
     buf = io.BytesIO()
     try:
         out.save(buf, format=fmt, **save_options)
@@ -321,14 +358,14 @@ def _downscaled(im: Image.Image) -> Image.Image:
     size = _fitted(*im.size)
     if size == im.size:
         return im
-    if im.mode in ("1", "P", "PA"):          # Pillow would resize these with nearest-neighbour only
+    if im.mode in ("1", "P", "PA"):  # Pillow would resize these with nearest-neighbour only
         im = im.convert("RGBA" if im.has_transparency_data else "RGB")
     return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _mode_for(im: Image.Image, fmt: str) -> Image.Image:
     if fmt == "JPEG":
-        return im if im.mode in ("L", "RGB") else im.convert("RGB")    # CMYK, YCbCr, ... -> RGB
+        return im if im.mode in ("L", "RGB") else im.convert("RGB")  # CMYK, YCbCr, ... -> RGB
     if fmt == "WEBP":
         if im.mode in ("RGB", "RGBA"):
             return im
@@ -345,25 +382,36 @@ def _mode_for(im: Image.Image, fmt: str) -> Image.Image:
 # qpdf's limits are process-wide; nothing else here opens PDFs. A Flate/RunLength/predictor stream
 # may not unpack to more than this, so an object-stream bomb stops inside qpdf, not in our memory.
 _PDF_STREAM_MAX_BYTES = 16 * 1024 * 1024
-pikepdf.settings.set_qpdf_limits(flate_max_memory=_PDF_STREAM_MAX_BYTES,
-                                 run_length_max_memory=_PDF_STREAM_MAX_BYTES,
-                                 png_max_memory=_PDF_STREAM_MAX_BYTES,
-                                 tiff_max_memory=_PDF_STREAM_MAX_BYTES)
-_PDF_UNPACK_BUDGET = 64 * 1024 * 1024      # all object streams of one PDF, unpacked
-_PDF_MAX_OBJECTS = 100_000                 # a 500-page catalogue has about 50,000
-_PDF_MAX_NODES = 300_000                   # dictionaries, arrays and values walked per PDF
+pikepdf.settings.set_qpdf_limits(
+    flate_max_memory=_PDF_STREAM_MAX_BYTES,
+    run_length_max_memory=_PDF_STREAM_MAX_BYTES,
+    png_max_memory=_PDF_STREAM_MAX_BYTES,
+    tiff_max_memory=_PDF_STREAM_MAX_BYTES,
+)
+_PDF_UNPACK_BUDGET = 64 * 1024 * 1024  # all object streams of one PDF, unpacked
+_PDF_MAX_OBJECTS = 100_000  # a 500-page catalogue has about 50,000
+_PDF_MAX_NODES = 300_000  # dictionaries, arrays and values walked per PDF
 
 # Keys or name values that make a PDF do something when opened, or carry or fetch another file.
-_PDF_FORBIDDEN_NAMES = frozenset({
-    "/JavaScript", "/JS",                           # scripts
-    "/AA",                                          # additional actions: run on open, page view, focus
-    "/Launch",                                      # start a program
-    "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/FileAttachment",   # files inside the file
-    "/RichMedia", "/RichMediaExecute",              # Flash/3D players and their scripts
-    "/SubmitForm", "/ImportData",                   # send form data out / load it in
-    "/XFA",                                         # XML forms, which carry their own scripts
-    "/GoToR", "/GoToE",                             # open another (remote or embedded) document
-})
+_PDF_FORBIDDEN_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",  # scripts
+        "/AA",  # additional actions: run on open, page view, focus
+        "/Launch",  # start a program
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/EF",
+        "/FileAttachment",  # files inside the file
+        "/RichMedia",
+        "/RichMediaExecute",  # Flash/3D players and their scripts
+        "/SubmitForm",
+        "/ImportData",  # send form data out / load it in
+        "/XFA",  # XML forms, which carry their own scripts
+        "/GoToR",
+        "/GoToE",  # open another (remote or embedded) document
+    }
+)
 # Links are allowed: real invoices (电子发票) and waybills carry links to the tax office or the
 # carrier, and a link only opens when the reader clicks it in their own viewer. Only web and mail
 # links, though: file:, smb: (leaks Windows credentials) and javascript: URIs are refused, and so is
@@ -374,20 +422,21 @@ _PDF_LINK_SCHEMES = ("http://", "https://", "mailto:")
 def _unsafe_pdf(name: str, index: int, found: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(
         Code.UNSAFE_PDF,
-        details={"file": name, "index": index, "found": found,
-                 "forbidden": sorted(_PDF_FORBIDDEN_NAMES)})
+        details={"file": name, "index": index, "found": found, "forbidden": sorted(_PDF_FORBIDDEN_NAMES)},
+    )
 
 
 def _corrupt_pdf(name: str, index: int, reason: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(
-        Code.CORRUPT_FILE, details={"file": name, "index": index, "format": "PDF", "reason": reason})
+        Code.CORRUPT_FILE, details={"file": name, "index": index, "format": "PDF", "reason": reason}
+    )
 
 
 def _check_pdf(data: bytes, name: str, index: int) -> None:
     """Parse the PDF with qpdf (pikepdf), which undoes every filter and reads object streams,
     and refuse active content anywhere in it. The bytes are stored as sent."""
     if not data.startswith(b"%PDF-"):
-        raise _unsupported(name, index, None)         # e.g. a BOM or junk before %PDF-
+        raise _unsupported(name, index, None)  # e.g. a BOM or junk before %PDF-
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
@@ -395,7 +444,7 @@ def _check_pdf(data: bytes, name: str, index: int) -> None:
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
         raise _corrupt_pdf(name, index, "not a readable PDF") from exc
     with pdf:
-        if pdf.is_encrypted:       # even with an empty user password: CS must be able to read and copy it
+        if pdf.is_encrypted:  # even with an empty user password: CS must be able to read and copy it
             raise _encrypted_pdf(name, index)
         try:
             _walk_pdf(pdf, name, index)
@@ -404,8 +453,7 @@ def _check_pdf(data: bytes, name: str, index: int) -> None:
 
 
 def _encrypted_pdf(name: str, index: int) -> UnsupportedMediaType:
-    return UnsupportedMediaType(
-        Code.ENCRYPTED_PDF, details={"file": name, "index": index})
+    return UnsupportedMediaType(Code.ENCRYPTED_PDF, details={"file": name, "index": index})
 
 
 def _walk_pdf(pdf, name: str, index: int) -> None:
@@ -416,11 +464,11 @@ def _walk_pdf(pdf, name: str, index: int) -> None:
     file, could hide what a more lenient viewer still runs."""
     budget = _PDF_UNPACK_BUDGET
     xref = pdf.get_xref_table()
-    if len(xref) > _PDF_MAX_OBJECTS:       # before qpdf lists them all
+    if len(xref) > _PDF_MAX_OBJECTS:  # before qpdf lists them all
         raise _corrupt_pdf(name, index, f"more than {_PDF_MAX_OBJECTS:,} objects")
     listed = {entry.obj_stream_number for entry in xref.values() if entry.type == 2}
     nodes = 0
-    deferred = None          # a weaker finding, reported only when nothing more telling turns up
+    deferred = None  # a weaker finding, reported only when nothing more telling turns up
     stack = [pdf.trailer, *pdf.objects]
     while stack:
         obj = stack.pop()
@@ -448,8 +496,7 @@ def _walk_pdf(pdf, name: str, index: int) -> None:
                 unpacked = _unpack(obj, name, index)
                 budget -= len(unpacked)
                 if budget < 0:
-                    raise _corrupt_pdf(name, index, "object streams unpack to more than "
-                                                    f"{_mib(_PDF_UNPACK_BUDGET)}")
+                    raise _corrupt_pdf(name, index, f"object streams unpack to more than {_mib(_PDF_UNPACK_BUDGET)}")
                 if not obj.is_indirect or obj.objgen[0] not in listed:
                     stack.extend(_objects_in(obj, unpacked, name, index))
     if deferred:
@@ -470,7 +517,7 @@ def _objects_in(stream, unpacked: bytes, name: str, index: int) -> list:
     try:
         first, count = int(stream.get("/First")), int(stream.get("/N"))
         numbers = [int(n) for n in unpacked[:first].split()]
-        offsets = [first + off for off in numbers[1:2 * count:2]] + [len(unpacked)]
+        offsets = [first + off for off in numbers[1 : 2 * count : 2]] + [len(unpacked)]
         return [pikepdf.Object.parse(unpacked[a:b]) for a, b in zip(offsets, offsets[1:])]
     except (pikepdf.PdfError, ValueError, TypeError) as exc:
         raise _corrupt_pdf(name, index, "an object stream cannot be read") from exc
@@ -480,8 +527,7 @@ def _opens_at_a_page(value) -> bool:
     """An /OpenAction that only says where to open (a destination, or a plain GoTo to one)."""
     if isinstance(value, pikepdf.Array):
         return True
-    return (isinstance(value, pikepdf.Dictionary) and value.get("/S") == pikepdf.Name.GoTo
-            and "/Next" not in value)
+    return isinstance(value, pikepdf.Dictionary) and value.get("/S") == pikepdf.Name.GoTo and "/Next" not in value
 
 
 def _is_web_link(value) -> bool:

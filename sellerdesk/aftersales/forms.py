@@ -1,6 +1,7 @@
 """Forms of the after-sales pages. They shape what was typed into the actions' arguments (yuan to
 fen, whole hours, ids); every rule (lengths, who may do what, amounts against the order) stays in
 the actions and comes back as a coded error (error_codes.py)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +18,13 @@ def _text(max_length=None):
 
 
 def _amount(required=True):
-    return YuanField(required=required, min_fen=1, max_fen=MAX_FEN,
-                     error_messages={"required": _("请填写金额。")},
-                     range_message=_("金额须大于 ¥0.00。"))
+    return YuanField(
+        required=required,
+        min_fen=1,
+        max_fen=MAX_FEN,
+        error_messages={"required": _("请填写金额。")},
+        range_message=_("金额须大于 ¥0.00。"),
+    )
 
 
 class NoInputForm(forms.Form):
@@ -49,15 +54,20 @@ class OfferForm(forms.Form):
 
 
 class OfferAnswerForm(forms.Form):
-    offer_id = forms.IntegerField(min_value=1, error_messages={"required": _("方案不存在。"),
-                                                                "invalid": _("方案不存在。")})
+    offer_id = forms.IntegerField(
+        min_value=1, error_messages={"required": _("方案不存在。"), "invalid": _("方案不存在。")}
+    )
 
 
 class RequestEvidenceForm(forms.Form):
     party = _text()
     note = _text()
-    due_hours = forms.IntegerField(required=False, min_value=1, max_value=policy.MAX_SUPPLEMENT_HOURS,
-                                   error_messages={"invalid": _("时限请填写整数小时。")})
+    due_hours = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=policy.MAX_SUPPLEMENT_HOURS,
+        error_messages={"invalid": _("时限请填写整数小时。")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,8 +85,7 @@ class RulingForm(forms.Form):
         data = super().clean()
         from .models import Outcome
 
-        if data.get("outcome") == Outcome.PARTIAL_REFUND and data.get("amount") is None \
-                and "amount" not in self.errors:
+        if data.get("outcome") == Outcome.PARTIAL_REFUND and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("部分退款请填写金额。"))
         elif data.get("outcome") != Outcome.PARTIAL_REFUND:
             data["amount"] = None  # only a partial refund names an amount

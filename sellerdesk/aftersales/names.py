@@ -3,6 +3,7 @@
 A merchant's staff speak as the shop; a buyer by their nickname (`first_name`, else 买家 + a number
 that is not the login); CS as 平台客服 + agent number; the system by no name.
 """
+
 from django.utils.translation import gettext
 
 from .models import Party

@@ -4,6 +4,7 @@
 commit; only a process killed between writing a file and committing its row leaves one behind.
 Such a file is deleted once it is older than the grace period, so that a transaction still
 running (uploads are checked before they are stored, so it is short) keeps its files."""
+
 from datetime import timedelta
 
 from .models import Attachment

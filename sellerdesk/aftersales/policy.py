@@ -1,4 +1,5 @@
 """Deadline durations (product.md §1), read from settings (environment variables, in seconds)."""
+
 from datetime import timedelta
 
 from django.conf import settings

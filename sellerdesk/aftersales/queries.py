@@ -1,4 +1,5 @@
 """Read side: the workbench filters, the CS queue and the detail view, shared by the API and the pages."""
+
 import base64
 import json
 from datetime import datetime
@@ -13,8 +14,8 @@ from sellerdesk.identity.models import Role
 
 from . import names, policy
 from .access import aftersales_visible_to, party_of
-from .error_codes import AfterSaleErrorCode as Code
 from .actions.escalation import escalation_eligibility
+from .error_codes import AfterSaleErrorCode as Code
 from .models import AfterSale, Dispute, DisputeStatus, Evidence, EvidenceRequest, Party, Refund, Status
 from .models.enums import status_label
 from .states import allowed_actions
@@ -26,7 +27,8 @@ def _supplement_asked_of(user, party) -> Q:
     # A subquery bounded by the caller's own requests: a correlated EXISTS made PostgreSQL hash every
     # open evidence request on the platform for the largest shops (docs/benchmarks.md).
     asked = EvidenceRequest.objects.filter(
-        state=EvidenceRequest.State.OPEN, party=party,
+        state=EvidenceRequest.State.OPEN,
+        party=party,
         dispute__aftersale__in=aftersales_visible_to(user).filter(status=Status.DISPUTE_AWAITING_SUPPLEMENT),
     ).values("dispute__aftersale_id")
     return Q(status=Status.DISPUTE_AWAITING_SUPPLEMENT, pk__in=asked)
@@ -50,20 +52,32 @@ def search_q(q: str) -> Q:
 
     users = get_user_model().objects
     # Account and name as two branches, not an OR: SQLite scanned every user for the OR.
-    matches = (AfterSale.objects.filter(number=q).values("id")
-               .union(AfterSale.objects.filter(order__order_no=q).values("id"),
-                      AfterSale.objects.filter(buyer_id__in=users.filter(username=q).values("id")).values("id"),
-                      AfterSale.objects.filter(buyer_id__in=users.filter(first_name=q).values("id")).values("id")))
+    matches = (
+        AfterSale.objects.filter(number=q)
+        .values("id")
+        .union(
+            AfterSale.objects.filter(order__order_no=q).values("id"),
+            AfterSale.objects.filter(buyer_id__in=users.filter(username=q).values("id")).values("id"),
+            AfterSale.objects.filter(buyer_id__in=users.filter(first_name=q).values("id")).values("id"),
+        )
+    )
     return Q(pk__in=matches)
 
 
-def filter_aftersales(user, *, statuses=(), quick: str | None = None, q: str | None = None,
-                      created_from: datetime | None = None, created_to: datetime | None = None, now=None):
+def filter_aftersales(
+    user,
+    *,
+    statuses=(),
+    quick: str | None = None,
+    q: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    now=None,
+):
     qs = aftersales_visible_to(user)
     bad = [s for s in statuses if s not in Status.values]
     if bad:
-        raise InvalidInput(Code.INVALID_STATUS,
-                           details={"status": ", ".join(bad), "allowed": Status.values})
+        raise InvalidInput(Code.INVALID_STATUS, details={"status": ", ".join(bad), "allowed": Status.values})
     if statuses:
         qs = qs.filter(status__in=statuses)
     if quick:
@@ -92,22 +106,64 @@ def detail(aftersale, user, now) -> dict:
         ruling = getattr(dispute, "ruling", None)
         evidence = Evidence.objects.filter(dispute=dispute).prefetch_related("attachments").order_by("id")
         dispute_out = {
-            **{f: getattr(dispute, f) for f in ("status", "opened_at", "evidence_due_at", "evidence_submitted_at",
-                                                "timed_out", "outcome", "liable", "resolved_at",
-                                                "escalation_reason")},
+            **{
+                f: getattr(dispute, f)
+                for f in (
+                    "status",
+                    "opened_at",
+                    "evidence_due_at",
+                    "evidence_submitted_at",
+                    "timed_out",
+                    "outcome",
+                    "liable",
+                    "resolved_at",
+                    "escalation_reason",
+                )
+            },
             "evidence_requests": list(dispute.evidence_requests.order_by("id")),
-            "evidence": [{"id": e.id, "party": e.party, "statement": e.statement, "submitted_at": e.submitted_at,
-                          "attachments": list(e.attachments.all())} for e in evidence],
-            "ruling": None if ruling is None else {
-                "outcome": ruling.outcome, "amount_fen": ruling.amount_fen, "liable": ruling.liable,
-                "note": ruling.note, "evidence_considered": ruling.evidence_considered,
-                "ruled_by": names.cs_name(ruling.ruled_by), "ruled_at": ruling.ruled_at},
+            "evidence": [
+                {
+                    "id": e.id,
+                    "party": e.party,
+                    "statement": e.statement,
+                    "submitted_at": e.submitted_at,
+                    "attachments": list(e.attachments.all()),
+                }
+                for e in evidence
+            ],
+            "ruling": None
+            if ruling is None
+            else {
+                "outcome": ruling.outcome,
+                "amount_fen": ruling.amount_fen,
+                "liable": ruling.liable,
+                "note": ruling.note,
+                "evidence_considered": ruling.evidence_considered,
+                "ruled_by": names.cs_name(ruling.ruled_by),
+                "ruled_at": ruling.ruled_at,
+            },
         }
     return {
-        **{f: getattr(aftersale, f) for f in ("id", "number", "type", "status", "amount_fen", "reason",
-                                              "description", "rejection_reason", "return_carrier",
-                                              "return_tracking_no", "created_at", "updated_at", "due_at",
-                                              "version", "buyer_id")},
+        **{
+            f: getattr(aftersale, f)
+            for f in (
+                "id",
+                "number",
+                "type",
+                "status",
+                "amount_fen",
+                "reason",
+                "description",
+                "rejection_reason",
+                "return_carrier",
+                "return_tracking_no",
+                "created_at",
+                "updated_at",
+                "due_at",
+                "version",
+                "buyer_id",
+            )
+        },
         "status_label": status_label(aftersale.status),
         "buyer_name": names.buyer_name(aftersale.buyer),
         "order": order,
@@ -122,14 +178,17 @@ def detail(aftersale, user, now) -> dict:
 
 def load_for_detail(qs):
     return qs.select_related("order__shop", "buyer", "dispute__ruling__ruled_by", "refund").prefetch_related(
-        "order__items", Prefetch("offers"))
+        "order__items", Prefetch("offers")
+    )
 
 
 def failed_refunds():
     """The CS console's refund cases: every failed refund (with or without a dispute), oldest first."""
-    return (Refund.objects.filter(status=Refund.Status.FAILED)
-            .select_related("aftersale__order__shop", "aftersale__buyer", "aftersale__dispute", "rail_instruction")
-            .order_by("failed_at", "id"))
+    return (
+        Refund.objects.filter(status=Refund.Status.FAILED)
+        .select_related("aftersale__order__shop", "aftersale__buyer", "aftersale__dispute", "rail_instruction")
+        .order_by("failed_at", "id")
+    )
 
 
 # ----------------------------------------------------------------------------------------- CS queue
@@ -222,8 +281,7 @@ def cs_queue(user, *, cursor: str | None = None, limit: int | None = None, defau
         rows = list(qs[: limit + 1])
         more, rows = len(rows) > limit, rows[:limit]
         has_next = more
-        has_prev = bool(cursor) and bool(rows) and base.filter(
-            _before(rows[0].review_started_at, rows[0].id)).exists()
+        has_prev = bool(cursor) and bool(rows) and base.filter(_before(rows[0].review_started_at, rows[0].id)).exists()
     else:
         rows = list(qs[: limit + 1])
         more, rows = len(rows) > limit, rows[:limit][::-1]
@@ -241,8 +299,13 @@ def queue_counts(user) -> dict:
     """The queue's size and the disputes still in the merchant's evidence window, capped."""
     # The request's status moves with its dispute's (awaiting_evidence <-> dispute_awaiting_evidence),
     # and is indexed: aftersale_status_recent (status, -id).
-    waiting = (AfterSale.objects.filter(status=Status.DISPUTE_AWAITING_EVIDENCE)
-               if user.role in (Role.CS, Role.ADMIN) else AfterSale.objects.none())
+    waiting = (
+        AfterSale.objects.filter(status=Status.DISPUTE_AWAITING_EVIDENCE)
+        if user.role in (Role.CS, Role.ADMIN)
+        else AfterSale.objects.none()
+    )
     # Ordered as the indexes are, so the capped count walks an index instead of the table.
-    return {"total": capped_count(_queue_disputes(user).order_by("review_started_at", "id")),
-            "negotiating": capped_count(waiting.order_by("status", "-id"))}
+    return {
+        "total": capped_count(_queue_disputes(user).order_by("review_started_at", "id")),
+        "negotiating": capped_count(waiting.order_by("status", "-id")),
+    }

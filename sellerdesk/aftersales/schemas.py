@@ -44,8 +44,11 @@ class OfferIn(InputSchema):
 class EvidenceRequestIn(InputSchema):
     party: str = _choice([Party.MERCHANT.value, Party.BUYER.value], "merchant or buyer")
     note: str = text_field(policy.MAX_NOTE_CHARS)
-    due_hours: JsonInt | None = Field(None, description="Default SELLERDESK_SUPPLEMENT_SECONDS",
-                                        json_schema_extra={"minimum": 1, "maximum": policy.MAX_SUPPLEMENT_HOURS})
+    due_hours: JsonInt | None = Field(
+        None,
+        description="Default SELLERDESK_SUPPLEMENT_SECONDS",
+        json_schema_extra={"minimum": 1, "maximum": policy.MAX_SUPPLEMENT_HOURS},
+    )
 
 
 class RulingIn(InputSchema):

@@ -4,6 +4,7 @@
 does not list, so the API's `allowed_actions`, the page buttons, the refusals and the writes can
 never disagree. Timeouts are rows of the same table (Action.TIME_OUT, by the system).
 """
+
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -37,6 +38,7 @@ class Action(StrEnum):
 
 class Choice(StrEnum):
     """Where an action leads when the target depends on the after-sale, decided by `resolve` only."""
+
     # 同意售后 and its timeout: a refund now, or, for 退货退款 whose goods have not been sent back
     # yet, the wait for them (待买家退货).
     REFUND_OR_AWAIT_RETURN = "refund_or_await_return"
@@ -98,8 +100,10 @@ TABLE: dict[Action, dict[Status, Rule]] = {
     # after it is late even if the worker has not closed it yet. In a dispute the negotiation
     # outlives the evidence deadline (CS takes over; the parties may still agree).
     Action.MAKE_OFFER: {S.MERCHANT_REJECTED: _r(M, by_deadline=True), **{s: _r(M) for s in DISPUTE_OPEN}},
-    Action.ACCEPT_OFFER: {S.MERCHANT_REJECTED: _r(B, to=S.REFUNDED, by_deadline=True),
-                          **{s: _r(B, to=S.REFUNDED) for s in DISPUTE_OPEN}},
+    Action.ACCEPT_OFFER: {
+        S.MERCHANT_REJECTED: _r(B, to=S.REFUNDED, by_deadline=True),
+        **{s: _r(B, to=S.REFUNDED) for s in DISPUTE_OPEN},
+    },
     Action.DECLINE_OFFER: {S.MERCHANT_REJECTED: _r(B, by_deadline=True), **{s: _r(B) for s in DISPUTE_OPEN}},
     Action.CANCEL: {
         S.AWAITING_MERCHANT: _r(B, to=S.CANCELLED, by_deadline=True),
@@ -110,15 +114,17 @@ TABLE: dict[Action, dict[Status, Rule]] = {
         **{s: _r(B, to=S.CANCELLED) for s in DISPUTE_OPEN},
     },
     Action.REQUEST_EVIDENCE: {S.DISPUTE_PLATFORM_REVIEW: _r(CS, to=S.DISPUTE_AWAITING_SUPPLEMENT)},
-    Action.RULE: {S.DISPUTE_PLATFORM_REVIEW: _r(CS, to=Choice.RULING_OUTCOME),
-                  S.DISPUTE_AWAITING_SUPPLEMENT: _r(CS, to=Choice.RULING_OUTCOME)},
+    Action.RULE: {
+        S.DISPUTE_PLATFORM_REVIEW: _r(CS, to=Choice.RULING_OUTCOME),
+        S.DISPUTE_AWAITING_SUPPLEMENT: _r(CS, to=Choice.RULING_OUTCOME),
+    },
     # The states that end by themselves at due_at, applied by the worker (actions.deadlines).
     Action.TIME_OUT: {
-        S.AWAITING_MERCHANT: _r(SYSTEM, to=REFUND),                  # 超时自动同意
-        S.AWAITING_RETURN: _r(SYSTEM, to=S.CLOSED),                  # 买家超时未退货
-        S.AWAITING_RECEIPT: _r(SYSTEM, to=S.REFUNDED),               # 超时自动确认收货
-        S.MERCHANT_REJECTED: _r(SYSTEM, to=S.CLOSED),                # 逾期未申请平台介入
-        S.DISPUTE_AWAITING_EVIDENCE: _r(SYSTEM, to=S.DISPUTE_PLATFORM_REVIEW),   # 超时未举证
+        S.AWAITING_MERCHANT: _r(SYSTEM, to=REFUND),  # 超时自动同意
+        S.AWAITING_RETURN: _r(SYSTEM, to=S.CLOSED),  # 买家超时未退货
+        S.AWAITING_RECEIPT: _r(SYSTEM, to=S.REFUNDED),  # 超时自动确认收货
+        S.MERCHANT_REJECTED: _r(SYSTEM, to=S.CLOSED),  # 逾期未申请平台介入
+        S.DISPUTE_AWAITING_EVIDENCE: _r(SYSTEM, to=S.DISPUTE_PLATFORM_REVIEW),  # 超时未举证
         S.DISPUTE_AWAITING_SUPPLEMENT: _r(SYSTEM, to=S.DISPUTE_PLATFORM_REVIEW),  # 超时未补充凭证
     },
 }

@@ -5,6 +5,7 @@ both in the same period (the last 30 days by default). Disputes the buyer cancel
 (买家取消的订单,平台不会判责处理): they are left out of "disputes opened", and a cancelled
 dispute can have no ruling. Read-only: nothing here changes state.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -25,10 +26,10 @@ MERCHANT_PENDING_STATUSES = (Status.AWAITING_MERCHANT, Status.AWAITING_RECEIPT)
 class DisputeFigures:
     since: datetime
     until: datetime
-    disputes_opened: int        # buyer-cancelled disputes excluded
-    rulings: int                # all rulings made in the period
-    merchant_liable: int        # rulings with the merchant liable
-    paid_orders: int            # the shop's orders paid in the period
+    disputes_opened: int  # buyer-cancelled disputes excluded
+    rulings: int  # all rulings made in the period
+    merchant_liable: int  # rulings with the merchant liable
+    paid_orders: int  # the shop's orders paid in the period
 
     @property
     def liability_rate(self) -> Fraction | None:
@@ -48,20 +49,29 @@ class DisputeFigures:
 def dispute_figures(shop_ids, *, now: datetime, period: timedelta = PERIOD) -> DisputeFigures:
     since = now - period
     in_shops = {"aftersale__shop_id__in": list(shop_ids)}
-    opened = (Dispute.objects.filter(**in_shops, opened_at__gt=since, opened_at__lte=now)
-              .exclude(status=DisputeStatus.CANCELLED).count())
-    rulings = Ruling.objects.filter(dispute__aftersale__shop_id__in=list(shop_ids), ruled_at__gt=since,
-                                    ruled_at__lte=now).exclude(dispute__status=DisputeStatus.CANCELLED)
+    opened = (
+        Dispute.objects.filter(**in_shops, opened_at__gt=since, opened_at__lte=now)
+        .exclude(status=DisputeStatus.CANCELLED)
+        .count()
+    )
+    rulings = Ruling.objects.filter(
+        dispute__aftersale__shop_id__in=list(shop_ids), ruled_at__gt=since, ruled_at__lte=now
+    ).exclude(dispute__status=DisputeStatus.CANCELLED)
     merchant_liable = rulings.filter(liable=Liable.MERCHANT).count()
     paid_orders = Order.objects.filter(shop_id__in=list(shop_ids), paid_at__gt=since, paid_at__lte=now).count()
-    return DisputeFigures(since=since, until=now, disputes_opened=opened, rulings=rulings.count(),
-                          merchant_liable=merchant_liable, paid_orders=paid_orders)
+    return DisputeFigures(
+        since=since,
+        until=now,
+        disputes_opened=opened,
+        rulings=rulings.count(),
+        merchant_liable=merchant_liable,
+        paid_orders=paid_orders,
+    )
 
 
 def counts_by_status(user) -> dict[str, int]:
     """Every state of the merchant's requests with its count (0 included), in table order."""
-    rows = (AfterSale.objects.filter(shop_id__in=user.shop_ids()).values("status")
-            .annotate(n=Count("id")).order_by())
+    rows = AfterSale.objects.filter(shop_id__in=user.shop_ids()).values("status").annotate(n=Count("id")).order_by()
     found = {row["status"]: row["n"] for row in rows}
     return {status: found.get(status, 0) for status in Status.values}
 

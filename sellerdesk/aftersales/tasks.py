@@ -1,5 +1,6 @@
 """Deadline tasks: thin, they call the actions. The row's due_at is the truth; a task is only
 the alarm clock, and the sweeper catches any alarm the queue lost."""
+
 from datetime import timedelta
 
 from django_tasks import task

@@ -1,4 +1,5 @@
 """Page routes of the after-sales desk (included at the site root by sellerdesk/urls.py)."""
+
 from django.urls import path
 
 from . import views

@@ -5,6 +5,7 @@ do_* actions (acting_user=request.user, now=clock.now()). A refused action re-re
 with the refusal's message next to the form and the user's input kept. Objects the user may not see
 are 404 (access_aftersale), never 403.
 """
+
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -30,9 +31,9 @@ from sellerdesk.orders.actions import access_order, orders_visible_to
 
 from . import actions, files
 from .access import access_aftersale, party_of, visible_history
+from .actions.refunds import do_retry_refund
 from .forms import ACTION_FORMS, NewAfterSaleForm, first_error
 from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
-from .actions.refunds import do_retry_refund
 from .queries import (
     capped_count,
     detail,
@@ -68,11 +69,20 @@ DEADLINE_LABELS = {
 }
 EVIDENCE_STATUSES = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_SUPPLEMENT)
 # Actions whose form lives in a dialog (弹窗): a refusal re-opens that dialog with the message in it.
-DIALOG_ACTIONS = {"submit_evidence", "approve", "reject", "reject_receipt", "make_offer", "escalate",
-                  "return_shipment", "cancel"}
+DIALOG_ACTIONS = {
+    "submit_evidence",
+    "approve",
+    "reject",
+    "reject_receipt",
+    "make_offer",
+    "escalate",
+    "return_shipment",
+    "cancel",
+}
 
 
 # ------------------------------------------------------------------------------------------ helpers
+
 
 def _role(request, *roles):
     if request.user.role not in roles:
@@ -95,8 +105,11 @@ def _countdown(aftersale: AfterSale):
     """The current state's deadline, for the countdown: (label, due_at) or None."""
     if aftersale.due_at is None or aftersale.is_final:
         return None
-    return {"label": DEADLINE_LABELS.get(aftersale.status, _("剩余时间")), "due_at": aftersale.due_at,
-            "in_dispute_box": aftersale.status in EVIDENCE_STATUSES}
+    return {
+        "label": DEADLINE_LABELS.get(aftersale.status, _("剩余时间")),
+        "due_at": aftersale.due_at,
+        "in_dispute_box": aftersale.status in EVIDENCE_STATUSES,
+    }
 
 
 def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> dict:
@@ -187,20 +200,30 @@ def _run_action(request, aftersale_id: int, action: Action, data: dict) -> None:
         Action.CONFIRM_RECEIPT: lambda: actions.do_confirm_receipt(aftersale_id, **common),
         Action.REJECT_RECEIPT: lambda: actions.do_reject_receipt(aftersale_id, reason=data["reason"], **common),
         Action.RETURN_SHIPMENT: lambda: actions.do_submit_return(
-            aftersale_id, carrier=data["carrier"], tracking_no=data["tracking_no"], **common),
+            aftersale_id, carrier=data["carrier"], tracking_no=data["tracking_no"], **common
+        ),
         Action.ESCALATE: lambda: actions.do_escalate(aftersale_id, reason=data["reason"], **common),
         Action.SUBMIT_EVIDENCE: lambda: actions.do_submit_evidence(
-            aftersale_id, statement=data["statement"], uploads=uploads, **common),
+            aftersale_id, statement=data["statement"], uploads=uploads, **common
+        ),
         Action.MESSAGE: lambda: actions.do_post_message(aftersale_id, body=data["body"], uploads=uploads, **common),
         Action.MAKE_OFFER: lambda: actions.do_make_offer(
-            aftersale_id, amount_fen=data["amount"], note=data["note"], **common),
+            aftersale_id, amount_fen=data["amount"], note=data["note"], **common
+        ),
         Action.ACCEPT_OFFER: lambda: actions.do_accept_offer(aftersale_id, data["offer_id"], **common),
         Action.DECLINE_OFFER: lambda: actions.do_decline_offer(aftersale_id, data["offer_id"], **common),
         Action.CANCEL: lambda: actions.do_cancel(aftersale_id, **common),
         Action.REQUEST_EVIDENCE: lambda: actions.do_request_evidence(
-            aftersale_id, party=data["party"], note=data["note"], due_hours=data["due_hours"], **common),
-        Action.RULE: lambda: actions.do_rule(aftersale_id, outcome=data["outcome"], amount_fen=data["amount"],
-                                             liable=data["liable"], note=data["note"], **common),
+            aftersale_id, party=data["party"], note=data["note"], due_hours=data["due_hours"], **common
+        ),
+        Action.RULE: lambda: actions.do_rule(
+            aftersale_id,
+            outcome=data["outcome"],
+            amount_fen=data["amount"],
+            liable=data["liable"],
+            note=data["note"],
+            **common,
+        ),
     }
     run[action]()
 
@@ -228,8 +251,9 @@ def _detail_page(request, aftersale_id: int, template: str, roles, url_name: str
             return redirect(reverse(url_name, args=[aftersale.pk]))
         message, code, status = error
         aftersale = _load(request, aftersale_id)
-        ctx = _detail_context(request, aftersale, form_data=request.POST,
-                              form_error={"action": name, "message": message, "code": code})
+        ctx = _detail_context(
+            request, aftersale, form_data=request.POST, form_error={"action": name, "message": message, "code": code}
+        )
         ctx.update(extra or {})
         return render(request, template, ctx, status=status)
     ctx = _detail_context(request, aftersale)
@@ -248,6 +272,7 @@ def _date_bounds(raw_from: str, raw_to: str):
 
 # ------------------------------------------------------------------------------------- merchant, PC
 
+
 @login_required
 def workbench(request):
     """售后工作台首页."""
@@ -256,10 +281,17 @@ def workbench(request):
     summary = workbench_summary(request.user, now=now)
     urgent = list(filter_aftersales(request.user, quick="disputes_pending", now=now).order_by("due_at", "id")[:5])
     states = [{"status": s, "label": label, "count": summary["by_status"][s]} for s, label in Status.choices]
-    return render(request, "aftersales/workbench.html", {
-        "summary": summary, "states": states, "urgent": urgent, "now": now,
-        "due_soon_hours": settings.SELLERDESK_EVIDENCE_DUE_SOON_SECONDS // 3600,
-    })
+    return render(
+        request,
+        "aftersales/workbench.html",
+        {
+            "summary": summary,
+            "states": states,
+            "urgent": urgent,
+            "now": now,
+            "due_soon_hours": settings.SELLERDESK_EVIDENCE_DUE_SOON_SECONDS // 3600,
+        },
+    )
 
 
 def _query_list(request, *, default_quick=""):
@@ -282,13 +314,29 @@ def _query_list(request, *, default_quick=""):
         if statuses == ["__none__"]:
             qs = AfterSale.objects.none()
         else:
-            qs = filter_aftersales(request.user, statuses=statuses, quick=domain_quick, q=q or None,
-                                   created_from=created_from, created_to=created_to, now=now)
+            qs = filter_aftersales(
+                request.user,
+                statuses=statuses,
+                quick=domain_quick,
+                q=q or None,
+                created_from=created_from,
+                created_to=created_to,
+                now=now,
+            )
         rows, next_cursor = paginate(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     except CodedError as err:
         error = err.message
-    params = {k: v for k, v in (("quick", quick), ("status", status), ("q", q), ("from", g.get("from", "")),
-                                ("to", g.get("to", ""))) if v}
+    params = {
+        k: v
+        for k, v in (
+            ("quick", quick),
+            ("status", status),
+            ("q", q),
+            ("from", g.get("from", "")),
+            ("to", g.get("to", "")),
+        )
+        if v
+    }
     return {
         "rows": [_row(a) for a in rows],
         "next_cursor": next_cursor,
@@ -330,8 +378,9 @@ def aftersale_query(request):
 @require_http_methods(["GET", "POST"])
 def merchant_detail(request, aftersale_id: int):
     """退款详情页 (PC)."""
-    return _detail_page(request, aftersale_id, "aftersales/merchant_detail.html", (Role.MERCHANT,),
-                        "aftersales:merchant_detail")
+    return _detail_page(
+        request, aftersale_id, "aftersales/merchant_detail.html", (Role.MERCHANT,), "aftersales:merchant_detail"
+    )
 
 
 @login_required
@@ -341,20 +390,27 @@ def history_page(request, aftersale_id: int):
     aftersale = _load(request, aftersale_id)
     party = party_of(request.user, aftersale)
     back = {Role.MERCHANT: "aftersales:merchant_detail", Role.BUYER: "aftersales:buyer_detail"}.get(
-        request.user.role, "aftersales:cs_case")
+        request.user.role, "aftersales:cs_case"
+    )
     template = "aftersales/m_history.html" if request.path.startswith("/m/") else "aftersales/history.html"
-    return render(request, template, {
-        "a": aftersale, "history": list(visible_history(aftersale, party)), "party": party,
-        "back_url": reverse("aftersales:m_detail" if request.path.startswith("/m/") else back, args=[aftersale.pk]),
-    })
+    return render(
+        request,
+        template,
+        {
+            "a": aftersale,
+            "history": list(visible_history(aftersale, party)),
+            "party": party,
+            "back_url": reverse("aftersales:m_detail" if request.path.startswith("/m/") else back, args=[aftersale.pk]),
+        },
+    )
 
 
 # ------------------------------------------------------------------------------- merchant, seller app
 
+
 def _waiting_for_refund(user, now):
     """等待退款: the requests waiting for the merchant, 待商家举证 disputes included."""
-    return (filter_aftersales(user, now=now)
-            .filter(Q(status__in=MERCHANT_PENDING_STATUSES) | disputes_pending_q(user)))
+    return filter_aftersales(user, now=now).filter(Q(status__in=MERCHANT_PENDING_STATUSES) | disputes_pending_q(user))
 
 
 @login_required
@@ -366,8 +422,11 @@ def m_orders(request):
     waiting = _waiting_for_refund(request.user, now)
     ctx = {"tab": tab, "waiting_count": waiting.count(), "now": now}
     if tab == "all":
-        orders, next_cursor = paginate(orders_visible_to(request.user).prefetch_related("items", "aftersales"),
-                                       cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+        orders, next_cursor = paginate(
+            orders_visible_to(request.user).prefetch_related("items", "aftersales"),
+            cursor=request.GET.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
         ctx.update(orders=orders, next_cursor=next_cursor)
     else:
         tab = ctx["tab"] = "refund"
@@ -385,20 +444,26 @@ def m_detail(request, aftersale_id: int):
 
 # ------------------------------------------------------------------------------------------- buyer
 
+
 @login_required
 def buyer_orders(request):
     """我的订单 (buyer)."""
     _role(request, Role.BUYER)
     orders, next_cursor = paginate(
         orders_visible_to(request.user).select_related("shop").prefetch_related("items", "aftersales"),
-        cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+        cursor=request.GET.get("cursor") or None,
+        limit=PAGE_SIZE,
+    )
     rows = []
     for order in orders:
         requests_ = sorted(order.aftersales.all(), key=lambda a: a.id, reverse=True)
         open_one = next((a for a in requests_ if not a.is_final), None)
         rows.append({"order": order, "open": open_one, "latest": requests_[0] if requests_ else None})
-    return render(request, "aftersales/buyer_orders.html", {
-        "rows": rows, "next_cursor": next_cursor, "is_first_page": not request.GET.get("cursor")})
+    return render(
+        request,
+        "aftersales/buyer_orders.html",
+        {"rows": rows, "next_cursor": next_cursor, "is_first_page": not request.GET.get("cursor")},
+    )
 
 
 @login_required
@@ -410,8 +475,12 @@ def buyer_new(request, order_id: int):
         order = access_order(request.user, order_id)
     except NotFound:
         raise Http404(_("订单不存在。")) from None
-    form = {"type": AfterSaleType.REFUND_ONLY, "amount": fen_to_yuan(order.refundable_fen), "reason": "",
-            "description": ""}
+    form = {
+        "type": AfterSaleType.REFUND_ONLY,
+        "amount": fen_to_yuan(order.refundable_fen),
+        "reason": "",
+        "description": "",
+    }
     error = None
     status = 200
     if request.method == "POST":
@@ -423,30 +492,50 @@ def buyer_new(request, order_id: int):
             data = typed.cleaned_data
             try:
                 aftersale = actions.do_open_aftersale(
-                    order_id=order.pk, type=data["type"], amount_fen=data["amount"], reason=data["reason"],
-                    description=data["description"], uploads=_uploads(request), acting_user=request.user,
-                    now=clock.now())
+                    order_id=order.pk,
+                    type=data["type"],
+                    amount_fen=data["amount"],
+                    reason=data["reason"],
+                    description=data["description"],
+                    uploads=_uploads(request),
+                    acting_user=request.user,
+                    now=clock.now(),
+                )
             except CodedError as err:
                 error, status = err.message, err.status
             else:
                 messages.success(request, _("售后申请已提交,等待商家处理。"))
                 return redirect("aftersales:buyer_detail", aftersale.pk)
-    return render(request, "aftersales/buyer_new.html", {
-        "order": order, "form": form, "error": error, "types": AfterSaleType.choices,
-        "reasons": [_("商品与描述不符"), _("质量问题"), _("少件/漏发"), _("收到商品破损"), _("七天无理由退货"),
-                    _("其他")],
-        "file_limits": _file_limits(),
-    }, status=status)
+    return render(
+        request,
+        "aftersales/buyer_new.html",
+        {
+            "order": order,
+            "form": form,
+            "error": error,
+            "types": AfterSaleType.choices,
+            "reasons": [
+                _("商品与描述不符"),
+                _("质量问题"),
+                _("少件/漏发"),
+                _("收到商品破损"),
+                _("七天无理由退货"),
+                _("其他"),
+            ],
+            "file_limits": _file_limits(),
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def buyer_detail(request, aftersale_id: int):
-    return _detail_page(request, aftersale_id, "aftersales/buyer_detail.html", (Role.BUYER,),
-                        "aftersales:buyer_detail")
+    return _detail_page(request, aftersale_id, "aftersales/buyer_detail.html", (Role.BUYER,), "aftersales:buyer_detail")
 
 
 # ----------------------------------------------------------------------------------------- CS console
+
 
 @login_required
 def cs_queue(request):
@@ -465,14 +554,24 @@ def cs_queue(request):
     rows = []
     for d in disputes:
         waiting_since = d.review_started_at or d.opened_at
-        rows.append({"a": d.aftersale, "dispute": d, "waiting_since": waiting_since,
-                     "age": _age(now - waiting_since)})
+        rows.append({"a": d.aftersale, "dispute": d, "waiting_since": waiting_since, "age": _age(now - waiting_since)})
     counts = queue_counts(request.user)
     refunds = failed_refunds()
-    return render(request, "aftersales/cs_queue.html", {
-        "rows": rows, "total": counts["total"], "negotiating": counts["negotiating"], "now": now,
-        "next_cursor": next_cursor, "prev_cursor": prev_cursor, "paged": bool(cursor),
-        "failed_refunds": list(refunds[:CS_QUEUE_SIZE]), "failed_refund_total": capped_count(refunds)})
+    return render(
+        request,
+        "aftersales/cs_queue.html",
+        {
+            "rows": rows,
+            "total": counts["total"],
+            "negotiating": counts["negotiating"],
+            "now": now,
+            "next_cursor": next_cursor,
+            "prev_cursor": prev_cursor,
+            "paged": bool(cursor),
+            "failed_refunds": list(refunds[:CS_QUEUE_SIZE]),
+            "failed_refund_total": capped_count(refunds),
+        },
+    )
 
 
 @login_required
@@ -487,8 +586,11 @@ def cs_retry_refund(request, refund_id: int):
     except CodedError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("已重新发起退款 %(amount)s(售后单 %(number)s),结果会在这里更新。") % {
-            "amount": format_fen(refund.amount_fen), "number": refund.aftersale.number})
+        messages.success(
+            request,
+            _("已重新发起退款 %(amount)s(售后单 %(number)s),结果会在这里更新。")
+            % {"amount": format_fen(refund.amount_fen), "number": refund.aftersale.number},
+        )
     return redirect(reverse("aftersales:cs_queue") + "#failed-refunds")
 
 
@@ -506,5 +608,11 @@ def _age(delta: timedelta) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cs_case(request, aftersale_id: int):
-    return _detail_page(request, aftersale_id, "aftersales/cs_case.html", (Role.CS, Role.ADMIN),
-                        "aftersales:cs_case", extra={"dispute_statuses": DisputeStatus.choices})
+    return _detail_page(
+        request,
+        aftersale_id,
+        "aftersales/cs_case.html",
+        (Role.CS, Role.ADMIN),
+        "aftersales:cs_case",
+        extra={"dispute_statuses": DisputeStatus.choices},
+    )

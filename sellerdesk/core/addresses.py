@@ -5,6 +5,7 @@ address it received the request from to X-Forwarded-For, the client is the entry
 from the right: everything left of it was written by the client and proves nothing. With no
 trusted proxy (the default), REMOTE_ADDR, and X-Forwarded-For is ignored.
 """
+
 import ipaddress
 
 from django.conf import settings

@@ -13,14 +13,19 @@ router = Router(tags=["operations"])
 class HealthOut(Schema):
     status: str = Field(description="`ok`, or `degraded` (HTTP 503) when `stale` names anything")
     database: str = Field(description="the vendor answering, or `unreachable`")
-    worker: str = Field(description="`ok`, `stale` (no sweeper round within `stale_after_seconds`), "
-                                    "`not_seen` (no worker ever ran) or `unknown` (database unreachable)")
+    worker: str = Field(
+        description="`ok`, `stale` (no sweeper round within `stale_after_seconds`), "
+        "`not_seen` (no worker ever ran) or `unknown` (database unreachable)"
+    )
     worker_last_seen_at: str | None
-    dispatcher: str = Field(description="`ok`, or `lagging` when a committed event waited longer than "
-                                        "`stale_after_seconds` to be sent on")
+    dispatcher: str = Field(
+        description="`ok`, or `lagging` when a committed event waited longer than `stale_after_seconds` to be sent on"
+    )
     oldest_undispatched_event_at: str | None
-    task_queue: str = Field(description="`ok`, or `lagging` when a task was ready to run longer than "
-                                        "`stale_after_seconds` ago and no worker took it")
+    task_queue: str = Field(
+        description="`ok`, or `lagging` when a task was ready to run longer than "
+        "`stale_after_seconds` ago and no worker took it"
+    )
     oldest_ready_task_at: str | None
     stale: list[str] = Field(description="what is not ok: database, worker, dispatcher, task_queue")
     stale_after_seconds: int
@@ -42,8 +47,9 @@ def _oldest_ready_task(now):
 
     ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     timed = ready.filter(run_after__lte=now).order_by("run_after").values_list("run_after", flat=True).first()
-    untimed = (ready.filter(run_after=get_date_max()).order_by("enqueued_at")
-               .values_list("enqueued_at", flat=True).first())
+    untimed = (
+        ready.filter(run_after=get_date_max()).order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    )
     return min((t for t in (timed, untimed) if t), default=None)
 
 
@@ -56,16 +62,22 @@ def _report(now, threshold: int) -> dict:
         cursor.execute("SELECT 1")
     fresh_after = now - timedelta(seconds=threshold)
     last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-    oldest_event = (OutboxEvent.objects.filter(dispatched_at__isnull=True).order_by("id")
-                    .values_list("created_at", flat=True).first())
+    oldest_event = (
+        OutboxEvent.objects.filter(dispatched_at__isnull=True)
+        .order_by("id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     oldest_task = _oldest_ready_task(now)
-    return {"database": connection.vendor,
-            "worker": "not_seen" if last is None else ("ok" if last > fresh_after else "stale"),
-            "worker_last_seen_at": _iso(last),
-            "dispatcher": "ok" if oldest_event is None or oldest_event > fresh_after else "lagging",
-            "oldest_undispatched_event_at": _iso(oldest_event),
-            "task_queue": "ok" if oldest_task is None or oldest_task > fresh_after else "lagging",
-            "oldest_ready_task_at": _iso(oldest_task)}
+    return {
+        "database": connection.vendor,
+        "worker": "not_seen" if last is None else ("ok" if last > fresh_after else "stale"),
+        "worker_last_seen_at": _iso(last),
+        "dispatcher": "ok" if oldest_event is None or oldest_event > fresh_after else "lagging",
+        "oldest_undispatched_event_at": _iso(oldest_event),
+        "task_queue": "ok" if oldest_task is None or oldest_task > fresh_after else "lagging",
+        "oldest_ready_task_at": _iso(oldest_task),
+    }
 
 
 @router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
@@ -77,10 +89,19 @@ def health(request):
     try:
         report = _report(clock.now(), threshold)
     except DatabaseError:
-        report = {"database": "unreachable", "worker": "unknown", "worker_last_seen_at": None,
-                  "dispatcher": "unknown", "oldest_undispatched_event_at": None,
-                  "task_queue": "unknown", "oldest_ready_task_at": None}
-    stale = ["database"] if report["database"] == "unreachable" else \
-        [name for name in ("worker", "dispatcher", "task_queue") if report[name] != "ok"]
+        report = {
+            "database": "unreachable",
+            "worker": "unknown",
+            "worker_last_seen_at": None,
+            "dispatcher": "unknown",
+            "oldest_undispatched_event_at": None,
+            "task_queue": "unknown",
+            "oldest_ready_task_at": None,
+        }
+    stale = (
+        ["database"]
+        if report["database"] == "unreachable"
+        else [name for name in ("worker", "dispatcher", "task_queue") if report[name] != "ok"]
+    )
     body = {"status": "degraded" if stale else "ok", **report, "stale": stale, "stale_after_seconds": threshold}
     return Status(503 if stale else 200, body)

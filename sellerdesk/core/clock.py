@@ -1,4 +1,5 @@
 """The one clock. Tests travel with time-machine, which patches what this returns."""
+
 from datetime import datetime
 
 from django.utils import timezone

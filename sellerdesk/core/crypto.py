@@ -4,6 +4,7 @@ Shared by withdrawal account numbers (payouts) and subjects' ID numbers (identit
 settings.SELLERDESK_ACCOUNT_KEYS and SELLERDESK_FINGERPRINT_KEY. The fingerprint key is never
 rotated by `rotate_account_keys`: it would change every blind index at once.
 """
+
 import hashlib
 import hmac
 

@@ -1,5 +1,6 @@
 """Refusals that belong to no app: the request itself, idempotency keys, rate limits, paging, roles
 (see core/errors.py)."""
+
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ErrorCode
@@ -22,7 +23,10 @@ class CoreErrorCode(ErrorCode):
     THROTTLED = "throttled", _("请求太频繁，请稍后再试。")
     METHOD_NOT_ALLOWED = "method_not_allowed", _("这里不能用 %(method)s，请用 %(allowed_list)s。")
     HTTP_ERROR = "http_error", _("请求无法处理（%(reason)s）。")
-    REQUEST_TOO_LARGE = "request_too_large", _("请求内容或表单字段超过 %(limit_mb)s MB；文件请作为 multipart 文件部分上传。")
+    REQUEST_TOO_LARGE = (
+        "request_too_large",
+        _("请求内容或表单字段超过 %(limit_mb)s MB；文件请作为 multipart 文件部分上传。"),
+    )
     TOO_MANY_FILES = "too_many_files", _("文件太多，每次最多上传 %(limit_files)s 个。")
     TOO_MANY_FIELDS = "too_many_fields", _("表单字段超过 %(limit_fields)s 个。")
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key", _("Idempotency-Key 须为 1 到 255 个字符。")

@@ -5,6 +5,7 @@ carry the message as a lazily translated template. The message is rendered from 
 when it is read, in the active language, so the API and the pages say the same sentence in the
 reader's language and no view re-maps codes (docs/decisions.md, "Errors").
 """
+
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -59,8 +60,14 @@ class CodedError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: "str | ErrorCode", *, code: str | None = None, status: int | None = None,
-                 details: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: "str | ErrorCode",
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        details: dict[str, Any] | None = None,
+    ):
         self.error_code = message if isinstance(message, ErrorCode) else None
         self._message = None if self.error_code else message
         if self.error_code:
@@ -101,6 +108,7 @@ class NotFound(CodedError):
 
 class Forbidden(CodedError):
     """The caller can see the object but their role may not do this to it."""
+
     status = 403
     code = "forbidden"
 

@@ -1,4 +1,5 @@
 """Field types of the API's input schemas: what the OpenAPI document promises is what is accepted."""
+
 from datetime import datetime
 from typing import Annotated
 

@@ -13,6 +13,7 @@ claimed in its own short transaction first, which a concurrent retry then sees.
 Every API POST, with a key or without, is all or nothing: a server error (5xx) rolls back whatever
 the request did, so "it failed" never hides work that was done and a blind retry is safe.
 """
+
 import hashlib
 import json
 from datetime import timedelta
@@ -75,8 +76,11 @@ def _answer_existing(existing, request_hash: str, now):
     if existing.request_hash != request_hash:
         return _error(Unprocessable(Code.IDEMPOTENCY_KEY_REUSED))
     if existing.status == IdempotencyKey.Status.DONE:
-        response = HttpResponse(existing.response_body, status=existing.response_status,
-                                content_type=existing.response_content_type or "application/json")
+        response = HttpResponse(
+            existing.response_body,
+            status=existing.response_status,
+            content_type=existing.response_content_type or "application/json",
+        )
         response["Idempotent-Replayed"] = "true"
         return response
     stale_before = now - timedelta(seconds=settings.SELLERDESK_IDEMPOTENCY_STALE_SECONDS)
@@ -97,9 +101,9 @@ def _lock_id(user, key: str) -> int:
 _CLAIM_SQL = (
     # The lock is tried first (MATERIALIZED: evaluated once); the row goes in only if it was got.
     "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(%s) AS got), "
-    "ins AS (INSERT INTO {table} (\"user_id\", \"key\", \"request_hash\", \"status\", \"response_body\", "
+    'ins AS (INSERT INTO {table} ("user_id", "key", "request_hash", "status", "response_body", '
     "\"response_content_type\", \"created_at\") SELECT %s, %s, %s, %s, '', '', %s FROM l WHERE l.got "
-    "ON CONFLICT (\"user_id\", \"key\") DO NOTHING RETURNING \"id\") "
+    'ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id") '
     "SELECT l.got, (SELECT id FROM ins) FROM l"
 )
 
@@ -113,8 +117,10 @@ def _claim_in_request(user, key: str, request_hash: str):
 
     now = clock.now()
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL.format(table=connection.ops.quote_name(IdempotencyKey._meta.db_table)),
-                       [_lock_id(user, key), user.pk, key, request_hash, IdempotencyKey.Status.IN_PROGRESS, now])
+        cursor.execute(
+            _CLAIM_SQL.format(table=connection.ops.quote_name(IdempotencyKey._meta.db_table)),
+            [_lock_id(user, key), user.pk, key, request_hash, IdempotencyKey.Status.IN_PROGRESS, now],
+        )
         got, claimed_id = cursor.fetchone()
     if not got:  # another request with this key holds it right now
         return _in_use()
@@ -256,11 +262,17 @@ class ApiErrorBodyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (request.path.startswith(API_PREFIX) and response.status_code == 405
-                and not response.get("Content-Type", "").startswith("application/json")):
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code == 405
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             allowed = response.get("Allow", "")
-            error = CodedError(Code.METHOD_NOT_ALLOWED, status=405, details={
-                "method": request.method, "allowed": [m.strip() for m in allowed.split(",") if m.strip()]})
+            error = CodedError(
+                Code.METHOD_NOT_ALLOWED,
+                status=405,
+                details={"method": request.method, "allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+            )
             replaced = _error(error)
             if allowed:
                 replaced["Allow"] = allowed

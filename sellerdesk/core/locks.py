@@ -3,6 +3,7 @@
 PostgreSQL: `pg_advisory_xact_lock(namespace, key)`, released at commit or rollback. SQLite needs
 none: its transactions are IMMEDIATE (settings), so writers already run one at a time.
 """
+
 import hashlib
 
 from django.db import connection

@@ -1,5 +1,6 @@
 """Money is an integer of fen everywhere. The one parser of amounts people type (yuan) and the one
 formatter; exact (Decimal and integers, never float)."""
+
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation

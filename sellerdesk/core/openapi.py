@@ -4,42 +4,49 @@ ninja documents the success response it is given; every error goes through the o
 sellerdesk/api.py. Which statuses an operation can answer follows from what it takes (inputs,
 path ids, files), whether it needs a caller, and whether it changes state, so the rules live here
 once instead of in 50 decorators."""
+
 ERROR_BODY = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {
-        "type": "object",
-        "required": ["code", "message", "details"],
-        "properties": {
-            "code": {"type": "string", "description": "snake_case, stable: what a client branches on"},
-            "message": {"type": "string", "description": "for people; may change"},
-            "details": {"type": "object", "description": "the facts behind the refusal (limits, fields, due times)"},
-        },
-    }},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "description": "snake_case, stable: what a client branches on"},
+                "message": {"type": "string", "description": "for people; may change"},
+                "details": {
+                    "type": "object",
+                    "description": "the facts behind the refusal (limits, fields, due times)",
+                },
+            },
+        }
+    },
 }
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                               "schema": {"type": "integer", "minimum": 1}}}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1}}
+}
 
 DESCRIPTIONS = {
     "400": "Bad input: `invalid_input` (with `details.fields`), `malformed_json`, or the code of the rule "
-           "the input breaks (`invalid_amount`, `empty_reason`, `statement_too_long`, ...).",
+    "the input breaks (`invalid_amount`, `empty_reason`, `statement_too_long`, ...).",
     "401": "`not_authenticated`: no valid API token or session; `invalid_credentials` when logging in.",
     "403": "You may see this but not do it: `forbidden_role`, `forbidden_permission`, `forbidden` "
-           "(also a session request without its CSRF token).",
+    "(also a session request without its CSRF token).",
     "404": "`not_found` (also for what exists but is not yours), or the missing object's code "
-           "(`order_not_found`, ...).",
+    "(`order_not_found`, ...).",
     "409": "The object's state does not allow it: `invalid_transition`, `deadline_passed`, "
-           "`concurrent_update`, `aftersale_already_open`, `idempotency_key_in_use`, ...",
+    "`concurrent_update`, `aftersale_already_open`, `idempotency_key_in_use`, ...",
     "414": "The request line (path and query) is longer than the HTTP server takes (gunicorn: 4094 bytes; "
-           "the proxy's `large_client_header_buffers`): refused before the application, so the body is the "
-           "server's HTML page, not the error body.",
+    "the proxy's `large_client_header_buffers`): refused before the application, so the body is the "
+    "server's HTML page, not the error body.",
     "413": "Too large: `request_too_large` (body or fields over 2 MB), `file_too_large`, `too_many_pixels`.",
     "415": "A file that is not accepted: `unsupported_file_type`, `unsafe_pdf`, `encrypted_pdf`, `corrupt_file`.",
     "422": "`idempotency_key_reused`: the same Idempotency-Key with another body; or a rule of the "
-           "account centre (`subject_mismatch`, ...).",
+    "account centre (`subject_mismatch`, ...).",
     "429": "Slow down: `rate_limited`, `throttled`, `step_up_throttled`; `Retry-After` says for how long.",
     "503": "Cannot be done right now, nothing was done: `rail_unavailable`, `file_store_unavailable`, "
-           "`rate_limit_unavailable`.",
+    "`rate_limit_unavailable`.",
 }
 WRITES = {"post", "put", "patch", "delete"}
 HTML_BODY = {"text/html": {"schema": {"type": "string"}}}
@@ -81,8 +88,11 @@ def _enumerate_params(operation: dict) -> None:
         if param.get("name") in enums:
             values = list(enums[param["name"]])
             is_list = param.get("schema", {}).get("type") == "array"
-            param["schema"] = ({"type": "array", "items": {"type": "string", "enum": values}} if is_list
-                               else {"type": "string", "enum": values})
+            param["schema"] = (
+                {"type": "array", "items": {"type": "string", "enum": values}}
+                if is_list
+                else {"type": "string", "enum": values}
+            )
 
 
 def add_error_responses(schema: dict) -> dict:

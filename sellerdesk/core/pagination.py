@@ -1,4 +1,5 @@
 """Keyset (cursor) pagination over the primary key: stays fast on the millionth row."""
+
 import base64
 import json
 

@@ -2,6 +2,7 @@
 
 django-ratelimit counts in the shared cache (Redis in production). A limit that cannot be
 counted (the cache is down) refuses the request rather than letting it through unlimited."""
+
 import logging
 
 from django.conf import settings
@@ -37,5 +38,4 @@ def enforce(request, scope: str) -> None:
         return
     if usage["time_left"] < 0:
         raise CodedError(Code.RATE_LIMIT_UNAVAILABLE, status=503)
-    raise Throttled(Code.RATE_LIMITED, retry_after=usage["time_left"],
-                    details={"scope": scope, "rate": rate})
+    raise Throttled(Code.RATE_LIMITED, retry_after=usage["time_left"], details={"scope": scope, "rate": rate})

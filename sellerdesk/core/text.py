@@ -5,6 +5,7 @@ control characters other than tab and newline are dropped (PostgreSQL cannot sto
 surrounding blanks stripped; a required text must keep something. The OpenAPI document says so
 with maxLength and a pattern that needs one printable character, so that a client's generated
 "valid" text is one we accept."""
+
 import unicodedata
 
 from ninja import Field

@@ -1,12 +1,12 @@
 """Thin endpoints: events (polling), webhook endpoints and deliveries, notifications."""
+
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
 
-
 from sellerdesk.core import clock
-from sellerdesk.core.fields import InputSchema, JsonInt
 from sellerdesk.core.errors import NotFound
+from sellerdesk.core.fields import InputSchema, JsonInt
 from sellerdesk.core.pagination import LIMIT, check_limit, paginate
 
 from . import webhooks
@@ -39,22 +39,35 @@ def list_events(request, after: int | None = None, limit: int | None = LIMIT):
     if after is not None:
         qs = qs.filter(id__gt=after)
     rows = list(qs.order_by("id").values("id", "topic", "created_at", "aftersale_id", "payload")[: limit + 1])
-    items = [{"id": r["id"], "type": r["topic"], "created_at": r["created_at"], "aftersale_id": r["aftersale_id"],
-              "data": r["payload"]} for r in rows[:limit]]
+    items = [
+        {
+            "id": r["id"],
+            "type": r["topic"],
+            "created_at": r["created_at"],
+            "aftersale_id": r["aftersale_id"],
+            "data": r["payload"],
+        }
+        for r in rows[:limit]
+    ]
     return {"items": items, "next_after": items[-1]["id"] if items else after, "has_more": len(rows) > limit}
 
 
 # --- webhook endpoints ---------------------------------------------------------------------
+
 
 def _known_event_types(schema: dict) -> None:
     schema["items"]["enum"] = ["*", *webhooks.event_types()]
 
 
 class EndpointIn(InputSchema):
-    url: str = Field(max_length=500, description="https URL that receives the POSTs",
-                     json_schema_extra={"pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"})
-    event_types: list[str] = Field(description='event types, or ["*"] for all', min_length=1, max_length=100,
-                                   json_schema_extra=_known_event_types)
+    url: str = Field(
+        max_length=500,
+        description="https URL that receives the POSTs",
+        json_schema_extra={"pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"},
+    )
+    event_types: list[str] = Field(
+        description='event types, or ["*"] for all', min_length=1, max_length=100, json_schema_extra=_known_event_types
+    )
     description: str = Field("", max_length=200)
     shop_id: JsonInt | None = Field(None, description="merchants with several shops: which shop")
 
@@ -99,10 +112,17 @@ class DeliveryPage(Schema):
 
 
 def _endpoint_out(endpoint, secret: str | None = None) -> dict:
-    out = {"id": endpoint.pk, "url": endpoint.url, "event_types": endpoint.event_types,
-           "description": endpoint.description, "status": endpoint.status, "shop_id": endpoint.shop_id,
-           "created_at": endpoint.created_at, "failing_since": endpoint.failing_since,
-           "previous_secret_expires_at": endpoint.previous_secret_expires_at}
+    out = {
+        "id": endpoint.pk,
+        "url": endpoint.url,
+        "event_types": endpoint.event_types,
+        "description": endpoint.description,
+        "status": endpoint.status,
+        "shop_id": endpoint.shop_id,
+        "created_at": endpoint.created_at,
+        "failing_since": endpoint.failing_since,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+    }
     if secret is not None:
         out["secret"] = secret
     return out
@@ -110,10 +130,19 @@ def _endpoint_out(endpoint, secret: str | None = None) -> dict:
 
 def delivery_out(d: WebhookDelivery) -> dict:
     unfinished = d.state in (WebhookDelivery.State.PENDING, WebhookDelivery.State.RETRYING)
-    return {"id": d.pk, "event_id": d.event_id, "event_type": d.event.topic, "attempt": d.attempts,
-            "status_code": d.last_status_code, "duration_ms": d.last_duration_ms, "state": d.state,
-            "next_attempt_at": d.next_attempt_at if unfinished else None, "last_attempt_at": d.last_attempt_at,
-            "error": d.last_error, "created_at": d.created_at}
+    return {
+        "id": d.pk,
+        "event_id": d.event_id,
+        "event_type": d.event.topic,
+        "attempt": d.attempts,
+        "status_code": d.last_status_code,
+        "duration_ms": d.last_duration_ms,
+        "state": d.state,
+        "next_attempt_at": d.next_attempt_at if unfinished else None,
+        "last_attempt_at": d.last_attempt_at,
+        "error": d.last_error,
+        "created_at": d.created_at,
+    }
 
 
 @router.post("/webhook-endpoints", response={201: EndpointWithSecret})
@@ -162,8 +191,9 @@ def rotate_secret(request, endpoint_id: int):
 def list_deliveries(request, endpoint_id: int, limit: int | None = LIMIT, cursor: str | None = None):
     """Recent deliveries to this endpoint, newest first, with the last attempt's answer."""
     endpoint = _live_endpoint(request, endpoint_id)
-    rows, next_cursor = paginate(WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
-                                 cursor=cursor, limit=limit)
+    rows, next_cursor = paginate(
+        WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"), cursor=cursor, limit=limit
+    )
     return {"items": [delivery_out(d) for d in rows], "next_cursor": next_cursor}
 
 
@@ -176,6 +206,7 @@ def resend_delivery(request, delivery_id: int):
 
 
 # --- notifications -------------------------------------------------------------------------
+
 
 class NotificationOut(Schema):
     id: int
@@ -196,8 +227,17 @@ class NotificationPage(Schema):
 
 
 def notification_out(n: Notification) -> dict:
-    return {"id": n.pk, "type": n.topic, "title": n.title, "body": n.body, "link": n.link,
-            "aftersale_id": n.aftersale_id, "event_id": n.event_id, "created_at": n.created_at, "read_at": n.read_at}
+    return {
+        "id": n.pk,
+        "type": n.topic,
+        "title": n.title,
+        "body": n.body,
+        "link": n.link,
+        "aftersale_id": n.aftersale_id,
+        "event_id": n.event_id,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
 
 
 @router.get("/notifications", response=NotificationPage)
@@ -207,8 +247,11 @@ def list_notifications(request, limit: int | None = LIMIT, cursor: str | None = 
     if unread:
         qs = qs.filter(read_at__isnull=True)
     rows, next_cursor = paginate(qs, cursor=cursor, limit=limit)
-    return {"items": [notification_out(n) for n in rows], "next_cursor": next_cursor,
-            "unread": Notification.objects.filter(user=request.auth, read_at__isnull=True).count()}
+    return {
+        "items": [notification_out(n) for n in rows],
+        "next_cursor": next_cursor,
+        "unread": Notification.objects.filter(user=request.auth, read_at__isnull=True).count(),
+    }
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)

@@ -7,6 +7,7 @@ transaction, so a slow or hanging endpoint holds one slot and never the others. 
 for pending e-mails. At-least-once: a crash between sending and recording sends the event again
 with the same webhook-id, and receivers deduplicate on it (as Stripe's and Standard Webhooks').
 """
+
 import json
 import logging
 import random
@@ -41,6 +42,7 @@ USER_AGENT = "SellerDesk-Webhooks/1"
 
 # --- fan-out -------------------------------------------------------------------------------
 
+
 def fan_out(*, now, batch: int = 500) -> int:
     """Turn undispatched events into deliveries (oldest first). Returns the events handled."""
     from sellerdesk.aftersales.models import Dispute
@@ -57,14 +59,26 @@ def fan_out(*, now, batch: int = 500) -> int:
         endpoints = list(WebhookEndpoint.objects.exclude(status=WebhookEndpoint.Status.DISABLED).select_related("shop"))
         disputed: set[int] = set()
         if any(e.shop_id is None for e in endpoints):
-            disputed = set(Dispute.objects.filter(aftersale_id__in={e.aftersale_id for e in events if e.aftersale_id})
-                           .values_list("aftersale_id", flat=True))
+            disputed = set(
+                Dispute.objects.filter(aftersale_id__in={e.aftersale_id for e in events if e.aftersale_id}).values_list(
+                    "aftersale_id", flat=True
+                )
+            )
         deliveries, quiet = [], []
         for event in events:
-            targets = [ep for ep in endpoints if ep.created_at <= event.created_at and ep.wants(event.topic)
-                       and endpoint_may_receive(ep, event, disputed=disputed)]
-            deliveries += [WebhookDelivery(endpoint=ep, event=event, order_key=event.order_key, next_attempt_at=now,
-                                           created_at=now) for ep in targets]
+            targets = [
+                ep
+                for ep in endpoints
+                if ep.created_at <= event.created_at
+                and ep.wants(event.topic)
+                and endpoint_may_receive(ep, event, disputed=disputed)
+            ]
+            deliveries += [
+                WebhookDelivery(
+                    endpoint=ep, event=event, order_key=event.order_key, next_attempt_at=now, created_at=now
+                )
+                for ep in targets
+            ]
             if not targets:
                 quiet.append(event.pk)
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -74,6 +88,7 @@ def fan_out(*, now, batch: int = 500) -> int:
 
 
 # --- claim, send, record ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -99,8 +114,12 @@ class Outcome:
 
 def event_body(event: OutboxEvent) -> str:
     """The JSON body of a delivery, exactly as signed."""
-    return json.dumps({"id": event.pk, "type": event.topic, "timestamp": event.created_at.isoformat(),
-                       "data": event.payload}, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        {"id": event.pk, "type": event.topic, "timestamp": event.created_at.isoformat(), "data": event.payload},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
 
 
 def _lease() -> timedelta:
@@ -114,22 +133,35 @@ def claim(*, now, limit: int) -> list[Claimed]:
     if limit <= 0:
         return []
     earlier = WebhookDelivery.objects.filter(
-        endpoint_id=OuterRef("endpoint_id"), order_key=OuterRef("order_key"), event_id__lt=OuterRef("event_id"),
-        state__in=WebhookDelivery.UNFINISHED)
-    due = (Q(state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now)
-           | Q(state=State.SENDING, lease_until__lt=now))
+        endpoint_id=OuterRef("endpoint_id"),
+        order_key=OuterRef("order_key"),
+        event_id__lt=OuterRef("event_id"),
+        state__in=WebhookDelivery.UNFINISHED,
+    )
+    due = Q(state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now) | Q(
+        state=State.SENDING, lease_until__lt=now
+    )
     per_endpoint = settings.SELLERDESK_WEBHOOK_PER_ENDPOINT
     with transaction.atomic():
         candidates = list(
-            WebhookDelivery.objects.filter(due).exclude(Exists(earlier))
-            .order_by("next_attempt_at", "id").select_for_update(skip_locked=True, of=("self",))
-            .values("id", "endpoint_id")[: limit * 4])
+            WebhookDelivery.objects.filter(due)
+            .exclude(Exists(earlier))
+            .order_by("next_attempt_at", "id")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values("id", "endpoint_id")[: limit * 4]
+        )
         if not candidates:
             return []
-        busy = Counter(dict(
-            WebhookDelivery.objects.filter(endpoint_id__in={c["endpoint_id"] for c in candidates},
-                                           state=State.SENDING, lease_until__gte=now)
-            .values_list("endpoint_id").annotate(n=Count("id")).values_list("endpoint_id", "n")))
+        busy = Counter(
+            dict(
+                WebhookDelivery.objects.filter(
+                    endpoint_id__in={c["endpoint_id"] for c in candidates}, state=State.SENDING, lease_until__gte=now
+                )
+                .values_list("endpoint_id")
+                .annotate(n=Count("id"))
+                .values_list("endpoint_id", "n")
+            )
+        )
         chosen = []
         for c in candidates:
             if busy[c["endpoint_id"]] < per_endpoint and len(chosen) < limit:
@@ -139,12 +171,21 @@ def claim(*, now, limit: int) -> list[Claimed]:
         claimed = []
         for d in rows:
             d.attempts += 1
-            claimed.append(Claimed(delivery_id=d.pk, endpoint_id=d.endpoint_id, url=d.endpoint.url,
-                                   secrets=tuple(active_secrets(d.endpoint, now)), event_id=d.event_id,
-                                   body=event_body(d.event), attempt=d.attempts))
+            claimed.append(
+                Claimed(
+                    delivery_id=d.pk,
+                    endpoint_id=d.endpoint_id,
+                    url=d.endpoint.url,
+                    secrets=tuple(active_secrets(d.endpoint, now)),
+                    event_id=d.event_id,
+                    body=event_body(d.event),
+                    attempt=d.attempts,
+                )
+            )
         for d in rows:
-            WebhookDelivery.objects.filter(pk=d.pk).update(state=State.SENDING, lease_until=now + _lease(),
-                                                           attempts=d.attempts)
+            WebhookDelivery.objects.filter(pk=d.pk).update(
+                state=State.SENDING, lease_until=now + _lease(), attempts=d.attempts
+            )
     return claimed
 
 
@@ -190,8 +231,11 @@ def send(item: Claimed) -> Outcome:
                 if time.monotonic() - started > timeout:
                     return Outcome(None, elapsed_ms(), "timed out reading the answer")
                 break
-            return Outcome(response.status_code, elapsed_ms(),
-                           "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}")
+            return Outcome(
+                response.status_code,
+                elapsed_ms(),
+                "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}",
+            )
     except httpx.TimeoutException:
         return Outcome(None, elapsed_ms(), f"timed out after {timeout:g} s")
     except httpx.HTTPError as exc:
@@ -209,12 +253,22 @@ def retry_delay(failures: int) -> timedelta | None:
 def record(item: Claimed, outcome: Outcome, *, now) -> None:
     """Write the attempt and move the delivery on; a lease that someone else took over is left alone."""
     with transaction.atomic():
-        delivery = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint")
-                    .filter(pk=item.delivery_id, state=State.SENDING, attempts=item.attempt).first())
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .filter(pk=item.delivery_id, state=State.SENDING, attempts=item.attempt)
+            .first()
+        )
         if delivery is None:
             return
-        WebhookAttempt.objects.create(delivery=delivery, number=item.attempt, at=now, status_code=outcome.status_code,
-                                      duration_ms=outcome.duration_ms, error=outcome.error[:300])
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=item.attempt,
+            at=now,
+            status_code=outcome.status_code,
+            duration_ms=outcome.duration_ms,
+            error=outcome.error[:300],
+        )
         delivery.last_status_code, delivery.last_duration_ms = outcome.status_code, outcome.duration_ms
         delivery.last_error, delivery.last_attempt_at, delivery.lease_until = outcome.error[:300], now, None
         endpoint = delivery.endpoint
@@ -223,7 +277,8 @@ def record(item: Claimed, outcome: Outcome, *, now) -> None:
             delivery.save()
             if endpoint.status == WebhookEndpoint.Status.FAILING:
                 WebhookEndpoint.objects.filter(pk=endpoint.pk, status=WebhookEndpoint.Status.FAILING).update(
-                    status=WebhookEndpoint.Status.ENABLED, failing_since=None)
+                    status=WebhookEndpoint.Status.ENABLED, failing_since=None
+                )
             # The event's row lock orders the last two deliveries of one event finishing at once:
             # the second to get it sees the first one's success and marks the event delivered.
             list(OutboxEvent.objects.select_for_update().filter(pk=delivery.event_id).values_list("id"))
@@ -248,10 +303,17 @@ def _mark_failing(endpoint: WebhookEndpoint, *, now) -> None:
     from .notices import notify
 
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(status=WebhookEndpoint.Status.FAILING, failing_since=now)
-    owners = [endpoint.owner] if endpoint.shop_id is None else list(
-        User.objects.filter(shops=endpoint.shop_id, is_active=True))
-    notify(owners, topic="webhook_endpoint.failing", params={"url": endpoint.url, "endpoint_id": endpoint.pk},
-           link="/workbench/webhooks/" if endpoint.shop_id else "")
+    owners = (
+        [endpoint.owner]
+        if endpoint.shop_id is None
+        else list(User.objects.filter(shops=endpoint.shop_id, is_active=True))
+    )
+    notify(
+        owners,
+        topic="webhook_endpoint.failing",
+        params={"url": endpoint.url, "endpoint_id": endpoint.pk},
+        link="/workbench/webhooks/" if endpoint.shop_id else "",
+    )
     log.warning("webhook endpoint %s is failing: a delivery went dead", endpoint.pk)
 
 
@@ -280,9 +342,14 @@ def send_due_emails(*, now, batch: int = 50) -> int:
     E = Notification.EmailState
     with transaction.atomic():
         Notification.objects.filter(email_state=E.SENDING, emailed_at__lt=now - EMAIL_LEASE).update(
-            email_state=E.PENDING)
-        ids = list(Notification.objects.filter(email_state=E.PENDING).order_by("id")
-                   .select_for_update(skip_locked=True).values_list("id", flat=True)[:batch])
+            email_state=E.PENDING
+        )
+        ids = list(
+            Notification.objects.filter(email_state=E.PENDING)
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:batch]
+        )
         Notification.objects.filter(pk__in=ids).update(email_state=E.SENDING, emailed_at=now)
     sent = 0
     for note in Notification.objects.filter(pk__in=ids).select_related("user"):
@@ -292,20 +359,23 @@ def send_due_emails(*, now, batch: int = 50) -> int:
         with translation.override(settings.LANGUAGE_CODE):
             title, body = note.title, note.body
         try:
-            send_mail(f"[SellerDesk] {title}", body + (f"\n\n{note.link}" if note.link else ""),
-                      None, [note.user.email])
+            send_mail(
+                f"[SellerDesk] {title}", body + (f"\n\n{note.link}" if note.link else ""), None, [note.user.email]
+            )
         except Exception:  # the mail server is down or refused: try again later, then give up
             log.exception("e-mail of notification %s failed", note.pk)
             state = E.FAILED if note.email_attempts + 1 >= EMAIL_MAX_ATTEMPTS else E.PENDING
             Notification.objects.filter(pk=note.pk).update(email_state=state, email_attempts=note.email_attempts + 1)
             continue
-        Notification.objects.filter(pk=note.pk).update(email_state=E.SENT, emailed_at=clock.now(),
-                                                       email_attempts=note.email_attempts + 1)
+        Notification.objects.filter(pk=note.pk).update(
+            email_state=E.SENT, emailed_at=clock.now(), email_attempts=note.email_attempts + 1
+        )
         sent += 1
     return sent
 
 
 # --- the loop ------------------------------------------------------------------------------
+
 
 def dispatch_once(*, now=None, pool: ThreadPoolExecutor | None = None, limit: int | None = None) -> int:
     """One round, waiting for its sends (tests, `worker --batch`). Returns the deliveries sent."""

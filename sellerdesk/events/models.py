@@ -163,10 +163,16 @@ class WebhookDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_endpoint_event")]
         indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(state__in=["pending", "retrying", "sending"]),
-                         name="delivery_due"),
-            models.Index(fields=["endpoint", "order_key", "event"],
-                         condition=Q(state__in=["pending", "retrying", "sending"]), name="delivery_order"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=["pending", "retrying", "sending"]),
+                name="delivery_due",
+            ),
+            models.Index(
+                fields=["endpoint", "order_key", "event"],
+                condition=Q(state__in=["pending", "retrying", "sending"]),
+                name="delivery_order",
+            ),
             models.Index(fields=["endpoint", "-id"], name="delivery_recent"),
         ]
 

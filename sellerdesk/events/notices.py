@@ -5,10 +5,12 @@ One table (NOTICES): an outbox event's topic → its audience, title and body (m
 transaction that writes the event, so a notification exists exactly when its event does;
 `render` turns the stored topic and parameters into text in the reader's language when read.
 """
-from dataclasses import dataclass
-from typing import Callable
 
-from django.utils.translation import gettext, gettext_lazy as _
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core.money import format_fen
 
@@ -30,25 +32,42 @@ def _ruled(payload: dict) -> bool:
 
 
 NOTICES: dict[str, Notice] = {
-    "aftersale.created": Notice(MERCHANT, _("新的售后申请 %(number)s"), _("买家申请退款 %(amount)s，请在处理期限内同意或拒绝。")),
+    "aftersale.created": Notice(
+        MERCHANT, _("新的售后申请 %(number)s"), _("买家申请退款 %(amount)s，请在处理期限内同意或拒绝。")
+    ),
     "aftersale.approved": Notice(BUYER, _("商家已同意售后 %(number)s"), _("商家同意了您的售后申请。")),
-    "aftersale.auto_approved": Notice(BOTH, _("售后单 %(number)s 已自动同意"),
-                                      _("商家未在期限内处理，系统已同意售后申请。")),
-    "aftersale.rejected": Notice(BUYER, _("商家拒绝了售后 %(number)s"),
-                                 _("拒绝原因：%(reason)s。如有异议，可以申请平台介入。")),
+    "aftersale.auto_approved": Notice(
+        BOTH, _("售后单 %(number)s 已自动同意"), _("商家未在期限内处理，系统已同意售后申请。")
+    ),
+    "aftersale.rejected": Notice(
+        BUYER, _("商家拒绝了售后 %(number)s"), _("拒绝原因：%(reason)s。如有异议，可以申请平台介入。")
+    ),
     "aftersale.return_shipped": Notice(MERCHANT, _("买家已退货 %(number)s"), _("收到退货后请确认收货。")),
     "aftersale.closed": Notice(BUYER, _("售后单 %(number)s 已关闭"), _("售后申请已关闭。")),
     "aftersale.cancelled": Notice(MERCHANT, _("买家已撤销售后 %(number)s"), _("买家撤销了申请，无需再处理。")),
     "aftersale.message_posted": Notice(OTHER_PARTY, _("售后单 %(number)s 有新留言"), _("请到协商历史查看。")),
-    "aftersale.offer_made": Notice(BUYER, _("商家提出部分退款方案 %(number)s"),
-                                   _("商家提出退款 %(amount)s，请接受或拒绝。")),
-    "aftersale.offer_accepted": Notice(MERCHANT, _("买家接受了退款方案 %(number)s"), _("将按方案金额 %(amount)s 退款。")),
-    "aftersale.offer_declined": Notice(MERCHANT, _("买家拒绝了退款方案 %(number)s"), _("可以重新提出方案或等待平台处理。")),
-    "dispute.opened": Notice(MERCHANT, _("买家申请平台介入 %(number)s"),
-                             _("纠纷协商期已开始：请在 %(evidence_due)s 前提交凭证或同意售后，超时未举证将由平台直接判责。")),
-    "dispute.evidence_due_soon": Notice(ASKED, _("售后单 %(number)s 的凭证还有 %(hours_left)s 小时到期"),
-                                        _("请在 %(due)s 前提交凭证，超时未举证将由平台直接判责。")),
-    "dispute.evidence_submitted": Notice(OTHER_PARTY, _("对方已提交凭证 %(number)s"), _("平台客服将根据双方凭证判责。")),
+    "aftersale.offer_made": Notice(
+        BUYER, _("商家提出部分退款方案 %(number)s"), _("商家提出退款 %(amount)s，请接受或拒绝。")
+    ),
+    "aftersale.offer_accepted": Notice(
+        MERCHANT, _("买家接受了退款方案 %(number)s"), _("将按方案金额 %(amount)s 退款。")
+    ),
+    "aftersale.offer_declined": Notice(
+        MERCHANT, _("买家拒绝了退款方案 %(number)s"), _("可以重新提出方案或等待平台处理。")
+    ),
+    "dispute.opened": Notice(
+        MERCHANT,
+        _("买家申请平台介入 %(number)s"),
+        _("纠纷协商期已开始：请在 %(evidence_due)s 前提交凭证或同意售后，超时未举证将由平台直接判责。"),
+    ),
+    "dispute.evidence_due_soon": Notice(
+        ASKED,
+        _("售后单 %(number)s 的凭证还有 %(hours_left)s 小时到期"),
+        _("请在 %(due)s 前提交凭证，超时未举证将由平台直接判责。"),
+    ),
+    "dispute.evidence_submitted": Notice(
+        OTHER_PARTY, _("对方已提交凭证 %(number)s"), _("平台客服将根据双方凭证判责。")
+    ),
     "dispute.evidence_requested": Notice(ASKED, _("平台要求补充凭证 %(number)s"), _("请在 %(due)s 前补充凭证。")),
     "dispute.timed_out": Notice(BOTH, _("商家超时未举证 %(number)s"), _("纠纷已转平台客服处理。")),
     "dispute.supplement_timed_out": Notice(BOTH, _("补充凭证已超时 %(number)s"), _("纠纷已转平台客服处理。")),
@@ -56,33 +75,56 @@ NOTICES: dict[str, Notice] = {
     "dispute.appealed": Notice(BOTH, _("售后单 %(number)s 的判责已被申诉"), _("平台将由另一位客服复核。")),
     "dispute.appeal_decided": Notice(BOTH, _("申诉已处理 %(number)s"), _("请到协商历史查看复核结果。"), email=True),
     "refund.succeeded": Notice(BUYER, _("退款成功 %(number)s"), _("%(amount)s 已原路退回。")),
-    "refund.failed": Notice(BUYER, _("退款暂未成功 %(number)s"),
-                            _("退款 %(amount)s 暂未成功，平台客服会跟进处理，无需重新申请。")),
+    "refund.failed": Notice(
+        BUYER, _("退款暂未成功 %(number)s"), _("退款 %(amount)s 暂未成功，平台客服会跟进处理，无需重新申请。")
+    ),
     "payout_account.change_requested": Notice(
-        SUBJECT, _("提现账户更换待验证"),
-        _("有人申请将%(channel_label)s的提现账户更换为 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。"
-          "如非本人操作，请立即修改密码并联系平台客服。"), email=True),
+        SUBJECT,
+        _("提现账户更换待验证"),
+        _(
+            "有人申请将%(channel_label)s的提现账户更换为 %(new_account)s，平台已向该账户小额打款，请在有效期内填写到账金额完成验证。"
+            "如非本人操作，请立即修改密码并联系平台客服。"
+        ),
+        email=True,
+    ),
     "payout_account.changed": Notice(
-        SUBJECT, _("提现账户已更换"),
-        _("%(channel_label)s的提现账户已更换为 %(account)s%(previous_text)s。之后的提现将转入新账户，已发起的提现仍转入原账户。"
-          "如非本人操作，请立即联系平台客服。"), email=True),
+        SUBJECT,
+        _("提现账户已更换"),
+        _(
+            "%(channel_label)s的提现账户已更换为 %(account)s%(previous_text)s。之后的提现将转入新账户，已发起的提现仍转入原账户。"
+            "如非本人操作，请立即联系平台客服。"
+        ),
+        email=True,
+    ),
     "payout_account.change_failed": Notice(
-        SUBJECT, _("提现账户更换未成功"),
-        _("更换为 %(new_account)s 的申请未通过验证（%(reason_label)s），原提现账户继续有效。"), email=True),
+        SUBJECT,
+        _("提现账户更换未成功"),
+        _("更换为 %(new_account)s 的申请未通过验证（%(reason_label)s），原提现账户继续有效。"),
+        email=True,
+    ),
     "withdrawal.paid": Notice(SUBJECT, _("提现已到账"), _("%(amount)s 已转入 %(account)s。")),
     "withdrawal.failed": Notice(SUBJECT, _("提现未成功"), _("%(amount)s 未能转入 %(account)s，金额已退回余额。")),
     # Not API events: what changes how a user proves themselves is told to them on both channels.
     "security.authenticator_added": Notice(
-        "owner", _("已绑定身份验证器"),
-        _("您的账号已绑定身份验证器，更换提现账户和提现时可用验证码验证身份。如非本人操作，请立即修改密码并联系平台客服。"),
-        email=True),
+        "owner",
+        _("已绑定身份验证器"),
+        _(
+            "您的账号已绑定身份验证器，更换提现账户和提现时可用验证码验证身份。如非本人操作，请立即修改密码并联系平台客服。"
+        ),
+        email=True,
+    ),
     "security.authenticator_removed": Notice(
-        "owner", _("已解除身份验证器"),
-        _("您的账号已解除身份验证器，之后只能用登录密码验证身份。如非本人操作，请立即修改密码并联系平台客服。"), email=True),
+        "owner",
+        _("已解除身份验证器"),
+        _("您的账号已解除身份验证器，之后只能用登录密码验证身份。如非本人操作，请立即修改密码并联系平台客服。"),
+        email=True,
+    ),
     # Not an API event: the dispatcher tells an endpoint's owner that deliveries are dying.
     "webhook_endpoint.failing": Notice(
-        "owner", _("消息推送地址推送失败"),
-        _("事件推送到 %(url)s 多次失败，已停止重试。请检查地址，然后在消息推送页重新发送。")),
+        "owner",
+        _("消息推送地址推送失败"),
+        _("事件推送到 %(url)s 多次失败，已停止重试。请检查地址，然后在消息推送页重新发送。"),
+    ),
 }
 
 
@@ -90,7 +132,9 @@ def _users_of(event, audience: str, payload: dict):
     from sellerdesk.identity.models import Role, User
 
     def merchants():
-        return list(User.objects.filter(role=Role.MERCHANT, shops=event.shop_id, is_active=True)) if event.shop_id else []
+        return (
+            list(User.objects.filter(role=Role.MERCHANT, shops=event.shop_id, is_active=True)) if event.shop_id else []
+        )
 
     def buyers():
         return list(User.objects.filter(pk=event.buyer_id, is_active=True)) if event.buyer_id else []
@@ -111,8 +155,8 @@ def _users_of(event, audience: str, payload: dict):
             return merchants()
         return merchants() + buyers()  # CS or the system spoke: both parties hear it
     if audience == SUBJECT and event.subject_id:
-        from sellerdesk.payouts.actions.changes import subject_users
         from sellerdesk.identity.models import Subject
+        from sellerdesk.payouts.actions.changes import subject_users
 
         return list(subject_users(Subject(pk=event.subject_id), event.holder_role or "merchant"))
     return []
@@ -144,12 +188,21 @@ def fan_out(event) -> None:
     if not users:
         return
     email = notice.email(event.payload) if callable(notice.email) else notice.email
-    Notification.objects.bulk_create([
-        Notification(user=u, topic=event.topic, params=event.payload, event=event, aftersale_id=event.aftersale_id,
-                     link=link_for(u, event), created_at=event.created_at,
-                     email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE)
-        for u in {u.pk: u for u in users}.values()
-    ])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u,
+                topic=event.topic,
+                params=event.payload,
+                event=event,
+                aftersale_id=event.aftersale_id,
+                link=link_for(u, event),
+                created_at=event.created_at,
+                email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE,
+            )
+            for u in {u.pk: u for u in users}.values()
+        ]
+    )
 
 
 def notify(users, *, topic: str, params: dict, link: str = "", aftersale_id=None) -> None:
@@ -158,11 +211,19 @@ def notify(users, *, topic: str, params: dict, link: str = "", aftersale_id=None
     from .models import Notification
 
     email = NOTICES[topic].email is True
-    Notification.objects.bulk_create([
-        Notification(user=u, topic=topic, params=params, link=link, aftersale_id=aftersale_id,
-                     email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE)
-        for u in users
-    ])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u,
+                topic=topic,
+                params=params,
+                link=link,
+                aftersale_id=aftersale_id,
+                email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE,
+            )
+            for u in users
+        ]
+    )
 
 
 def _local_time(value: str | None) -> str:
@@ -191,7 +252,9 @@ def _params(params: dict) -> dict:
         out["amount"] = format_fen(params["amount_fen"])
     out["evidence_due"] = _local_time(params.get("evidence_due_at"))
     out["due"] = _local_time(params.get("due_at"))
-    out["outcome"] = _label("sellerdesk.aftersales.models.Outcome", params.get("outcome", "")) or gettext("双方已达成一致")
+    out["outcome"] = _label("sellerdesk.aftersales.models.Outcome", params.get("outcome", "")) or gettext(
+        "双方已达成一致"
+    )
     liable = _label("sellerdesk.aftersales.models.Liable", params.get("liable", ""))
     out["liable_text"] = gettext("，%(liable)s") % {"liable": liable} if liable else ""
     out["channel_label"] = _label("sellerdesk.payouts.models.Channel", params.get("channel", ""))

@@ -13,14 +13,21 @@ def emit(topic: str, *, aggregate_type: str, aggregate_id, payload: dict | None 
         raise RuntimeError("emit() must be called inside the transaction that makes the change")
     payload = dict(payload or {})
     if aggregate_type == "wallet" and "subject_id" not in payload:
-        wallet = apps.get_model("payouts", "Wallet").objects.values("subject_id", "holder_role", "channel").get(
-            pk=aggregate_id)
+        wallet = (
+            apps.get_model("payouts", "Wallet")
+            .objects.values("subject_id", "holder_role", "channel")
+            .get(pk=aggregate_id)
+        )
         payload.setdefault("subject_id", wallet["subject_id"])
         payload.setdefault("holder_role", wallet["holder_role"])
         payload.setdefault("channel", wallet["channel"])
     event = OutboxEvent.objects.create(
-        topic=topic, aggregate_type=aggregate_type, aggregate_id=str(aggregate_id), payload=payload,
-        holder_role=payload.get("holder_role") or "", **{k: payload.get(k) for k in _SCOPE},
+        topic=topic,
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        payload=payload,
+        holder_role=payload.get("holder_role") or "",
+        **{k: payload.get(k) for k in _SCOPE},
     )
     from .notices import fan_out
 

@@ -5,6 +5,7 @@ attempts), finished task results, old worker heartbeats, and stored files that n
 (left by a process killed before its upload committed; aftersales/orphans.py). An event still on its way, or whose
 delivery died and may be resent, is never pruned.
 """
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,7 +28,9 @@ def prune(*, now, batch: int = 5000) -> dict:
             break
         OutboxEvent.objects.filter(pk__in=ids).delete()
         done["events"] += len(ids)
-    done["heartbeats"] = WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=days["heartbeats"])).delete()[0]
+    done["heartbeats"] = WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=days["heartbeats"])).delete()[
+        0
+    ]
     call_command("prune_db_task_results", min_age_days=days["task_results"], queue_name="*", verbosity=0)
     done["orphan_files"] = delete_orphan_files(now=now)
     return done

@@ -6,6 +6,7 @@ delivery is 404; a role other than merchant gets the 403 page. A new or rotated 
 the session by the POST and taken out by the page it redirects to, so it is shown exactly once
 and a reload neither shows it again nor repeats the POST.
 """
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -52,6 +53,7 @@ def unread_notifications(request):
 
 # ------------------------------------------------------------------------------ 消息推送 (webhooks)
 
+
 def _merchant(request) -> None:
     if request.user.role != Role.MERCHANT:
         raise PermissionDenied(gettext("这个页面只对商家开放。"))
@@ -82,16 +84,23 @@ def _status(endpoint: WebhookEndpoint) -> dict:
 
 
 def _endpoint_view(endpoint: WebhookEndpoint) -> dict:
-    return {"e": endpoint, "status": _status(endpoint),
-            "types": [event_type_label(t) for t in endpoint.event_types],
-            "all_events": "*" in endpoint.event_types,
-            "url": reverse("webhook_detail", args=[endpoint.pk])}
+    return {
+        "e": endpoint,
+        "status": _status(endpoint),
+        "types": [event_type_label(t) for t in endpoint.event_types],
+        "all_events": "*" in endpoint.event_types,
+        "url": reverse("webhook_detail", args=[endpoint.pk]),
+    }
 
 
 def _delivery_view(d: WebhookDelivery) -> dict:
     row = delivery_out(d)
-    row.update(state_label=DELIVERY_STATE_LABELS.get(d.state, d.state), type_label=event_type_label(row["event_type"]),
-               number=(d.event.payload or {}).get("number", ""), aftersale_id=d.event.aftersale_id)
+    row.update(
+        state_label=DELIVERY_STATE_LABELS.get(d.state, d.state),
+        type_label=event_type_label(row["event_type"]),
+        number=(d.event.payload or {}).get("number", ""),
+        aftersale_id=d.event.aftersale_id,
+    )
     return row
 
 
@@ -106,8 +115,9 @@ def webhooks_page(request):
     form = WebhookEndpointForm(request.POST or None, shops=shops)
     if request.method == "POST" and form.is_valid():
         try:
-            endpoint, secret = webhooks.do_register_endpoint(acting_user=user, now=clock.now(),
-                                                             **form.register_kwargs())
+            endpoint, secret = webhooks.do_register_endpoint(
+                acting_user=user, now=clock.now(), **form.register_kwargs()
+            )
         except CodedError as err:
             form.add_coded_error(err)
         else:
@@ -116,11 +126,17 @@ def webhooks_page(request):
             return redirect("webhooks")
     endpoints = webhooks.endpoints_visible_to(user).select_related("shop").order_by("-id")
     revealed = _take_secret(request, kind="created")
-    return render(request, "events/webhooks.html", {
-        "form": form, "endpoints": [_endpoint_view(e) for e in endpoints], "several_shops": len(shops) > 1,
-        "revealed": revealed, "revealed_endpoint": endpoints.filter(pk=revealed["endpoint_id"]).first()
-        if revealed else None,
-    })
+    return render(
+        request,
+        "events/webhooks.html",
+        {
+            "form": form,
+            "endpoints": [_endpoint_view(e) for e in endpoints],
+            "several_shops": len(shops) > 1,
+            "revealed": revealed,
+            "revealed_endpoint": endpoints.filter(pk=revealed["endpoint_id"]).first() if revealed else None,
+        },
+    )
 
 
 @login_required
@@ -132,22 +148,37 @@ def webhook_detail(request, endpoint_id: int):
     cursor = request.GET.get("cursor") or None
     error = ""
     try:
-        rows, next_cursor = paginate(WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
-                                     cursor=cursor, limit=DELIVERIES_PER_PAGE)
+        rows, next_cursor = paginate(
+            WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
+            cursor=cursor,
+            limit=DELIVERIES_PER_PAGE,
+        )
     except CodedError:
         error, cursor = gettext("翻页链接已失效，已回到第一页。"), None
-        rows, next_cursor = paginate(WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
-                                     cursor=None, limit=DELIVERIES_PER_PAGE)
+        rows, next_cursor = paginate(
+            WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event"),
+            cursor=None,
+            limit=DELIVERIES_PER_PAGE,
+        )
     now = clock.now()
     previous_until = endpoint.previous_secret_expires_at
-    return render(request, "events/webhook_detail.html", {
-        "endpoint": _endpoint_view(endpoint), "e": endpoint, "several_shops": request.user.shops.count() > 1,
-        "deliveries": [_delivery_view(d) for d in rows], "next_cursor": next_cursor, "is_first_page": not cursor,
-        "cursor": cursor or "", "error": error,
-        "previous_secret_until": previous_until if previous_until and previous_until > now else None,
-        "revealed": _take_secret(request, kind="rotated", endpoint_id=endpoint.pk),
-        "disabled": endpoint.status == WebhookEndpoint.Status.DISABLED,
-    })
+    return render(
+        request,
+        "events/webhook_detail.html",
+        {
+            "endpoint": _endpoint_view(endpoint),
+            "e": endpoint,
+            "several_shops": request.user.shops.count() > 1,
+            "deliveries": [_delivery_view(d) for d in rows],
+            "next_cursor": next_cursor,
+            "is_first_page": not cursor,
+            "cursor": cursor or "",
+            "error": error,
+            "previous_secret_until": previous_until if previous_until and previous_until > now else None,
+            "revealed": _take_secret(request, kind="rotated", endpoint_id=endpoint.pk),
+            "disabled": endpoint.status == WebhookEndpoint.Status.DISABLED,
+        },
+    )
 
 
 @login_required
@@ -200,8 +231,11 @@ def webhook_resend(request, endpoint_id: int, delivery_id: int):
     except CodedError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, gettext("事件 #%(event)s 已重新加入发送队列，将使用相同的 webhook-id 尽快推送。")
-                         % {"event": delivery.event_id})
+        messages.success(
+            request,
+            gettext("事件 #%(event)s 已重新加入发送队列，将使用相同的 webhook-id 尽快推送。")
+            % {"event": delivery.event_id},
+        )
     target = reverse("webhook_detail", args=[endpoint_id])
     cursor = request.POST.get("cursor", "")
     if cursor:

@@ -5,11 +5,12 @@ Signing follows the Standard Webhooks specification through the `standardwebhook
 base64-decoded part of the secret after `whsec_`. During a rotation's overlap both secrets sign,
 space-separated, as the specification allows.
 """
+
 import base64
 import ipaddress
 import secrets
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -47,6 +48,7 @@ def new_secret() -> str:
 
 # --- who may see what --------------------------------------------------------------------------
 
+
 def events_visible_to(user):
     """The outbox events `user` may read (GET /events), as for the rest of the API."""
     qs = OutboxEvent.objects.all()
@@ -79,6 +81,7 @@ def endpoint_may_receive(endpoint: WebhookEndpoint, event: OutboxEvent, *, dispu
 
 # --- the target ----------------------------------------------------------------------------
 
+
 def check_target(url: str, *, resolve: bool = True) -> None:
     """Refuse URLs SellerDesk must not call: not http(s), credentials in them, and, where private
     targets are not allowed (always in production), any name resolving to a loopback, private,
@@ -93,8 +96,9 @@ def check_target(url: str, *, resolve: bool = True) -> None:
     if settings.SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS or not resolve:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP
+        )
     except (socket.gaierror, UnicodeError) as exc:
         raise InvalidInput(Code.WEBHOOK_TARGET_UNRESOLVABLE, details={"host": parts.hostname}) from exc
     for info in infos:
@@ -105,18 +109,24 @@ def check_target(url: str, *, resolve: bool = True) -> None:
 
 # --- signing -------------------------------------------------------------------------------
 
+
 def active_secrets(endpoint: WebhookEndpoint, now) -> list[str]:
     found = [crypto.decrypt(endpoint.secret_encrypted)]
-    if endpoint.previous_secret_encrypted and endpoint.previous_secret_expires_at and now < endpoint.previous_secret_expires_at:
+    if (
+        endpoint.previous_secret_encrypted
+        and endpoint.previous_secret_expires_at
+        and now < endpoint.previous_secret_expires_at
+    ):
         found.append(crypto.decrypt(endpoint.previous_secret_encrypted))
     return found
 
 
 def sign(secrets_: list[str], *, msg_id: str, timestamp: datetime, body: str) -> str:
-    return " ".join(Webhook(s).sign(msg_id, timestamp.astimezone(timezone.utc), body) for s in secrets_)
+    return " ".join(Webhook(s).sign(msg_id, timestamp.astimezone(UTC), body) for s in secrets_)
 
 
 # --- actions -------------------------------------------------------------------------------
+
 
 def _endpoint_shop(user, shop_id: int | None):
     if user.role == Role.PLATFORM:
@@ -168,8 +178,9 @@ def check_event_types(types: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def do_register_endpoint(*, acting_user, url: str, event_types: list[str], description: str = "",
-                         shop_id: int | None = None, now) -> tuple[WebhookEndpoint, str]:
+def do_register_endpoint(
+    *, acting_user, url: str, event_types: list[str], description: str = "", shop_id: int | None = None, now
+) -> tuple[WebhookEndpoint, str]:
     """Returns the endpoint and its secret (shown to the caller only now)."""
     shop = _endpoint_shop(acting_user, shop_id)
     url = (url or "").strip()
@@ -177,12 +188,21 @@ def do_register_endpoint(*, acting_user, url: str, event_types: list[str], descr
         raise InvalidInput(Code.WEBHOOK_URL_TOO_LONG, details={"limit_chars": 500})
     check_target(url)
     types = check_event_types(event_types)
-    if endpoints_visible_to(acting_user).exclude(status=WebhookEndpoint.Status.DISABLED).count() >= MAX_ENDPOINTS_PER_OWNER:
+    if (
+        endpoints_visible_to(acting_user).exclude(status=WebhookEndpoint.Status.DISABLED).count()
+        >= MAX_ENDPOINTS_PER_OWNER
+    ):
         raise Conflict(Code.TOO_MANY_ENDPOINTS, details={"limit": MAX_ENDPOINTS_PER_OWNER})
     secret = new_secret()
     endpoint = WebhookEndpoint.objects.create(
-        owner=acting_user, shop=shop, url=url, event_types=types, description=(description or "")[:200],
-        secret_encrypted=crypto.encrypt(secret), created_at=now)
+        owner=acting_user,
+        shop=shop,
+        url=url,
+        event_types=types,
+        description=(description or "")[:200],
+        secret_encrypted=crypto.encrypt(secret),
+        created_at=now,
+    )
     return endpoint, secret
 
 
@@ -209,15 +229,20 @@ def do_disable_endpoint(endpoint_id: int, *, acting_user, now) -> WebhookEndpoin
         endpoint.disabled_at = now
         endpoint.save(update_fields=["status", "disabled_at"])
         WebhookDelivery.objects.filter(endpoint=endpoint, state__in=WebhookDelivery.UNFINISHED).update(
-            state=WebhookDelivery.State.DEAD, completed_at=now, last_error="endpoint disabled", lease_until=None)
+            state=WebhookDelivery.State.DEAD, completed_at=now, last_error="endpoint disabled", lease_until=None
+        )
     return endpoint
 
 
 @transaction.atomic
 def do_resend(delivery_id: int, *, acting_user, now) -> WebhookDelivery:
     """Deliver that event again now (same webhook-id), with a fresh retry schedule."""
-    delivery = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("endpoint")
-                .filter(pk=delivery_id, endpoint__in=endpoints_visible_to(acting_user)).first())
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .filter(pk=delivery_id, endpoint__in=endpoints_visible_to(acting_user))
+        .first()
+    )
     if delivery is None:
         raise NotFound(Code.DELIVERY_NOT_FOUND)
     if delivery.endpoint.status == WebhookEndpoint.Status.DISABLED:

@@ -92,9 +92,17 @@ def revoke_current_token(request):
 
 
 def token_info(token, now, current_id=None) -> dict:
-    return {"id": token.pk, "name": token.name, "prefix": token.prefix, "state": token.state(now),
-            "created_at": token.created_at, "expires_at": token.expires_at, "last_used_at": token.last_used_at,
-            "revoked_at": token.revoked_at, "current": token.pk == current_id}
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "state": token.state(now),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+        "current": token.pk == current_id,
+    }
 
 
 @router.get("/auth/tokens", response=TokenList)
@@ -128,11 +136,18 @@ def me(request):
         "username": user.username,
         "role": user.role,
         "shop_ids": user.shop_ids(),
-        "shops": [{"id": m.shop_id, "name": m.shop.name, "role": "owner" if m.is_owner else "staff",
-                   "permissions": ["manage_payout_accounts"] if m.may_manage_payout_accounts else []}
-                  for m in (user.memberships() if user.role == Role.MERCHANT else [])],
+        "shops": [
+            {
+                "id": m.shop_id,
+                "name": m.shop.name,
+                "role": "owner" if m.is_owner else "staff",
+                "permissions": ["manage_payout_accounts"] if m.may_manage_payout_accounts else [],
+            }
+            for m in (user.memberships() if user.role == Role.MERCHANT else [])
+        ],
         "subject": (
             {"kind": subject.kind, "legal_name": subject.legal_name, "id_number_masked": subject.masked_id}
-            if subject else None
+            if subject
+            else None
         ),
     }

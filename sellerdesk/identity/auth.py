@@ -1,4 +1,5 @@
 """Who is calling: a Bearer API token or the browser session (with CSRF, checked by ninja)."""
+
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken

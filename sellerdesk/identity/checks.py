@@ -1,4 +1,5 @@
 """Validation of subjects' identity numbers (python-stdnum does the checksums)."""
+
 import unicodedata
 
 from stdnum import exceptions as stdnum_exceptions

@@ -115,8 +115,9 @@ class User(AbstractUser):
     def memberships(self) -> list["ShopMembership"]:
         """The user's shops with their role in each (owner or staff), by shop id; cached on the instance."""
         if not hasattr(self, "_memberships"):
-            self._memberships = list(ShopMembership.objects.filter(user=self).select_related("shop__subject")
-                                     .order_by("shop_id"))
+            self._memberships = list(
+                ShopMembership.objects.filter(user=self).select_related("shop__subject").order_by("shop_id")
+            )
         return self._memberships
 
     def act_for_shop(self, shop_id) -> "ShopMembership":
@@ -136,8 +137,10 @@ class User(AbstractUser):
         if chosen is not None:
             return next(m for m in members if m.shop_id == chosen)
         if len(members) > 1:
-            raise ShopRequired("您有多个店铺,请先选择要操作的店铺(shop_id)。",
-                               details={"shops": [{"id": m.shop_id, "name": m.shop.name} for m in members]})
+            raise ShopRequired(
+                "您有多个店铺,请先选择要操作的店铺(shop_id)。",
+                details={"shops": [{"id": m.shop_id, "name": m.shop.name} for m in members]},
+            )
         return members[0] if members else None
 
     def acting_subject(self) -> Subject | None:
@@ -209,17 +212,25 @@ class ApiToken(models.Model):
     def issue(cls, user: User, name: str = "api") -> tuple["ApiToken", str]:
         raw = "sd_" + secrets.token_urlsafe(32)
         now = clock.now()
-        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), prefix=raw[:10], created_at=now,
-                                   expires_at=now + token_ttl())
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=_hash_token(raw),
+            prefix=raw[:10],
+            created_at=now,
+            expires_at=now + token_ttl(),
+        )
         return token, raw
 
     @classmethod
     def usable(cls, raw: str) -> "ApiToken | None":
         """The live token `raw` is (not expired, not revoked, its user active); marks it used."""
         now = clock.now()
-        token = (cls.objects.select_related("user")
-                 .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
-                 .first())
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+            .first()
+        )
         if token is not None and (token.last_used_at is None or token.last_used_at < now - cls.LAST_USED_RESOLUTION):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

@@ -5,6 +5,7 @@ A user has at most one TOTP device and one set of recovery codes. A TOTP device 
 shown once. Throttling is django-otp's own (each failure doubles the wait before the next try on
 that device); payouts.checks.check_step_up adds the per-user failure count shared with passwords.
 """
+
 import base64
 import re
 import unicodedata
@@ -48,8 +49,9 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def check_password_step_up(user, password: str | None, *, operation: str, ip: str | None = None,
-                           user_agent: str = "", now=None) -> None:
+def check_password_step_up(
+    user, password: str | None, *, operation: str, ip: str | None = None, user_agent: str = "", now=None
+) -> None:
     """The login password again, throttled and audited like the step-up of payouts (the same
     failure count): enrolling or removing an authenticator changes what step-up accepts."""
     from sellerdesk.core import clock
@@ -62,8 +64,15 @@ def check_password_step_up(user, password: str | None, *, operation: str, ip: st
         check_step_up(user, password=password, otp=None, now=now)
     except CodedError as exc:
         if exc.code == "step_up_failed":
-            record(AuditAction.STEP_UP_FAILED, success=False, meta=RequestMeta(ip=ip, user_agent=user_agent),
-                   actor=user, code=exc.code, details={"operation": operation}, now=now)
+            record(
+                AuditAction.STEP_UP_FAILED,
+                success=False,
+                meta=RequestMeta(ip=ip, user_agent=user_agent),
+                actor=user,
+                code=exc.code,
+                details={"operation": operation},
+                now=now,
+            )
         raise
 
 
@@ -148,7 +157,7 @@ def otp_retry_after(user, code: str | None) -> int:
 def secret_text(device: TOTPDevice) -> str:
     """The secret as authenticator apps ask for it when typed in: base32, in groups of four."""
     b32 = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(b32[i:i + 4] for i in range(0, len(b32), 4))
+    return " ".join(b32[i : i + 4] for i in range(0, len(b32), 4))
 
 
 def qr_svg(device: TOTPDevice) -> str:

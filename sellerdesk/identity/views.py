@@ -1,4 +1,5 @@
 """Login, logout and the role-aware landing page."""
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render

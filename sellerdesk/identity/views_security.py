@@ -4,6 +4,7 @@ code), see the recovery codes once, remove it. Thin: the rules are in identity.s
 Enrolling and removing both ask for the login password: whoever holds only a session must not be
 able to swap in their own authenticator and then pass step-up with it.
 """
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,26 +22,38 @@ from .models import Role
 
 
 class PasswordForm(forms.Form):
-    password = forms.CharField(label=gettext_lazy("登录密码"), required=False, max_length=128, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
-                                                                 "placeholder": gettext_lazy("请再次输入登录密码")}))
+    password = forms.CharField(
+        label=gettext_lazy("登录密码"),
+        required=False,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "placeholder": gettext_lazy("请再次输入登录密码")}
+        ),
+    )
 
 
 class ConfirmForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("6位验证码"), required=False, max_length=12,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                                         "placeholder": "000000"}))
+    code = forms.CharField(
+        label=gettext_lazy("6位验证码"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "placeholder": "000000"}
+        ),
+    )
 
 
 def _meta(request) -> dict:
-    return {"ip": client_ip(request),
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
+    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
 
 
 def _path():
-    return [{"label": gettext("卖家后台"), "url": "/"},
-            {"label": gettext("账户中心"), "url": reverse("payouts:account_centre")},
-            {"label": gettext("安全设置"), "url": reverse("security")}]
+    return [
+        {"label": gettext("卖家后台"), "url": "/"},
+        {"label": gettext("账户中心"), "url": reverse("payouts:account_centre")},
+        {"label": gettext("安全设置"), "url": reverse("security")},
+    ]
 
 
 def _member(request):
@@ -74,10 +87,18 @@ def security(request):
                 return redirect("security_totp")
             messages.success(request, gettext("已解除身份验证器绑定，恢复码同时作废。"))
             return redirect("security")
-    return render(request, "identity/security.html", {
-        "device": device, "pending": stepup.pending_totp(user) if device is None else None,
-        "codes_left": stepup.recovery_codes_left(user) if device else 0, "form": form, "path": _path(),
-    }, status=status)
+    return render(
+        request,
+        "identity/security.html",
+        {
+            "device": device,
+            "pending": stepup.pending_totp(user) if device is None else None,
+            "codes_left": stepup.recovery_codes_left(user) if device else 0,
+            "form": form,
+            "path": _path(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -100,14 +121,22 @@ def security_totp(request):
             form.add_error("code", err.message)
         else:
             return render(request, "identity/security_codes.html", {"codes": codes, "path": _path()})
-    return render(request, "identity/security_totp.html", {
-        "qr_svg": stepup.qr_svg(device), "secret": stepup.secret_text(device), "form": form, "path": _path(),
-    })
+    return render(
+        request,
+        "identity/security_totp.html",
+        {
+            "qr_svg": stepup.qr_svg(device),
+            "secret": stepup.secret_text(device),
+            "form": form,
+            "path": _path(),
+        },
+    )
 
 
 class NewTokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("名称"), max_length=80, initial="ERP",
-                           help_text=gettext_lazy("用来区分不同系统，例如 ERP"))
+    name = forms.CharField(
+        label=gettext_lazy("名称"), max_length=80, initial="ERP", help_text=gettext_lazy("用来区分不同系统，例如 ERP")
+    )
     password = PasswordForm.base_fields["password"]
 
 
@@ -134,8 +163,9 @@ def api_tokens(request):
         return redirect("api_tokens")
     if request.method == "POST" and form.is_valid():
         try:
-            stepup.check_password_step_up(user, form.cleaned_data["password"], operation="api_token_issue",
-                                          **_meta(request))
+            stepup.check_password_step_up(
+                user, form.cleaned_data["password"], operation="api_token_issue", **_meta(request)
+            )
         except CodedError as err:
             form.add_error("password", err.message)
         else:
@@ -145,5 +175,8 @@ def api_tokens(request):
     tokens = list(ApiToken.objects.filter(user=user).order_by("-id")[:200])
     for t in tokens:
         t.state_now = t.state(now)
-    return render(request, "identity/api_tokens.html", {
-        "tokens": tokens, "form": form, "new_token": new_token, "ttl_days": settings.SELLERDESK_API_TOKEN_TTL_DAYS})
+    return render(
+        request,
+        "identity/api_tokens.html",
+        {"tokens": tokens, "form": form, "new_token": new_token, "ttl_days": settings.SELLERDESK_API_TOKEN_TTL_DAYS},
+    )

@@ -1,4 +1,4 @@
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.db import transaction
 
@@ -27,8 +27,9 @@ def check_paid_order(*, shop_id: int, buyer_id: int, items: list[dict], paid_fen
 
 
 @transaction.atomic
-def do_record_paid_order(*, order_no: str, shop_id: int, buyer_id: int, items: list[dict],
-                         paid_fen: int, paid_at) -> tuple[Order, bool]:
+def do_record_paid_order(
+    *, order_no: str, shop_id: int, buyer_id: int, items: list[dict], paid_fen: int, paid_at
+) -> tuple[Order, bool]:
     """Record a paid order; idempotent on order_no (returns the existing order, created=False)."""
     existing = Order.objects.filter(order_no=order_no).first()
     if existing is not None:
@@ -37,7 +38,7 @@ def do_record_paid_order(*, order_no: str, shop_id: int, buyer_id: int, items: l
         return existing, False
     shop, buyer = check_paid_order(shop_id=shop_id, buyer_id=buyer_id, items=items, paid_fen=paid_fen)
     # Stored and answered in UTC, whatever offset the order system sent.
-    paid_at = paid_at.astimezone(dt_timezone.utc)
+    paid_at = paid_at.astimezone(UTC)
     order = Order.objects.create(order_no=order_no, shop=shop, buyer=buyer, paid_fen=paid_fen, paid_at=paid_at)
     OrderItem.objects.bulk_create([OrderItem(order=order, **i) for i in items])
     return order, True

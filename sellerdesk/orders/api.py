@@ -3,7 +3,6 @@ from datetime import datetime
 from ninja import Field, Router, Schema, Status
 
 from sellerdesk.core.fields import MAX_FEN, InputSchema, IsoAwareDatetime, JsonInt, fen
-
 from sellerdesk.core.pagination import LIMIT, paginate
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
@@ -63,8 +62,12 @@ def push_paid_order(request, payload: OrderIn):
     """The order system pushes a paid order. Idempotent on `order_no` (200 with the existing order)."""
     require_role(request.auth, Role.PLATFORM, Role.ADMIN)
     order, created = do_record_paid_order(
-        order_no=payload.order_no, shop_id=payload.shop_id, buyer_id=payload.buyer_id,
-        items=[i.dict() for i in payload.items], paid_fen=payload.paid_fen, paid_at=payload.paid_at,
+        order_no=payload.order_no,
+        shop_id=payload.shop_id,
+        buyer_id=payload.buyer_id,
+        items=[i.dict() for i in payload.items],
+        paid_fen=payload.paid_fen,
+        paid_at=payload.paid_at,
     )
     return Status(201 if created else 200, order)
 

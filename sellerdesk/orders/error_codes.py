@@ -1,4 +1,5 @@
 """Refusals of the order push (core/errors.py)."""
+
 from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core.errors import ErrorCode

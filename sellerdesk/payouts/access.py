@@ -5,6 +5,7 @@ subject; a merchant through a shop: the one chosen for the request (`User.act_fo
 `shop_id`, the pages' session choice), or the only one. Several shops and none chosen is
 `400 shop_required`, never a guess.
 """
+
 from sellerdesk.core.errors import Forbidden, NotFound
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.models import Role
@@ -29,8 +30,9 @@ def check_payout_permission(user) -> None:
     membership = user.acting_membership()
     # No shop at all: no subject, which the action refuses on its own (change_not_allowed).
     if membership is not None and not membership.may_manage_payout_accounts:
-        raise Forbidden(Code.FORBIDDEN_PERMISSION,
-                        details={"permission": "manage_payout_accounts", "shop_id": membership.shop_id})
+        raise Forbidden(
+            Code.FORBIDDEN_PERMISSION, details={"permission": "manage_payout_accounts", "shop_id": membership.shop_id}
+        )
 
 
 def check_channel(channel: str) -> str:
@@ -56,8 +58,7 @@ def access_wallet(user, subject, channel: str, *, lock: bool = False, create: bo
 def access_change(user, change_id: int, *, lock: bool = False) -> AccountChange:
     """An account change on one of the user's own wallets; anyone else's is 404."""
     subject = owner_subject(user)
-    rows = AccountChange.objects.filter(pk=change_id, wallet__subject=subject,
-                                        wallet__holder_role=holder_role_of(user))
+    rows = AccountChange.objects.filter(pk=change_id, wallet__subject=subject, wallet__holder_role=holder_role_of(user))
     if subject is None or not rows.exists():
         raise NotFound(Code.ACCOUNT_CHANGE_NOT_FOUND)
     if lock:
@@ -68,9 +69,17 @@ def access_change(user, change_id: int, *, lock: bool = False) -> AccountChange:
 def access_withdrawal(user, withdrawal_id: int) -> Withdrawal:
     """A withdrawal from one of the user's own wallets; anyone else's is 404."""
     subject = owner_subject(user)
-    row = (Withdrawal.objects.filter(pk=withdrawal_id, wallet__subject=subject,
-                                     wallet__holder_role=holder_role_of(user))
-           .select_related("wallet", "account", "rail_instruction").first()) if subject is not None else None
+    row = (
+        (
+            Withdrawal.objects.filter(
+                pk=withdrawal_id, wallet__subject=subject, wallet__holder_role=holder_role_of(user)
+            )
+            .select_related("wallet", "account", "rail_instruction")
+            .first()
+        )
+        if subject is not None
+        else None
+    )
     if row is None:
         raise NotFound(Code.WITHDRAWAL_NOT_FOUND)
     return row

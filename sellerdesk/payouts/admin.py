@@ -1,4 +1,5 @@
 """Admin: read-only views; account numbers appear masked only (the encrypted column is never shown)."""
+
 from functools import wraps
 
 from django.contrib import admin
@@ -44,8 +45,17 @@ class WalletAdmin(ReadOnlyAdmin):
 
 @admin.register(AccountChange)
 class AccountChangeAdmin(ReadOnlyAdmin):
-    list_display = ("id", "wallet", "status", "failure_reason", "new_account", "attempts_left", "expires_at",
-                    "proof", "created_at")
+    list_display = (
+        "id",
+        "wallet",
+        "status",
+        "failure_reason",
+        "new_account",
+        "attempts_left",
+        "expires_at",
+        "proof",
+        "created_at",
+    )
     list_filter = ("status", "proof")
     exclude = ("expected_amount_fen",)
 
@@ -58,8 +68,17 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 @admin.register(Withdrawal)
 class WithdrawalAdmin(ReadOnlyAdmin):
-    list_display = ("id", "wallet", "account", "amount_fen", "status", "held_until", "paid_at", "failed_reason",
-                    "created_at")
+    list_display = (
+        "id",
+        "wallet",
+        "account",
+        "amount_fen",
+        "status",
+        "held_until",
+        "paid_at",
+        "failed_reason",
+        "created_at",
+    )
     list_filter = ("status",)
 
 
@@ -67,8 +86,18 @@ class WithdrawalAdmin(ReadOnlyAdmin):
 class RailInstructionAdmin(ReadOnlyAdmin):
     """Read-only: an instruction changes only through the worker and CS 重新退款."""
 
-    list_display = ("reference", "kind", "amount_fen", "state", "attempts", "requeues", "next_attempt_at",
-                    "maybe_sent", "failed_reason", "updated_at")
+    list_display = (
+        "reference",
+        "kind",
+        "amount_fen",
+        "state",
+        "attempts",
+        "requeues",
+        "next_attempt_at",
+        "maybe_sent",
+        "failed_reason",
+        "updated_at",
+    )
     list_filter = ("kind", "state", "maybe_sent")
     search_fields = ("reference",)
 
@@ -86,10 +115,13 @@ class SandboxOnly:
                 if not sandbox_enabled():
                     raise Http404("sandbox only")
                 return view(request, *args, **kwargs)
+
             return wrapped
 
-        return [URLPattern(p.pattern, gate(p.callback), p.default_args, p.name) if isinstance(p, URLPattern) else p
-                for p in super().get_urls()]
+        return [
+            URLPattern(p.pattern, gate(p.callback), p.default_args, p.name) if isinstance(p, URLPattern) else p
+            for p in super().get_urls()
+        ]
 
     def has_module_permission(self, request):
         from .rails import sandbox_enabled

@@ -3,13 +3,14 @@
 A merchant with several shops says which one it acts for with the `shop_id` query parameter on
 every endpoint here (without it: `400 shop_required`); with one shop it may leave it out.
 """
+
 from ninja import Query, Router, Schema
 from pydantic import StrictBool
 
-from sellerdesk.core.fields import InputSchema
 from sellerdesk.core import clock
 from sellerdesk.core.addresses import client_ip
 from sellerdesk.core.errors import NotFound
+from sellerdesk.core.fields import InputSchema
 from sellerdesk.core.roles import require_role
 from sellerdesk.identity.auth import API_AUTH
 from sellerdesk.identity.models import Role
@@ -33,8 +34,10 @@ from .schemas import (
 try:
     from ninja.responses import Status
 except ImportError:  # django-ninja < 1.5 answers (status, body) tuples
+
     def Status(status_code, value):  # noqa: N802
         return status_code, value
+
 
 router = Router(tags=["wallets"])
 # The wallets there are (GET /wallets lists the caller's); any other channel is 404 wallet_not_found.
@@ -67,33 +70,48 @@ class StaffList(Schema):
 
 
 def staff_out(m):
-    return {"user_id": m.user_id, "username": m.user.username, "name": m.user.get_full_name() or m.user.username,
-            "is_owner": m.is_owner, "can_manage_payout_accounts": m.may_manage_payout_accounts}
+    return {
+        "user_id": m.user_id,
+        "username": m.user.username,
+        "name": m.user.get_full_name() or m.user.username,
+        "is_owner": m.is_owner,
+        "can_manage_payout_accounts": m.may_manage_payout_accounts,
+    }
 
 
 def _meta(request) -> dict:
-    return {"ip": client_ip(request),
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
+    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
 
 
 def account_out(account, bound_at=None):
     if account is None:
         return None
-    return {"kind": account.kind, "masked": account.masked, "last4": account.last4,
-            "holder_name": account.holder_name, "bank_name": account.bank_name,
-            "is_corporate": account.is_corporate, "bound_at": bound_at}
+    return {
+        "kind": account.kind,
+        "masked": account.masked,
+        "last4": account.last4,
+        "holder_name": account.holder_name,
+        "bank_name": account.bank_name,
+        "is_corporate": account.is_corporate,
+        "bound_at": bound_at,
+    }
 
 
 def change_out(change, now):
     status = change.effective_status(now)
     expired = status != change.status
     return {
-        "id": change.pk, "channel": change.wallet.channel, "status": status,
+        "id": change.pk,
+        "channel": change.wallet.channel,
+        "status": status,
         "failure_reason": "expired" if expired else (change.failure_reason or None),
-        "new_account": account_out(change.new_account), "old_account": account_out(change.old_account),
+        "new_account": account_out(change.new_account),
+        "old_account": account_out(change.old_account),
         "proof": change.proof,
         "attempts_left": change.attempts_left if change.proof == SubjectProof.MICRO_DEPOSIT else None,
-        "expires_at": change.expires_at, "created_at": change.created_at, "completed_at": change.completed_at,
+        "expires_at": change.expires_at,
+        "created_at": change.created_at,
+        "completed_at": change.completed_at,
     }
 
 
@@ -103,16 +121,23 @@ def list_wallets(request, shop_id: int | None = None):
     items = []
     for view in wallet_views(_acting(request, shop_id)):
         spec, allowed = view.availability.spec, view.availability
-        items.append({
-            "channel": view.channel, "label": spec.label, "page_title": spec.page_title, "path": spec.path,
-            "balance_fen": view.balance_fen, "account_kind": spec.account_kind,
-            "account": account_out(view.account, view.wallet.account_bound_at if view.wallet else None),
-            "can_change": allowed.can_change, "change_label": spec.change_label,
-            "change_blocked_code": allowed.blocked_code or None,
-            "change_blocked_reason": allowed.blocked_reason or None,
-            "notes": list(spec.notes),
-            "pending_change_id": view.pending_change.pk if view.pending_change else None,
-        })
+        items.append(
+            {
+                "channel": view.channel,
+                "label": spec.label,
+                "page_title": spec.page_title,
+                "path": spec.path,
+                "balance_fen": view.balance_fen,
+                "account_kind": spec.account_kind,
+                "account": account_out(view.account, view.wallet.account_bound_at if view.wallet else None),
+                "can_change": allowed.can_change,
+                "change_label": spec.change_label,
+                "change_blocked_code": allowed.blocked_code or None,
+                "change_blocked_reason": allowed.blocked_reason or None,
+                "notes": list(spec.notes),
+                "pending_change_id": view.pending_change.pk if view.pending_change else None,
+            }
+        )
     return {"items": items}
 
 
@@ -138,8 +163,12 @@ def request_change(request, channel: str, payload: ChangeIn, shop_id: int | None
     """
     now = clock.now()
     change = actions.do_request_change(
-        acting_user=_acting(request, shop_id), channel=channel, request=actions.ChangeRequest(**payload.dict()),
-        now=now, **_meta(request))
+        acting_user=_acting(request, shop_id),
+        channel=channel,
+        request=actions.ChangeRequest(**payload.dict()),
+        now=now,
+        **_meta(request),
+    )
     return Status(201, change_out(change, now))
 
 
@@ -153,8 +182,13 @@ def verify_change(request, change_id: int, payload: VerifyIn, shop_id: int | Non
     """Enter the micro-deposit amount. Errors: verification_failed (422, with attempts_left),
     verification_expired (409), change_not_pending (409), forbidden_permission (403)."""
     now = clock.now()
-    change = actions.do_verify_change(acting_user=_acting(request, shop_id), change_id=change_id,
-                                      amount_fen=payload.amount_fen, now=now, **_meta(request))
+    change = actions.do_verify_change(
+        acting_user=_acting(request, shop_id),
+        change_id=change_id,
+        amount_fen=payload.amount_fen,
+        now=now,
+        **_meta(request),
+    )
     return change_out(change, now)
 
 
@@ -162,15 +196,27 @@ def verify_change(request, change_id: int, payload: VerifyIn, shop_id: int | Non
 def cancel_change(request, change_id: int, shop_id: int | None = None):
     """Errors: change_not_pending (409), forbidden_permission (403)."""
     now = clock.now()
-    change = actions.do_cancel_change(acting_user=_acting(request, shop_id), change_id=change_id, now=now, **_meta(request))
+    change = actions.do_cancel_change(
+        acting_user=_acting(request, shop_id), change_id=change_id, now=now, **_meta(request)
+    )
     return change_out(change, now)
 
 
 def withdrawal_out(w):
-    return {"id": w.pk, "channel": w.wallet.channel, "amount_fen": w.amount_fen, "status": w.status,
-            "account": account_out(w.account), "held_until": w.held_until, "created_at": w.created_at,
-            "processing_at": w.processing_at, "paid_at": w.paid_at, "failed_at": w.failed_at,
-            "failed_reason": w.failed_reason or None, "reference": w.reference}
+    return {
+        "id": w.pk,
+        "channel": w.wallet.channel,
+        "amount_fen": w.amount_fen,
+        "status": w.status,
+        "account": account_out(w.account),
+        "held_until": w.held_until,
+        "created_at": w.created_at,
+        "processing_at": w.processing_at,
+        "paid_at": w.paid_at,
+        "failed_at": w.failed_at,
+        "failed_reason": w.failed_reason or None,
+        "reference": w.reference,
+    }
 
 
 @router.post("/wallets/{channel}/withdrawals", response={201: WithdrawalOut}, openapi_extra=CHANNELS)
@@ -182,8 +228,14 @@ def request_withdrawal(request, channel: str, payload: WithdrawalIn, shop_id: in
     without manage_payout_accounts), shop_required (400). Needs step-up, `password` or `otp`:
     step_up_required / step_up_failed (401), step_up_method_unavailable (400: `otp` without an
     enrolled authenticator), step_up_throttled (429)."""
-    w = actions.do_request_withdrawal(acting_user=_acting(request, shop_id), channel=channel, amount_fen=payload.amount_fen,
-                                      password=payload.password, otp=payload.otp, **_meta(request))
+    w = actions.do_request_withdrawal(
+        acting_user=_acting(request, shop_id),
+        channel=channel,
+        amount_fen=payload.amount_fen,
+        password=payload.password,
+        otp=payload.otp,
+        **_meta(request),
+    )
     return Status(201, withdrawal_out(w))
 
 
@@ -196,7 +248,7 @@ def get_withdrawal(request, withdrawal_id: int, shop_id: int | None = None):
 def _row_id(value: int) -> int:
     """A path id as a foreign-key lookup can take it: one beyond 64 bits names no row (0), where
     SQLite would raise OverflowError (a 500) instead of finding nothing."""
-    return value if -(2 ** 63) <= value < 2 ** 63 else 0
+    return value if -(2**63) <= value < 2**63 else 0
 
 
 @router.get("/shops/{shop_id}/staff", response=StaffList, tags=["staff"])
@@ -210,9 +262,13 @@ def list_staff(request, shop_id: int):
 def set_payout_permission(request, shop_id: int, user_id: int, payload: PermissionIn):
     """Grant (true) or revoke (false) `manage_payout_accounts` for one of the shop's staff.
     Owner only (403 forbidden_permission); audited. Errors: shop_not_found, staff_not_found (404)."""
-    member = do_set_payout_permission(acting_user=request.auth, shop_id=_row_id(shop_id),
-                                      member_id=_row_id(user_id),
-                                      granted=payload.can_manage_payout_accounts, **_meta(request))
+    member = do_set_payout_permission(
+        acting_user=request.auth,
+        shop_id=_row_id(shop_id),
+        member_id=_row_id(user_id),
+        granted=payload.can_manage_payout_accounts,
+        **_meta(request),
+    )
     return staff_out(member)
 
 
@@ -239,7 +295,10 @@ def rail_statement(request, filters: Query[StatementQuery]):
         fingerprints = None
     else:
         subject = owner_subject(user)
-        fingerprints = list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True)
-                            ) if subject else []
+        fingerprints = (
+            list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True))
+            if subject
+            else []
+        )
     lines = rail.statement(fingerprints=fingerprints, last4=filters.account_last4)
     return {"items": [line.__dict__ for line in lines]}

@@ -1,4 +1,5 @@
 """check_*: validate input for the account centre. Each failure has its own code."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ def _clean_number(raw: str) -> str:
     return re.sub(r"[\s\-]", "", folded)
 
 
-def check_bank_account(*, account_no: str | None, holder_name: str | None, bank_name: str | None,
-                       is_corporate: bool) -> NewAccount:
+def check_bank_account(
+    *, account_no: str | None, holder_name: str | None, bank_name: str | None, is_corporate: bool
+) -> NewAccount:
     number = _clean_number(account_no or "")
     if not number:
         raise InvalidInput(Code.ACCOUNT_NO_REQUIRED)
@@ -93,8 +95,9 @@ def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
     Throttled on repeated failures of either kind (counted from the audit log, so every process
     sees the same count); a wrong code is `step_up_failed` like a wrong password. The caller
     records `step_up_failed` refusals as AuditAction.STEP_UP_FAILED."""
-    recent = AuditLog.objects.filter(actor=user, action=AuditAction.STEP_UP_FAILED,
-                                     at__gt=now - policy.step_up_window()).count()
+    recent = AuditLog.objects.filter(
+        actor=user, action=AuditAction.STEP_UP_FAILED, at__gt=now - policy.step_up_window()
+    ).count()
     if recent >= policy.step_up_failure_limit():
         raise Throttled(Code.STEP_UP_THROTTLED, retry_after=int(policy.step_up_window().total_seconds()))
     failures_left = {"failures_left": max(policy.step_up_failure_limit() - recent - 1, 0)}

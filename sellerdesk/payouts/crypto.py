@@ -3,6 +3,7 @@ first, and an HMAC blind index), plus how an account number is masked.
 
 The fingerprint key is never rotated by `rotate_account_keys`: it would change every blind index at once.
 """
+
 from sellerdesk.core.crypto import decrypt, encrypt, fingerprint, rotate
 
 __all__ = ["decrypt", "encrypt", "fingerprint", "rotate", "mask"]

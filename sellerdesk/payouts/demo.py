@@ -18,6 +18,7 @@ What a demo user can try (password `sellerdesk-demo` for step-up):
   the CS console's 退款失败待处理 list once the worker ran; 重新退款 sends it again and it succeeds.
 More faults: the admin's RailFault and SimulatedAccount tables (the simulated world).
 """
+
 from stdnum import luhn
 
 from sellerdesk.identity.models import SubjectKind
@@ -41,10 +42,18 @@ def demo_card(prefix: str) -> str:
 def _bank_account(subject, seed: int) -> dict:
     corporate = subject.kind == SubjectKind.ENTERPRISE
     if corporate:
-        return {"kind": AccountKind.BANK_CARD, "number": f"1100601490180{seed:08d}", "is_corporate": True,
-                "bank_name": "中国工商银行"}
-    return {"kind": AccountKind.BANK_CARD, "number": demo_card(f"6222020200{seed:05d}"), "is_corporate": False,
-            "bank_name": "中国工商银行"}
+        return {
+            "kind": AccountKind.BANK_CARD,
+            "number": f"1100601490180{seed:08d}",
+            "is_corporate": True,
+            "bank_name": "中国工商银行",
+        }
+    return {
+        "kind": AccountKind.BANK_CARD,
+        "number": demo_card(f"6222020200{seed:05d}"),
+        "is_corporate": False,
+        "bank_name": "中国工商银行",
+    }
 
 
 def seed_payouts(users: dict) -> dict:
@@ -64,34 +73,75 @@ def seed_payouts(users: dict) -> dict:
         role = HolderRole.MERCHANT if name.startswith("merchant") else HolderRole.DISTRIBUTOR
         wallets = []
         if role == HolderRole.MERCHANT:
-            wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.ANXIN,
-                                          balance_fen=1_288_800 + seed * 100, **_bank_account(subject, seed * 10 + 1)))
-            wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.WECHAT,
-                                          balance_fen=356_000, **_bank_account(subject, seed * 10 + 2)))
-            alipay = (DEMO_ALIPAY_CORPORATE if name == "merchant" else f"finance{seed}@merchant-demo.example.cn")
+            wallets.append(
+                do_open_wallet(
+                    subject=subject,
+                    holder_role=role,
+                    channel=Channel.ANXIN,
+                    balance_fen=1_288_800 + seed * 100,
+                    **_bank_account(subject, seed * 10 + 1),
+                )
+            )
+            wallets.append(
+                do_open_wallet(
+                    subject=subject,
+                    holder_role=role,
+                    channel=Channel.WECHAT,
+                    balance_fen=356_000,
+                    **_bank_account(subject, seed * 10 + 2),
+                )
+            )
+            alipay = DEMO_ALIPAY_CORPORATE if name == "merchant" else f"finance{seed}@merchant-demo.example.cn"
             is_corp = subject.kind == SubjectKind.ENTERPRISE
-            rail.open_account(kind=AccountKind.ALIPAY, number=alipay, holder_name=subject.legal_name,
-                              is_corporate=is_corp)
-            wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.ALIPAY,
-                                          balance_fen=92_050, kind=AccountKind.ALIPAY, number=alipay,
-                                          is_corporate=is_corp))
+            rail.open_account(
+                kind=AccountKind.ALIPAY, number=alipay, holder_name=subject.legal_name, is_corporate=is_corp
+            )
+            wallets.append(
+                do_open_wallet(
+                    subject=subject,
+                    holder_role=role,
+                    channel=Channel.ALIPAY,
+                    balance_fen=92_050,
+                    kind=AccountKind.ALIPAY,
+                    number=alipay,
+                    is_corporate=is_corp,
+                )
+            )
             if name == "merchant":
                 rail.open_account(kind=AccountKind.ALIPAY, number=DEMO_ALIPAY_PERSONAL, holder_name="张伟")
         else:
             if user.distributor_qualified:
-                wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.ANXIN,
-                                              balance_fen=45_600, **_bank_account(subject, seed * 10 + 1)))
+                wallets.append(
+                    do_open_wallet(
+                        subject=subject,
+                        holder_role=role,
+                        channel=Channel.ANXIN,
+                        balance_fen=45_600,
+                        **_bank_account(subject, seed * 10 + 1),
+                    )
+                )
             if subject.kind == SubjectKind.INDIVIDUAL:
                 # Commission is paid per transaction to 微信零钱: a wallet with no card to change.
                 wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.WECHAT))
             else:
-                wallets.append(do_open_wallet(subject=subject, holder_role=role, channel=Channel.WECHAT,
-                                              balance_fen=12_300, **_bank_account(subject, seed * 10 + 2)))
+                wallets.append(
+                    do_open_wallet(
+                        subject=subject,
+                        holder_role=role,
+                        channel=Channel.WECHAT,
+                        balance_fen=12_300,
+                        **_bank_account(subject, seed * 10 + 2),
+                    )
+                )
         if subject.kind == SubjectKind.INDIVIDUAL:
             # The simulated bank has the subject's own cards on file with their resident ID.
             for number in [w.account.number for w in wallets if w.account_id] + [DEMO_SPARE_PERSONAL_CARD]:
-                rail.open_account(kind=AccountKind.BANK_CARD, number=number, holder_name=subject.legal_name,
-                                  id_number=subject.id_number)
+                rail.open_account(
+                    kind=AccountKind.BANK_CARD,
+                    number=number,
+                    holder_name=subject.legal_name,
+                    id_number=subject.id_number,
+                )
         made[name] = [w.pk for w in wallets]
         if name == "merchant2":
             wechat = _bank_account(subject, seed * 10 + 2)
@@ -105,5 +155,11 @@ def _demo_refund_fault(rail) -> None:
 
     refund = Refund.objects.order_by("id").first()
     if refund is not None:
-        rail.fail(mode="reject", operation="refund", reference=refund.reference, code="original_payment_closed",
-                  message="原支付账户已注销,请联系买家确认后重新退款。", times=1)
+        rail.fail(
+            mode="reject",
+            operation="refund",
+            reference=refund.reference,
+            code="original_payment_closed",
+            message="原支付账户已注销,请联系买家确认后重新退款。",
+            times=1,
+        )

@@ -1,4 +1,5 @@
 """Account-centre policy values. Read from settings when set there, else these defaults."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,6 +51,7 @@ def payout_cooloff_release_delay() -> timedelta:
 
 
 # Rail instructions (refunds, payouts, micro-deposits) sent by the worker --------------------------
+
 
 def rail_max_attempts() -> int:
     """Sends per round before a transient failure becomes `failed` (a refund then goes to CS)."""

@@ -1,4 +1,5 @@
 """Read side shared by the API and the pages: the caller's wallets as the table says."""
+
 from dataclasses import dataclass
 
 from sellerdesk.core import clock
@@ -30,12 +31,14 @@ def wallet_views(user, *, now=None) -> list[WalletView]:
     subject = owner_subject(user)
     if subject is None:
         return []
-    rows = {w.channel: w for w in Wallet.objects.filter(subject=subject, holder_role=holder_role_of(user))
-            .select_related("account")}
+    rows = {
+        w.channel: w
+        for w in Wallet.objects.filter(subject=subject, holder_role=holder_role_of(user)).select_related("account")
+    }
     pending = {}
-    for change in (AccountChange.objects.filter(wallet__in=list(rows.values()),
-                                                status=ChangeStatus.PENDING_VERIFICATION)
-                   .select_related("new_account")):
+    for change in AccountChange.objects.filter(
+        wallet__in=list(rows.values()), status=ChangeStatus.PENDING_VERIFICATION
+    ).select_related("new_account"):
         if not change.is_expired(now):
             pending[change.wallet_id] = change
     views = []

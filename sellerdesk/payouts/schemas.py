@@ -45,24 +45,38 @@ class WalletList(Schema):
 # account; the holder is the caller's subject (GET /me → subject.legal_name); an enterprise binds
 # corporate accounts, an individual personal cards.
 _HOLDER = {"type": "string", "minLength": 1, "pattern": PRINTABLE}
-_ALIPAY_EMAIL = (r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-                 r"[A-Za-z]{2,63}")
+_ALIPAY_EMAIL = (
+    r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}"
+)
 _ALIPAY_MOBILE = r"(\+86)?1[3-9][0-9]{9}"  # checks.MOBILE, with the +86 it takes off
 PERSONAL_CARD = {
-    "title": "Personal bank card", "required": ["account_no", "holder_name", "bank_name"],
+    "title": "Personal bank card",
+    "required": ["account_no", "holder_name", "bank_name"],
     "properties": {
-        "account_no": {"type": "string", "pattern": f"^[0-9]{{{CARD_LENGTH[0]},{CARD_LENGTH[1]}}}$",
-                       "description": "The card number; its last digit is the Luhn check digit (card_number_checksum)"},
-        "holder_name": _HOLDER, "bank_name": _HOLDER, "is_corporate": {"const": False}},
+        "account_no": {
+            "type": "string",
+            "pattern": f"^[0-9]{{{CARD_LENGTH[0]},{CARD_LENGTH[1]}}}$",
+            "description": "The card number; its last digit is the Luhn check digit (card_number_checksum)",
+        },
+        "holder_name": _HOLDER,
+        "bank_name": _HOLDER,
+        "is_corporate": {"const": False},
+    },
 }
 CORPORATE_ACCOUNT = {
-    "title": "Corporate bank account (对公账户)", "required": ["account_no", "holder_name", "bank_name", "is_corporate"],
+    "title": "Corporate bank account (对公账户)",
+    "required": ["account_no", "holder_name", "bank_name", "is_corporate"],
     "properties": {
         "account_no": {"type": "string", "pattern": f"^[0-9]{{{CORPORATE_LENGTH[0]},{CORPORATE_LENGTH[1]}}}$"},
-        "holder_name": _HOLDER, "bank_name": _HOLDER, "is_corporate": {"const": True}},
+        "holder_name": _HOLDER,
+        "bank_name": _HOLDER,
+        "is_corporate": {"const": True},
+    },
 }
 ALIPAY_ACCOUNT = {
-    "title": "Alipay account (支付宝)", "required": ["alipay_account"],
+    "title": "Alipay account (支付宝)",
+    "required": ["alipay_account"],
     "properties": {"alipay_account": {"type": "string", "pattern": f"^({_ALIPAY_MOBILE}|{_ALIPAY_EMAIL})$"}},
 }
 
@@ -81,8 +95,11 @@ class ChangeIn(InputSchema):
     is_corporate: StrictBool = False
     alipay_account: str | None = Field(None, max_length=254, description="Mobile number or e-mail (支付宝 wallet)")
     password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
-    otp: str | None = Field(None, max_length=12, description="Step-up: a code from the user's authenticator app "
-                            "(TOTP) or one of their recovery codes")
+    otp: str | None = Field(
+        None,
+        max_length=12,
+        description="Step-up: a code from the user's authenticator app (TOTP) or one of their recovery codes",
+    )
 
 
 class ChangeOut(Schema):
@@ -92,9 +109,11 @@ class ChangeOut(Schema):
     failure_reason: str | None
     new_account: AccountOut
     old_account: AccountOut | None
-    proof: str = Field(description="How the new account was shown to be the subject's: real_name_check (the "
-                                   "bank's name + resident ID + card check), name_check (Alipay's real-name "
-                                   "record) or micro_deposit (the owner enters the amount sent to it)")
+    proof: str = Field(
+        description="How the new account was shown to be the subject's: real_name_check (the "
+        "bank's name + resident ID + card check), name_check (Alipay's real-name "
+        "record) or micro_deposit (the owner enters the amount sent to it)"
+    )
     attempts_left: int | None
     expires_at: datetime | None
     created_at: datetime
@@ -108,8 +127,11 @@ class VerifyIn(InputSchema):
 class WithdrawalIn(InputSchema):
     amount_fen: JsonInt = Field(..., gt=0, le=MAX_FEN)
     password: str | None = Field(None, max_length=256, description="Step-up: the user's password")
-    otp: str | None = Field(None, max_length=12, description="Step-up: a code from the user's authenticator app "
-                            "(TOTP) or one of their recovery codes")
+    otp: str | None = Field(
+        None,
+        max_length=12,
+        description="Step-up: a code from the user's authenticator app (TOTP) or one of their recovery codes",
+    )
 
 
 class WithdrawalOut(Schema):
@@ -123,8 +145,9 @@ class WithdrawalOut(Schema):
     processing_at: datetime | None = None
     paid_at: datetime | None = None
     failed_at: datetime | None = None
-    failed_reason: str | None = Field(None, description="The rail's reason code when failed; the amount is back "
-                                                        "on the balance")
+    failed_reason: str | None = Field(
+        None, description="The rail's reason code when failed; the amount is back on the balance"
+    )
     reference: str = Field(description="The payout's reference at the payment rail")
 
 

@@ -1,6 +1,7 @@
 """Money tasks: thin, they call the actions. The rows are the truth (an instruction's state and
 next_attempt_at, a withdrawal's held_until); a task is only the alarm clock, and sweep_money
 (run by the worker's sweeper) catches whatever the queue lost or a dead worker left half done."""
+
 from django_tasks import task
 
 from sellerdesk.core import clock
@@ -23,7 +24,8 @@ def release_withdrawal(withdrawal_id: int) -> bool:
 def schedule_release(withdrawal) -> None:
     """Queue the end of a withdrawal's cool-off hold, in the caller's transaction."""
     release_withdrawal.using(run_after=withdrawal.held_until + policy.payout_cooloff_release_delay()).enqueue(
-        withdrawal.pk)
+        withdrawal.pk
+    )
 
 
 def sweep_money(*, now=None) -> int:

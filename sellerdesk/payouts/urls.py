@@ -3,6 +3,7 @@
 The domain's notifications link to /account-centre/wallets/<channel>/ and
 /account-centre/account-changes/<id>/: keep those two shapes.
 """
+
 from django.urls import path
 
 from . import views

@@ -10,6 +10,7 @@ actions (acting_user, ip, user_agent passed explicitly). A refused action re-ren
 with the domain's message, keeping what the user typed (never the password). Anything that is not
 the user's own is 404.
 """
+
 from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
@@ -33,8 +34,8 @@ from sellerdesk.identity.models import Role, ShopRequired, SubjectKind
 
 from . import actions
 from .access import access_change, check_channel, owner_subject
-from .error_codes import PayoutErrorCode as Code
 from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
+from .error_codes import PayoutErrorCode as Code
 from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
 from .models import AccountKind, ChangeStatus, Channel, HolderRole, InstructionKind, Withdrawal, WithdrawalAccount
 from .queries import wallet_views
@@ -49,12 +50,15 @@ SAME_SUBJECT_CARD = gettext_lazy("仅支持更换与绑定主体一致的银行�
 SAME_SUBJECT_ALIPAY = gettext_lazy("仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。")
 WECHAT_WARNING = gettext_lazy("请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款")
 ALIPAY_CHANNEL_NOTE = gettext_lazy("支付渠道的货款提现至支付宝账号,所以提供修改提现支付宝账号的能力。")
-ALIPAY_FILL_NOTE = gettext_lazy("请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,"
-                                "若为企业主体没有对公支付宝,请先去支付宝注册)。")
+ALIPAY_FILL_NOTE = gettext_lazy(
+    "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,若为企业主体没有对公支付宝,请先去支付宝注册)。"
+)
 MERCHANT_CORPORATE_NOTE = gettext_lazy("如是对公账户的变更则需要进行小额打款验证。")
 DISTRIBUTOR_CORPORATE_NOTE = gettext_lazy("如为对公账户则需要进行小额打款验证。")
 TALENT_WALLET_DONE_NOTE = gettext_lazy("此时已完成资质填写与绑卡操作")
-DISTRIBUTOR_WECHAT_NOTE = gettext_lazy("仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。")
+DISTRIBUTOR_WECHAT_NOTE = gettext_lazy(
+    "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"
+)
 
 NOTIFICATIONS_SHOWN = 5
 
@@ -75,27 +79,46 @@ class Texts:
 
 TEXTS = {
     (HolderRole.MERCHANT, Channel.ANXIN): Texts(
-        corporate_note=MERCHANT_CORPORATE_NOTE, form_notes=(SAME_SUBJECT_CARD,),
-        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。")),
-    (HolderRole.MERCHANT, Channel.WECHAT): Texts(
-        page_notes=(WECHAT_WARNING,), form_warnings=(WECHAT_WARNING,), form_notes=(SAME_SUBJECT_CARD,),
-        submit_label=gettext_lazy("确认绑定"),
-        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。")),
-    (HolderRole.MERCHANT, Channel.ALIPAY): Texts(
-        page_notes=(ALIPAY_CHANNEL_NOTE,), field_help=ALIPAY_FILL_NOTE, form_notes=(SAME_SUBJECT_ALIPAY,),
-        how_to=gettext_lazy("点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。")),
-    (HolderRole.DISTRIBUTOR, Channel.ANXIN): Texts(
-        page_notes=(TALENT_WALLET_DONE_NOTE,), corporate_note=DISTRIBUTOR_CORPORATE_NOTE,
+        corporate_note=MERCHANT_CORPORATE_NOTE,
         form_notes=(SAME_SUBJECT_CARD,),
-        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。")),
+        how_to=gettext_lazy(
+            "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。"
+        ),
+    ),
+    (HolderRole.MERCHANT, Channel.WECHAT): Texts(
+        page_notes=(WECHAT_WARNING,),
+        form_warnings=(WECHAT_WARNING,),
+        form_notes=(SAME_SUBJECT_CARD,),
+        submit_label=gettext_lazy("确认绑定"),
+        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+    ),
+    (HolderRole.MERCHANT, Channel.ALIPAY): Texts(
+        page_notes=(ALIPAY_CHANNEL_NOTE,),
+        field_help=ALIPAY_FILL_NOTE,
+        form_notes=(SAME_SUBJECT_ALIPAY,),
+        how_to=gettext_lazy("点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。"),
+    ),
+    (HolderRole.DISTRIBUTOR, Channel.ANXIN): Texts(
+        page_notes=(TALENT_WALLET_DONE_NOTE,),
+        corporate_note=DISTRIBUTOR_CORPORATE_NOTE,
+        form_notes=(SAME_SUBJECT_CARD,),
+        how_to=gettext_lazy(
+            "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。"
+        ),
+    ),
     (HolderRole.DISTRIBUTOR, Channel.WECHAT): Texts(
-        page_notes=(DISTRIBUTOR_WECHAT_NOTE,), form_notes=(SAME_SUBJECT_CARD,), submit_label=gettext_lazy("确认绑定"),
-        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。")),
+        page_notes=(DISTRIBUTOR_WECHAT_NOTE,),
+        form_notes=(SAME_SUBJECT_CARD,),
+        submit_label=gettext_lazy("确认绑定"),
+        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+    ),
 }
 
-CHANNEL_BADGE = {Channel.ANXIN: pgettext_lazy("wallet badge", "安"),
-                 Channel.WECHAT: pgettext_lazy("wallet badge", "微"),
-                 Channel.ALIPAY: pgettext_lazy("wallet badge", "支")}
+CHANNEL_BADGE = {
+    Channel.ANXIN: pgettext_lazy("wallet badge", "安"),
+    Channel.WECHAT: pgettext_lazy("wallet badge", "微"),
+    Channel.ALIPAY: pgettext_lazy("wallet badge", "支"),
+}
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -130,9 +153,9 @@ def _membership(user):
     """The membership the merchant acts through (None for distributors and shop-less users)."""
     return user.acting_membership() if user.role == Role.MERCHANT and not user.subject_id else None
 
+
 def _meta(request) -> dict:
-    return {"ip": client_ip(request),
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
+    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400]}
 
 
 def _seller(request):
@@ -155,12 +178,18 @@ class Crumb:
 def _path(user, *tail: Crumb) -> list[Crumb]:
     """The article's path to this page, as links back up it."""
     if _is_distributor(user):
-        head = [Crumb(gettext("卖家后台"), "/"), Crumb(gettext("佣金收入"), reverse("payouts:account_centre")),
-                Crumb(gettext("账单管理"), reverse("payouts:account_centre") + "#bills"),
-                Crumb(gettext("达人钱包"), reverse("payouts:talent_wallet"))]
+        head = [
+            Crumb(gettext("卖家后台"), "/"),
+            Crumb(gettext("佣金收入"), reverse("payouts:account_centre")),
+            Crumb(gettext("账单管理"), reverse("payouts:account_centre") + "#bills"),
+            Crumb(gettext("达人钱包"), reverse("payouts:talent_wallet")),
+        ]
     else:
-        head = [Crumb(gettext("卖家后台"), "/"), Crumb(gettext("账户资金"), reverse("payouts:account_centre")),
-                Crumb(gettext("账户中心"), reverse("payouts:account_centre"))]
+        head = [
+            Crumb(gettext("卖家后台"), "/"),
+            Crumb(gettext("账户资金"), reverse("payouts:account_centre")),
+            Crumb(gettext("账户中心"), reverse("payouts:account_centre")),
+        ]
     return head + list(tail)
 
 
@@ -207,15 +236,22 @@ def _card(user, view) -> WalletCard:
     if account is None and not allowed.can_change and view.channel == Channel.WECHAT:
         payout_to = gettext("微信零钱（佣金逐笔到账）")
     return WalletCard(
-        channel=view.channel, label=gettext(spec.label), title=_tr(spec.page_title),
-        balance=format_fen(view.balance_fen), account=account,
+        channel=view.channel,
+        label=gettext(spec.label),
+        title=_tr(spec.page_title),
+        balance=format_fen(view.balance_fen),
+        account=account,
         account_label=gettext("提现账户") if spec.account_kind == AccountKind.ALIPAY else gettext("提现银行卡"),
-        change_label=_tr(spec.change_label), can_change=allowed.can_change,
+        change_label=_tr(spec.change_label),
+        can_change=allowed.can_change,
         blocked_reason=_tr(allowed.blocked_reason),
-        pending_change=view.pending_change, texts=TEXTS[(holder_role_of(user), view.channel)],
+        pending_change=view.pending_change,
+        texts=TEXTS[(holder_role_of(user), view.channel)],
         badge=CHANNEL_BADGE[view.channel],
         url=reverse("payouts:wallet", args=[view.channel]),
-        change_url=reverse("payouts:change", args=[view.channel]), payout_to=payout_to)
+        change_url=reverse("payouts:change", args=[view.channel]),
+        payout_to=payout_to,
+    )
 
 
 def _wallet_card(user, channel: str) -> WalletCard:
@@ -231,8 +267,11 @@ def _wallet_card(user, channel: str) -> WalletCard:
 
 
 def _notifications(user):
-    return list(Notification.objects.filter(user=user, topic__startswith="payout_account.")
-                .order_by("-id")[:NOTIFICATIONS_SHOWN])
+    return list(
+        Notification.objects.filter(user=user, topic__startswith="payout_account.").order_by("-id")[
+            :NOTIFICATIONS_SHOWN
+        ]
+    )
 
 
 def _simulator() -> bool:
@@ -241,6 +280,7 @@ def _simulator() -> bool:
 
 # ------------------------------------------------------------------------------------------ pages
 
+
 @seller_page
 def account_centre(request):
     """Merchant: 账户中心 with 安心钱包 (查看钱包), 微信 and 支付宝. Distributor: 佣金收入 → 账单管理 (达人钱包)."""
@@ -248,13 +288,21 @@ def account_centre(request):
     user = request.user
     cards = [_card(user, v) for v in wallet_views(user)] if subject else []
     membership = _membership(user)
-    return render(request, "payouts/account_centre.html", {
-        "subject": subject, "cards": cards, "is_distributor": _is_distributor(user),
-        "notifications": _notifications(user), "simulator": _simulator(),
-        "path": _path(user)[:-1] if _is_distributor(user) else _path(user),
-        "membership": membership, "several_shops": user.role == Role.MERCHANT and len(user.memberships()) > 1,
-        "no_permission": NO_PERMISSION if membership and not membership.may_manage_payout_accounts else "",
-    })
+    return render(
+        request,
+        "payouts/account_centre.html",
+        {
+            "subject": subject,
+            "cards": cards,
+            "is_distributor": _is_distributor(user),
+            "notifications": _notifications(user),
+            "simulator": _simulator(),
+            "path": _path(user)[:-1] if _is_distributor(user) else _path(user),
+            "membership": membership,
+            "several_shops": user.role == Role.MERCHANT and len(user.memberships()) > 1,
+            "no_permission": NO_PERMISSION if membership and not membership.may_manage_payout_accounts else "",
+        },
+    )
 
 
 @seller_page
@@ -266,10 +314,17 @@ def talent_wallet(request):
         raise Http404("达人钱包只对分销者开放。")
     cards = [_card(user, v) for v in wallet_views(user)] if subject else []
     anxin = availability(user, subject, Channel.ANXIN)
-    return render(request, "payouts/talent_wallet.html", {
-        "subject": subject, "cards": cards, "simulator": _simulator(), "path": _path(user),
-        "anxin_missing_reason": "" if anxin.has_wallet else _tr(anxin.blocked_reason),
-    })
+    return render(
+        request,
+        "payouts/talent_wallet.html",
+        {
+            "subject": subject,
+            "cards": cards,
+            "simulator": _simulator(),
+            "path": _path(user),
+            "anxin_missing_reason": "" if anxin.has_wallet else _tr(anxin.blocked_reason),
+        },
+    )
 
 
 @seller_page
@@ -284,29 +339,50 @@ def wallet(request, channel: str):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            w = actions.do_request_withdrawal(acting_user=user, channel=channel,
-                                              amount_fen=form.cleaned_data["amount"], **form.step_up_kwargs(),
-                                              **_meta(request))
+            w = actions.do_request_withdrawal(
+                acting_user=user,
+                channel=channel,
+                amount_fen=form.cleaned_data["amount"],
+                **form.step_up_kwargs(),
+                **_meta(request),
+            )
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
             form.add_error(form.step_up_field(err.code) or "amount", _page_message(err))
             status = err.status if err.code == "forbidden_permission" else 200
         else:
-            messages.success(request, gettext("已提交提现 %(amount)s,转入 %(account)s。")
-                             % {"amount": format_fen(w.amount_fen), "account": w.account.masked})
+            messages.success(
+                request,
+                gettext("已提交提现 %(amount)s,转入 %(account)s。")
+                % {"amount": format_fen(w.amount_fen), "account": w.account.masked},
+            )
             return redirect(card.url)
     withdrawals = []
     if subject is not None:
-        rows = (Withdrawal.objects.filter(wallet__subject=subject, wallet__holder_role=holder_role_of(user),
-                                          wallet__channel=channel).select_related("account").order_by("-id")[:5])
+        rows = (
+            Withdrawal.objects.filter(
+                wallet__subject=subject, wallet__holder_role=holder_role_of(user), wallet__channel=channel
+            )
+            .select_related("account")
+            .order_by("-id")[:5]
+        )
         withdrawals = [{"w": w, "amount": format_fen(w.amount_fen)} for w in rows]
     membership = _membership(user)
-    return render(request, "payouts/wallet.html", {
-        "card": card, "subject": subject, "form": form, "withdrawals": withdrawals, "back_url": _wallet_home(user),
-        "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title)),
-        "no_permission": NO_PERMISSION if membership and not membership.may_manage_payout_accounts else "",
-    }, status=status)
+    return render(
+        request,
+        "payouts/wallet.html",
+        {
+            "card": card,
+            "subject": subject,
+            "form": form,
+            "withdrawals": withdrawals,
+            "back_url": _wallet_home(user),
+            "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title)),
+            "no_permission": NO_PERMISSION if membership and not membership.may_manage_payout_accounts else "",
+        },
+        status=status,
+    )
 
 
 @seller_page
@@ -334,9 +410,12 @@ def change(request, channel: str):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            done = actions.do_request_change(acting_user=user, channel=channel,
-                                             request=actions.ChangeRequest(**form.change_request_kwargs()),
-                                             **_meta(request))
+            done = actions.do_request_change(
+                acting_user=user,
+                channel=channel,
+                request=actions.ChangeRequest(**form.change_request_kwargs()),
+                **_meta(request),
+            )
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
@@ -348,18 +427,33 @@ def change(request, channel: str):
                 form.pending_change_id = err.details["change_id"]
         else:
             if done.status == ChangeStatus.PENDING_VERIFICATION:
-                messages.info(request, gettext("平台已向 %(account)s 小额打款,请查看到账金额完成验证。")
-                              % {"account": done.new_account.masked})
+                messages.info(
+                    request,
+                    gettext("平台已向 %(account)s 小额打款,请查看到账金额完成验证。")
+                    % {"account": done.new_account.masked},
+                )
                 return redirect("payouts:change_detail", done.pk)
-            messages.success(request, gettext("%(label)s已更换为 %(account)s。")
-                             % {"label": card.account_label, "account": done.new_account.masked})
+            messages.success(
+                request,
+                gettext("%(label)s已更换为 %(account)s。")
+                % {"label": card.account_label, "account": done.new_account.masked},
+            )
             return redirect(card.url)
-    return render(request, "payouts/change.html", {
-        "card": card, "subject": subject, "form": form, "is_alipay": card.channel == Channel.ALIPAY,
-        "show_corporate": subject is not None and subject.kind != SubjectKind.INDIVIDUAL,
-        "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url),
-                      Crumb(card.change_label)),
-    }, status=status)
+    return render(
+        request,
+        "payouts/change.html",
+        {
+            "card": card,
+            "subject": subject,
+            "form": form,
+            "is_alipay": card.channel == Channel.ALIPAY,
+            "show_corporate": subject is not None and subject.kind != SubjectKind.INDIVIDUAL,
+            "path": _path(
+                user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url), Crumb(card.change_label)
+            ),
+        },
+        status=status,
+    )
 
 
 @seller_page
@@ -379,26 +473,42 @@ def change_detail(request, change_id: int):
             return redirect("payouts:change_detail", item.pk)
         if form.is_valid():
             try:
-                done = actions.do_verify_change(acting_user=user, change_id=item.pk,
-                                                amount_fen=form.cleaned_data["amount"], **_meta(request))
+                done = actions.do_verify_change(
+                    acting_user=user, change_id=item.pk, amount_fen=form.cleaned_data["amount"], **_meta(request)
+                )
             except NotFound:
                 raise Http404("没有找到这条更换记录。") from None
             except CodedError as err:
                 form.add_error("amount", _page_message(err))
                 item = access_change(user, change_id)  # attempts left / status as the action left them
             else:
-                messages.success(request, gettext("小额打款验证通过,提现银行卡已更换为 %(account)s。")
-                                 % {"account": done.new_account.masked})
+                messages.success(
+                    request,
+                    gettext("小额打款验证通过,提现银行卡已更换为 %(account)s。") % {"account": done.new_account.masked},
+                )
                 return redirect("payouts:wallet", done.wallet.channel)
     now = clock.now()
     card = _wallet_card(user, item.wallet.channel)
-    return render(request, "payouts/change_detail.html", {
-        "change": item, "status": item.effective_status(now), "card": card, "form": form, "now": now,
-        "simulator": _simulator(),
-        "path": _path(user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url),
-                      Crumb(gettext("小额打款验证") if item.status == ChangeStatus.PENDING_VERIFICATION
-                            else gettext("更换记录"))),
-    })
+    return render(
+        request,
+        "payouts/change_detail.html",
+        {
+            "change": item,
+            "status": item.effective_status(now),
+            "card": card,
+            "form": form,
+            "now": now,
+            "simulator": _simulator(),
+            "path": _path(
+                user,
+                Crumb(card.label, _wallet_home(user)),
+                Crumb(card.title, card.url),
+                Crumb(
+                    gettext("小额打款验证") if item.status == ChangeStatus.PENDING_VERIFICATION else gettext("更换记录")
+                ),
+            ),
+        },
+    )
 
 
 @seller_page
@@ -418,10 +528,12 @@ def change_cancel(request, change_id: int):
 
 def sandbox_only(view):
     """Without the sandbox the page does not exist: 404 for everyone, before the login check."""
+
     def wrapped(request, *args, **kwargs):
         if not sandbox_enabled():
             raise Http404("只有沙箱环境提供银行流水。")
         return view(request, *args, **kwargs)
+
     wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
     return wrapped
 
@@ -436,8 +548,9 @@ def bank_statement(request):
     """
     subject = _seller(request)
     rail = get_rail()
-    fingerprints = (list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True))
-                    if subject else [])
+    fingerprints = (
+        list(WithdrawalAccount.objects.filter(subject=subject).values_list("fingerprint", flat=True)) if subject else []
+    )
     last4 = (request.GET.get("last4") or "").strip()[:4] or None
     lines = rail.statement(fingerprints=fingerprints, last4=last4) if fingerprints else []
     back = None
@@ -447,14 +560,23 @@ def bank_statement(request):
             back = access_change(request.user, int(change_id))
         except NotFound:
             back = None
-    return render(request, "payouts/bank_statement.html", {
-        "lines": [{"line": ln, "amount": format_fen(ln.amount_fen), "kind_label": str(InstructionKind(ln.kind).label)}
-                  for ln in lines],
-        "last4": last4 or "", "back": back, "path": _path(request.user, Crumb(gettext("银行流水"))),
-    })
+    return render(
+        request,
+        "payouts/bank_statement.html",
+        {
+            "lines": [
+                {"line": ln, "amount": format_fen(ln.amount_fen), "kind_label": str(InstructionKind(ln.kind).label)}
+                for ln in lines
+            ],
+            "last4": last4 or "",
+            "back": back,
+            "path": _path(request.user, Crumb(gettext("银行流水"))),
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------ shops and staff
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -466,8 +588,9 @@ def choose_shop(request):
         raise Http404("只有商家需要选择店铺。")
     memberships = user.memberships()
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     error = ""
     if request.method == "POST":
@@ -478,10 +601,18 @@ def choose_shop(request):
             request.session[SHOP_SESSION_KEY] = chosen.shop_id
             messages.success(request, gettext("已切换到店铺:%(shop)s。") % {"shop": chosen.shop.name})
             return redirect(next_url or "payouts:account_centre")
-    return render(request, "payouts/choose_shop.html", {
-        "memberships": memberships, "current": request.session.get(SHOP_SESSION_KEY), "next": next_url,
-        "error": error, "path": _path(user, Crumb(gettext("选择店铺"))),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "payouts/choose_shop.html",
+        {
+            "memberships": memberships,
+            "current": request.session.get(SHOP_SESSION_KEY),
+            "next": next_url,
+            "error": error,
+            "path": _path(user, Crumb(gettext("选择店铺"))),
+        },
+        status=400 if error else 200,
+    )
 
 
 @seller_page
@@ -500,28 +631,53 @@ def staff(request):
         try:
             if not member.isdigit():
                 raise NotFound(Code.STAFF_NOT_FOUND)
-            done = do_set_payout_permission(acting_user=user, shop_id=membership.shop_id, member_id=int(member),
-                                            granted=request.POST.get("grant") == "1", **_meta(request))
+            done = do_set_payout_permission(
+                acting_user=user,
+                shop_id=membership.shop_id,
+                member_id=int(member),
+                granted=request.POST.get("grant") == "1",
+                **_meta(request),
+            )
         except NotFound:
             raise Http404("这个店铺没有这个子账号。") from None
         except CodedError as err:
             return _staff_refused(request, user, err)
         name = done.user.get_full_name() or done.user.username
-        messages.success(request, (gettext("已授予 %(name)s “管理提现账户”权限。") if done.can_manage_payout_accounts
-                                   else gettext("已收回 %(name)s 的“管理提现账户”权限。")) % {"name": name})
+        messages.success(
+            request,
+            (
+                gettext("已授予 %(name)s “管理提现账户”权限。")
+                if done.can_manage_payout_accounts
+                else gettext("已收回 %(name)s 的“管理提现账户”权限。")
+            )
+            % {"name": name},
+        )
         return redirect("payouts:staff")
     try:
         owner = owned_membership(user, membership.shop_id)
     except CodedError as err:
         return _staff_refused(request, user, err)
-    return render(request, "payouts/staff.html", {
-        "shop": owner.shop, "staff": shop_staff(owner), "refused": "",
-        "path": _path(user, Crumb(gettext("子账号权限"))),
-    })
+    return render(
+        request,
+        "payouts/staff.html",
+        {
+            "shop": owner.shop,
+            "staff": shop_staff(owner),
+            "refused": "",
+            "path": _path(user, Crumb(gettext("子账号权限"))),
+        },
+    )
 
 
 def _staff_refused(request, user, err):
-    return render(request, "payouts/staff.html", {
-        "shop": None, "staff": [], "refused": gettext("只有店铺主账号可以管理子账号权限。"),
-        "path": _path(user, Crumb(gettext("子账号权限"))),
-    }, status=err.status)
+    return render(
+        request,
+        "payouts/staff.html",
+        {
+            "shop": None,
+            "staff": [],
+            "refused": gettext("只有店铺主账号可以管理子账号权限。"),
+            "path": _path(user, Crumb(gettext("子账号权限"))),
+        },
+        status=err.status,
+    )

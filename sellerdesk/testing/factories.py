@@ -1,4 +1,5 @@
 """Test and demo builders. State is moved with the real actions; these only make the starting world."""
+
 import itertools
 import random
 
@@ -52,8 +53,11 @@ def make_merchant(shop=None, username=None, *, owner=None, can_manage_payout_acc
 
 def make_order(*, shop, buyer, paid_fen=10000, order_no=None, paid_at=None):
     order, _ = do_record_paid_order(
-        order_no=order_no or f"O{next(_seq):012d}", shop_id=shop.id, buyer_id=buyer.id,
+        order_no=order_no or f"O{next(_seq):012d}",
+        shop_id=shop.id,
+        buyer_id=buyer.id,
         items=[{"sku": "SKU-1", "title": "测试商品", "quantity": 1, "unit_price_fen": paid_fen}],
-        paid_fen=paid_fen, paid_at=paid_at or clock.now(),
+        paid_fen=paid_fen,
+        paid_at=paid_at or clock.now(),
     )
     return order

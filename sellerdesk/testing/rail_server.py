@@ -7,13 +7,14 @@ answers, and can be told to misbehave: `reject_accounts` (number → code), `han
 before answering), `fail_next` (that many 503s), `bad_signature` (answers signed with another key).
 It knows holders (`open_account`) for the name checks and the real-name checks.
 """
+
 import base64
 import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -36,9 +37,9 @@ class Holder:
 class RailServer:
     secret: str = TEST_SECRET
     url: str = ""
-    transfers: dict = field(default_factory=dict)        # reference → the transfer it made
-    requests: list = field(default_factory=list)         # (path, body) of every verified request
-    holders: dict = field(default_factory=dict)          # (kind, number) → Holder
+    transfers: dict = field(default_factory=dict)  # reference → the transfer it made
+    requests: list = field(default_factory=list)  # (path, body) of every verified request
+    holders: dict = field(default_factory=dict)  # (kind, number) → Holder
     reject_accounts: dict = field(default_factory=dict)  # number → refusal code
     hang_seconds: float = 0
     fail_next: int = 0
@@ -84,9 +85,12 @@ class RailServer:
             def _answer(self, status: int, answer: dict):
                 payload = json.dumps(answer, ensure_ascii=False)
                 msg_id = self.headers.get("webhook-id") or f"msg_{uuid.uuid4().hex}"
-                now = datetime.now(timezone.utc)
-                key = ("whsec_" + base64.b64encode(b"not-the-shared-secret-at-all!!").decode()
-                       if state.bad_signature else state.secret)
+                now = datetime.now(UTC)
+                key = (
+                    "whsec_" + base64.b64encode(b"not-the-shared-secret-at-all!!").decode()
+                    if state.bad_signature
+                    else state.secret
+                )
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("webhook-id", msg_id)
@@ -124,13 +128,21 @@ class RailServer:
         if operation == "name-checks":
             if holder is None:
                 return 200, {"status": "succeeded", "reference": reference, "known": False}
-            return 200, {"status": "succeeded", "reference": reference, "known": True,
-                         "holder_name": holder.holder_name, "is_corporate": holder.is_corporate}
+            return 200, {
+                "status": "succeeded",
+                "reference": reference,
+                "known": True,
+                "holder_name": holder.holder_name,
+                "is_corporate": holder.is_corporate,
+            }
         if operation == "real-name-checks":
             if holder is None or not holder.id_number or holder.is_corporate:
                 result = "unknown"
-            elif (holder.holder_name == body.get("holder_name") and holder.id_number == body.get("id_number")
-                  and (not body.get("phone") or not holder.phone or holder.phone == body.get("phone"))):
+            elif (
+                holder.holder_name == body.get("holder_name")
+                and holder.id_number == body.get("id_number")
+                and (not body.get("phone") or not holder.phone or holder.phone == body.get("phone"))
+            ):
                 result = "match"
             else:
                 result = "no_match"
@@ -144,16 +156,26 @@ class RailServer:
         if made is None:
             number = (body.get("account") or {}).get("number")
             if number in self.reject_accounts:
-                return 200, {"status": "rejected", "code": self.reject_accounts[number],
-                             "message": "收款账户状态异常,无法入账。"}
+                return 200, {
+                    "status": "rejected",
+                    "code": self.reject_accounts[number],
+                    "message": "收款账户状态异常,无法入账。",
+                }
             made = {"terms": terms, "transfer_id": f"TR{len(self.transfers) + 1:08d}", "requests": 0}
             self.transfers[reference] = made
         made["requests"] += 1
         if made["terms"] != terms:
-            return 409, {"status": "rejected", "code": "reference_reused",
-                         "message": "this reference was used for another transfer"}
-        return 200, {"status": "succeeded", "reference": reference, "amount_fen": body.get("amount_fen"),
-                     "transfer_id": made["transfer_id"]}
+            return 409, {
+                "status": "rejected",
+                "code": "reference_reused",
+                "message": "this reference was used for another transfer",
+            }
+        return 200, {
+            "status": "succeeded",
+            "reference": reference,
+            "amount_fen": body.get("amount_fen"),
+            "transfer_id": made["transfer_id"],
+        }
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """A real HTTP receiver for webhook tests: the `receiver` fixture, imported by the conftests that need it
 (sellerdesk/events/tests, tests/browser)."""
+
 import threading
 import time
 from dataclasses import dataclass, field
@@ -54,8 +55,9 @@ def receiver():
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             with lock:
-                state.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body,
-                                               time.monotonic()))
+                state.received.append(
+                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+                )
                 codes = state.answers.get(self.path, [200])
                 code = codes.pop(0) if len(codes) > 1 else codes[0]
             if self.path in state.hang:

@@ -3,6 +3,7 @@
 They skip with a message where /usr/bin/chromium is missing (install it with
 `apt-get install -y chromium fonts-wqy-microhei`; scripts/test does that when run as root).
 """
+
 import os
 import shutil
 
@@ -15,16 +16,25 @@ from sellerdesk.testing.receiver import receiver  # noqa: F401  (webhook journey
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 PC = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
 def missing_browser() -> str:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        return ("Debian chromium is not installed at /usr/bin/chromium: run "
-                "`apt-get install -y chromium fonts-wqy-microhei` (needs root); CI must run these tests.")
+        return (
+            "Debian chromium is not installed at /usr/bin/chromium: run "
+            "`apt-get install -y chromium fonts-wqy-microhei` (needs root); CI must run these tests."
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -54,9 +64,14 @@ def login(chromium, live_server):
     contexts = []
 
     def _login(username: str, password: str, viewport=PC, start: str = "/"):
-        ctx = chromium.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                   base_url=live_server.url, is_mobile=viewport is PHONE,
-                                   has_touch=viewport is PHONE)
+        ctx = chromium.new_context(
+            viewport=viewport,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            base_url=live_server.url,
+            is_mobile=viewport is PHONE,
+            has_touch=viewport is PHONE,
+        )
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
         page = ctx.new_page()

@@ -1,5 +1,6 @@
 """Where browser tests save screenshots: a scratch folder, so a test run leaves the tree clean.
 `SELLERDESK_SCREENSHOTS=docs scripts/test tests/browser` refreshes docs/screenshots/ instead."""
+
 import os
 import tempfile
 from pathlib import Path

@@ -8,14 +8,14 @@ masked card. Screenshots go to docs/screenshots/account-centre-*.png (phone 390�
 Uses tests/browser/conftest.py (`login`, which skips with a message where /usr/bin/chromium is
 missing: `apt-get install -y chromium fonts-wqy-microhei`).
 """
+
 import re
-from pathlib import Path
 
 import pytest
 
 from .conftest import PC, PHONE
-
 from .shots import SHOTS  # noqa: E402
+
 PASSWORD = "sellerdesk-journey-pw"
 LEGAL_NAME = "杭州好物(滨江)科技有限公司"
 NEW_CORPORATE_ACCOUNT = "110060149018000654321"
@@ -40,16 +40,37 @@ def enterprise_merchant(transactional_db):
     subject = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name=LEGAL_NAME, id_number=code)
     user = User.objects.create_user(username="journey_merchant", password=PASSWORD, role=Role.MERCHANT)
     user.shops.add(Shop.objects.create(name="好物旗舰店", subject=subject), through_defaults={"is_owner": True})
-    do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ANXIN, balance_fen=1_288_800,
-                   kind=AccountKind.BANK_CARD, number="110060149018000120111", is_corporate=True,
-                   bank_name="中国工商银行")
-    do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.WECHAT, balance_fen=356_000,
-                   kind=AccountKind.BANK_CARD, number="110060149018000120112", is_corporate=True,
-                   bank_name="中国工商银行")
+    do_open_wallet(
+        subject=subject,
+        holder_role=HolderRole.MERCHANT,
+        channel=Channel.ANXIN,
+        balance_fen=1_288_800,
+        kind=AccountKind.BANK_CARD,
+        number="110060149018000120111",
+        is_corporate=True,
+        bank_name="中国工商银行",
+    )
+    do_open_wallet(
+        subject=subject,
+        holder_role=HolderRole.MERCHANT,
+        channel=Channel.WECHAT,
+        balance_fen=356_000,
+        kind=AccountKind.BANK_CARD,
+        number="110060149018000120112",
+        is_corporate=True,
+        bank_name="中国工商银行",
+    )
     alipay = "finance@journey.example.cn"
     SimulatorRail().open_account(kind=AccountKind.ALIPAY, number=alipay, holder_name=LEGAL_NAME, is_corporate=True)
-    do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ALIPAY, balance_fen=92_050,
-                   kind=AccountKind.ALIPAY, number=alipay, is_corporate=True)
+    do_open_wallet(
+        subject=subject,
+        holder_role=HolderRole.MERCHANT,
+        channel=Channel.ALIPAY,
+        balance_fen=92_050,
+        kind=AccountKind.ALIPAY,
+        number=alipay,
+        is_corporate=True,
+    )
     return user
 
 
@@ -59,8 +80,7 @@ def _yuan_to_fen(text: str) -> int:
 
 
 @pytest.mark.parametrize("device", ["phone", "pc"])
-def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
-        login, enterprise_merchant, device):
+def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(login, enterprise_merchant, device):
     from playwright.sync_api import expect
 
     from sellerdesk.payouts.models import AccountChange, ChangeStatus, Wallet
@@ -110,6 +130,7 @@ def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
     shot("4-verify")
     # The worker sends the micro-deposit after the request committed.
     from sellerdesk.payouts.tests.conftest import run_rail_worker
+
     assert run_rail_worker() == 1
 
     # The sandbox bank statement, where the user reads the amount as in their banking app.
@@ -161,18 +182,25 @@ def individual_distributor(transactional_db):
     base = "11010519900307123"
     code = check_subject_id(SubjectKind.INDIVIDUAL, base + ric.calc_check_digit(base + "0"))
     subject = Subject.objects.create(kind=SubjectKind.INDIVIDUAL, legal_name="李雷", id_number=code)
-    user = User.objects.create_user(username="journey_talent", password=PASSWORD, role=Role.DISTRIBUTOR,
-                                    subject=subject, distributor_qualified=True)
+    user = User.objects.create_user(
+        username="journey_talent", password=PASSWORD, role=Role.DISTRIBUTOR, subject=subject, distributor_qualified=True
+    )
     card = "622202020000131" + luhn.calc_check_digit("622202020000131")
-    do_open_wallet(subject=subject, holder_role=HolderRole.DISTRIBUTOR, channel=Channel.ANXIN, balance_fen=45_600,
-                   kind=AccountKind.BANK_CARD, number=card, bank_name="中国工商银行")
+    do_open_wallet(
+        subject=subject,
+        holder_role=HolderRole.DISTRIBUTOR,
+        channel=Channel.ANXIN,
+        balance_fen=45_600,
+        kind=AccountKind.BANK_CARD,
+        number=card,
+        bank_name="中国工商银行",
+    )
     do_open_wallet(subject=subject, holder_role=HolderRole.DISTRIBUTOR, channel=Channel.WECHAT)
     return user
 
 
 @pytest.mark.parametrize("device", ["phone", "pc"])
-def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed(
-        login, individual_distributor, device):
+def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed(login, individual_distributor, device):
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,10 @@
 """The six journeys of issue 3, clicked in chromium as a person would (no API shortcuts inside a
 journey; the starting world is made with the real actions). Screenshots of the steps go to
 docs/screenshots/aftersales-*.png."""
+
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -67,8 +67,15 @@ def dispute(w, *, order=None, now=None) -> AfterSale:
     """A request the merchant refused and the buyer escalated: the negotiation period is open."""
     now = now or clock.now()
     order = order or w.order
-    x = a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=order.paid_fen, reason="质量问题",
-                            description="茶叶受潮结块", acting_user=w.buyer, now=now)
+    x = a.do_open_aftersale(
+        order_id=order.id,
+        type="refund_only",
+        amount_fen=order.paid_fen,
+        reason="质量问题",
+        description="茶叶受潮结块",
+        acting_user=w.buyer,
+        now=now,
+    )
     a.do_reject(x.id, reason="买家未提供照片", acting_user=w.merchant, now=now)
     a.do_escalate(x.id, reason="商家拒绝退款,申请平台介入", acting_user=w.buyer, now=now)
     return AfterSale.objects.get(pk=x.pk)
@@ -80,14 +87,17 @@ def status_of(x) -> str:
 
 # ------------------------------------------------------------------------------ 1. the article, PC
 
+
 def test_article_journey_on_pc(w, login):
     buyer = login("zhangsan", PW)
     expect(buyer).to_have_url(re.compile(r"/buyer/orders/$"))
     buyer.locator(f"tr[data-order='{w.order.order_no}']").get_by_role("link", name="申请售后").click()
-    expect(buyer.get_by_label("退款金额(元)")).to_have_value("268.00")          # pre-filled: refundable
+    expect(buyer.get_by_label("退款金额(元)")).to_have_value("268.00")  # pre-filled: refundable
     buyer.get_by_label("申请原因").select_option("质量问题")
     buyer.get_by_label("问题描述").fill("茶叶受潮结块,无法饮用")
-    buyer.get_by_label("上传图片").set_input_files([{"name": "受潮.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    buyer.get_by_label("上传图片").set_input_files(
+        [{"name": "受潮.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
     buyer.get_by_role("button", name="提交申请").click()
     expect(buyer.locator("#request-card [data-status]")).to_have_text("待商家处理")
     x = AfterSale.objects.get(order=w.order)
@@ -130,15 +140,16 @@ def test_article_journey_on_pc(w, login):
     row.get_by_role("link", name="退款详情").click()
     expect(merchant.get_by_role("heading", name="退款详情页")).to_be_visible()
     expect(merchant.locator("#dispute-box .countdown-left")).to_contain_text("剩余")
-    expect(merchant.locator("#request-card img")).to_have_count(1)                 # the buyer's photo, previewed
+    expect(merchant.locator("#request-card img")).to_have_count(1)  # the buyer's photo, previewed
     shot(merchant, "2-refund-detail-pc")
     merchant.get_by_role("button", name="提交凭证").click()
     dialog = merchant.locator("#dlg-evidence")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("最多 9 个文件")
     dialog.get_by_label("举证说明").fill("出厂检验合格,附发货前实拍与物流签收记录。")
-    dialog.get_by_label("上传凭证").set_input_files([
-        {"name": "发货前实拍.png", "mimeType": "image/png", "buffer": png_bytes((40, 120, 200))}])
+    dialog.get_by_label("上传凭证").set_input_files(
+        [{"name": "发货前实拍.png", "mimeType": "image/png", "buffer": png_bytes((40, 120, 200))}]
+    )
     shot(merchant, "3-evidence-dialog-pc")
     dialog.get_by_role("button", name="确认提交").click()
     expect(merchant.locator(".flash")).to_contain_text("凭证已提交")
@@ -182,6 +193,7 @@ def test_article_journey_on_pc(w, login):
 
 # ---------------------------------------------------------------------------------- 2. the phone
 
+
 def test_same_merchant_steps_on_the_phone(w, login):
     x = dispute(w)
     phone = login("shopkeeper", PW, viewport=PHONE, start="/m/orders/")
@@ -200,8 +212,9 @@ def test_same_merchant_steps_on_the_phone(w, login):
     dialog = phone.locator("#dlg-evidence")
     expect(dialog).to_be_visible()
     dialog.get_by_label("举证说明").fill("手机拍摄的发货前实拍")
-    dialog.get_by_label("上传凭证").set_input_files([{"name": "IMG_2041.png", "mimeType": "image/png",
-                                                       "buffer": png_bytes()}])
+    dialog.get_by_label("上传凭证").set_input_files(
+        [{"name": "IMG_2041.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
     shot(phone, "10-evidence-dialog-phone")
     dialog.get_by_role("button", name="确认提交").click()
     expect(phone.locator(".flash")).to_contain_text("凭证已提交")
@@ -213,6 +226,7 @@ def test_same_merchant_steps_on_the_phone(w, login):
 
 
 # ---------------------------------------------------------------------- 3. the buyer cancels
+
 
 def test_buyer_cancels_during_negotiation_and_lists_update(w, login):
     negotiating = dispute(w)
@@ -242,6 +256,7 @@ def test_buyer_cancels_during_negotiation_and_lists_update(w, login):
 
 # ------------------------------------------------------------------- 4. the merchant agrees
 
+
 def test_merchant_agrees_during_the_dispute_and_both_see_the_refund(w, login):
     x = dispute(w)
     merchant = login("shopkeeper", PW, start=f"/workbench/aftersales/{x.pk}/")
@@ -262,13 +277,14 @@ def test_merchant_agrees_during_the_dispute_and_both_see_the_refund(w, login):
 
 # -------------------------------------------------------------------------- 5. the 24 h timeout
 
+
 def test_evidence_timeout_moves_the_dispute_to_cs_marked_no_evidence(w, login, settings):
     settings.SELLERDESK_DEADLINES = {**settings.SELLERDESK_DEADLINES, "evidence": 3}
     x = dispute(w)
     merchant = login("shopkeeper", PW, start="/workbench/aftersales/?quick=disputes_pending")
     row = merchant.locator(f"tr[data-aftersale='{x.number}']")
     expect(row).to_be_visible()
-    expect(row.locator(".countdown-left")).to_have_text("已超时", timeout=8_000)   # ticks to zero live
+    expect(row.locator(".countdown-left")).to_have_text("已超时", timeout=8_000)  # ticks to zero live
     a.sweep(now=clock.now() + timedelta(seconds=1))
     assert status_of(x) == Status.DISPUTE_PLATFORM_REVIEW
     merchant.reload()
@@ -284,6 +300,7 @@ def test_evidence_timeout_moves_the_dispute_to_cs_marked_no_evidence(w, login, s
 
 # ------------------------------------------------------------- 6. bad input, another shop's URL
 
+
 def test_bad_evidence_input_is_refused_clearly_and_changes_nothing(w, login):
     x = dispute(w)
     merchant = login("shopkeeper", PW, start=f"/workbench/aftersales/{x.pk}/")
@@ -292,7 +309,7 @@ def test_bad_evidence_input_is_refused_clearly_and_changes_nothing(w, login):
     error = dialog.locator("[data-form-error]")
     submit = dialog.get_by_role("button", name="确认提交")
 
-    submit.click()                                                           # empty statement
+    submit.click()  # empty statement
     expect(error).to_contain_text("请填写举证说明")
     dialog.get_by_label("举证说明").fill("附质检报告")
     files = dialog.get_by_label("上传凭证")
@@ -309,10 +326,10 @@ def test_bad_evidence_input_is_refused_clearly_and_changes_nothing(w, login):
     expect(error).to_be_empty()
     submit.click()
     dialog = merchant.locator("#dlg-evidence")
-    expect(dialog).to_be_visible()                                           # re-opened with the server's message
+    expect(dialog).to_be_visible()  # re-opened with the server's message
     expect(dialog.locator("[data-form-error]")).to_contain_text("fake.png")
     expect(dialog.locator("[data-form-error]")).to_contain_text("按文件内容判断")
-    expect(dialog.get_by_label("举证说明")).to_have_value("附质检报告")         # the input is kept
+    expect(dialog.get_by_label("举证说明")).to_have_value("附质检报告")  # the input is kept
     shot(merchant, "11-evidence-refused-pc")
     assert status_of(x) == Status.DISPUTE_AWAITING_EVIDENCE
     assert not Evidence.objects.filter(dispute__aftersale=x).exists()

@@ -3,7 +3,6 @@ docs/screenshots/ and the README. Also checks each page rendered (heading visibl
 
 Run alone: .venv/bin/pytest tests/browser/test_page_screenshots.py
 """
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +15,7 @@ from .conftest import PC, PHONE
 pytestmark = [pytest.mark.browser]
 
 from .shots import SHOTS  # noqa: E402
+
 DEMO_PW = "sellerdesk-demo"
 
 
@@ -23,7 +23,7 @@ def save(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = str(SHOTS / f"pages-{name}.png")
     size = page.viewport_size
-    if size["width"] < 500:      # phone: stretch the viewport so the sticky action bar sits at the bottom
+    if size["width"] < 500:  # phone: stretch the viewport so the sticky action bar sits at the bottom
         height = page.evaluate("document.documentElement.scrollHeight")
         page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
         page.screenshot(path=path)

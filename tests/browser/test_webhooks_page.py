@@ -6,6 +6,7 @@ action), the dispatcher runs, and the endpoint's page shows the delivery 已成�
 Uses tests/browser/conftest.py (`login`, which skips with a message where /usr/bin/chromium is
 missing) and the `receiver` fixture of sellerdesk/testing/receiver.py.
 """
+
 import json
 import re
 
@@ -79,8 +80,15 @@ def test_merchant_adds_an_endpoint_and_sees_the_delivery_succeed(login, w, recei
     assert secret not in page.content()
 
     # Something happens: the buyer opens a request; the worker's round sends it.
-    aftersale = a.do_open_aftersale(order_id=w.order.id, type="refund_only", amount_fen=26800, reason="质量问题",
-                                    description="茶叶受潮结块", acting_user=w.buyer, now=clock.now())
+    aftersale = a.do_open_aftersale(
+        order_id=w.order.id,
+        type="refund_only",
+        amount_fen=26800,
+        reason="质量问题",
+        description="茶叶受潮结块",
+        acting_user=w.buyer,
+        now=clock.now(),
+    )
     assert dispatcher.dispatch_once() == 1
     [received] = receiver.wait_for("/sellerdesk")
     body = Webhook(secret).verify(received.body, received.headers)

@@ -11,6 +11,7 @@ Only positive cases are changed, and they stay valid by the schema; negative one
 The password stays what schemathesis drew, so step-up refuses (401) what the checks let through:
 the fuzz never changes a demo account. docs/decisions.md says why these rules stay 400/422.
 """
+
 import hashlib
 import json
 import os
@@ -22,8 +23,10 @@ OPERATION = ("POST", "/wallets/{channel}/account-changes")
 BANK_CHANNELS = {"anxin", "wechat"}
 CARD = re.compile(r"^[0-9]{12,19}$")
 CORPORATE = re.compile(r"^[0-9]{9,30}$")
-ALIPAY = re.compile(r"^((\+86)?1[3-9][0-9]{9}|[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@"
-                    r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$")
+ALIPAY = re.compile(
+    r"^((\+86)?1[3-9][0-9]{9}|[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@"
+    r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
+)
 PRINTABLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]")
 
 

@@ -1,5 +1,6 @@
 """hooks.py without a server: what it makes of schema-valid bodies is valid by the schema and what
 this caller's wallet accepts, and it leaves every other case alone."""
+
 import json
 from types import SimpleNamespace
 
@@ -14,10 +15,14 @@ from . import hooks
 ENTERPRISE = {"kind": "enterprise", "legal_name": "杭州好物优选科技有限公司"}
 PERSON = {"kind": "individual", "legal_name": "李小红"}
 BUSINESS = {"kind": "individual_business", "legal_name": "成都市锦江区小王百货店"}
-DRAWN = [{}, {"alipay_account": "13800138000"}, {"account_no": "0", "holder_name": " ", "bank_name": "\x1f"},
-         {"account_no": "6222020200123456", "holder_name": "x", "bank_name": "工行", "is_corporate": True},
-         {"account_no": "123456789012345678901234567890", "is_corporate": False},
-         {"account_no": "6222 0202 0012 3456", "alipay_account": None, "password": "x"}]
+DRAWN = [
+    {},
+    {"alipay_account": "13800138000"},
+    {"account_no": "0", "holder_name": " ", "bank_name": "\x1f"},
+    {"account_no": "6222020200123456", "holder_name": "x", "bank_name": "工行", "is_corporate": True},
+    {"account_no": "123456789012345678901234567890", "is_corporate": False},
+    {"account_no": "6222 0202 0012 3456", "alipay_account": None, "password": "x"},
+]
 
 
 def _body_schema():
@@ -34,8 +39,12 @@ def _body_schema():
 def test_a_bank_wallet_gets_a_card_of_the_callers_subject(channel, subject, drawn):
     body = hooks.acceptable_change(channel, drawn, subject)
     jsonschema.validate(body, _body_schema())
-    new = check_bank_account(account_no=body["account_no"], holder_name=body["holder_name"],
-                             bank_name=body["bank_name"], is_corporate=body["is_corporate"])
+    new = check_bank_account(
+        account_no=body["account_no"],
+        holder_name=body["holder_name"],
+        bank_name=body["bank_name"],
+        is_corporate=body["is_corporate"],
+    )
     assert new.holder_name == subject["legal_name"]
     if subject is ENTERPRISE:
         assert new.is_corporate

@@ -1,4 +1,5 @@
 """Every change of an after-sale goes through one of these do_* functions."""
+
 from .adjudication import do_request_evidence, do_rule
 from .cancelling import do_cancel
 from .deadlines import apply_timeout, sweep
@@ -9,8 +10,22 @@ from .negotiation import do_accept_offer, do_decline_offer, do_make_offer, do_po
 from .opening import do_open_aftersale
 
 __all__ = [
-    "do_request_evidence", "do_rule", "do_cancel", "apply_timeout", "sweep", "do_escalate",
-    "escalation_eligibility", "do_submit_evidence", "do_approve", "do_confirm_receipt", "do_reject",
-    "do_reject_receipt", "do_submit_return", "do_accept_offer", "do_decline_offer", "do_make_offer",
-    "do_post_message", "do_open_aftersale",
+    "do_request_evidence",
+    "do_rule",
+    "do_cancel",
+    "apply_timeout",
+    "sweep",
+    "do_escalate",
+    "escalation_eligibility",
+    "do_submit_evidence",
+    "do_approve",
+    "do_confirm_receipt",
+    "do_reject",
+    "do_reject_receipt",
+    "do_submit_return",
+    "do_accept_offer",
+    "do_decline_offer",
+    "do_make_offer",
+    "do_post_message",
+    "do_open_aftersale",
 ]

@@ -1,9 +1,11 @@
 """Platform CS: ask for supplementary evidence (补充凭证) and rule (判责)."""
+
 from django.db import transaction
 
 from sellerdesk.core.errors import Conflict, InvalidInput
 
 from .. import policy
+from ..error_codes import AfterSaleErrorCode as Code
 from ..models import (
     Dispute,
     DisputeStatus,
@@ -17,15 +19,15 @@ from ..models import (
     Ruling,
     Status,
 )
-from ..error_codes import AfterSaleErrorCode as Code
 from ..states import Action, Choice, resolve
 from .common import begin, close_open_offers, finish_dispute, make_refund, publish, record, set_status
 from .opening import check_text
 
 
 @transaction.atomic
-def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: int | None = None,
-                        acting_user, now) -> EvidenceRequest:
+def do_request_evidence(
+    aftersale_id: int, *, party: str, note: str, due_hours: int | None = None, acting_user, now
+) -> EvidenceRequest:
     aftersale, actor_party = begin(aftersale_id, Action.REQUEST_EVIDENCE, acting_user=acting_user, now=now)
     if party not in (Party.MERCHANT, Party.BUYER):
         raise InvalidInput(Code.INVALID_PARTY, details={"allowed": [Party.MERCHANT, Party.BUYER]})
@@ -39,13 +41,22 @@ def do_request_evidence(aftersale_id: int, *, party: str, note: str, due_hours: 
     else:
         raise InvalidInput(Code.INVALID_DUE_HOURS, details={"max_hours": policy.MAX_SUPPLEMENT_HOURS})
     dispute = Dispute.objects.get(aftersale=aftersale)
-    request = EvidenceRequest.objects.create(dispute=dispute, party=party, note=note, requested_by=acting_user,
-                                             requested_at=now, due_at=now + window)
+    request = EvidenceRequest.objects.create(
+        dispute=dispute, party=party, note=note, requested_by=acting_user, requested_at=now, due_at=now + window
+    )
     Dispute.objects.filter(pk=dispute.pk).update(status=DisputeStatus.AWAITING_SUPPLEMENT)
-    set_status(aftersale, Status.DISPUTE_AWAITING_SUPPLEMENT, action=Action.REQUEST_EVIDENCE, now=now,
-               due_at=request.due_at)
-    record(aftersale, HistoryKind.EVIDENCE_REQUESTED, actor=acting_user, party=Party.CS, now=now, body=note,
-           data={"party": party, "due_at": request.due_at.isoformat(), "request_id": request.pk})
+    set_status(
+        aftersale, Status.DISPUTE_AWAITING_SUPPLEMENT, action=Action.REQUEST_EVIDENCE, now=now, due_at=request.due_at
+    )
+    record(
+        aftersale,
+        HistoryKind.EVIDENCE_REQUESTED,
+        actor=acting_user,
+        party=Party.CS,
+        now=now,
+        body=note,
+        data={"party": party, "due_at": request.due_at.isoformat(), "request_id": request.pk},
+    )
     publish(aftersale, "dispute.evidence_requested", party=party, due_at=request.due_at.isoformat())
     return request
 
@@ -63,7 +74,10 @@ def check_ruling(aftersale, *, outcome: str, amount_fen: int | None, liable: str
             raise Conflict(Code.REFUND_EXCEEDS_REFUNDABLE, details={"refundable_fen": refundable})
     elif outcome == Outcome.PARTIAL_REFUND:
         if amount_fen is None or not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
-            raise InvalidInput(Code.INVALID_RULING_AMOUNT, details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
+            raise InvalidInput(
+                Code.INVALID_RULING_AMOUNT,
+                details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable},
+            )
         amount = amount_fen
     else:
         amount = 0
@@ -71,19 +85,40 @@ def check_ruling(aftersale, *, outcome: str, amount_fen: int | None, liable: str
 
 
 @transaction.atomic
-def do_rule(aftersale_id: int, *, outcome: str, amount_fen: int | None = None, liable: str, note: str,
-            acting_user, now) -> Ruling:
+def do_rule(
+    aftersale_id: int, *, outcome: str, amount_fen: int | None = None, liable: str, note: str, acting_user, now
+) -> Ruling:
     """The ruling completes the dispute: a refund (full or partial) or none, and who is liable."""
     aftersale, party = begin(aftersale_id, Action.RULE, acting_user=acting_user, now=now)
     amount, note = check_ruling(aftersale, outcome=outcome, amount_fen=amount_fen, liable=liable, note=note)
     dispute = Dispute.objects.get(aftersale=aftersale)
     considered = list(Evidence.objects.filter(dispute=dispute).order_by("id").values_list("id", flat=True))
-    ruling = Ruling.objects.create(dispute=dispute, outcome=outcome, amount_fen=amount, liable=liable, note=note,
-                                   evidence_considered=considered, ruled_by=acting_user, ruled_at=now)
+    ruling = Ruling.objects.create(
+        dispute=dispute,
+        outcome=outcome,
+        amount_fen=amount,
+        liable=liable,
+        note=note,
+        evidence_considered=considered,
+        ruled_by=acting_user,
+        ruled_at=now,
+    )
     close_open_offers(aftersale, now=now)
-    record(aftersale, HistoryKind.RULED, actor=acting_user, party=Party.CS, now=now, body=note,
-           data={"outcome": outcome, "amount_fen": amount, "liable": liable, "evidence_considered": considered,
-                 "timed_out": dispute.timed_out})
+    record(
+        aftersale,
+        HistoryKind.RULED,
+        actor=acting_user,
+        party=Party.CS,
+        now=now,
+        body=note,
+        data={
+            "outcome": outcome,
+            "amount_fen": amount,
+            "liable": liable,
+            "evidence_considered": considered,
+            "timed_out": dispute.timed_out,
+        },
+    )
     finish_dispute(aftersale, now=now, outcome=outcome, liable=liable)
     set_status(aftersale, resolve(Choice.RULING_OUTCOME, aftersale, refunds=bool(amount)), action=Action.RULE, now=now)
     if amount:

@@ -8,6 +8,7 @@ payload, same notifications) in a handful of statements per batch. Callers hold 
 have no set-based form yet; they reuse those modules' tables (NOTICES, link_for, the scope columns)
 so the rules stay in one place. They belong in sellerdesk/events (see the issue 8 report).
 """
+
 from collections import defaultdict
 
 from django.db import connection, models, transaction
@@ -21,7 +22,6 @@ from sellerdesk.events.outbox import _SCOPE
 from ..error_codes import AfterSaleErrorCode as Code
 from ..models import FINAL_STATUSES, AfterSale, HistoryEntry, HistoryKind, Party, Visibility
 from ..states import check_target
-
 
 # Below this many rows an INSERT is as cheap as a COPY, and one statement fewer.
 COPY_FROM = 100
@@ -40,16 +40,22 @@ def insert_many(model, objs: list) -> list:
     with connection.cursor() as cursor:
         # Ids from the table's own sequence, as an INSERT would take them: the notifications
         # written next refer to the events by id.
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                       [table, len(objs)])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(objs)]
+        )
         for obj, (pk,) in zip(objs, cursor.fetchall()):
             obj.pk = pk
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
+            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+        )
         with cursor.cursor.copy(statement) as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) if j
-                                else getattr(obj, f.attname) for f, j in zip(fields, is_json)])
+                copy.write_row(
+                    [
+                        f.get_db_prep_save(getattr(obj, f.attname), connection) if j else getattr(obj, f.attname)
+                        for f, j in zip(fields, is_json)
+                    ]
+                )
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
@@ -69,7 +75,8 @@ def set_status_many(aftersales: list[AfterSale], status, *, action, now) -> None
     updated = 0
     for version, ids in by_version.items():
         updated += AfterSale.objects.filter(pk__in=ids, version=version).update(
-            status=status, due_at=None, updated_at=now, version=F("version") + 1)
+            status=status, due_at=None, updated_at=now, version=F("version") + 1
+        )
     if updated != len(aftersales):
         raise Conflict(Code.CONCURRENT_UPDATE)
     for aftersale in aftersales:
@@ -77,14 +84,33 @@ def set_status_many(aftersales: list[AfterSale], status, *, action, now) -> None
         aftersale.version += 1
 
 
-def record_many(entries: list[tuple[AfterSale, dict]], kind: HistoryKind, *, actor, party: Party, now,
-                body: str = "", visibility=Visibility.ALL) -> None:
+def record_many(
+    entries: list[tuple[AfterSale, dict]],
+    kind: HistoryKind,
+    *,
+    actor,
+    party: Party,
+    now,
+    body: str = "",
+    visibility=Visibility.ALL,
+) -> None:
     """common.record for many after-sales: (aftersale, data) pairs, one INSERT."""
-    insert_many(HistoryEntry, [
-        HistoryEntry(aftersale_id=aftersale.pk, at=now, actor=actor, actor_role=party, kind=kind, body=body,
-                     data=data or {}, visibility=visibility)
-        for aftersale, data in entries
-    ])
+    insert_many(
+        HistoryEntry,
+        [
+            HistoryEntry(
+                aftersale_id=aftersale.pk,
+                at=now,
+                actor=actor,
+                actor_role=party,
+                kind=kind,
+                body=body,
+                data=data or {},
+                visibility=visibility,
+            )
+            for aftersale, data in entries
+        ],
+    )
 
 
 def publish_many(aftersales: list[AfterSale], topic: str, **payload) -> list[OutboxEvent]:
@@ -94,10 +120,24 @@ def publish_many(aftersales: list[AfterSale], topic: str, **payload) -> list[Out
     events = []
     for a in aftersales:
         # The payload of common.publish.
-        data = {"aftersale_id": a.pk, "number": a.number, "status": a.status, "shop_id": a.shop_id,
-                "buyer_id": a.buyer_id, **payload}
-        events.append(OutboxEvent(topic=topic, aggregate_type="aftersale", aggregate_id=str(a.pk), payload=data,
-                                  holder_role=data.get("holder_role") or "", **{k: data.get(k) for k in _SCOPE}))
+        data = {
+            "aftersale_id": a.pk,
+            "number": a.number,
+            "status": a.status,
+            "shop_id": a.shop_id,
+            "buyer_id": a.buyer_id,
+            **payload,
+        }
+        events.append(
+            OutboxEvent(
+                topic=topic,
+                aggregate_type="aftersale",
+                aggregate_id=str(a.pk),
+                payload=data,
+                holder_role=data.get("holder_role") or "",
+                **{k: data.get(k) for k in _SCOPE},
+            )
+        )
     events = insert_many(OutboxEvent, events)
     fan_out_many(events)
     return events
@@ -124,11 +164,16 @@ def fan_out_many(events: list[OutboxEvent]) -> None:
     buyer_ids = {e.buyer_id for e, n in batched if e.buyer_id and n.audience != notices.MERCHANT}
     merchants = defaultdict(list)  # the same users as notices._users_of, keyed by shop
     if shop_ids:
-        for user in (User.objects.filter(role=Role.MERCHANT, shops__in=shop_ids, is_active=True)
-                     .only("id", "role").annotate(shop_key=F("shops")).order_by("pk")):
+        for user in (
+            User.objects.filter(role=Role.MERCHANT, shops__in=shop_ids, is_active=True)
+            .only("id", "role")
+            .annotate(shop_key=F("shops"))
+            .order_by("pk")
+        ):
             merchants[user.shop_key].append(user)
-    buyers = {u.pk: u for u in User.objects.filter(pk__in=buyer_ids, is_active=True).only("id", "role")} \
-        if buyer_ids else {}  # link_for reads the role; the rest of the user is not needed
+    buyers = (
+        {u.pk: u for u in User.objects.filter(pk__in=buyer_ids, is_active=True).only("id", "role")} if buyer_ids else {}
+    )  # link_for reads the role; the rest of the user is not needed
     rows = []
     for event, notice in batched:
         users = []
@@ -138,10 +183,16 @@ def fan_out_many(events: list[OutboxEvent]) -> None:
             users.append(buyers[event.buyer_id])
         email = notice.email(event.payload) if callable(notice.email) else notice.email
         rows += [
-            Notification(user_id=u.pk, topic=event.topic, params=event.payload, event_id=event.pk,
-                         aftersale_id=event.aftersale_id, link=notices.link_for(u, event),
-                         created_at=event.created_at,
-                         email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE)
+            Notification(
+                user_id=u.pk,
+                topic=event.topic,
+                params=event.payload,
+                event_id=event.pk,
+                aftersale_id=event.aftersale_id,
+                link=notices.link_for(u, event),
+                created_at=event.created_at,
+                email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE,
+            )
             for u in {u.pk: u for u in users}.values()
         ]
     insert_many(Notification, rows)

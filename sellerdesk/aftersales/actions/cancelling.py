@@ -1,5 +1,6 @@
 """撤销: the buyer withdraws the request. During a dispute, the dispute is cancelled with no ruling
 (买家取消的订单,平台不会判责处理), so the merchant is never penalised for it."""
+
 from django.db import transaction
 
 from ..models import DisputeStatus, HistoryKind, Status
@@ -14,7 +15,8 @@ def do_cancel(aftersale_id: int, *, acting_user, now):
     close_open_offers(aftersale, now=now)
     finish_dispute(aftersale, now=now, status=DisputeStatus.CANCELLED)
     set_status(aftersale, Status.CANCELLED, action=Action.CANCEL, now=now)
-    record(aftersale, HistoryKind.CANCELLED, actor=acting_user, party=party, now=now,
-           data={"previous_status": previous})
+    record(
+        aftersale, HistoryKind.CANCELLED, actor=acting_user, party=party, now=now, data={"previous_status": previous}
+    )
     publish(aftersale, "aftersale.cancelled", previous_status=previous)
     return aftersale

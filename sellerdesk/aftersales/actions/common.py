@@ -2,6 +2,7 @@
 
 Callers hold the after-sale's row lock (access_aftersale(lock=True)) inside one transaction.
 """
+
 import logging
 import weakref
 
@@ -13,6 +14,7 @@ from sellerdesk.events.outbox import emit
 from sellerdesk.orders.models import Order
 
 from ..access import access_aftersale, party_of
+from ..error_codes import AfterSaleErrorCode as Code
 from ..models import (
     FINAL_STATUSES,
     AfterSale,
@@ -26,7 +28,6 @@ from ..models import (
     Refund,
     Visibility,
 )
-from ..error_codes import AfterSaleErrorCode as Code
 from ..states import Action, Choice, check_target, check_transition, resolve
 
 logger = logging.getLogger(__name__)
@@ -61,21 +62,48 @@ def set_status(aftersale: AfterSale, status, *, action: Action, now, due_at=None
         schedule_deadline(aftersale)
 
 
-def record(aftersale: AfterSale, kind: HistoryKind, *, actor, party, now, body: str = "",
-           data: dict | None = None, visibility=Visibility.ALL) -> HistoryEntry:
+def record(
+    aftersale: AfterSale,
+    kind: HistoryKind,
+    *,
+    actor,
+    party,
+    now,
+    body: str = "",
+    data: dict | None = None,
+    visibility=Visibility.ALL,
+) -> HistoryEntry:
     return HistoryEntry.objects.create(
-        aftersale=aftersale, at=now, actor=actor, actor_role=party, kind=kind, body=body,
-        data=data or {}, visibility=visibility,
+        aftersale=aftersale,
+        at=now,
+        actor=actor,
+        actor_role=party,
+        kind=kind,
+        body=body,
+        data=data or {},
+        visibility=visibility,
     )
 
 
 def publish(aftersale: AfterSale, topic: str, **payload) -> None:
-    emit(topic, aggregate_type="aftersale", aggregate_id=aftersale.pk,
-         payload={"aftersale_id": aftersale.pk, "number": aftersale.number, "status": aftersale.status,
-                  "shop_id": aftersale.shop_id, "buyer_id": aftersale.buyer_id, **payload})
+    emit(
+        topic,
+        aggregate_type="aftersale",
+        aggregate_id=aftersale.pk,
+        payload={
+            "aftersale_id": aftersale.pk,
+            "number": aftersale.number,
+            "status": aftersale.status,
+            "shop_id": aftersale.shop_id,
+            "buyer_id": aftersale.buyer_id,
+            **payload,
+        },
+    )
 
 
-def store_files(aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=None, evidence=None) -> list[Attachment]:
+def store_files(
+    aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=None, evidence=None
+) -> list[Attachment]:
     """Write the files and their Attachment rows, inside the caller's transaction.
 
     All or nothing: a store that cannot take a file (full, read-only, unreachable) is
@@ -89,9 +117,16 @@ def store_files(aftersale: AfterSale, checked_files, *, uploaded_by, now, entry=
     try:
         for checked in checked_files:
             attachment = Attachment(
-                aftersale=aftersale, evidence=evidence, history_entry=entry, uploaded_by=uploaded_by,
-                content_type=checked.content_type, extension=checked.extension, size=checked.size,
-                sha256=checked.sha256, original_name=checked.original_name, uploaded_at=now,
+                aftersale=aftersale,
+                evidence=evidence,
+                history_entry=entry,
+                uploaded_by=uploaded_by,
+                content_type=checked.content_type,
+                extension=checked.extension,
+                size=checked.size,
+                sha256=checked.sha256,
+                original_name=checked.original_name,
+                uploaded_at=now,
             )
             attachment.file.save("upload", ContentFile(checked.content), save=False)
             written.append(attachment.file.name)
@@ -155,27 +190,42 @@ def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=Non
 
     order = Order.objects.select_for_update().get(pk=aftersale.order_id)
     if amount_fen <= 0 or amount_fen > order.refundable_fen:
-        raise Conflict(Code.REFUND_EXCEEDS_REFUNDABLE,
-                       details={"refundable_fen": order.refundable_fen, "amount_fen": amount_fen})
+        raise Conflict(
+            Code.REFUND_EXCEEDS_REFUNDABLE, details={"refundable_fen": order.refundable_fen, "amount_fen": amount_fen}
+        )
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
-            refund = Refund.objects.create(aftersale=aftersale, order=order, amount_fen=amount_fen, source=source,
-                                           created_at=now, reference=Refund.reference_for(aftersale))
+            refund = Refund.objects.create(
+                aftersale=aftersale,
+                order=order,
+                amount_fen=amount_fen,
+                source=source,
+                created_at=now,
+                reference=Refund.reference_for(aftersale),
+            )
     except IntegrityError as exc:
         raise Conflict(Code.ALREADY_REFUNDED) from exc
     Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + amount_fen)
-    order_instruction(InstructionKind.REFUND, reference=refund.reference, amount_fen=amount_fen, order=order,
-                      refund=refund, now=now)
-    record(aftersale, HistoryKind.REFUNDED, actor=actor, party=party, now=now,
-           body=f"退款 ¥{amount_fen / 100:.2f}", data={"amount_fen": amount_fen, "source": source,
-                                                     "reference": refund.reference})
+    order_instruction(
+        InstructionKind.REFUND, reference=refund.reference, amount_fen=amount_fen, order=order, refund=refund, now=now
+    )
+    record(
+        aftersale,
+        HistoryKind.REFUNDED,
+        actor=actor,
+        party=party,
+        now=now,
+        body=f"退款 ¥{amount_fen / 100:.2f}",
+        data={"amount_fen": amount_fen, "source": source, "reference": refund.reference},
+    )
     publish(aftersale, "aftersale.refunded", amount_fen=amount_fen, source=source, reference=refund.reference)
     return refund
 
 
 def close_open_evidence_request(aftersale: AfterSale, *, now, state=EvidenceRequest.State.WITHDRAWN) -> None:
     EvidenceRequest.objects.filter(dispute__aftersale=aftersale, state=EvidenceRequest.State.OPEN).update(
-        state=state, closed_at=now)
+        state=state, closed_at=now
+    )
 
 
 def close_open_offers(aftersale: AfterSale, *, now, state=Offer.State.LAPSED) -> None:
@@ -188,7 +238,8 @@ def finish_dispute(aftersale: AfterSale, *, now, status=DisputeStatus.RESOLVED, 
 
     open_states = [DisputeStatus.AWAITING_EVIDENCE, DisputeStatus.PLATFORM_REVIEW, DisputeStatus.AWAITING_SUPPLEMENT]
     updated = Dispute.objects.filter(aftersale=aftersale, status__in=open_states).update(
-        status=status, outcome=outcome, liable=liable, resolved_at=now)
+        status=status, outcome=outcome, liable=liable, resolved_at=now
+    )
     if updated:
         close_open_evidence_request(aftersale, now=now)
         topic = "dispute.cancelled" if status == DisputeStatus.CANCELLED else "dispute.resolved"

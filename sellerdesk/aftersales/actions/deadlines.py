@@ -9,6 +9,7 @@ tasks) call the same functions with one row, so each has one implementation. The
 batches with FOR UPDATE SKIP LOCKED, so any number of sweepers share the work without waiting on
 each other, and commits once per batch (`_in_batches`).
 """
+
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -48,9 +49,13 @@ def claim_overdue(status, *, now, limit: int, skip_locked: bool, exclude=()) -> 
     """Lock up to `limit` after-sales in `status` whose deadline passed, oldest deadline first.
     With skip_locked, rows another transaction holds are left to it (PostgreSQL; SQLite's
     IMMEDIATE transactions already run one at a time and ignore FOR UPDATE)."""
-    rows = (AfterSale.objects.select_for_update(skip_locked=skip_locked)
-            .filter(status=status, **_overdue(now)).exclude(pk__in=exclude)
-            .only(*CLAIM_FIELDS).order_by("due_at", "id"))
+    rows = (
+        AfterSale.objects.select_for_update(skip_locked=skip_locked)
+        .filter(status=status, **_overdue(now))
+        .exclude(pk__in=exclude)
+        .only(*CLAIM_FIELDS)
+        .order_by("due_at", "id")
+    )
     return list(rows[:limit])
 
 
@@ -62,12 +67,15 @@ def time_out_evidence(aftersales: list[AfterSale], *, now) -> int:
     ids = [a.pk for a in aftersales]
     history = [(a, {"due_at": a.due_at.isoformat()}) for a in aftersales]  # before set_status clears due_at
     EvidenceRequest.objects.filter(dispute__aftersale_id__in=ids, state=EvidenceRequest.State.OPEN).update(
-        state=EvidenceRequest.State.LAPSED, closed_at=now)
+        state=EvidenceRequest.State.LAPSED, closed_at=now
+    )
     Dispute.objects.filter(aftersale_id__in=ids).update(
-        status=DisputeStatus.PLATFORM_REVIEW, timed_out=True, review_started_at=now)
+        status=DisputeStatus.PLATFORM_REVIEW, timed_out=True, review_started_at=now
+    )
     set_status_many(aftersales, Status.DISPUTE_PLATFORM_REVIEW, action=Action.TIME_OUT, now=now)
-    record_many(history, HistoryKind.EVIDENCE_TIMED_OUT, body=EVIDENCE_TIMED_OUT_BODY, actor=None,
-                party=Party.SYSTEM, now=now)
+    record_many(
+        history, HistoryKind.EVIDENCE_TIMED_OUT, body=EVIDENCE_TIMED_OUT_BODY, actor=None, party=Party.SYSTEM, now=now
+    )
     publish_many(aftersales, "dispute.timed_out")
     return len(aftersales)
 
@@ -94,8 +102,11 @@ def apply_timeout(aftersale_id: int, *, now) -> bool:
     # Read first without a lock: most alarms ring for a deadline the sweeper already applied or
     # a state that moved on, and those must not queue behind (or block) the row's lock.
     current = AfterSale.objects.filter(pk=aftersale_id).values("status", "due_at").first()
-    if current is None or current["status"] not in TIMED_STATUSES or \
-            not deadline_passed(AfterSale(due_at=current["due_at"]), now):
+    if (
+        current is None
+        or current["status"] not in TIMED_STATUSES
+        or not deadline_passed(AfterSale(due_at=current["due_at"]), now)
+    ):
         return False
     return _apply_timeout_locked(aftersale_id, now=now)
 
@@ -114,8 +125,9 @@ def _apply_timeout_locked(aftersale_id: int, *, now) -> bool:
 def _auto_approve(aftersales, *, now) -> int:
     for a in aftersales:  # 超时自动同意
         record(a, HistoryKind.AUTO_APPROVED, data={"due_at": a.due_at.isoformat()}, **_system(now))
-        refund_or_await_return(a, Refund.Source.AUTO_APPROVED, action=Action.TIME_OUT, now=now, actor=None,
-                               party=Party.SYSTEM)
+        refund_or_await_return(
+            a, Refund.Source.AUTO_APPROVED, action=Action.TIME_OUT, now=now, actor=None, party=Party.SYSTEM
+        )
         publish(a, "aftersale.auto_approved")
     return len(aftersales)
 
@@ -203,9 +215,12 @@ def _sweep_set_based(status, *, now, batch: int) -> int:
         rows = claim_overdue(status, now=now, limit=batch, skip_locked=True, exclude=exclude)
         return rows, len(rows) == batch
 
-    return _in_batches(claim, lambda rows: TIMEOUT_EFFECTS[status](rows, now=now),
-                       lambda failed: _row_by_row(status, now=now, batch=batch, failed=failed),
-                       what=f"timeout of {status}")
+    return _in_batches(
+        claim,
+        lambda rows: TIMEOUT_EFFECTS[status](rows, now=now),
+        lambda failed: _row_by_row(status, now=now, batch=batch, failed=failed),
+        what=f"timeout of {status}",
+    )
 
 
 def sweep_evidence(*, now, batch: int = SWEEP_BATCH) -> int:
@@ -222,8 +237,12 @@ def sweep_supplements(*, now, batch: int = SWEEP_BATCH) -> int:
 def _row_by_row(status, *, now, batch: int, failed: set) -> tuple[int, bool]:
     """Up to `batch` overdue after-sales in `status`, each in its own transaction; the ones that
     fail are added to `failed` (retried next sweep). Returns (fired, whether any row was seen)."""
-    due_ids = list(AfterSale.objects.filter(status=status, **_overdue(now)).exclude(pk__in=failed)
-                   .order_by("due_at", "id").values_list("id", flat=True)[:batch])
+    due_ids = list(
+        AfterSale.objects.filter(status=status, **_overdue(now))
+        .exclude(pk__in=failed)
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
     fired = 0
     for aftersale_id in due_ids:
         try:
@@ -260,13 +279,15 @@ AWAITING_EVIDENCE = (Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_AWAITING_S
 def _open_request() -> Func:
     """`state = 'open'` with the value written out, as in evidence_request_open_due's WHERE: SQLite
     uses a partial index only for the query's own terms, never for a bound parameter."""
-    return Func(F("state"), template=f"%(expressions)s = '{EvidenceRequest.State.OPEN.value}'",
-                output_field=BooleanField())
+    return Func(
+        F("state"), template=f"%(expressions)s = '{EvidenceRequest.State.OPEN.value}'", output_field=BooleanField()
+    )
 
 
 class _MarkSent(Func):
     """reminders_sent (a JSON list of hours) holds `hours`. On PostgreSQL jsonb containment; SQLite
     has no JSON `contains` lookup, so json_each. `hours` is an int from the settings, never input."""
+
     output_field = BooleanField()
 
     def __init__(self, hours: int):
@@ -277,9 +298,12 @@ class _MarkSent(Func):
         return super().as_sql(compiler, connection, template=f"(%(expressions)s @> '[{self.hours}]'::jsonb)", **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection,
-                              template=f"EXISTS (SELECT 1 FROM json_each(%(expressions)s) WHERE value = {self.hours})",
-                              **extra)
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"EXISTS (SELECT 1 FROM json_each(%(expressions)s) WHERE value = {self.hours})",
+            **extra,
+        )
 
 
 def reminder_due(request: EvidenceRequest, now, marks=None) -> int | None:
@@ -306,7 +330,8 @@ def _reminders_due_q(now, marks) -> Q:
     for i, hours in enumerate(marks):
         # this mark has passed, the next later one (a smaller number of hours) has not
         window = Q(due_at__lte=now + timedelta(hours=hours)) & (
-            Q(due_at__gt=now + timedelta(hours=marks[i - 1])) if i else Q(due_at__gte=now))
+            Q(due_at__gt=now + timedelta(hours=marks[i - 1])) if i else Q(due_at__gte=now)
+        )
         due |= window & Q(requested_at__lt=F("due_at") - timedelta(hours=hours)) & ~_MarkSent(hours)
     return due
 
@@ -320,11 +345,17 @@ def reminder_candidates(now, *, exclude=()):
     # mark, in order; only the ones with a reminder due are joined to their dispute. (No filter on
     # the after-sale's status here, which claim_reminders checks under the lock: SQLite without
     # ANALYZE figures read every waiting after-sale through aftersale_status_recent for it.)
-    return (EvidenceRequest.objects.filter(
-        _open_request(), _reminders_due_q(now, marks),
-        due_at__gte=now, due_at__lte=now + timedelta(hours=max(marks)),
-    ).exclude(dispute__aftersale_id__in=exclude).order_by("due_at", "id")
-        .values_list("dispute__aftersale_id", flat=True))
+    return (
+        EvidenceRequest.objects.filter(
+            _open_request(),
+            _reminders_due_q(now, marks),
+            due_at__gte=now,
+            due_at__lte=now + timedelta(hours=max(marks)),
+        )
+        .exclude(dispute__aftersale_id__in=exclude)
+        .order_by("due_at", "id")
+        .values_list("dispute__aftersale_id", flat=True)
+    )
 
 
 def claim_reminders(aftersale_ids, *, now, skip_locked: bool) -> list[tuple[AfterSale, EvidenceRequest, int]]:
@@ -333,12 +364,20 @@ def claim_reminders(aftersale_ids, *, now, skip_locked: bool) -> list[tuple[Afte
     under the lock: every writer of an evidence request holds its after-sale's lock."""
     if not aftersale_ids:
         return []
-    locked = list(AfterSale.objects.select_for_update(skip_locked=skip_locked)
-                  .filter(pk__in=aftersale_ids, status__in=AWAITING_EVIDENCE).only(*CLAIM_FIELDS).order_by("id"))
-    requests = {r.dispute.aftersale_id: r for r in EvidenceRequest.objects.filter(
-        dispute__aftersale_id__in=[a.pk for a in locked], state=EvidenceRequest.State.OPEN)
-        .select_related("dispute").only("id", "party", "state", "due_at", "requested_at", "reminders_sent",
-                                        "dispute__aftersale_id")}
+    locked = list(
+        AfterSale.objects.select_for_update(skip_locked=skip_locked)
+        .filter(pk__in=aftersale_ids, status__in=AWAITING_EVIDENCE)
+        .only(*CLAIM_FIELDS)
+        .order_by("id")
+    )
+    requests = {
+        r.dispute.aftersale_id: r
+        for r in EvidenceRequest.objects.filter(
+            dispute__aftersale_id__in=[a.pk for a in locked], state=EvidenceRequest.State.OPEN
+        )
+        .select_related("dispute")
+        .only("id", "party", "state", "due_at", "requested_at", "reminders_sent", "dispute__aftersale_id")
+    }
     marks = policy.evidence_reminder_hours()
     claimed = []
     for aftersale in locked:
@@ -363,16 +402,33 @@ def send_reminders(claimed: list[tuple[AfterSale, EvidenceRequest, int]]) -> int
         by_list[tuple(request.reminders_sent)].append(request.pk)
     for sent, ids in by_list.items():
         if EvidenceRequest.objects.filter(pk__in=ids, state=EvidenceRequest.State.OPEN).update(
-                reminders_sent=list(sent)) != len(ids):
+            reminders_sent=list(sent)
+        ) != len(ids):
             raise Conflict(Code.CONCURRENT_UPDATE)
     # bulk.publish_many with a payload per row (it takes one payload for all of its rows)
     events = []
     for aftersale, request, hours in claimed:
-        data = {"aftersale_id": aftersale.pk, "number": aftersale.number, "status": aftersale.status,
-                "shop_id": aftersale.shop_id, "buyer_id": aftersale.buyer_id, "hours_left": hours,
-                "due_at": request.due_at.isoformat(), "party": request.party, "evidence_request_id": request.pk}
-        events.append(OutboxEvent(topic=TOPIC, aggregate_type="aftersale", aggregate_id=str(aftersale.pk),
-                                  payload=data, holder_role="", **{k: data.get(k) for k in _SCOPE}))
+        data = {
+            "aftersale_id": aftersale.pk,
+            "number": aftersale.number,
+            "status": aftersale.status,
+            "shop_id": aftersale.shop_id,
+            "buyer_id": aftersale.buyer_id,
+            "hours_left": hours,
+            "due_at": request.due_at.isoformat(),
+            "party": request.party,
+            "evidence_request_id": request.pk,
+        }
+        events.append(
+            OutboxEvent(
+                topic=TOPIC,
+                aggregate_type="aftersale",
+                aggregate_id=str(aftersale.pk),
+                payload=data,
+                holder_role="",
+                **{k: data.get(k) for k in _SCOPE},
+            )
+        )
     fan_out_many(insert_many(OutboxEvent, events))
     return len(claimed)
 
@@ -381,13 +437,20 @@ def remind(evidence_request_id: int, hours_left: int, *, now) -> bool:
     """The reminder task's alarm: send this request's `hours_left` reminder if it is the one due
     (reminder_due). Checked first without a lock: after an outage most reminders are for requests
     that lapsed, were answered or were reminded by the sweeper, and those cost no row lock."""
-    request = EvidenceRequest.objects.filter(pk=evidence_request_id).only(
-        "state", "due_at", "requested_at", "reminders_sent", "dispute__aftersale_id").select_related("dispute").first()
+    request = (
+        EvidenceRequest.objects.filter(pk=evidence_request_id)
+        .only("state", "due_at", "requested_at", "reminders_sent", "dispute__aftersale_id")
+        .select_related("dispute")
+        .first()
+    )
     if request is None or reminder_due(request, now) != hours_left:
         return False
     with transaction.atomic():
-        claimed = [c for c in claim_reminders([request.dispute.aftersale_id], now=now, skip_locked=False)
-                   if c[1].pk == evidence_request_id and c[2] == hours_left]
+        claimed = [
+            c
+            for c in claim_reminders([request.dispute.aftersale_id], now=now, skip_locked=False)
+            if c[1].pk == evidence_request_id and c[2] == hours_left
+        ]
         return send_reminders(claimed) == 1
 
 

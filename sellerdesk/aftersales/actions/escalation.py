@@ -1,4 +1,5 @@
 """申请平台介入: the buyer escalates a refused request; the dispute negotiation period opens."""
+
 from django.db import transaction
 
 from .. import policy
@@ -24,9 +25,18 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.ESCALATE, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
     evidence_due_at = now + policy.evidence()
-    opening = {"status": DisputeStatus.AWAITING_EVIDENCE, "escalation_reason": reason, "opened_at": now,
-               "evidence_due_at": evidence_due_at, "evidence_submitted_at": None, "timed_out": False,
-               "review_started_at": None, "outcome": "", "liable": "", "resolved_at": None}
+    opening = {
+        "status": DisputeStatus.AWAITING_EVIDENCE,
+        "escalation_reason": reason,
+        "opened_at": now,
+        "evidence_due_at": evidence_due_at,
+        "evidence_submitted_at": None,
+        "timed_out": False,
+        "review_started_at": None,
+        "outcome": "",
+        "liable": "",
+        "resolved_at": None,
+    }
     dispute = Dispute.objects.filter(aftersale=aftersale).first()
     if dispute is None:
         dispute = Dispute.objects.create(aftersale=aftersale, **opening)
@@ -35,10 +45,23 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
         # the first one (return_refund → awaiting_return) and then refused the returned goods: the
         # dispute opens again with a new 24 h window; the first round stays in the history.
         Dispute.objects.filter(pk=dispute.pk).update(**opening)
-    EvidenceRequest.objects.create(dispute=dispute, party=Party.MERCHANT, initial=True, requested_at=now,
-                                   due_at=evidence_due_at, note="纠纷协商期:商家需在24小时内提交举证或同意售后")
+    EvidenceRequest.objects.create(
+        dispute=dispute,
+        party=Party.MERCHANT,
+        initial=True,
+        requested_at=now,
+        due_at=evidence_due_at,
+        note="纠纷协商期:商家需在24小时内提交举证或同意售后",
+    )
     set_status(aftersale, Status.DISPUTE_AWAITING_EVIDENCE, action=Action.ESCALATE, now=now, due_at=evidence_due_at)
-    record(aftersale, HistoryKind.ESCALATED, actor=acting_user, party=party, now=now, body=reason,
-           data={"evidence_due_at": evidence_due_at.isoformat()})
+    record(
+        aftersale,
+        HistoryKind.ESCALATED,
+        actor=acting_user,
+        party=party,
+        now=now,
+        body=reason,
+        data={"evidence_due_at": evidence_due_at.isoformat()},
+    )
     publish(aftersale, "dispute.opened", evidence_due_at=evidence_due_at.isoformat())
     return aftersale

@@ -1,4 +1,5 @@
 """举证: evidence from the merchant in the negotiation period, or from whoever CS asked."""
+
 from django.db import transaction
 
 from ..files import check_files, check_statement
@@ -15,8 +16,9 @@ def do_submit_evidence(aftersale_id: int, *, statement: str, uploads=(), acting_
     checked = check_files(list(uploads))
     dispute = Dispute.objects.get(aftersale=aftersale)
     request = EvidenceRequest.objects.get(dispute=dispute, state=EvidenceRequest.State.OPEN)
-    evidence = Evidence.objects.create(dispute=dispute, request=request, party=party, submitted_by=acting_user,
-                                       statement=statement, submitted_at=now)
+    evidence = Evidence.objects.create(
+        dispute=dispute, request=request, party=party, submitted_by=acting_user, statement=statement, submitted_at=now
+    )
     EvidenceRequest.objects.filter(pk=request.pk).update(state=EvidenceRequest.State.FULFILLED, closed_at=now)
     changes = {"status": DisputeStatus.PLATFORM_REVIEW}
     if party == Party.MERCHANT and dispute.evidence_submitted_at is None:
@@ -25,8 +27,15 @@ def do_submit_evidence(aftersale_id: int, *, statement: str, uploads=(), acting_
         changes["review_started_at"] = now
     Dispute.objects.filter(pk=dispute.pk).update(**changes)
     set_status(aftersale, Status.DISPUTE_PLATFORM_REVIEW, action=Action.SUBMIT_EVIDENCE, now=now)
-    entry = record(aftersale, HistoryKind.EVIDENCE_SUBMITTED, actor=acting_user, party=party, now=now,
-                   body=statement, data={"evidence_id": evidence.pk, "supplement": not request.initial})
+    entry = record(
+        aftersale,
+        HistoryKind.EVIDENCE_SUBMITTED,
+        actor=acting_user,
+        party=party,
+        now=now,
+        body=statement,
+        data={"evidence_id": evidence.pk, "supplement": not request.initial},
+    )
     attachments = store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry, evidence=evidence)
     publish(aftersale, "dispute.evidence_submitted", party=party, files=len(attachments))
     return aftersale

@@ -1,4 +1,5 @@
 """Negotiation during the period: messages, the merchant's partial-refund offer, the buyer's answer."""
+
 from django.db import transaction
 
 from sellerdesk.core.errors import Conflict, InvalidInput, NotFound
@@ -35,12 +36,21 @@ def do_make_offer(aftersale_id: int, *, amount_fen: int, note: str = "", acting_
     if not 0 < amount_fen < aftersale.amount_fen or amount_fen > refundable:
         # A positive amount is refused by what this request asked for and what is left: 409.
         raise (InvalidInput if amount_fen <= 0 else Conflict)(
-            Code.INVALID_OFFER_AMOUNT, details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable})
+            Code.INVALID_OFFER_AMOUNT, details={"requested_fen": aftersale.amount_fen, "refundable_fen": refundable}
+        )
     close_open_offers(aftersale, now=now, state=Offer.State.SUPERSEDED)
-    offer = Offer.objects.create(aftersale=aftersale, amount_fen=amount_fen, note=note, made_by=acting_user,
-                                 made_at=now)
-    record(aftersale, HistoryKind.OFFER_MADE, actor=acting_user, party=party, now=now, body=note,
-           data={"offer_id": offer.pk, "amount_fen": amount_fen})
+    offer = Offer.objects.create(
+        aftersale=aftersale, amount_fen=amount_fen, note=note, made_by=acting_user, made_at=now
+    )
+    record(
+        aftersale,
+        HistoryKind.OFFER_MADE,
+        actor=acting_user,
+        party=party,
+        now=now,
+        body=note,
+        data={"offer_id": offer.pk, "amount_fen": amount_fen},
+    )
     publish(aftersale, "aftersale.offer_made", offer_id=offer.pk, amount_fen=amount_fen)
     return offer
 
@@ -60,8 +70,14 @@ def do_accept_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.ACCEPT_OFFER, acting_user=acting_user, now=now)
     offer = _open_offer(aftersale, offer_id)
     Offer.objects.filter(pk=offer.pk).update(state=Offer.State.ACCEPTED, answered_at=now)
-    record(aftersale, HistoryKind.OFFER_ACCEPTED, actor=acting_user, party=party, now=now,
-           data={"offer_id": offer.pk, "amount_fen": offer.amount_fen})
+    record(
+        aftersale,
+        HistoryKind.OFFER_ACCEPTED,
+        actor=acting_user,
+        party=party,
+        now=now,
+        data={"offer_id": offer.pk, "amount_fen": offer.amount_fen},
+    )
     publish(aftersale, "aftersale.offer_accepted", offer_id=offer.pk, amount_fen=offer.amount_fen)
     finish_dispute(aftersale, now=now, outcome=Outcome.PARTIAL_REFUND)
     set_status(aftersale, Status.REFUNDED, action=Action.ACCEPT_OFFER, now=now)
@@ -74,7 +90,13 @@ def do_decline_offer(aftersale_id: int, offer_id: int, *, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.DECLINE_OFFER, acting_user=acting_user, now=now)
     offer = _open_offer(aftersale, offer_id)
     Offer.objects.filter(pk=offer.pk).update(state=Offer.State.DECLINED, answered_at=now)
-    record(aftersale, HistoryKind.OFFER_DECLINED, actor=acting_user, party=party, now=now,
-           data={"offer_id": offer.pk, "amount_fen": offer.amount_fen})
+    record(
+        aftersale,
+        HistoryKind.OFFER_DECLINED,
+        actor=acting_user,
+        party=party,
+        now=now,
+        data={"offer_id": offer.pk, "amount_fen": offer.amount_fen},
+    )
     publish(aftersale, "aftersale.offer_declined", offer_id=offer.pk)
     return aftersale

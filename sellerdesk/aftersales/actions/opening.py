@@ -9,7 +9,8 @@ from sellerdesk.identity.models import Role
 from sellerdesk.orders.models import Order
 
 from .. import policy
-from ..error_codes import AfterSaleErrorCode as Code, text_code
+from ..error_codes import AfterSaleErrorCode as Code
+from ..error_codes import text_code
 from ..files import check_files
 from ..models import AfterSale, AfterSaleType, HistoryKind, Party, Status
 from .common import publish, record, store_files
@@ -39,33 +40,50 @@ def _new_number(now) -> str:
 
 
 @transaction.atomic
-def do_open_aftersale(*, order_id: int, type: str, amount_fen: int, reason: str, description: str = "",
-                      uploads=(), acting_user, now) -> AfterSale:
+def do_open_aftersale(
+    *, order_id: int, type: str, amount_fen: int, reason: str, description: str = "", uploads=(), acting_user, now
+) -> AfterSale:
     """The buyer opens an after-sales request (售后申请) on their paid order."""
     require_role(acting_user, Role.BUYER)
     order = Order.objects.filter(pk=order_id, buyer=acting_user).first()
     if order is None:
         raise NotFound(Code.ORDER_NOT_FOUND)
     reason = check_text(reason, field="reason", max_chars=policy.MAX_REASON_CHARS)
-    description = check_text(description, field="description", max_chars=policy.MAX_DESCRIPTION_CHARS,
-                             required=False)
+    description = check_text(description, field="description", max_chars=policy.MAX_DESCRIPTION_CHARS, required=False)
     check_new_aftersale(order, type=type, amount_fen=amount_fen)
     checked = check_files(list(uploads))
-    if AfterSale.objects.filter(order=order).exclude(status__in=[s.value for s in
-                                                                  (Status.REFUNDED, Status.CLOSED, Status.CANCELLED)]).exists():
+    if (
+        AfterSale.objects.filter(order=order)
+        .exclude(status__in=[s.value for s in (Status.REFUNDED, Status.CLOSED, Status.CANCELLED)])
+        .exists()
+    ):
         raise Conflict(Code.AFTERSALE_ALREADY_OPEN)
     try:
         with transaction.atomic():
             aftersale = AfterSale.objects.create(
-                number=_new_number(now), order=order, shop_id=order.shop_id, buyer=acting_user, type=type,
-                amount_fen=amount_fen, reason=reason, description=description, created_at=now, updated_at=now,
+                number=_new_number(now),
+                order=order,
+                shop_id=order.shop_id,
+                buyer=acting_user,
+                type=type,
+                amount_fen=amount_fen,
+                reason=reason,
+                description=description,
+                created_at=now,
+                updated_at=now,
                 due_at=now + policy.merchant_response(),
             )
     except IntegrityError as exc:  # a concurrent request on the same order won
         raise Conflict(Code.AFTERSALE_ALREADY_OPEN) from exc
-    entry = record(aftersale, HistoryKind.CREATED, actor=acting_user, party=Party.BUYER, now=now,
-                   body=description or reason,
-                   data={"type": type, "amount_fen": amount_fen, "reason": reason})
+    entry = record(
+        aftersale,
+        HistoryKind.CREATED,
+        actor=acting_user,
+        party=Party.BUYER,
+        now=now,
+        body=description or reason,
+        data={"type": type, "amount_fen": amount_fen, "reason": reason},
+    )
     store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry)
     from ..tasks import schedule_deadline
 

@@ -6,6 +6,7 @@ rail refused it, or the retries were used up) waits in the CS console until an a
 again with do_retry_refund: the same instruction and reference, so the rail can never make a
 second transfer for it.
 """
+
 from django.db import transaction
 
 from sellerdesk.core.errors import Conflict, NotFound
@@ -18,9 +19,14 @@ from .common import publish, record
 
 
 def _refund_payload(refund) -> dict:
-    return {"refund_id": refund.pk, "order_id": refund.order_id, "amount_fen": refund.amount_fen,
-            "reference": refund.reference, "refund_status": refund.status,
-            "failed_reason": refund.failed_reason or None}
+    return {
+        "refund_id": refund.pk,
+        "order_id": refund.order_id,
+        "amount_fen": refund.amount_fen,
+        "reference": refund.reference,
+        "refund_status": refund.status,
+        "failed_reason": refund.failed_reason or None,
+    }
 
 
 def record_refund_result(instruction, *, now) -> None:
@@ -28,26 +34,41 @@ def record_refund_result(instruction, *, now) -> None:
     instruction row locked first, then the refund). Once: a refund no longer pending is left alone."""
     from sellerdesk.payouts.models import InstructionState
 
-    refund = Refund.objects.select_for_update(of=("self",)).select_related("aftersale").get(
-        pk=instruction.refund_id)
+    refund = Refund.objects.select_for_update(of=("self",)).select_related("aftersale").get(pk=instruction.refund_id)
     if refund.status != Refund.Status.PENDING:
         return
     aftersale = refund.aftersale
     if instruction.state == InstructionState.SUCCEEDED:
         refund.status, refund.succeeded_at = Refund.Status.SUCCEEDED, now
         refund.save(update_fields=["status", "succeeded_at"])
-        record(aftersale, HistoryKind.REFUND_SUCCEEDED, actor=None, party=Party.SYSTEM, now=now,
-               body=f"退款 ¥{refund.amount_fen / 100:.2f} 已原路退回",
-               data={"amount_fen": refund.amount_fen, "reference": refund.reference})
+        record(
+            aftersale,
+            HistoryKind.REFUND_SUCCEEDED,
+            actor=None,
+            party=Party.SYSTEM,
+            now=now,
+            body=f"退款 ¥{refund.amount_fen / 100:.2f} 已原路退回",
+            data={"amount_fen": refund.amount_fen, "reference": refund.reference},
+        )
         publish(aftersale, "refund.succeeded", **_refund_payload(refund))
         return
     refund.status, refund.failed_at = Refund.Status.FAILED, now
     refund.failed_reason = instruction.failed_reason
     refund.save(update_fields=["status", "failed_at", "failed_reason"])
-    record(aftersale, HistoryKind.REFUND_FAILED, actor=None, party=Party.SYSTEM, now=now,
-           body=f"退款 ¥{refund.amount_fen / 100:.2f} 暂未成功,平台客服会跟进处理",
-           data={"amount_fen": refund.amount_fen, "reference": refund.reference,
-                 "failed_reason": refund.failed_reason, "attempts": instruction.attempts})
+    record(
+        aftersale,
+        HistoryKind.REFUND_FAILED,
+        actor=None,
+        party=Party.SYSTEM,
+        now=now,
+        body=f"退款 ¥{refund.amount_fen / 100:.2f} 暂未成功,平台客服会跟进处理",
+        data={
+            "amount_fen": refund.amount_fen,
+            "reference": refund.reference,
+            "failed_reason": refund.failed_reason,
+            "attempts": instruction.attempts,
+        },
+    )
     publish(aftersale, "refund.failed", **_refund_payload(refund))
 
 
@@ -70,7 +91,13 @@ def do_retry_refund(refund_id: int, *, acting_user, now) -> Refund:
         requeue_instruction(instruction, now=now)
         refund.status, refund.failed_reason, refund.failed_at = Refund.Status.PENDING, "", None
         refund.save(update_fields=["status", "failed_reason", "failed_at"])
-        record(refund.aftersale, HistoryKind.REFUND_RETRIED, actor=acting_user, party=Party.CS, now=now,
-               body=f"平台客服重新发起退款 ¥{refund.amount_fen / 100:.2f}",
-               data={"amount_fen": refund.amount_fen, "reference": refund.reference, "previous_reason": previous})
+        record(
+            refund.aftersale,
+            HistoryKind.REFUND_RETRIED,
+            actor=acting_user,
+            party=Party.CS,
+            now=now,
+            body=f"平台客服重新发起退款 ¥{refund.amount_fen / 100:.2f}",
+            data={"amount_fen": refund.amount_fen, "reference": refund.reference, "previous_reason": previous},
+        )
     return refund

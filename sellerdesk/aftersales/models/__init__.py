@@ -17,7 +17,24 @@ from .history import AppendOnlyError, HistoryEntry
 from .offer import Offer, Refund
 
 __all__ = [
-    "AfterSale", "Dispute", "EvidenceRequest", "Ruling", "Attachment", "Evidence", "HistoryEntry",
-    "AppendOnlyError", "Offer", "Refund", "DISPUTE_STATUSES", "FINAL_STATUSES", "AfterSaleType",
-    "DisputeStatus", "HistoryKind", "Liable", "Outcome", "Party", "Status", "Visibility",
+    "AfterSale",
+    "Dispute",
+    "EvidenceRequest",
+    "Ruling",
+    "Attachment",
+    "Evidence",
+    "HistoryEntry",
+    "AppendOnlyError",
+    "Offer",
+    "Refund",
+    "DISPUTE_STATUSES",
+    "FINAL_STATUSES",
+    "AfterSaleType",
+    "DisputeStatus",
+    "HistoryKind",
+    "Liable",
+    "Outcome",
+    "Party",
+    "Status",
+    "Visibility",
 ]

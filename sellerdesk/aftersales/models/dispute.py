@@ -30,8 +30,11 @@ class Dispute(models.Model):
             # keyset page reads its 50 entries whatever the table's size. The only index on status
             # here: SQLite, without ANALYZE figures, took a (status, review_started_at) index for
             # the queue's filter and sorted every queued dispute (docs/benchmarks.md, issue 8).
-            models.Index(fields=["review_started_at", "id"], name="dispute_review_queue",
-                         condition=Q(status__in=["awaiting_supplement", "platform_review"])),
+            models.Index(
+                fields=["review_started_at", "id"],
+                name="dispute_review_queue",
+                condition=Q(status__in=["awaiting_supplement", "platform_review"]),
+            ),
         ]
 
     def __str__(self):
@@ -51,10 +54,14 @@ class EvidenceRequest(models.Model):
         WITHDRAWN = "withdrawn", "withdrawn"
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence_requests")
-    party = models.CharField(max_length=16, choices=[(Party.MERCHANT, Party.MERCHANT.label), (Party.BUYER, Party.BUYER.label)])
+    party = models.CharField(
+        max_length=16, choices=[(Party.MERCHANT, Party.MERCHANT.label), (Party.BUYER, Party.BUYER.label)]
+    )
     initial = models.BooleanField(default=False)
     note = models.CharField(max_length=1000, blank=True, default="")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(default=clock.now)
     due_at = models.DateTimeField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)

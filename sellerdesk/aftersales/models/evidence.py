@@ -31,7 +31,9 @@ class Attachment(models.Model):
 
     aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="attachments")
     evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
-    history_entry = models.ForeignKey("HistoryEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    history_entry = models.ForeignKey(
+        "HistoryEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to=attachment_path, max_length=200)
     content_type = models.CharField(max_length=60)

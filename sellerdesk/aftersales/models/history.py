@@ -26,7 +26,9 @@ class HistoryEntry(models.Model):
 
     aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="history")
     at = models.DateTimeField(default=clock.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField(max_length=16, choices=Party.choices)
     kind = models.CharField(max_length=32, choices=HistoryKind.choices)
     body = models.TextField(blank=True, default="")

@@ -1,4 +1,5 @@
 """Template filters of the after-sales pages: attachments, parties and the labels of stored values."""
+
 from django import template
 from django.urls import reverse
 
@@ -20,24 +21,28 @@ def _label(choices_cls, value):
 @register.filter
 def outcome_label(value):
     from sellerdesk.aftersales.models import Outcome
+
     return _label(Outcome, value)
 
 
 @register.filter
 def liable_label(value):
     from sellerdesk.aftersales.models import Liable
+
     return _label(Liable, value)
 
 
 @register.filter
 def dispute_status_label(value):
     from sellerdesk.aftersales.models import DisputeStatus
+
     return _label(DisputeStatus, value)
 
 
 @register.filter
 def party_label(value):
     from sellerdesk.aftersales.models import Party
+
     return _label(Party, value)
 
 

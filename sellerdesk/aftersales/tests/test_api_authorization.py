@@ -8,6 +8,7 @@ The decisions checked here:
 - a visible object and a role that may not do this: 403 `forbidden_role`, nothing changed;
 - lists only ever contain what the caller may see.
 """
+
 import io
 from dataclasses import dataclass, field
 
@@ -24,8 +25,15 @@ from sellerdesk.orders.models import Order
 from sellerdesk.testing import factories as f
 
 ROLES_AND_OWNERSHIP = [
-    ("buyer", "own"), ("buyer", "other"), ("merchant", "own"), ("merchant", "other"),
-    ("cs", "-"), ("platform", "-"), ("admin", "-"), ("distributor", "-"), ("anonymous", "-"),
+    ("buyer", "own"),
+    ("buyer", "other"),
+    ("merchant", "own"),
+    ("merchant", "other"),
+    ("cs", "-"),
+    ("platform", "-"),
+    ("admin", "-"),
+    ("distributor", "-"),
+    ("anonymous", "-"),
 ]
 
 
@@ -68,8 +76,15 @@ def bring_to(w, state: str, *, type="refund_only") -> AfterSale:
     now = clock.now()
     if state in ("awaiting_return", "awaiting_receipt"):
         type = "return_refund"
-    a = actions.do_open_aftersale(order_id=w.order.id, type=type, amount_fen=6000, reason="质量问题",
-                                  description="商品有破损", acting_user=w.buyer, now=now)
+    a = actions.do_open_aftersale(
+        order_id=w.order.id,
+        type=type,
+        amount_fen=6000,
+        reason="质量问题",
+        description="商品有破损",
+        acting_user=w.buyer,
+        now=now,
+    )
     if state == "awaiting_merchant":
         return AfterSale.objects.get(pk=a.pk)
     if state in ("awaiting_return", "awaiting_receipt"):
@@ -92,7 +107,9 @@ def bring_to(w, state: str, *, type="refund_only") -> AfterSale:
 def snapshot(a: AfterSale) -> dict:
     a.refresh_from_db()
     return {
-        "status": a.status, "version": a.version, "due_at": a.due_at,
+        "status": a.status,
+        "version": a.version,
+        "due_at": a.due_at,
         "history": HistoryEntry.objects.filter(aftersale=a).count(),
         "refunds": Refund.objects.filter(aftersale=a).count(),
         "offers": list(Offer.objects.filter(aftersale=a).values_list("id", "state")),
@@ -112,9 +129,13 @@ def caller(w, role: str, whose: str, api_as):
     if role == "anonymous":
         return Anonymous()
     user = {
-        ("buyer", "own"): w.buyer, ("buyer", "other"): w.other_buyer,
-        ("merchant", "own"): w.merchant, ("merchant", "other"): w.other_merchant,
-        ("cs", "-"): w.cs, ("platform", "-"): w.platform, ("admin", "-"): w.admin,
+        ("buyer", "own"): w.buyer,
+        ("buyer", "other"): w.other_buyer,
+        ("merchant", "own"): w.merchant,
+        ("merchant", "other"): w.other_merchant,
+        ("cs", "-"): w.cs,
+        ("platform", "-"): w.platform,
+        ("admin", "-"): w.admin,
         ("distributor", "-"): w.distributor,
     }[(role, whose)]
     return api_as(user)
@@ -137,60 +158,155 @@ DISPUTE_STATES = {"dispute_awaiting_evidence", "dispute_platform_review", "dispu
 class Endpoint:
     name: str
     method: str
-    path: str                   # {id}, {offer}, {attachment} are filled in
+    path: str  # {id}, {offer}, {attachment} are filled in
     state: str
-    ok: dict                    # role -> success status
+    ok: dict  # role -> success status
     body: dict | None = None
     multipart: bool = False
-    setup: str | None = None    # "offer", "attachment"
+    setup: str | None = None  # "offer", "attachment"
     # role -> (status, code) for a visible object refused for another reason than the role.
     refusals: dict = field(default_factory=dict)
 
 
 ENDPOINTS = [
-    Endpoint("detail", "GET", "/aftersales/{id}", "dispute_awaiting_evidence",
-             {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200}),
-    Endpoint("detail_without_dispute", "GET", "/aftersales/{id}", "awaiting_merchant",
-             {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200}),
-    Endpoint("history", "GET", "/aftersales/{id}/history", "dispute_awaiting_evidence",
-             {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200}),
-    Endpoint("history_without_dispute", "GET", "/aftersales/{id}/history", "awaiting_merchant",
-             {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200}),
+    Endpoint(
+        "detail",
+        "GET",
+        "/aftersales/{id}",
+        "dispute_awaiting_evidence",
+        {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200},
+    ),
+    Endpoint(
+        "detail_without_dispute",
+        "GET",
+        "/aftersales/{id}",
+        "awaiting_merchant",
+        {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200},
+    ),
+    Endpoint(
+        "history",
+        "GET",
+        "/aftersales/{id}/history",
+        "dispute_awaiting_evidence",
+        {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200},
+    ),
+    Endpoint(
+        "history_without_dispute",
+        "GET",
+        "/aftersales/{id}/history",
+        "awaiting_merchant",
+        {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200},
+    ),
     Endpoint("approve", "POST", "/aftersales/{id}/approve", "awaiting_merchant", {"merchant": 200}),
-    Endpoint("approve_during_dispute", "POST", "/aftersales/{id}/approve", "dispute_awaiting_evidence",
-             {"merchant": 200}),
-    Endpoint("reject", "POST", "/aftersales/{id}/reject", "awaiting_merchant", {"merchant": 200},
-             body={"reason": "不同意"}),
-    Endpoint("return_shipment", "POST", "/aftersales/{id}/return-shipment", "awaiting_return", {"buyer": 200},
-             body={"carrier": "顺丰", "tracking_no": "SF200"}),
-    Endpoint("confirm_receipt", "POST", "/aftersales/{id}/confirm-receipt", "awaiting_receipt",
-             {"merchant": 200}),
-    Endpoint("reject_receipt", "POST", "/aftersales/{id}/reject-receipt", "awaiting_receipt",
-             {"merchant": 200}, body={"reason": "退回商品已损坏"}),
-    Endpoint("escalate", "POST", "/aftersales/{id}/escalate", "merchant_rejected", {"buyer": 200},
-             body={"reason": "申请平台介入"}),
+    Endpoint(
+        "approve_during_dispute", "POST", "/aftersales/{id}/approve", "dispute_awaiting_evidence", {"merchant": 200}
+    ),
+    Endpoint(
+        "reject", "POST", "/aftersales/{id}/reject", "awaiting_merchant", {"merchant": 200}, body={"reason": "不同意"}
+    ),
+    Endpoint(
+        "return_shipment",
+        "POST",
+        "/aftersales/{id}/return-shipment",
+        "awaiting_return",
+        {"buyer": 200},
+        body={"carrier": "顺丰", "tracking_no": "SF200"},
+    ),
+    Endpoint("confirm_receipt", "POST", "/aftersales/{id}/confirm-receipt", "awaiting_receipt", {"merchant": 200}),
+    Endpoint(
+        "reject_receipt",
+        "POST",
+        "/aftersales/{id}/reject-receipt",
+        "awaiting_receipt",
+        {"merchant": 200},
+        body={"reason": "退回商品已损坏"},
+    ),
+    Endpoint(
+        "escalate",
+        "POST",
+        "/aftersales/{id}/escalate",
+        "merchant_rejected",
+        {"buyer": 200},
+        body={"reason": "申请平台介入"},
+    ),
     # A buyer may submit evidence only when CS asked the buyer: refused by state, not by role.
-    Endpoint("evidence", "POST", "/aftersales/{id}/evidence", "dispute_awaiting_evidence", {"merchant": 200},
-             body={"statement": "物流签收记录"}, multipart=True,
-             refusals={"buyer": (409, "invalid_transition")}),
-    Endpoint("messages", "POST", "/aftersales/{id}/messages", "dispute_awaiting_evidence",
-             {"buyer": 201, "merchant": 201}, body={"body": "我们再沟通一下"}, multipart=True),
-    Endpoint("offers", "POST", "/aftersales/{id}/offers", "dispute_awaiting_evidence", {"merchant": 201},
-             body={"amount_fen": 3000, "note": "退一半"}),
-    Endpoint("offer_accept", "POST", "/aftersales/{id}/offers/{offer}/accept", "dispute_awaiting_evidence",
-             {"buyer": 200}, setup="offer"),
-    Endpoint("offer_decline", "POST", "/aftersales/{id}/offers/{offer}/decline", "dispute_awaiting_evidence",
-             {"buyer": 200}, setup="offer"),
+    Endpoint(
+        "evidence",
+        "POST",
+        "/aftersales/{id}/evidence",
+        "dispute_awaiting_evidence",
+        {"merchant": 200},
+        body={"statement": "物流签收记录"},
+        multipart=True,
+        refusals={"buyer": (409, "invalid_transition")},
+    ),
+    Endpoint(
+        "messages",
+        "POST",
+        "/aftersales/{id}/messages",
+        "dispute_awaiting_evidence",
+        {"buyer": 201, "merchant": 201},
+        body={"body": "我们再沟通一下"},
+        multipart=True,
+    ),
+    Endpoint(
+        "offers",
+        "POST",
+        "/aftersales/{id}/offers",
+        "dispute_awaiting_evidence",
+        {"merchant": 201},
+        body={"amount_fen": 3000, "note": "退一半"},
+    ),
+    Endpoint(
+        "offer_accept",
+        "POST",
+        "/aftersales/{id}/offers/{offer}/accept",
+        "dispute_awaiting_evidence",
+        {"buyer": 200},
+        setup="offer",
+    ),
+    Endpoint(
+        "offer_decline",
+        "POST",
+        "/aftersales/{id}/offers/{offer}/decline",
+        "dispute_awaiting_evidence",
+        {"buyer": 200},
+        setup="offer",
+    ),
     Endpoint("cancel", "POST", "/aftersales/{id}/cancel", "dispute_awaiting_evidence", {"buyer": 200}),
     Endpoint("cancel_before_dispute", "POST", "/aftersales/{id}/cancel", "awaiting_merchant", {"buyer": 200}),
-    Endpoint("request_evidence", "POST", "/aftersales/{id}/request-evidence", "dispute_platform_review",
-             {"cs": 201, "admin": 201}, body={"party": "merchant", "note": "请补充发货视频", "due_hours": 24}),
-    Endpoint("rule", "POST", "/aftersales/{id}/rule", "dispute_platform_review", {"cs": 200, "admin": 200},
-             body={"outcome": "no_refund", "liable": "buyer", "note": "商家证据充分"}),
-    Endpoint("attachment", "GET", "/attachments/{attachment}", "dispute_platform_review",
-             {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200}, setup="attachment"),
-    Endpoint("attachment_without_dispute", "GET", "/attachments/{attachment}", "awaiting_merchant",
-             {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200}, setup="attachment"),
+    Endpoint(
+        "request_evidence",
+        "POST",
+        "/aftersales/{id}/request-evidence",
+        "dispute_platform_review",
+        {"cs": 201, "admin": 201},
+        body={"party": "merchant", "note": "请补充发货视频", "due_hours": 24},
+    ),
+    Endpoint(
+        "rule",
+        "POST",
+        "/aftersales/{id}/rule",
+        "dispute_platform_review",
+        {"cs": 200, "admin": 200},
+        body={"outcome": "no_refund", "liable": "buyer", "note": "商家证据充分"},
+    ),
+    Endpoint(
+        "attachment",
+        "GET",
+        "/attachments/{attachment}",
+        "dispute_platform_review",
+        {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200},
+        setup="attachment",
+    ),
+    Endpoint(
+        "attachment_without_dispute",
+        "GET",
+        "/attachments/{attachment}",
+        "awaiting_merchant",
+        {"buyer": 200, "merchant": 200, "cs": 200, "admin": 200},
+        setup="attachment",
+    ),
 ]
 
 
@@ -237,8 +353,11 @@ def call(client, ep: Endpoint, path: str):
     return client.post(path, ep.body)
 
 
-CASES = [pytest.param(ep, role, whose, id=f"{ep.name}-{role}-{whose}")
-         for ep in ENDPOINTS for role, whose in ROLES_AND_OWNERSHIP]
+CASES = [
+    pytest.param(ep, role, whose, id=f"{ep.name}-{role}-{whose}")
+    for ep in ENDPOINTS
+    for role, whose in ROLES_AND_OWNERSHIP
+]
 
 
 @pytest.mark.parametrize("ep,role,whose", CASES)
@@ -267,6 +386,7 @@ def test_aftersales_endpoint_answers_each_role_by_scope_then_role(world_all_role
 
 # ------------------------------------------------------------------------------------- opening a request
 
+
 @pytest.mark.parametrize("role,whose", ROLES_AND_OWNERSHIP, ids=[f"{r}-{o}" for r, o in ROLES_AND_OWNERSHIP])
 def test_only_the_orders_buyer_can_open_an_aftersale_on_it(world_all_roles, api_as, role, whose):
     # given world's paid order of buyer b1 at shop m1
@@ -274,8 +394,9 @@ def test_only_the_orders_buyer_can_open_an_aftersale_on_it(world_all_roles, api_
     client = caller(w, role, whose, api_as)
 
     # when the caller opens a request on it
-    response = client.post("/aftersales", {"order_id": w.order.id, "type": "refund_only", "amount_fen": 1000,
-                                           "reason": "不想要了"})
+    response = client.post(
+        "/aftersales", {"order_id": w.order.id, "type": "refund_only", "amount_fen": 1000, "reason": "不想要了"}
+    )
 
     # then only its buyer succeeds; another buyer gets 404, other roles 403, anonymous 401
     if (role, whose) == ("buyer", "own"):
@@ -294,12 +415,19 @@ def test_only_the_orders_buyer_can_open_an_aftersale_on_it(world_all_roles, api_
 
 # ------------------------------------------------------------------------------------------------ lists
 
+
 def test_merchant_list_never_contains_another_shops_request(world, api_as):
     # given a request at each shop
     own = bring_to(world, "awaiting_merchant")
     other_order = f.make_order(shop=world.other_shop, buyer=world.buyer)
-    other = actions.do_open_aftersale(order_id=other_order.id, type="refund_only", amount_fen=100, reason="x",
-                                      acting_user=world.buyer, now=clock.now())
+    other = actions.do_open_aftersale(
+        order_id=other_order.id,
+        type="refund_only",
+        amount_fen=100,
+        reason="x",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
 
     # when each merchant lists
     mine = api_as(world.merchant).get("/aftersales").json()["items"]
@@ -314,8 +442,14 @@ def test_buyer_list_contains_only_their_own_requests(world, api_as):
     # given a request of each buyer
     mine = bring_to(world, "awaiting_merchant")
     order_b2 = f.make_order(shop=world.shop, buyer=world.other_buyer)
-    theirs = actions.do_open_aftersale(order_id=order_b2.id, type="refund_only", amount_fen=100, reason="x",
-                                       acting_user=world.other_buyer, now=clock.now())
+    theirs = actions.do_open_aftersale(
+        order_id=order_b2.id,
+        type="refund_only",
+        amount_fen=100,
+        reason="x",
+        acting_user=world.other_buyer,
+        now=clock.now(),
+    )
 
     # when each buyer lists
     b1 = api_as(world.buyer).get("/aftersales").json()["items"]
@@ -330,8 +464,9 @@ def test_cs_list_contains_only_requests_with_a_dispute(world, api_as):
     # given one request in dispute and one that never was
     disputed = bring_to(world, "dispute_awaiting_evidence")
     order2 = f.make_order(shop=world.shop, buyer=world.buyer)
-    plain = actions.do_open_aftersale(order_id=order2.id, type="refund_only", amount_fen=100, reason="x",
-                                      acting_user=world.buyer, now=clock.now())
+    plain = actions.do_open_aftersale(
+        order_id=order2.id, type="refund_only", amount_fen=100, reason="x", acting_user=world.buyer, now=clock.now()
+    )
 
     # when CS lists everything, and looks for the plain one by number
     items = api_as(world.cs).get("/aftersales").json()["items"]
@@ -374,8 +509,14 @@ def test_admin_lists_every_request(world, api_as):
     # given a request at each shop, one in dispute
     a = bring_to(world, "dispute_awaiting_evidence")
     other_order = f.make_order(shop=world.other_shop, buyer=world.other_buyer)
-    b = actions.do_open_aftersale(order_id=other_order.id, type="refund_only", amount_fen=100, reason="x",
-                                  acting_user=world.other_buyer, now=clock.now())
+    b = actions.do_open_aftersale(
+        order_id=other_order.id,
+        type="refund_only",
+        amount_fen=100,
+        reason="x",
+        acting_user=world.other_buyer,
+        now=clock.now(),
+    )
 
     # when the admin lists
     items = api_as(world.admin).get("/aftersales").json()["items"]
@@ -394,8 +535,15 @@ def test_history_hides_platform_only_entries_from_parties(world, api_as):
     from sellerdesk.aftersales.models import HistoryKind, Visibility
 
     a = bring_to(world, "dispute_awaiting_evidence")
-    HistoryEntry.objects.create(aftersale=a, at=clock.now(), actor=world.cs, actor_role="cs",
-                                kind=HistoryKind.MESSAGE, body="内部备注", visibility=Visibility.PLATFORM)
+    HistoryEntry.objects.create(
+        aftersale=a,
+        at=clock.now(),
+        actor=world.cs,
+        actor_role="cs",
+        kind=HistoryKind.MESSAGE,
+        body="内部备注",
+        visibility=Visibility.PLATFORM,
+    )
     total = HistoryEntry.objects.filter(aftersale=a).count()
 
     # when each side reads the history
@@ -412,6 +560,7 @@ def test_history_hides_platform_only_entries_from_parties(world, api_as):
 
 
 # ------------------------------------------------------------------------------------ attachments served
+
 
 def test_attachment_is_served_as_a_download_with_nosniff_and_the_stored_bytes(world, api_as):
     # given merchant evidence with one PNG
@@ -437,11 +586,18 @@ def test_unknown_attachment_is_404_like_anothers(world, api_as):
 
 # ---------------------------------------------------------------------------------- identity and orders
 
+
 @pytest.mark.parametrize("role", ["buyer", "merchant", "cs", "platform", "admin", "distributor"])
 def test_me_answers_every_role_with_its_own_identity(world_all_roles, api_as, role):
     w = world_all_roles
-    user = {"buyer": w.buyer, "merchant": w.merchant, "cs": w.cs, "platform": w.platform, "admin": w.admin,
-            "distributor": w.distributor}[role]
+    user = {
+        "buyer": w.buyer,
+        "merchant": w.merchant,
+        "cs": w.cs,
+        "platform": w.platform,
+        "admin": w.admin,
+        "distributor": w.distributor,
+    }[role]
 
     body = api_as(user).get("/me").json()
 
@@ -474,8 +630,14 @@ def test_me_with_an_inactive_users_token_is_401(world, api_as):
 @pytest.mark.parametrize("role", ["buyer", "merchant", "cs", "platform", "admin", "distributor"])
 def test_every_role_can_exchange_its_password_for_a_token(world_all_roles, role):
     w = world_all_roles
-    user = {"buyer": w.buyer, "merchant": w.merchant, "cs": w.cs, "platform": w.platform, "admin": w.admin,
-            "distributor": w.distributor}[role]
+    user = {
+        "buyer": w.buyer,
+        "merchant": w.merchant,
+        "cs": w.cs,
+        "platform": w.platform,
+        "admin": w.admin,
+        "distributor": w.distributor,
+    }[role]
 
     response = Anonymous().post("/auth/token", {"username": user.username, "password": "sellerdesk-test-pw"})
 
@@ -485,9 +647,14 @@ def test_every_role_can_exchange_its_password_for_a_token(world_all_roles, role)
 
 
 def order_payload(w, order_no="P-1"):
-    return {"order_no": order_no, "shop_id": w.shop.id, "buyer_id": w.buyer.id,
-            "items": [{"sku": "A", "title": "商品", "quantity": 2, "unit_price_fen": 1500}],
-            "paid_fen": 3000, "paid_at": "2025-01-02T03:04:05+00:00"}
+    return {
+        "order_no": order_no,
+        "shop_id": w.shop.id,
+        "buyer_id": w.buyer.id,
+        "items": [{"sku": "A", "title": "商品", "quantity": 2, "unit_price_fen": 1500}],
+        "paid_fen": 3000,
+        "paid_at": "2025-01-02T03:04:05+00:00",
+    }
 
 
 @pytest.mark.parametrize("role", ["buyer", "merchant", "cs", "platform", "admin", "distributor", "anonymous"])
@@ -545,8 +712,10 @@ def test_order_list_contains_only_the_callers_orders(world_all_roles, api_as, ro
         assert_error(response, 401, "not_authenticated")
         return
     expected_ids = {
-        ("buyer", "own"): [w.order.id], ("buyer", "other"): [theirs.id],
-        ("merchant", "own"): [w.order.id], ("merchant", "other"): [theirs.id],
+        ("buyer", "own"): [w.order.id],
+        ("buyer", "other"): [theirs.id],
+        ("merchant", "own"): [w.order.id],
+        ("merchant", "other"): [theirs.id],
         ("admin", "-"): [theirs.id, w.order.id],
     }.get((role, whose), [])
     assert response.status_code == 200

@@ -1,4 +1,5 @@
 """Bad input through the HTTP API: each refusal has its error code, and nothing changed."""
+
 import io
 
 import pytest
@@ -25,8 +26,14 @@ def png_data(size=(16, 16), mode="RGB") -> bytes:
 
 
 def open_body(w, **overrides):
-    return {"order_id": w.order.id, "type": "refund_only", "amount_fen": 5000, "reason": "质量问题",
-            "description": "", **overrides}
+    return {
+        "order_id": w.order.id,
+        "type": "refund_only",
+        "amount_fen": 5000,
+        "reason": "质量问题",
+        "description": "",
+        **overrides,
+    }
 
 
 def assert_no_aftersale_opened(w):
@@ -37,14 +44,17 @@ def assert_no_aftersale_opened(w):
 
 # ------------------------------------------------------------------------------------- opening a request
 
+
 def test_opening_on_an_unknown_order_is_404_order_not_found(world, api_as):
     response = api_as(world.buyer).post("/aftersales", open_body(world, order_id=987654))
     assert_error(response, 404, "order_not_found")
     assert_no_aftersale_opened(world)
 
 
-@pytest.mark.parametrize("amount,status,code", [(0, 400, "invalid_amount"), (-100, 400, "invalid_amount"),
-                                                (10001, 409, "amount_exceeds_refundable")])
+@pytest.mark.parametrize(
+    "amount,status,code",
+    [(0, 400, "invalid_amount"), (-100, 400, "invalid_amount"), (10001, 409, "amount_exceeds_refundable")],
+)
 def test_opening_with_an_amount_outside_1_to_refundable_is_refused(world, api_as, amount, status, code):
     # more than the order has left conflicts with the order's state: 409
     response = api_as(world.buyer).post("/aftersales", open_body(world, amount_fen=amount))
@@ -125,6 +135,7 @@ def test_a_second_open_request_on_the_same_order_is_409(world, api_as):
 
 # ------------------------------------------------------------------------------ actions: state and role
 
+
 def test_rejecting_an_already_rejected_request_is_invalid_transition(world, api_as):
     # given a request the merchant already rejected
     a = bring_to(world, "merchant_rejected")
@@ -194,6 +205,7 @@ def test_an_unknown_aftersale_is_404(world, api_as):
 
 # ------------------------------------------------------------------------------------------------ offers
 
+
 @pytest.mark.parametrize("amount", [6000, 6001, 0, -1])
 def test_an_offer_not_strictly_between_zero_and_the_requested_amount_is_refused(world, api_as, amount):
     # given a dispute on a ¥60.00 request
@@ -224,8 +236,14 @@ def test_accepting_an_offer_of_another_request_is_404(world, api_as):
     a = bring_to(world, "dispute_awaiting_evidence")
     offer = actions.do_make_offer(a.pk, amount_fen=1000, acting_user=world.merchant, now=clock.now())
     other_order = f.make_order(shop=world.shop, buyer=world.buyer)
-    b = actions.do_open_aftersale(order_id=other_order.id, type="refund_only", amount_fen=100, reason="x",
-                                  acting_user=world.buyer, now=clock.now())
+    b = actions.do_open_aftersale(
+        order_id=other_order.id,
+        type="refund_only",
+        amount_fen=100,
+        reason="x",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     actions.do_reject(b.pk, reason="no", acting_user=world.merchant, now=clock.now())
     actions.do_make_offer(b.pk, amount_fen=50, acting_user=world.merchant, now=clock.now())
     before_a, before_b = snapshot(a), snapshot(b)
@@ -241,22 +259,27 @@ def test_accepting_an_offer_of_another_request_is_404(world, api_as):
 
 # ------------------------------------------------------------------------------------ CS: rule, request
 
+
 def test_a_partial_ruling_without_amount_is_invalid_amount(world, api_as):
     a = bring_to(world, "dispute_platform_review")
     before = snapshot(a)
-    response = api_as(world.cs).post(f"/aftersales/{a.pk}/rule",
-                                     {"outcome": "partial_refund", "liable": "merchant", "note": "各担一半"})
+    response = api_as(world.cs).post(
+        f"/aftersales/{a.pk}/rule", {"outcome": "partial_refund", "liable": "merchant", "note": "各担一半"}
+    )
     assert_error(response, 400, "invalid_amount")
     assert snapshot(a) == before
     assert not hasattr(AfterSale.objects.get(pk=a.pk).dispute, "ruling")
 
 
-@pytest.mark.parametrize("body,code", [
-    ({"outcome": "refund_all", "liable": "merchant", "note": "x"}, "invalid_outcome"),
-    ({"outcome": "refund", "liable": "nobody", "note": "x"}, "invalid_liable"),
-    ({"outcome": "no_refund", "liable": "buyer", "note": " "}, "empty_note"),
-    ({"outcome": "partial_refund", "amount_fen": 6000, "liable": "merchant", "note": "x"}, "invalid_amount"),
-])
+@pytest.mark.parametrize(
+    "body,code",
+    [
+        ({"outcome": "refund_all", "liable": "merchant", "note": "x"}, "invalid_outcome"),
+        ({"outcome": "refund", "liable": "nobody", "note": "x"}, "invalid_liable"),
+        ({"outcome": "no_refund", "liable": "buyer", "note": " "}, "empty_note"),
+        ({"outcome": "partial_refund", "amount_fen": 6000, "liable": "merchant", "note": "x"}, "invalid_amount"),
+    ],
+)
 def test_a_ruling_with_bad_fields_is_refused(world, api_as, body, code):
     a = bring_to(world, "dispute_platform_review")
     before = snapshot(a)
@@ -265,12 +288,15 @@ def test_a_ruling_with_bad_fields_is_refused(world, api_as, body, code):
     assert snapshot(a) == before
 
 
-@pytest.mark.parametrize("body,code", [
-    ({"party": "cs", "note": "x"}, "invalid_party"),
-    ({"party": "merchant", "note": "x", "due_hours": 0}, "invalid_due_hours"),
-    ({"party": "merchant", "note": "x", "due_hours": 169}, "invalid_due_hours"),
-    ({"party": "buyer", "note": ""}, "empty_note"),
-])
+@pytest.mark.parametrize(
+    "body,code",
+    [
+        ({"party": "cs", "note": "x"}, "invalid_party"),
+        ({"party": "merchant", "note": "x", "due_hours": 0}, "invalid_due_hours"),
+        ({"party": "merchant", "note": "x", "due_hours": 169}, "invalid_due_hours"),
+        ({"party": "buyer", "note": ""}, "empty_note"),
+    ],
+)
 def test_a_request_for_evidence_with_bad_fields_is_refused(world, api_as, body, code):
     a = bring_to(world, "dispute_platform_review")
     before = snapshot(a)
@@ -281,9 +307,11 @@ def test_a_request_for_evidence_with_bad_fields_is_refused(world, api_as, body, 
 
 # -------------------------------------------------------------------------------------------- evidence
 
+
 def post_evidence(api_as, w, a, statement="发货记录", files=None):
-    return api_as(w.merchant).post(f"/aftersales/{a.pk}/evidence", {"statement": statement},
-                                   files=files if files is not None else [])
+    return api_as(w.merchant).post(
+        f"/aftersales/{a.pk}/evidence", {"statement": statement}, files=files if files is not None else []
+    )
 
 
 def test_an_empty_statement_is_refused(world, api_as):
@@ -325,7 +353,7 @@ def test_a_jpg_that_is_html_is_415(world, api_as):
 def test_a_pixel_bomb_is_415(world, api_as):
     a = bring_to(world, "dispute_awaiting_evidence")
     before = snapshot(a)
-    bomb = png_data(size=(8000, 6000), mode="1")        # 48 Mpx in a few KB
+    bomb = png_data(size=(8000, 6000), mode="1")  # 48 Mpx in a few KB
     response = post_evidence(api_as, world, a, files=[upload(bomb, "bomb.png")])
     assert_error(response, 415, "image_too_large_in_pixels")
     assert snapshot(a) == before
@@ -355,8 +383,9 @@ def test_a_png_with_html_appended_is_accepted_and_stored_clean(world, api_as):
 def test_a_message_with_an_html_file_posts_nothing(world, api_as):
     a = bring_to(world, "dispute_awaiting_evidence")
     before = snapshot(a)
-    response = api_as(world.buyer).post(f"/aftersales/{a.pk}/messages", {"body": "看图"},
-                                        files=[upload(b"<html></html>", "x.png")])
+    response = api_as(world.buyer).post(
+        f"/aftersales/{a.pk}/messages", {"body": "看图"}, files=[upload(b"<html></html>", "x.png")]
+    )
     assert_error(response, 415, "unsupported_file_type")
     assert snapshot(a) == before
 
@@ -376,8 +405,9 @@ def test_a_message_is_accepted_as_json_like_every_other_body(world, api_as):
     assert response.json()["body"] == "请尽快处理，谢谢"
 
 
-@pytest.mark.parametrize("raw,code", [("{not json", "malformed_json"), ('{"body": 5}', "invalid_input"),
-                                      ('{"body": ""}', "empty_body")])
+@pytest.mark.parametrize(
+    "raw,code", [("{not json", "malformed_json"), ('{"body": 5}', "invalid_input"), ('{"body": ""}', "empty_body")]
+)
 def test_a_bad_json_message_is_a_clean_error_and_posts_nothing(world, api_as, raw, code):
     a = bring_to(world, "dispute_awaiting_evidence")
     before = snapshot(a)
@@ -387,21 +417,25 @@ def test_a_bad_json_message_is_a_clean_error_and_posts_nothing(world, api_as, ra
 
 # ---------------------------------------------------------------------------------------- list queries
 
+
 def test_a_cursor_we_never_issued_names_no_page_404_invalid_cursor(world, api_as):
     assert_error(api_as(world.buyer).get("/aftersales", cursor="not-a-cursor"), 404, "invalid_cursor")
 
 
-@pytest.mark.parametrize("params,code", [
-    ({"status": "pending"}, "invalid_status"),
-    ({"status": ["awaiting_merchant", "nope"]}, "invalid_status"),
-    ({"quick": "urgent"}, "invalid_quick_filter"),
-    ({"limit": 0}, "invalid_limit"),
-    ({"limit": 101}, "invalid_limit"),
-    ({"limit": -5}, "invalid_limit"),
-    ({"limit": "ten"}, "invalid_input"),
-    ({"created_from": "yesterday"}, "invalid_input"),
-    ({"created_to": "0.5"}, "invalid_input"),                     # not seconds since 1970: ISO 8601
-])
+@pytest.mark.parametrize(
+    "params,code",
+    [
+        ({"status": "pending"}, "invalid_status"),
+        ({"status": ["awaiting_merchant", "nope"]}, "invalid_status"),
+        ({"quick": "urgent"}, "invalid_quick_filter"),
+        ({"limit": 0}, "invalid_limit"),
+        ({"limit": 101}, "invalid_limit"),
+        ({"limit": -5}, "invalid_limit"),
+        ({"limit": "ten"}, "invalid_input"),
+        ({"created_from": "yesterday"}, "invalid_input"),
+        ({"created_to": "0.5"}, "invalid_input"),  # not seconds since 1970: ISO 8601
+    ],
+)
 def test_a_bad_list_query_is_400_with_its_code(world, api_as, params, code):
     bring_to(world, "awaiting_merchant")
     response = api_as(world.merchant).get("/aftersales", **params)
@@ -432,5 +466,11 @@ def test_nul_characters_never_reach_the_database(world, api_as):
     assert response.status_code == 201, response.content
     assert AfterSale.objects.get().reason == "质量问题"
     assert buyer.get("/aftersales", q="KS\u0000").status_code == 200
-    assert api_as(world.buyer).client.post("/api/v1/auth/token", {"username": "b1\u0000", "password": "x\u0000"},
-                                          content_type="application/json").status_code == 401
+    assert (
+        api_as(world.buyer)
+        .client.post(
+            "/api/v1/auth/token", {"username": "b1\u0000", "password": "x\u0000"}, content_type="application/json"
+        )
+        .status_code
+        == 401
+    )

@@ -1,5 +1,6 @@
 """The API as a contract (api.md): OpenAPI, error bodies, times, money, pagination, filters, and
 query counts that do not grow with the page size."""
+
 import io
 import re
 from datetime import datetime, timedelta
@@ -18,15 +19,30 @@ from sellerdesk.testing import factories as f
 from .test_api_authorization import assert_error, bring_to
 
 API_MD_PATHS = [
-    ("post", "/auth/token"), ("get", "/me"), ("post", "/platform/orders"), ("get", "/orders"),
-    ("get", "/orders/{}"), ("post", "/aftersales"), ("get", "/aftersales"), ("get", "/aftersales/{}"),
-    ("post", "/aftersales/{}/approve"), ("post", "/aftersales/{}/reject"),
-    ("post", "/aftersales/{}/return-shipment"), ("post", "/aftersales/{}/confirm-receipt"),
-    ("post", "/aftersales/{}/reject-receipt"), ("post", "/aftersales/{}/escalate"),
-    ("post", "/aftersales/{}/evidence"), ("post", "/aftersales/{}/messages"), ("post", "/aftersales/{}/offers"),
-    ("post", "/aftersales/{}/offers/{}/accept"), ("post", "/aftersales/{}/offers/{}/decline"),
-    ("post", "/aftersales/{}/cancel"), ("post", "/aftersales/{}/request-evidence"),
-    ("post", "/aftersales/{}/rule"), ("get", "/aftersales/{}/history"), ("get", "/attachments/{}"),
+    ("post", "/auth/token"),
+    ("get", "/me"),
+    ("post", "/platform/orders"),
+    ("get", "/orders"),
+    ("get", "/orders/{}"),
+    ("post", "/aftersales"),
+    ("get", "/aftersales"),
+    ("get", "/aftersales/{}"),
+    ("post", "/aftersales/{}/approve"),
+    ("post", "/aftersales/{}/reject"),
+    ("post", "/aftersales/{}/return-shipment"),
+    ("post", "/aftersales/{}/confirm-receipt"),
+    ("post", "/aftersales/{}/reject-receipt"),
+    ("post", "/aftersales/{}/escalate"),
+    ("post", "/aftersales/{}/evidence"),
+    ("post", "/aftersales/{}/messages"),
+    ("post", "/aftersales/{}/offers"),
+    ("post", "/aftersales/{}/offers/{}/accept"),
+    ("post", "/aftersales/{}/offers/{}/decline"),
+    ("post", "/aftersales/{}/cancel"),
+    ("post", "/aftersales/{}/request-evidence"),
+    ("post", "/aftersales/{}/rule"),
+    ("get", "/aftersales/{}/history"),
+    ("get", "/attachments/{}"),
     ("get", "/health"),
 ]
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -44,8 +60,14 @@ def new_request(w, *, buyer=None, shop=None, amount=100, now=None):
     """Another paid order of `buyer` at `shop` and a request on it."""
     buyer, shop = buyer or w.buyer, shop or w.shop
     order = f.make_order(shop=shop, buyer=buyer, paid_fen=1000)
-    return actions.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=amount, reason="质量问题",
-                                     acting_user=buyer, now=now or clock.now())
+    return actions.do_open_aftersale(
+        order_id=order.id,
+        type="refund_only",
+        amount_fen=amount,
+        reason="质量问题",
+        acting_user=buyer,
+        now=now or clock.now(),
+    )
 
 
 def to_dispute(w, a, now=None):
@@ -62,12 +84,16 @@ def ids(response):
 
 # ------------------------------------------------------------------------------------------- OpenAPI
 
+
 def test_openapi_document_lists_every_path_of_api_md(db):
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     spec = response.json()
-    served = {(method, re.sub(r"\{[^}]+\}", "{}", path.removeprefix("/api/v1")))
-              for path, operations in spec["paths"].items() for method in operations}
+    served = {
+        (method, re.sub(r"\{[^}]+\}", "{}", path.removeprefix("/api/v1")))
+        for path, operations in spec["paths"].items()
+        for method in operations
+    }
     missing = [p for p in API_MD_PATHS if p not in served]
     assert missing == []
 
@@ -80,6 +106,7 @@ def test_interactive_docs_page_answers_200(db):
 
 # --------------------------------------------------------------------------------------- error bodies
 
+
 def test_an_unknown_api_path_answers_with_the_error_body(world, api_as):
     assert_error(api_as(world.buyer).get("/no-such-thing"), 404, "not_found")
     assert_error(Client().post("/api/v1/aftersales/1/no-such-action"), 404, "not_found")
@@ -91,12 +118,12 @@ def test_every_error_status_has_the_same_body(world, api_as):
     buyer, merchant = api_as(world.buyer), api_as(world.merchant)
     merchant.post(f"/aftersales/{a.pk}/reject", {"reason": "x"}, key="k")
     responses = [
-        buyer.post("/aftersales", raw="{"),                                          # 400
-        Client().get("/api/v1/me"),                                                  # 401
-        buyer.post(f"/aftersales/{a.pk}/approve"),                                   # 403
-        api_as(world.other_buyer).get(f"/aftersales/{a.pk}"),                        # 404
-        merchant.post(f"/aftersales/{a.pk}/approve", {"x": 1}, key="k"),             # 422
-        merchant.post(f"/aftersales/{a.pk}/confirm-receipt"),                        # 409
+        buyer.post("/aftersales", raw="{"),  # 400
+        Client().get("/api/v1/me"),  # 401
+        buyer.post(f"/aftersales/{a.pk}/approve"),  # 403
+        api_as(world.other_buyer).get(f"/aftersales/{a.pk}"),  # 404
+        merchant.post(f"/aftersales/{a.pk}/approve", {"x": 1}, key="k"),  # 422
+        merchant.post(f"/aftersales/{a.pk}/confirm-receipt"),  # 409
     ]
     # then every one is {"error": {"code", "message", "details"}} with a snake_case code and text
     assert [r.status_code for r in responses] == [400, 401, 403, 404, 422, 409]
@@ -110,6 +137,7 @@ def test_every_error_status_has_the_same_body(world, api_as):
 
 
 # ------------------------------------------------------------------------------------- times and money
+
 
 def walk_json(value, path=""):
     if isinstance(value, dict):
@@ -126,8 +154,12 @@ def test_times_are_iso_8601_with_offset_and_money_is_integer_fen(world, api_as):
     # given a dispute with evidence, an offer, and a supplement request: most fields filled in
     a = bring_to(world, "dispute_platform_review")
     actions.do_request_evidence(a.pk, party="buyer", note="补充", acting_user=world.cs, now=clock.now())
-    responses = [api_as(world.cs).get(f"/aftersales/{a.pk}"), api_as(world.cs).get("/aftersales"),
-                 api_as(world.cs).get(f"/aftersales/{a.pk}/history"), api_as(world.buyer).get("/orders")]
+    responses = [
+        api_as(world.cs).get(f"/aftersales/{a.pk}"),
+        api_as(world.cs).get("/aftersales"),
+        api_as(world.cs).get(f"/aftersales/{a.pk}/history"),
+        api_as(world.buyer).get("/orders"),
+    ]
 
     times = money = 0
     for response in responses:
@@ -152,6 +184,7 @@ def test_evidence_due_at_is_opened_at_plus_24_hours_in_utc(world, api_as):
 
 
 # ----------------------------------------------------------------------------------------- pagination
+
 
 def test_cursor_pagination_walks_every_item_once_newest_first(world, api_as):
     made = [new_request(world).pk for _ in range(7)]
@@ -182,6 +215,7 @@ def test_the_orders_list_pages_with_the_same_cursor_scheme(world, api_as):
 
 # -------------------------------------------------------------------------------------------- filters
 
+
 def test_status_filter_is_repeatable(world, api_as):
     waiting = new_request(world)
     rejected = new_request(world)
@@ -191,7 +225,9 @@ def test_status_filter_is_repeatable(world, api_as):
 
     assert ids(merchant.get("/aftersales", status="dispute_awaiting_evidence")) == [disputed.pk]
     assert ids(merchant.get("/aftersales", status=["awaiting_merchant", "merchant_rejected"])) == [
-        rejected.pk, waiting.pk]
+        rejected.pk,
+        waiting.pk,
+    ]
     assert ids(merchant.get("/aftersales")) == [disputed.pk, rejected.pk, waiting.pk]
 
 
@@ -201,8 +237,9 @@ def test_quick_disputes_pending_is_what_waits_for_the_merchants_evidence(world, 
     awaiting_evidence = to_dispute(world, new_request(world))
     supplement_from_merchant = to_dispute(world, new_request(world))
     actions.do_submit_evidence(supplement_from_merchant.pk, statement="s", acting_user=world.merchant, now=now)
-    actions.do_request_evidence(supplement_from_merchant.pk, party="merchant", note="补充", acting_user=world.cs,
-                                now=now)
+    actions.do_request_evidence(
+        supplement_from_merchant.pk, party="merchant", note="补充", acting_user=world.cs, now=now
+    )
     supplement_from_buyer = to_dispute(world, new_request(world))
     actions.do_submit_evidence(supplement_from_buyer.pk, statement="s", acting_user=world.merchant, now=now)
     actions.do_request_evidence(supplement_from_buyer.pk, party="buyer", note="补充", acting_user=world.cs, now=now)
@@ -232,8 +269,7 @@ def test_quick_disputes_pending_and_the_status_filter_combine(world, api_as):
     supplement = to_dispute(world, new_request(world))
     actions.do_submit_evidence(supplement.pk, statement="s", acting_user=world.merchant, now=clock.now())
     actions.do_request_evidence(supplement.pk, party="merchant", note="补充", acting_user=world.cs, now=clock.now())
-    response = api_as(world.merchant).get("/aftersales", quick="disputes_pending",
-                                          status="dispute_awaiting_evidence")
+    response = api_as(world.merchant).get("/aftersales", quick="disputes_pending", status="dispute_awaiting_evidence")
     assert ids(response) == [awaiting.pk]
 
 
@@ -287,11 +323,13 @@ def test_created_from_and_to_bound_the_creation_time_inclusively(world, api_as):
 
     assert ids(merchant.get("/aftersales", created_from="2026-05-02T12:00:00Z")) == [made[3].pk, made[2].pk]
     assert ids(merchant.get("/aftersales", created_to="2026-05-02T12:00:00Z")) == [made[2].pk, made[1].pk]
-    assert ids(merchant.get("/aftersales", created_from="2026-05-02T00:00:00+08:00",
-                            created_to="2026-05-02T23:59:59+08:00")) == [made[2].pk]
+    assert ids(
+        merchant.get("/aftersales", created_from="2026-05-02T00:00:00+08:00", created_to="2026-05-02T23:59:59+08:00")
+    ) == [made[2].pk]
 
 
 # ------------------------------------------------------------------------------------ query counts
+
 
 def count_queries(client, path, **params):
     client.get("/me")  # a fresh token's first use writes last_used_at (then at most once a minute)
@@ -308,6 +346,7 @@ def test_list_query_count_does_not_grow_with_the_page_size(world, api_as):
             a = new_request(world, buyer=world.buyer if i % 2 else world.other_buyer)
             if i % 3 == 0:
                 a = to_dispute(world, a)
+
     make(5)
     merchant = api_as(world.merchant)
     small, body = count_queries(merchant, "/aftersales", limit=100)
@@ -335,10 +374,12 @@ def test_detail_query_count_does_not_grow_with_history_evidence_attachments_or_o
     for i in range(9):
         now = clock.now()
         actions.do_request_evidence(a.pk, party="merchant", note=f"补充{i}", acting_user=world.cs, now=now)
-        actions.do_submit_evidence(a.pk, statement=f"补充证据{i}", uploads=[png_upload(), png_upload()],
-                                   acting_user=world.merchant, now=now)
-        actions.do_post_message(a.pk, body=f"m{i}", uploads=[png_upload(), png_upload()], acting_user=world.buyer,
-                                now=now)
+        actions.do_submit_evidence(
+            a.pk, statement=f"补充证据{i}", uploads=[png_upload(), png_upload()], acting_user=world.merchant, now=now
+        )
+        actions.do_post_message(
+            a.pk, body=f"m{i}", uploads=[png_upload(), png_upload()], acting_user=world.buyer, now=now
+        )
         actions.do_make_offer(a.pk, amount_fen=200 + i, acting_user=world.merchant, now=now)
     large, detail = count_queries(merchant, f"/aftersales/{a.pk}")
     large_history, history = count_queries(merchant, f"/aftersales/{a.pk}/history")

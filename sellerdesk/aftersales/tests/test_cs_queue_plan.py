@@ -2,13 +2,14 @@
 SQLite uses a partial index only when the query spells out the index's own WHERE, so the queue's
 status filter is written with its values, not bound parameters (with `IN (?, ?)` SQLite read every
 queued dispute through dispute_queue and sorted them: ×2.2–2.7 at 100k rows against 10k)."""
+
 import pytest
 from django.db import connection
 
 from sellerdesk.aftersales import queries
 from sellerdesk.aftersales.models import Dispute
 
-from .test_rules_lifecycle import S, T0, HOUR, reach
+from .test_rules_lifecycle import HOUR, T0, S, reach
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,10 @@ def plan(qs) -> str:
 
 
 def test_every_read_of_the_cs_queue_walks_dispute_review_queue_in_order_without_a_sort(world):
-    made = [reach(world, status, start=T0 + i * HOUR)[0]
-            for i, status in enumerate([S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_SUPPLEMENT] * 3)]
+    made = [
+        reach(world, status, start=T0 + i * HOUR)[0]
+        for i, status in enumerate([S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_SUPPLEMENT] * 3)
+    ]
     first, _ = queries.cs_queue_queryset(world.cs)
     rows = list(first[:51])
     assert {d.aftersale_id for d in rows} == {a.pk for a in made}
@@ -54,7 +57,10 @@ def test_the_queue_filter_is_the_queue_statuses_and_nothing_else(world):
     for status in (S.DISPUTE_AWAITING_EVIDENCE, S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_SUPPLEMENT):
         reach(world, status)
     assert sorted(queries._queue_disputes(world.cs).values_list("status", flat=True)) == [
-        "awaiting_supplement", "platform_review"]
+        "awaiting_supplement",
+        "platform_review",
+    ]
     assert sorted(Dispute.objects.filter(queries._in_queue()).values_list("status", flat=True)) == sorted(
-        queries.QUEUE_DISPUTE_STATUSES)
+        queries.QUEUE_DISPUTE_STATUSES
+    )
     assert queries._queue_disputes(world.merchant).count() == 0

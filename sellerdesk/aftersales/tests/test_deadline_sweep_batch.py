@@ -2,6 +2,7 @@
 deadlines (超时未举证, product.md §1) in batches claimed with FOR UPDATE SKIP LOCKED, each batch
 one transaction writing the same state, history entries, outbox events and notifications as the
 per-row path; the deadline task and the reminder that arrive after it cost no row lock."""
+
 import threading
 
 import pytest
@@ -21,8 +22,9 @@ from .test_rules_lifecycle import HOUR, SECOND, T0, fresh, reach
 
 S = Status
 TOPIC = "dispute.timed_out"
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
-                                   reason="needs real concurrent transactions and SKIP LOCKED: run on PostgreSQL")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real concurrent transactions and SKIP LOCKED: run on PostgreSQL"
+)
 
 
 def disputes(w, n):
@@ -79,14 +81,35 @@ def test_the_batch_writes_what_the_deadline_task_writes_for_one_dispute(world, m
         a, version_before = fresh(aftersale), aftersale.version
         assert (entry.at, entry.actor_id, entry.actor_role, entry.visibility) == (now, None, "system", "all")
         assert entry.data == {"due_at": due_at.isoformat()}
-        assert event.payload == {"aftersale_id": a.pk, "number": a.number, "status": "dispute_platform_review",
-                                 "shop_id": a.shop_id, "buyer_id": a.buyer_id}
-        assert (event.aggregate_type, event.aggregate_id, event.shop_id, event.buyer_id, event.subject_id,
-                event.holder_role) == ("aftersale", str(a.pk), a.shop_id, a.buyer_id, None, "")
+        assert event.payload == {
+            "aftersale_id": a.pk,
+            "number": a.number,
+            "status": "dispute_platform_review",
+            "shop_id": a.shop_id,
+            "buyer_id": a.buyer_id,
+        }
+        assert (
+            event.aggregate_type,
+            event.aggregate_id,
+            event.shop_id,
+            event.buyer_id,
+            event.subject_id,
+            event.holder_role,
+        ) == ("aftersale", str(a.pk), a.shop_id, a.buyer_id, None, "")
         assert (a.version, a.updated_at) == (version_before + 1, now)
-        return (entry.kind, entry.body,
-                [(n.user_id == a.buyer_id, n.link.replace(str(a.pk), "ID"), n.email_state, n.title.replace(a.number, "N"))
-                 for n in notes])
+        return (
+            entry.kind,
+            entry.body,
+            [
+                (
+                    n.user_id == a.buyer_id,
+                    n.link.replace(str(a.pk), "ID"),
+                    n.email_state,
+                    n.title.replace(a.number, "N"),
+                )
+                for n in notes
+            ],
+        )
 
     assert written(by_task, task_due, task_due + SECOND) == written(by_sweep, sweep_due, sweep_due + SECOND)
     assert written(by_sweep, sweep_due, sweep_due + SECOND)[1] == "商家超时未举证,纠纷已转平台客服处理"
@@ -115,8 +138,9 @@ def test_a_deadline_is_met_at_due_at_exactly_so_the_sweep_leaves_it(world):
 @pytest.mark.django_db
 def test_a_dispute_whose_merchant_submitted_evidence_just_before_the_deadline_is_not_timed_out(world):
     (late, on_time), last_due = disputes(world, 2)
-    actions.do_submit_evidence(on_time.pk, statement="已发货,附物流单", acting_user=world.merchant,
-                               now=fresh(on_time).due_at - SECOND)
+    actions.do_submit_evidence(
+        on_time.pk, statement="已发货,附物流单", acting_user=world.merchant, now=fresh(on_time).due_at - SECOND
+    )
 
     assert sweep(now=last_due + HOUR) == 1
 
@@ -129,13 +153,20 @@ def test_a_dispute_whose_merchant_submitted_evidence_just_before_the_deadline_is
 def test_a_cancelled_dispute_is_not_touched(world):
     (kept, cancelled), last_due = disputes(world, 2)
     actions.do_cancel(cancelled.pk, acting_user=world.buyer, now=fresh(cancelled).due_at - HOUR)
-    before = (fresh(cancelled).version, fresh(cancelled).status, HistoryEntry.objects.filter(aftersale=cancelled).count())
+    before = (
+        fresh(cancelled).version,
+        fresh(cancelled).status,
+        HistoryEntry.objects.filter(aftersale=cancelled).count(),
+    )
 
     assert sweep(now=last_due + HOUR) == 1
 
     assert before[1] == S.CANCELLED
-    assert (fresh(cancelled).version, fresh(cancelled).status,
-            HistoryEntry.objects.filter(aftersale=cancelled).count()) == before
+    assert (
+        fresh(cancelled).version,
+        fresh(cancelled).status,
+        HistoryEntry.objects.filter(aftersale=cancelled).count(),
+    ) == before
     assert not OutboxEvent.objects.filter(topic=TOPIC, aftersale_id=cancelled.pk).exists()
     assert timed_out(kept) == 1
 
@@ -198,8 +229,9 @@ def test_two_sweepers_at_once_apply_each_deadline_exactly_once(world, monkeypatc
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 30, results
     ids = [a.pk for a in made]
-    assert sorted(HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out")
-                  .values_list("aftersale_id", flat=True)) == sorted(ids)
+    assert sorted(
+        HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out").values_list("aftersale_id", flat=True)
+    ) == sorted(ids)
     assert sorted(OutboxEvent.objects.filter(topic=TOPIC).values_list("aftersale_id", flat=True)) == sorted(ids)
     assert Notification.objects.filter(topic=TOPIC).count() == 60
     assert {fresh(a).status for a in made} == {S.DISPUTE_PLATFORM_REVIEW}

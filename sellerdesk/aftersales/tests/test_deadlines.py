@@ -2,6 +2,7 @@
 with run_after = due_at + 1 s, in the transaction of the change; the task is only an alarm clock, so
 running it early, twice, or after the state moved on changes nothing; the durations come from the
 SELLERDESK_*_SECONDS settings."""
+
 import json
 import os
 import subprocess
@@ -13,17 +14,16 @@ import time_machine
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from sellerdesk.aftersales import actions, policy
 from sellerdesk.aftersales.actions import do_escalate, do_reject, do_request_evidence, do_submit_evidence
 from sellerdesk.aftersales.models import Dispute, HistoryEntry, Status
 from sellerdesk.aftersales.tasks import fire_deadline
-from sellerdesk.aftersales import actions, policy
 from sellerdesk.core import clock
 
 from .test_rules_lifecycle import DAY, HOUR, SECOND, T0, fresh, open_request, reach, snapshot
 
 S = Status
 FIRE_DEADLINE = "sellerdesk.aftersales.tasks.fire_deadline"
-
 
 
 def alarms(aftersale) -> list:
@@ -45,15 +45,16 @@ def test_every_state_with_a_deadline_queues_its_own_alarm(world):
     do_reject(aftersale.pk, reason="不同意", acting_user=world.merchant, now=T0 + HOUR)
     do_escalate(aftersale.pk, reason="介入", acting_user=world.buyer, now=T0 + 2 * HOUR)
     do_submit_evidence(aftersale.pk, statement="凭证", acting_user=world.merchant, now=T0 + 3 * HOUR)
-    do_request_evidence(aftersale.pk, party="buyer", note="补充", due_hours=6, acting_user=world.cs,
-                        now=T0 + 4 * HOUR)
+    do_request_evidence(aftersale.pk, party="buyer", note="补充", due_hours=6, acting_user=world.cs, now=T0 + 4 * HOUR)
 
-    assert sorted(run_after for run_after, _ in alarms(aftersale)) == sorted([
-        T0 + 48 * HOUR + SECOND,             # merchant response
-        T0 + HOUR + 7 * DAY + SECOND,        # escalation window
-        T0 + 2 * HOUR + 24 * HOUR + SECOND,  # evidence (no alarm for platform review: it has no deadline)
-        T0 + 4 * HOUR + 6 * HOUR + SECOND,   # CS's supplement request
-    ])
+    assert sorted(run_after for run_after, _ in alarms(aftersale)) == sorted(
+        [
+            T0 + 48 * HOUR + SECOND,  # merchant response
+            T0 + HOUR + 7 * DAY + SECOND,  # escalation window
+            T0 + 2 * HOUR + 24 * HOUR + SECOND,  # evidence (no alarm for platform review: it has no deadline)
+            T0 + 4 * HOUR + 6 * HOUR + SECOND,  # CS's supplement request
+        ]
+    )
 
 
 def test_the_alarm_is_queued_in_the_same_transaction_as_the_change(world):
@@ -96,8 +97,14 @@ def test_a_deadline_task_that_runs_at_due_at_does_nothing(world):
 def test_a_stale_alarm_of_an_earlier_state_does_not_end_the_current_one(world):
     aftersale, opened = reach(world, S.DISPUTE_AWAITING_EVIDENCE)
     do_submit_evidence(aftersale.pk, statement="凭证", acting_user=world.merchant, now=opened + 23 * HOUR)
-    do_request_evidence(aftersale.pk, party="merchant", note="补充", due_hours=48, acting_user=world.cs,
-                        now=opened + 23 * HOUR + 30 * 60 * SECOND)
+    do_request_evidence(
+        aftersale.pk,
+        party="merchant",
+        note="补充",
+        due_hours=48,
+        acting_user=world.cs,
+        now=opened + 23 * HOUR + 30 * 60 * SECOND,
+    )
     before = snapshot(aftersale)
 
     # the evidence window's alarm rings while the supplement (due much later) is awaited
@@ -113,8 +120,14 @@ def test_a_deadline_task_for_an_after_sale_that_no_longer_exists_does_nothing(wo
         assert fire_deadline.call(987654321) is False
 
 
-DURATIONS = {"merchant_response": 60, "return_shipment": 120, "receipt": 180, "escalation_window": 240,
-             "evidence": 300, "supplement": 360}
+DURATIONS = {
+    "merchant_response": 60,
+    "return_shipment": 120,
+    "receipt": 180,
+    "escalation_window": 240,
+    "evidence": 300,
+    "supplement": 360,
+}
 
 
 def test_deadline_durations_come_from_the_settings(world, settings):
@@ -141,37 +154,64 @@ def test_deadline_durations_come_from_the_settings(world, settings):
 
 
 def test_the_environment_variables_of_api_md_set_the_deadline_settings():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings",
-           "SELLERDESK_MERCHANT_RESPONSE_SECONDS": "61", "SELLERDESK_RETURN_SHIPMENT_SECONDS": "62",
-           "SELLERDESK_RECEIPT_SECONDS": "63", "SELLERDESK_ESCALATION_WINDOW_SECONDS": "64",
-           "SELLERDESK_EVIDENCE_SECONDS": "65", "SELLERDESK_SUPPLEMENT_SECONDS": "66"}
-    code = "import django, json; django.setup(); from django.conf import settings; " \
-           "print(json.dumps(settings.SELLERDESK_DEADLINES))"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sellerdesk.settings",
+        "SELLERDESK_MERCHANT_RESPONSE_SECONDS": "61",
+        "SELLERDESK_RETURN_SHIPMENT_SECONDS": "62",
+        "SELLERDESK_RECEIPT_SECONDS": "63",
+        "SELLERDESK_ESCALATION_WINDOW_SECONDS": "64",
+        "SELLERDESK_EVIDENCE_SECONDS": "65",
+        "SELLERDESK_SUPPLEMENT_SECONDS": "66",
+    }
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.SELLERDESK_DEADLINES))"
+    )
 
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
 
-    assert json.loads(out.stdout) == {"merchant_response": 61, "return_shipment": 62, "receipt": 63,
-                                      "escalation_window": 64, "evidence": 65, "supplement": 66}
+    assert json.loads(out.stdout) == {
+        "merchant_response": 61,
+        "return_shipment": 62,
+        "receipt": 63,
+        "escalation_window": 64,
+        "evidence": 65,
+        "supplement": 66,
+    }
 
 
 def test_the_default_deadlines_are_those_of_the_product():
     env = {k: v for k, v in os.environ.items() if not (k.startswith("SELLERDESK_") and k.endswith("_SECONDS"))}
     env["DJANGO_SETTINGS_MODULE"] = "sellerdesk.settings"
-    code = "import django, json; django.setup(); from django.conf import settings; " \
-           "print(json.dumps(settings.SELLERDESK_DEADLINES))"
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.SELLERDESK_DEADLINES))"
+    )
 
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
 
-    assert json.loads(out.stdout) == {"merchant_response": 48 * 3600, "return_shipment": 7 * 86400,
-                                      "receipt": 10 * 86400, "escalation_window": 7 * 86400,
-                                      "evidence": 86400, "supplement": 86400}
+    assert json.loads(out.stdout) == {
+        "merchant_response": 48 * 3600,
+        "return_shipment": 7 * 86400,
+        "receipt": 10 * 86400,
+        "escalation_window": 7 * 86400,
+        "evidence": 86400,
+        "supplement": 86400,
+    }
 
 
 def test_the_return_window_starts_when_the_buyer_can_ship_even_after_a_late_worker(world):
     # Given a return-and-refund the merchant never answered
     opened_at = clock.now()
-    aftersale = actions.do_open_aftersale(order_id=world.order.id, type="return_refund", amount_fen=5000,
-                                          reason="尺码不合适", acting_user=world.buyer, now=opened_at)
+    aftersale = actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="return_refund",
+        amount_fen=5000,
+        reason="尺码不合适",
+        acting_user=world.buyer,
+        now=opened_at,
+    )
     # When the worker was down and applies the auto-approval a day late
     applied_at = aftersale.due_at + timedelta(days=1)
     assert actions.apply_timeout(aftersale.id, now=applied_at) is True

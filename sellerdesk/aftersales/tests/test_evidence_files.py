@@ -3,6 +3,7 @@
 Plain pytest, no database: uploads are SimpleUploadedFile objects and the images are made in memory
 with Pillow.
 """
+
 import hashlib
 import io
 import struct
@@ -14,8 +15,15 @@ from PIL import Image, ImageFile
 
 from sellerdesk.aftersales import files
 from sellerdesk.aftersales.files import (
-    ALLOWED, MAX_FILE_BYTES, MAX_FILES, MAX_IMAGE_PIXELS, MAX_STATEMENT_CHARS, MAX_VIDEO_BYTES,
-    CheckedFile, check_files, check_statement,
+    ALLOWED,
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    MAX_IMAGE_PIXELS,
+    MAX_STATEMENT_CHARS,
+    MAX_VIDEO_BYTES,
+    CheckedFile,
+    check_files,
+    check_statement,
 )
 from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
 
@@ -43,36 +51,37 @@ def make_image(fmt: str, size=(64, 48), mode="RGB", color=(200, 30, 30), **save)
 
 def exif_with_gps(orientation: int | None = None) -> Image.Exif:
     exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"                      # Make
-    exif[0x0110] = "SecretPhone 9"                   # Model
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "SecretPhone 9"  # Model
     if orientation:
         exif[ORIENTATION] = orientation
     gps = exif.get_ifd(GPS_IFD)
-    gps[1] = "N"                                     # GPSLatitudeRef
-    gps[2] = (31.0, 14.0, 12.5)                      # GPSLatitude
-    gps[3] = "E"                                     # GPSLongitudeRef
-    gps[4] = (121.0, 28.0, 45.0)                     # GPSLongitude
+    gps[1] = "N"  # GPSLatitudeRef
+    gps[2] = (31.0, 14.0, 12.5)  # GPSLatitude
+    gps[3] = "E"  # GPSLongitudeRef
+    gps[4] = (121.0, 28.0, 45.0)  # GPSLongitude
     return exif
 
 
 def jpeg_with_gps(size=(64, 48), orientation=None) -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 200)).save(buf, format="JPEG", exif=exif_with_gps(orientation),
-                                                 comment=b"shot at home")
+    Image.new("RGB", size, (10, 120, 200)).save(
+        buf, format="JPEG", exif=exif_with_gps(orientation), comment=b"shot at home"
+    )
     return buf.getvalue()
 
 
 # One page and no cross-reference table: PDFs are parsed (qpdf) and this one is recovered, which
 # also lets the tests below splice objects in without fixing offsets.
-PDF = (b"%PDF-1.4\n"
-       b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-       b"2 0 obj\n<< /Type /Pages /Kids [5 0 R] /Count 1 >>\nendobj\n"
-       b"5 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>\nendobj\n"
-       b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n"
+    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [5 0 R] /Count 1 >>\nendobj\n"
+    b"5 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
 
-MP4 = (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-       b"\x00\x00\x00\x08free"
-       b"\x00\x00\x00\x10mdat" + b"\x00" * 8)
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free\x00\x00\x00\x10mdat" + b"\x00" * 8
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
@@ -112,18 +121,20 @@ def patch_png_size(png: bytes, width: int, height: int) -> bytes:
     """Rewrite the IHDR of a PNG to claim another size (with a correct CRC)."""
     assert png[12:16] == b"IHDR"
     ihdr = struct.pack(">II", width, height) + png[24:29]
-    return png[:8] + struct.pack(">I", 13) + b"IHDR" + ihdr + \
-        struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + png[33:]
+    return png[:8] + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + png[33:]
 
 
 # ------------------------------------------------------------------------------------- valid files
 
 
-@pytest.mark.parametrize("fmt, content_type, extension", [
-    ("JPEG", "image/jpeg", ".jpg"),
-    ("PNG", "image/png", ".png"),
-    ("WEBP", "image/webp", ".webp"),
-])
+@pytest.mark.parametrize(
+    "fmt, content_type, extension",
+    [
+        ("JPEG", "image/jpeg", ".jpg"),
+        ("PNG", "image/png", ".png"),
+        ("WEBP", "image/webp", ".webp"),
+    ],
+)
 def test_allowed_images_are_accepted_with_type_and_extension_from_content(fmt, content_type, extension):
     checked = one(make_image(fmt), name=f"photo{extension}", content_type=content_type)
     assert checked.content_type == content_type
@@ -191,12 +202,15 @@ def test_text_file_named_pdf_is_refused():
     assert (err.status, err.code) == (415, "unsupported_file_type")
 
 
-@pytest.mark.parametrize("content", [
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,"
-    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",          # GIF: a real image, not allowed
-    b"PK\x03\x04" + b"\x00" * 40,                                        # ZIP
-    b"MZ\x90\x00" + b"\x00" * 60,                                        # Windows executable
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,"
+        b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",  # GIF: a real image, not allowed
+        b"PK\x03\x04" + b"\x00" * 40,  # ZIP
+        b"MZ\x90\x00" + b"\x00" * 60,  # Windows executable
+    ],
+)
 def test_types_outside_the_allow_list_are_refused(content):
     assert refused(UnsupportedMediaType, content, name="x.png").code == "unsupported_file_type"
 
@@ -212,7 +226,7 @@ def test_empty_file_is_refused():
 
 def test_jpeg_exif_and_gps_metadata_are_stripped():
     original = jpeg_with_gps()
-    with Image.open(io.BytesIO(original)) as im:     # the fixture really carries GPS data
+    with Image.open(io.BytesIO(original)) as im:  # the fixture really carries GPS data
         assert im.getexif().get_ifd(GPS_IFD)
         assert "comment" in im.info
     checked = one(original, name="IMG_0001.JPG")
@@ -235,11 +249,13 @@ def test_exif_orientation_is_applied_before_the_metadata_is_dropped():
 
 def test_png_text_chunks_and_icc_profile_are_stripped():
     from PIL import PngImagePlugin
+
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "home address: 1 Secret Road")
     buf = io.BytesIO()
-    Image.new("RGB", (32, 32), "blue").save(buf, format="PNG", pnginfo=info,
-                                           icc_profile=b"\x00" * 128, exif=exif_with_gps())
+    Image.new("RGB", (32, 32), "blue").save(
+        buf, format="PNG", pnginfo=info, icc_profile=b"\x00" * 128, exif=exif_with_gps()
+    )
     checked = one(buf.getvalue(), name="screenshot.png")
     with Image.open(io.BytesIO(checked.content)) as im:
         assert "Comment" not in im.info and "icc_profile" not in im.info and "exif" not in im.info
@@ -286,7 +302,7 @@ def test_palette_png_keeps_its_transparency():
     checked = one(buf.getvalue(), name="icon.png")
     with Image.open(io.BytesIO(checked.content)) as out:
         out = out.convert("RGBA")
-        assert out.getpixel((5, 5))[3] == 0            # was the transparent palette entry
+        assert out.getpixel((5, 5))[3] == 0  # was the transparent palette entry
         assert out.getpixel((0, 0)) == (0, 255, 0, 255)
 
 
@@ -308,8 +324,7 @@ def test_jpeg_magic_followed_by_garbage_is_refused_as_corrupt():
 def test_pixel_bomb_is_refused_before_decoding(monkeypatch):
     bomb = patch_png_size(make_image("PNG", size=(1, 1), mode="1", color=0), 50_000, 50_000)
     assert len(bomb) < 100
-    monkeypatch.setattr(ImageFile.ImageFile, "load",
-                        lambda self: pytest.fail("a pixel bomb must not be decoded"))
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("a pixel bomb must not be decoded"))
     err = refused(UnsupportedMediaType, bomb, name="bomb.png")
     assert (err.status, err.code) == (415, "image_too_large_in_pixels")
     assert err.details["limit_pixels"] == MAX_IMAGE_PIXELS
@@ -320,8 +335,7 @@ def test_pixel_bomb_is_refused_before_decoding(monkeypatch):
 def test_image_over_our_pixel_cap_but_under_pillows_is_refused_before_decoding(monkeypatch):
     # 8000 x 6000 = 48 M pixels: over our 40 M cap, under Pillow's own warning threshold
     bomb = patch_png_size(make_image("PNG", size=(1, 1), mode="1", color=0), 8000, 6000)
-    monkeypatch.setattr(ImageFile.ImageFile, "load",
-                        lambda self: pytest.fail("an over-cap image must not be decoded"))
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("an over-cap image must not be decoded"))
     err = refused(UnsupportedMediaType, bomb, name="big.png")
     assert err.code == "image_too_large_in_pixels"
     assert (err.details["width"], err.details["height"]) == (8000, 6000)
@@ -337,8 +351,7 @@ def test_image_at_the_pixel_cap_is_accepted(monkeypatch):
     monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 64 * 48)
     assert one(make_image("PNG", size=(64, 48)), name="ok.png").content_type == "image/png"
     monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
-    assert refused(UnsupportedMediaType, make_image("PNG", size=(64, 48))).code == \
-        "image_too_large_in_pixels"
+    assert refused(UnsupportedMediaType, make_image("PNG", size=(64, 48))).code == "image_too_large_in_pixels"
 
 
 # -------------------------------------------------------------------------------------------- sizes
@@ -411,8 +424,7 @@ def test_files_are_required_when_the_caller_says_so():
 # --------------------------------------------------------------------------------------------- PDFs
 
 
-@pytest.mark.parametrize("token", [b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile",
-                                   b"/EmbeddedFiles"])
+@pytest.mark.parametrize("token", [b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/EmbeddedFiles"])
 def test_pdf_with_scripts_launch_actions_or_embedded_files_is_refused(token):
     pdf = PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << " + token + b" (x) >>")
     err = refused(UnsupportedMediaType, pdf, name="contract.pdf")
@@ -422,8 +434,7 @@ def test_pdf_with_scripts_launch_actions_or_embedded_files_is_refused(token):
 
 
 def test_pdf_with_javascript_is_refused():
-    pdf = PDF.replace(b"/Type /Catalog",
-                      b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
+    pdf = PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
     err = refused(UnsupportedMediaType, pdf, name="statement.pdf")
     assert err.code == "unsafe_pdf"
     assert '"statement.pdf"' in err.message
@@ -436,42 +447,51 @@ def test_pdf_names_hidden_with_hex_escapes_are_found():
 
 def test_pdf_names_hidden_in_compressed_object_streams_are_found():
     hidden = zlib.compress(b"3 0 << /S /JavaScript /JS (app.alert(1)) >>")
-    pdf = PDF.replace(b"trailer", b"4 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode "
-                      b"/Length %d >>\nstream\n" % len(hidden) + hidden + b"\nendstream\nendobj\ntrailer")
+    pdf = PDF.replace(
+        b"trailer",
+        b"4 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode "
+        b"/Length %d >>\nstream\n" % len(hidden) + hidden + b"\nendstream\nendobj\ntrailer",
+    )
     assert b"JavaScript" not in pdf
     assert refused(UnsupportedMediaType, pdf).code == "unsafe_pdf"
 
 
 def test_pdf_with_harmless_compressed_streams_is_accepted():
     body = zlib.compress(b"BT /F1 12 Tf 72 712 Td (Parcel arrived broken) Tj ET")
-    pdf = PDF.replace(b"trailer", b"4 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n"
-                      % len(body) + body + b"\nendstream\nendobj\ntrailer")
+    pdf = PDF.replace(
+        b"trailer",
+        b"4 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(body)
+        + body
+        + b"\nendstream\nendobj\ntrailer",
+    )
     assert one(pdf, name="ok.pdf").content == pdf
 
 
 def test_pdf_must_start_with_its_header():
-    assert refused(UnsupportedMediaType, b"\xef\xbb\xbf" + PDF, name="bom.pdf").code == \
-        "unsupported_file_type"
+    assert refused(UnsupportedMediaType, b"\xef\xbb\xbf" + PDF, name="bom.pdf").code == "unsupported_file_type"
 
 
 # -------------------------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize("raw, cleaned", [
-    ("../../etc/passwd.png", "passwd.png"),
-    ("C:\\Users\\li\\Desktop\\photo.png", "photo.png"),
-    ("bad\x00na\x1bme\n.png", "badname.png"),
-    ("invoice\u202egnp.exe.png", "invoicegnp.exe.png"),      # right-to-left override removed
-    ("", "file"),
-    ("   ", "file"),
-])
+@pytest.mark.parametrize(
+    "raw, cleaned",
+    [
+        ("../../etc/passwd.png", "passwd.png"),
+        ("C:\\Users\\li\\Desktop\\photo.png", "photo.png"),
+        ("bad\x00na\x1bme\n.png", "badname.png"),
+        ("invoice\u202egnp.exe.png", "invoicegnp.exe.png"),  # right-to-left override removed
+        ("", "file"),
+        ("   ", "file"),
+    ],
+)
 def test_original_name_is_cleaned(raw, cleaned):
     assert files.clean_name(raw) == cleaned
 
 
 def test_original_name_is_cleaned_on_the_checked_file():
     up = upload("x.png", make_image("PNG"))
-    up.name = "../../secret/dir/pho\x07to.png"              # Django would already strip the path
+    up.name = "../../secret/dir/pho\x07to.png"  # Django would already strip the path
     [checked] = check_files([up])
     assert checked.original_name == "photo.png"
 

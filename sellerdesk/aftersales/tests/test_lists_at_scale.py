@@ -1,6 +1,7 @@
 """Issue 8: lists that cost the same at any size. A page runs a fixed number of queries whatever
 its rows; the CS queue (page and API) pages by keyset, oldest first; the search finds a request by
 order no., after-sales no. or buyer; the queue follows every state change through the actions."""
+
 import re
 from datetime import timedelta
 
@@ -28,8 +29,9 @@ def client_for(user) -> Client:
 
 def new_request(w, *, now):
     order = f.make_order(shop=w.shop, buyer=w.buyer, paid_fen=1000)
-    return a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=100, reason="质量问题",
-                               acting_user=w.buyer, now=now)
+    return a.do_open_aftersale(
+        order_id=order.id, type="refund_only", amount_fen=100, reason="质量问题", acting_user=w.buyer, now=now
+    )
 
 
 def in_dispute(w, *, now):
@@ -60,6 +62,7 @@ def grow(builder, target: int, made: list):
 
 # ------------------------------------------------------------------------- constant query counts
 
+
 def test_cs_queue_page_runs_the_same_queries_for_5_and_50_disputes(world):
     t0 = clock.now() - timedelta(days=3)
     made, counts = [], {}
@@ -80,8 +83,9 @@ def test_workbench_home_runs_the_same_queries_for_5_and_50_requests(world):
     assert counts[5] == counts[50] <= MAX_PAGE_QUERIES, counts
 
 
-@pytest.mark.parametrize("params", [{}, {"quick": "disputes_pending"}, {"status": "dispute_awaiting_evidence"},
-                                    {"quick": "todo"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"quick": "disputes_pending"}, {"status": "dispute_awaiting_evidence"}, {"quick": "todo"}]
+)
 def test_query_and_management_list_runs_the_same_queries_for_5_and_50_requests(world, params):
     t0 = clock.now() - timedelta(hours=2)
     made, counts = [], {}
@@ -121,6 +125,7 @@ def test_cs_queue_api_runs_the_same_queries_for_5_and_50_disputes(world, api_as)
 
 # ------------------------------------------------------------------------------ CS queue, the API
 
+
 def test_cs_queue_api_pages_oldest_first_without_skipping_or_repeating(world, api_as):
     t0 = clock.now() - timedelta(days=3)
     # Reviews start in reverse order of creation; three share one second (the id breaks the tie).
@@ -143,8 +148,10 @@ def test_cs_queue_api_pages_oldest_first_without_skipping_or_repeating(world, ap
 
     back = api.get("/cs/queue", limit=3, cursor=pages[2]["prev_cursor"]).json()
     assert [i["id"] for i in back["items"]] == expected[3:6]
-    assert back["next_cursor"] and api.get("/cs/queue", limit=3, cursor=back["next_cursor"]).json()["items"] == \
-        pages[2]["items"]
+    assert (
+        back["next_cursor"]
+        and api.get("/cs/queue", limit=3, cursor=back["next_cursor"]).json()["items"] == pages[2]["items"]
+    )
 
 
 @pytest.mark.parametrize("role", ["merchant", "buyer"])
@@ -159,6 +166,7 @@ def test_cs_queue_api_refuses_a_garbage_cursor(world, api_as):
 
 
 # ------------------------------------------------------------- the queue follows the state changes
+
 
 def queue_ids(user):
     rows, _, _ = cs_queue(user, limit=100)
@@ -184,6 +192,7 @@ def test_the_queue_holds_exactly_the_disputes_awaiting_the_platform(world):
 
 
 # --------------------------------------------------------------------------------------- search
+
 
 def test_search_finds_a_request_by_each_number_and_by_the_buyer_only_in_scope(world):
     now = clock.now()

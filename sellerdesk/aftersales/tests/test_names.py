@@ -1,5 +1,6 @@
 """api.md: history entries (actor_name), rulings (ruled_by) and requests (buyer_name) name people by
 display name (shop name, buyer nickname, 平台客服 + agent number), never by login name."""
+
 import pytest
 
 from sellerdesk.aftersales import actions
@@ -12,8 +13,9 @@ def _ruled(world):
     world.buyer.first_name = "张三"
     world.buyer.save()
     now = clock.now()
-    a = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                  acting_user=world.buyer, now=now)
+    a = actions.do_open_aftersale(
+        order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损", acting_user=world.buyer, now=now
+    )
     actions.do_reject(a.id, reason="不同意", acting_user=world.merchant, now=now)
     actions.do_escalate(a.id, reason="介入", acting_user=world.buyer, now=now)
     actions.do_submit_evidence(a.id, statement="已发货", acting_user=world.merchant, now=now)
@@ -33,8 +35,11 @@ def test_the_ruling_and_the_request_never_show_a_login_name(world, api_as):
     a = _ruled(world)
     for user in (world.buyer, world.merchant, world.cs):
         api = api_as(user)
-        for response in (api.get(f"/aftersales/{a.id}"), api.get(f"/aftersales/{a.id}/history"),
-                         api.get("/aftersales")):
+        for response in (
+            api.get(f"/aftersales/{a.id}"),
+            api.get(f"/aftersales/{a.id}/history"),
+            api.get("/aftersales"),
+        ):
             text = response.content.decode()
             for login in (world.buyer.username, world.merchant.username, world.cs.username):
                 assert f'"{login}"' not in text
@@ -43,8 +48,14 @@ def test_the_ruling_and_the_request_never_show_a_login_name(world, api_as):
 
 
 def test_a_buyer_without_a_nickname_is_named_by_a_number_not_the_login(world, api_as):
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     [item] = api_as(world.merchant).get("/aftersales").json()["items"]
     assert item["buyer_name"] == f"买家{world.buyer.pk:04d}"
 

@@ -1,5 +1,6 @@
 """A file left in the store by a process killed before its upload committed is swept by the worker's
 prune cycle once it is older than the grace period; files that attachments name are never touched."""
+
 import os
 import time
 from datetime import timedelta
@@ -27,8 +28,9 @@ def age(name: str, by: timedelta) -> None:
 
 def test_an_old_file_no_attachment_names_is_deleted_by_the_prune_cycle(world):
     aftersale = bring_to(world, "awaiting_merchant")
-    actions.do_post_message(aftersale.pk, body="图", uploads=[upload(png_data(), "a.png")],
-                            acting_user=world.buyer, now=clock.now())
+    actions.do_post_message(
+        aftersale.pk, body="图", uploads=[upload(png_data(), "a.png")], acting_user=world.buyer, now=clock.now()
+    )
     kept = Attachment.objects.get().file.name
     # a process killed after writing a file and before committing its row leaves this behind
     orphan = storage().save(f"aftersales/{aftersale.pk}/deadbeef.png", ContentFile(png_data()))

@@ -1,6 +1,7 @@
 """The pages (views.py): each answers its user, hides other shops' and buyers' objects (404), and
 every POST goes through a domain action; refusals come back as a message on the same page with
 the input kept and nothing changed."""
+
 import io
 import re
 from datetime import timedelta
@@ -35,9 +36,15 @@ def text(resp) -> str:
 
 
 def open_request(w, **kw):
-    return a.do_open_aftersale(order_id=w.order.id, type="refund_only", amount_fen=kw.get("amount", 10000),
-                               reason="商品与描述不符", description="颜色不对", acting_user=w.buyer,
-                               now=kw.get("now", clock.now()))
+    return a.do_open_aftersale(
+        order_id=w.order.id,
+        type="refund_only",
+        amount_fen=kw.get("amount", 10000),
+        reason="商品与描述不符",
+        description="颜色不对",
+        acting_user=w.buyer,
+        now=kw.get("now", clock.now()),
+    )
 
 
 def in_dispute(w, now=None):
@@ -49,6 +56,7 @@ def in_dispute(w, now=None):
 
 
 # ----------------------------------------------------------------------------------- who sees what
+
 
 def test_login_lands_each_role_on_its_home(world):
     for user, home in ((world.merchant, "/workbench/"), (world.buyer, "/buyer/orders/"), (world.cs, "/cs/")):
@@ -67,12 +75,22 @@ def test_every_page_answers_its_user(world):
     x = in_dispute(world)
     m, b, cs = client_for(world.merchant), client_for(world.buyer), client_for(world.cs)
     for c, url in (
-        (m, "/workbench/"), (m, "/workbench/aftersales/"), (m, "/workbench/aftersales/?quick=disputes_pending"),
-        (m, "/workbench/aftersales/?status=dispute_awaiting_evidence"), (m, f"/workbench/aftersales/{x.pk}/"),
-        (m, f"/workbench/aftersales/{x.pk}/history/"), (m, "/m/orders/"), (m, "/m/orders/?tab=all"),
-        (m, f"/m/aftersales/{x.pk}/"), (m, f"/m/aftersales/{x.pk}/history/"),
-        (b, "/buyer/orders/"), (b, f"/buyer/aftersales/{x.pk}/"), (b, f"/buyer/aftersales/{x.pk}/history/"),
-        (cs, "/cs/"), (cs, f"/cs/cases/{x.pk}/"), (cs, f"/cs/cases/{x.pk}/history/"),
+        (m, "/workbench/"),
+        (m, "/workbench/aftersales/"),
+        (m, "/workbench/aftersales/?quick=disputes_pending"),
+        (m, "/workbench/aftersales/?status=dispute_awaiting_evidence"),
+        (m, f"/workbench/aftersales/{x.pk}/"),
+        (m, f"/workbench/aftersales/{x.pk}/history/"),
+        (m, "/m/orders/"),
+        (m, "/m/orders/?tab=all"),
+        (m, f"/m/aftersales/{x.pk}/"),
+        (m, f"/m/aftersales/{x.pk}/history/"),
+        (b, "/buyer/orders/"),
+        (b, f"/buyer/aftersales/{x.pk}/"),
+        (b, f"/buyer/aftersales/{x.pk}/history/"),
+        (cs, "/cs/"),
+        (cs, f"/cs/cases/{x.pk}/"),
+        (cs, f"/cs/cases/{x.pk}/history/"),
     ):
         assert c.get(url).status_code == 200, url
 
@@ -102,18 +120,28 @@ def test_wrong_role_gets_403_page(world):
 
 # ------------------------------------------------------------------------------------- the lists
 
+
 def test_query_page_quick_filter_and_status_find_the_dispute_with_its_countdown(world):
     x = in_dispute(world)
     other_order = f.make_order(shop=world.shop, buyer=world.buyer, paid_fen=5000)
-    y = a.do_open_aftersale(order_id=other_order.id, type="refund_only", amount_fen=5000, reason="质量问题",
-                            acting_user=world.buyer, now=clock.now())
+    y = a.do_open_aftersale(
+        order_id=other_order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="质量问题",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     m = client_for(world.merchant)
-    for url in ("/workbench/aftersales/?quick=disputes_pending", "/workbench/aftersales/?status=dispute_awaiting_evidence"):
+    for url in (
+        "/workbench/aftersales/?quick=disputes_pending",
+        "/workbench/aftersales/?status=dispute_awaiting_evidence",
+    ):
         page = text(m.get(url))
         assert x.number in page and y.number not in page
         assert "举证倒计时" in page and "退款详情" in page and "¥100.00" in page
         due = x.due_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
-        assert due.strftime("%Y-%m-%d %H:%M:%S") in page          # the deadline with its date, Beijing time
+        assert due.strftime("%Y-%m-%d %H:%M:%S") in page  # the deadline with its date, Beijing time
     page = text(m.get("/workbench/aftersales/"))
     assert "纠纷待处理" in page and "待商家提供凭证" in page and "筛选" in page
     assert y.number in text(m.get(f"/workbench/aftersales/?q={y.order.order_no}"))
@@ -128,8 +156,14 @@ def test_query_page_empty_state_says_what_to_do(world):
 def test_query_page_pages_with_a_cursor(world):
     for i in range(23):
         order = f.make_order(shop=world.shop, buyer=world.buyer, paid_fen=1000 + i)
-        a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=1000, reason="质量问题",
-                            acting_user=world.buyer, now=clock.now())
+        a.do_open_aftersale(
+            order_id=order.id,
+            type="refund_only",
+            amount_fen=1000,
+            reason="质量问题",
+            acting_user=world.buyer,
+            now=clock.now(),
+        )
     m = client_for(world.merchant)
     first = text(m.get("/workbench/aftersales/"))
     cursor = re.search(r"cursor=([\w-]+)", first).group(1)
@@ -151,18 +185,20 @@ def test_cs_queue_is_oldest_first_and_marks_timeouts(world, settings):
     first = in_dispute(world, now=now - timedelta(hours=30))
     a.apply_timeout(first.id, now=now - timedelta(hours=5))
     order2 = f.make_order(shop=world.shop, buyer=world.buyer)
-    second = a.do_open_aftersale(order_id=order2.id, type="refund_only", amount_fen=100, reason="质量问题",
-                                 acting_user=world.buyer, now=now)
+    second = a.do_open_aftersale(
+        order_id=order2.id, type="refund_only", amount_fen=100, reason="质量问题", acting_user=world.buyer, now=now
+    )
     a.do_reject(second.id, reason="不同意", acting_user=world.merchant, now=now)
     a.do_escalate(second.id, reason="介入", acting_user=world.buyer, now=now)
     a.do_submit_evidence(second.id, statement="已发货", acting_user=world.merchant, now=now)
     page = text(client_for(world.cs).get("/cs/"))
     assert page.index(first.number) < page.index(second.number)
-    row = page[page.index(first.number):page.index(second.number)]
+    row = page[page.index(first.number) : page.index(second.number)]
     assert "商家超时未举证" in row
 
 
 # ---------------------------------------------------------------------------------- POST actions
+
 
 def test_merchant_rejects_from_the_detail_page(world):
     x = open_request(world)
@@ -199,8 +235,14 @@ def test_evidence_dialog_refusals_come_back_in_the_dialog(world):
     assert resp.status_code == 400
     page = text(resp)
     assert "请填写举证说明" in page and 'id="dlg-evidence"' in page and "data-autoopen" in page
-    resp = m.post(url, {"action": "submit_evidence", "statement": "发货前已质检",
-                        "files": [SimpleUploadedFile("fake.png", b"not an image at all", content_type="image/png")]})
+    resp = m.post(
+        url,
+        {
+            "action": "submit_evidence",
+            "statement": "发货前已质检",
+            "files": [SimpleUploadedFile("fake.png", b"not an image at all", content_type="image/png")],
+        },
+    )
     assert resp.status_code == 415
     assert "fake.png" in text(resp) and "不是允许的类型" in text(resp) and "发货前已质检" in text(resp)
     x.refresh_from_db()
@@ -209,8 +251,10 @@ def test_evidence_dialog_refusals_come_back_in_the_dialog(world):
 
 def test_evidence_from_the_phone_page_sends_the_dispute_to_cs(world):
     x = in_dispute(world)
-    resp = client_for(world.merchant).post(f"/m/aftersales/{x.pk}/", {
-        "action": "submit_evidence", "statement": "附发货前实拍", "files": [png("IMG_0001.png")]})
+    resp = client_for(world.merchant).post(
+        f"/m/aftersales/{x.pk}/",
+        {"action": "submit_evidence", "statement": "附发货前实拍", "files": [png("IMG_0001.png")]},
+    )
     assert resp.status_code == 302 and resp.url == f"/m/aftersales/{x.pk}/"
     x.refresh_from_db()
     assert x.status == Status.DISPUTE_PLATFORM_REVIEW
@@ -221,12 +265,16 @@ def test_evidence_from_the_phone_page_sends_the_dispute_to_cs(world):
 def test_buyer_opens_escalates_and_cancels_through_pages(world):
     b = client_for(world.buyer)
     page = text(b.get(f"/buyer/orders/{world.order.pk}/aftersale/"))
-    assert 'value="100.00"' in page                                   # pre-filled with what is refundable
-    resp = b.post(f"/buyer/orders/{world.order.pk}/aftersale/", {
-        "type": "refund_only", "amount": "100.01", "reason": "质量问题", "description": ""})
+    assert 'value="100.00"' in page  # pre-filled with what is refundable
+    resp = b.post(
+        f"/buyer/orders/{world.order.pk}/aftersale/",
+        {"type": "refund_only", "amount": "100.01", "reason": "质量问题", "description": ""},
+    )
     assert resp.status_code == 409 and "¥100.00" in text(resp)
-    resp = b.post(f"/buyer/orders/{world.order.pk}/aftersale/", {
-        "type": "refund_only", "amount": "80.50", "reason": "质量问题", "description": "坏了", "files": [png()]})
+    resp = b.post(
+        f"/buyer/orders/{world.order.pk}/aftersale/",
+        {"type": "refund_only", "amount": "80.50", "reason": "质量问题", "description": "坏了", "files": [png()]},
+    )
     assert resp.status_code == 302
     x = AfterSale.objects.get(order=world.order)
     assert x.amount_fen == 8050 and x.attachments.count() == 1
@@ -258,15 +306,31 @@ def test_cs_requests_supplement_and_rules(world):
     url = f"/cs/cases/{x.pk}/"
     resp = cs.post(url, {"action": "request_evidence", "party": "merchant", "note": "补充物流签收", "due_hours": "0"})
     assert resp.status_code == 400 and "1 到 168 小时" in text(resp)
-    assert cs.post(url, {"action": "request_evidence", "party": "merchant", "note": "补充物流签收",
-                         "due_hours": "12"}).status_code == 302
+    assert (
+        cs.post(
+            url, {"action": "request_evidence", "party": "merchant", "note": "补充物流签收", "due_hours": "12"}
+        ).status_code
+        == 302
+    )
     x.refresh_from_db()
     assert x.status == Status.DISPUTE_AWAITING_SUPPLEMENT
-    resp = cs.post(url, {"action": "rule", "outcome": "partial_refund", "amount": "", "liable": "merchant",
-                         "note": "部分责任"})
+    resp = cs.post(
+        url, {"action": "rule", "outcome": "partial_refund", "amount": "", "liable": "merchant", "note": "部分责任"}
+    )
     assert resp.status_code == 400
-    assert cs.post(url, {"action": "rule", "outcome": "partial_refund", "amount": "40.00", "liable": "merchant",
-                         "note": "部分责任"}).status_code == 302
+    assert (
+        cs.post(
+            url,
+            {
+                "action": "rule",
+                "outcome": "partial_refund",
+                "amount": "40.00",
+                "liable": "merchant",
+                "note": "部分责任",
+            },
+        ).status_code
+        == 302
+    )
     x.refresh_from_db()
     assert x.status == Status.REFUNDED and x.refund.amount_fen == 4000
     page = text(client_for(world.merchant).get(f"/workbench/aftersales/{x.pk}/history/"))
@@ -275,15 +339,28 @@ def test_cs_requests_supplement_and_rules(world):
 
 # --------------------------------------------------------------------------------- workbench figures
 
+
 def test_workbench_figures_leave_out_buyer_cancelled_disputes(world):
     now = clock.now()
     ruled = in_dispute(world, now=now - timedelta(days=2))
     a.do_submit_evidence(ruled.id, statement="已发货", acting_user=world.merchant, now=now - timedelta(days=2))
-    a.do_rule(ruled.id, outcome="refund", liable="merchant", note="商品有问题", acting_user=world.cs,
-              now=now - timedelta(days=1))
+    a.do_rule(
+        ruled.id,
+        outcome="refund",
+        liable="merchant",
+        note="商品有问题",
+        acting_user=world.cs,
+        now=now - timedelta(days=1),
+    )
     cancelled_order = f.make_order(shop=world.shop, buyer=world.buyer)
-    c = a.do_open_aftersale(order_id=cancelled_order.id, type="refund_only", amount_fen=100, reason="质量问题",
-                            acting_user=world.buyer, now=now)
+    c = a.do_open_aftersale(
+        order_id=cancelled_order.id,
+        type="refund_only",
+        amount_fen=100,
+        reason="质量问题",
+        acting_user=world.buyer,
+        now=now,
+    )
     a.do_reject(c.id, reason="不同意", acting_user=world.merchant, now=now)
     a.do_escalate(c.id, reason="介入", acting_user=world.buyer, now=now)
     a.do_cancel(c.id, acting_user=world.buyer, now=now)
@@ -291,10 +368,10 @@ def test_workbench_figures_leave_out_buyer_cancelled_disputes(world):
         f.make_order(shop=world.shop, buyer=world.buyer)
     # An order paid long ago is outside the period.
     f.make_order(shop=world.shop, buyer=world.buyer, paid_at=now - timedelta(days=40))
-    figures = dispute_figures(world.merchant.shop_ids(), now=clock.now())   # after the last order was paid
-    assert figures.disputes_opened == 1                 # the cancelled one does not count
+    figures = dispute_figures(world.merchant.shop_ids(), now=clock.now())  # after the last order was paid
+    assert figures.disputes_opened == 1  # the cancelled one does not count
     assert figures.merchant_liable == 1
-    assert figures.paid_orders == 4                      # world.order + cancelled_order + 2
+    assert figures.paid_orders == 4  # world.order + cancelled_order + 2
     assert figures.liability_rate_percent == "25.00%"
     page = text(client_for(world.merchant).get("/workbench/"))
     assert "纠纷商责率" in page and "25.00%" in page
@@ -304,7 +381,7 @@ def test_workbench_figures_leave_out_buyer_cancelled_disputes(world):
 
 def test_workbench_counts_evidence_due_within_4_hours(world):
     now = clock.now()
-    soon = in_dispute(world, now=now - timedelta(hours=21))          # due in 3 h
+    soon = in_dispute(world, now=now - timedelta(hours=21))  # due in 3 h
     summary = workbench_summary(world.merchant, now=now)
     assert summary["disputes_pending"] == 1 and summary["evidence_due_soon"] == 1
     assert summary["by_status"][Status.DISPUTE_AWAITING_EVIDENCE] == 1
@@ -321,7 +398,7 @@ def test_english_is_available(world):
 
 
 def _queue_link(page: str, rel: str):
-    m = re.search(r'href="\?cursor=([^"]+)" rel="%s"' % rel, page)
+    m = re.search(rf'href="\?cursor=([^"]+)" rel="{rel}"', page)
     return m and m.group(1)
 
 
@@ -333,14 +410,16 @@ def test_cs_queue_pages_through_every_dispute_oldest_first(world, monkeypatch):
     numbers = []
     for i in range(6):
         order = f.make_order(shop=world.shop, buyer=world.buyer)
-        req = a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=100, reason="r",
-                                  acting_user=world.buyer, now=t0)
+        req = a.do_open_aftersale(
+            order_id=order.id, type="refund_only", amount_fen=100, reason="r", acting_user=world.buyer, now=t0
+        )
         a.do_reject(req.id, reason="no", acting_user=world.merchant, now=t0)
         a.do_escalate(req.id, reason="help", acting_user=world.buyer, now=t0)
         # Reviews start in reverse order of creation, so "oldest first" is not "lowest id first";
         # the last two start in the same second (the id breaks the tie).
-        a.do_submit_evidence(req.id, statement="s", acting_user=world.merchant,
-                             now=t0 + timedelta(hours=10 - min(i, 4)))
+        a.do_submit_evidence(
+            req.id, statement="s", acting_user=world.merchant, now=t0 + timedelta(hours=10 - min(i, 4))
+        )
         numbers.append(req.number)
     oldest_first = [numbers[4], numbers[5], *reversed(numbers[:4])]
     client = client_for(world.cs)
@@ -366,8 +445,14 @@ def test_cs_queue_pages_through_every_dispute_oldest_first(world, monkeypatch):
     assert [n for n in oldest_first if n in first] == oldest_first[0:2] and _queue_link(first, "prev") is None
 
     # A case ruled meanwhile neither shifts the next page nor repeats a row.
-    a.do_rule(AfterSale.objects.get(number=oldest_first[0]).id, outcome="no_refund", liable="buyer",
-              note="证据不足", acting_user=world.cs, now=clock.now())
+    a.do_rule(
+        AfterSale.objects.get(number=oldest_first[0]).id,
+        outcome="no_refund",
+        liable="buyer",
+        note="证据不足",
+        acting_user=world.cs,
+        now=clock.now(),
+    )
     page2 = text(client.get("/cs/", {"cursor": _queue_link(pages[0], "next")}))
     assert [n for n in oldest_first if n in page2] == oldest_first[2:4]
 

@@ -9,6 +9,7 @@ requests. Where a race needs the winner to hold its lock long enough for the los
 it, the winner is slowed *inside* its transaction (`slowed`), so the loser really waits on the row
 lock instead of simply arriving after the commit.
 """
+
 import json
 import threading
 import time
@@ -126,8 +127,15 @@ def fresh_order(world):
 
 
 def open_request(world, order, *, now, type="refund_only", amount=PAID):
-    return actions.do_open_aftersale(order_id=order.pk, type=type, amount_fen=amount, reason="质量问题",
-                                     description="坏了", acting_user=world.buyer, now=now)
+    return actions.do_open_aftersale(
+        order_id=order.pk,
+        type=type,
+        amount_fen=amount,
+        reason="质量问题",
+        description="坏了",
+        acting_user=world.buyer,
+        now=now,
+    )
 
 
 def in_dispute(world, *, now):
@@ -151,8 +159,10 @@ def in_platform_review(world, *, now):
 def test_merchant_approve_and_buyer_cancel_at_once_end_with_exactly_one_winner(world, slow_side):
     # given requests waiting for the merchant, and (every other one) requests in the dispute period
     now = clock.now()
-    slow = {"approve": "sellerdesk.aftersales.actions.merchant.record",
-            "cancel": "sellerdesk.aftersales.actions.cancelling.record"}.get(slow_side)
+    slow = {
+        "approve": "sellerdesk.aftersales.actions.merchant.record",
+        "cancel": "sellerdesk.aftersales.actions.cancelling.record",
+    }.get(slow_side)
     for i in range(ITERATIONS):
         aftersale = in_dispute(world, now=now) if i % 2 else open_request(world, fresh_order(world), now=now)
         before = kinds(aftersale.pk)
@@ -205,8 +215,9 @@ def test_evidence_at_due_at_and_the_evidence_timeout_at_once_apply_exactly_one_o
         slow = "sellerdesk.aftersales.actions.deadlines.record" if i % 2 else None
         with slowed(slow, 0.2) if slow else _nothing():
             evidence, timeout = race(
-                lambda: actions.do_submit_evidence(aftersale.pk, statement="发货前质检视频", acting_user=world.merchant,
-                                                   now=due_at),
+                lambda: actions.do_submit_evidence(
+                    aftersale.pk, statement="发货前质检视频", acting_user=world.merchant, now=due_at
+                ),
                 lambda: actions.apply_timeout(aftersale.pk, now=due_at + timedelta(seconds=1)),
             )
 
@@ -248,10 +259,22 @@ def test_two_cs_rulings_at_once_leave_exactly_one_ruling(world):
         slow = "sellerdesk.aftersales.actions.adjudication.record" if i % 2 else None
         with slowed(slow, 0.2) if slow else _nothing():
             results = race(
-                lambda: actions.do_rule(aftersale.pk, outcome="refund", liable="merchant", note="商家未按约发货",
-                                        acting_user=world.cs, now=now),
-                lambda: actions.do_rule(aftersale.pk, outcome="no_refund", liable="buyer", note="买家证据不足",
-                                        acting_user=other_cs, now=now),
+                lambda: actions.do_rule(
+                    aftersale.pk,
+                    outcome="refund",
+                    liable="merchant",
+                    note="商家未按约发货",
+                    acting_user=world.cs,
+                    now=now,
+                ),
+                lambda: actions.do_rule(
+                    aftersale.pk,
+                    outcome="no_refund",
+                    liable="buyer",
+                    note="买家证据不足",
+                    acting_user=other_cs,
+                    now=now,
+                ),
             )
 
         # then one ruling stands, the other agent is told the request moved on
@@ -277,7 +300,7 @@ def test_two_cs_rulings_at_once_leave_exactly_one_ruling(world):
 
 def test_the_same_buyer_opening_two_requests_on_one_order_at_once_gets_one_request(world):
     now = clock.now()
-    for i in range(ITERATIONS):
+    for _ in range(ITERATIONS):
         # given a paid order without any request
         order = fresh_order(world)
 
@@ -307,20 +330,22 @@ def test_the_deadline_task_and_the_sweeper_at_once_fire_the_timeout_once(world):
 
         # when the queued task and the periodic sweeper both run one second after the deadline
         slow = "sellerdesk.aftersales.actions.deadlines.record" if i % 2 else None
-        with time_machine.travel(due_at + timedelta(seconds=1), tick=False), (slowed(slow, 0.2) if slow else _nothing()):
+        with time_machine.travel(due_at + timedelta(seconds=1), tick=False), slowed(slow, 0.2) if slow else _nothing():
             task, sweeper = race(
                 lambda: fire_deadline.call(aftersale.pk),
                 lambda: sweep_deadlines.call(),
             )
 
         # then the request was auto-approved and refunded exactly once
-        assert sorted([task, sweeper]) == sorted([("ok", True), ("ok", 0)]) or \
-            sorted([task, sweeper]) == sorted([("ok", False), ("ok", 1)]), (task, sweeper)
+        assert sorted([task, sweeper]) == sorted([("ok", True), ("ok", 0)]) or sorted([task, sweeper]) == sorted(
+            [("ok", False), ("ok", 1)]
+        ), (task, sweeper)
         aftersale.refresh_from_db()
         assert aftersale.status == Status.REFUNDED
         assert kinds(aftersale.pk) == ["created", "auto_approved", "refunded"]
         assert list(Refund.objects.filter(aftersale=aftersale).values_list("amount_fen", "source")) == [
-            (PAID, Refund.Source.AUTO_APPROVED)]
+            (PAID, Refund.Source.AUTO_APPROVED)
+        ]
         assert_money_sound(aftersale.order_id)
 
 
@@ -337,14 +362,18 @@ def test_the_same_idempotency_key_twice_at_once_runs_the_action_once(world):
             time.sleep(0.5)
             return result
 
-    for i in range(ITERATIONS):
+    for _ in range(ITERATIONS):
         aftersale = open_request(world, fresh_order(world), now=now)
         key = f"erp-approve-{aftersale.pk}"
 
         def post():
             client = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
-            response = client.post(f"/api/v1/aftersales/{aftersale.pk}/approve", "{}",
-                                   content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+            response = client.post(
+                f"/api/v1/aftersales/{aftersale.pk}/approve",
+                "{}",
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=key,
+            )
             return response.status_code, response.json()
 
         # when the ERP sends the same approve twice at once with the same Idempotency-Key
@@ -365,8 +394,12 @@ def test_the_same_idempotency_key_twice_at_once_runs_the_action_once(world):
 
         # and a later retry with that key replays the first answer without acting again
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
-        replay = client.post(f"/api/v1/aftersales/{aftersale.pk}/approve", "{}", content_type="application/json",
-                             HTTP_IDEMPOTENCY_KEY=key)
+        replay = client.post(
+            f"/api/v1/aftersales/{aftersale.pk}/approve",
+            "{}",
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
         assert replay.status_code == 200
         assert replay["Idempotent-Replayed"] == "true"
         assert json.loads(replay.content) == answers[0][1]

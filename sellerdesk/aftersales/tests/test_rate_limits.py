@@ -1,5 +1,6 @@
 """Per-user rate limits on messages, uploads and offers (api.md "Operations"): 429 with Retry-After,
 set by SELLERDESK_RATE_*, "0" turns one off, counted in the shared cache, refused when uncountable."""
+
 import uuid
 
 import pytest
@@ -76,8 +77,9 @@ def test_evidence_with_files_counts_against_the_uploads_limit(world, api_as, set
     merchant = api_as(world.merchant)
     assert post_message(merchant, first, files=[upload(png_data(), "a.png")]).status_code == 201
     dispute = bring_to_dispute_on_new_order(world)
-    response = merchant.post(f"/aftersales/{dispute.pk}/evidence", {"statement": "发货前已检查"},
-                             files=[upload(png_data(), "proof.png")])
+    response = merchant.post(
+        f"/aftersales/{dispute.pk}/evidence", {"statement": "发货前已检查"}, files=[upload(png_data(), "proof.png")]
+    )
     assert_throttled(response, "uploads")
     dispute.refresh_from_db()
     assert dispute.status == "dispute_awaiting_evidence"
@@ -95,8 +97,7 @@ def test_offers_over_the_per_user_rate_are_refused(world, api_as, settings):
     aftersale = bring_to(world, "merchant_rejected")
     merchant = api_as(world.merchant)
     assert merchant.post(f"/aftersales/{aftersale.pk}/offers", {"amount_fen": 3000, "note": ""}).status_code == 201
-    assert_throttled(merchant.post(f"/aftersales/{aftersale.pk}/offers", {"amount_fen": 2000, "note": ""}),
-                     "offers")
+    assert_throttled(merchant.post(f"/aftersales/{aftersale.pk}/offers", {"amount_fen": 2000, "note": ""}), "offers")
     assert Offer.objects.filter(aftersale=aftersale).count() == 1
 
 
@@ -130,8 +131,9 @@ def test_the_page_says_the_user_is_posting_too_fast_and_keeps_the_text(world, se
 
 
 def test_a_limit_that_cannot_be_counted_refuses_the_request(world, api_as, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }  # nothing listens there
     aftersale = bring_to(world, "awaiting_merchant")
     response = post_message(api_as(world.buyer), aftersale)
     assert_error(response, 503, "rate_limit_unavailable")
@@ -147,8 +149,13 @@ def redis_cache(settings):
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     prefix = f"sdtest-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": location, "KEY_PREFIX": prefix}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
+    }
     yield client
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)

@@ -2,6 +2,7 @@
 that leaves"; issue 7 part 6): pending → succeeded, or failed after the retries and then a CS case
 that 重新退款 sends again with the same reference. The rail is the simulator, made to fail with its
 own fault table; the worker step is run explicitly (run_rail_worker, or its claim/send/record steps)."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,8 +28,15 @@ SECOND = timedelta(seconds=1)
 
 def approved(w, *, amount=7000, now=T0) -> AfterSale:
     """A refund-only request the merchant agreed to: its refund is decided (pending) at `now`."""
-    x = a.do_open_aftersale(order_id=w.order.id, type="refund_only", amount_fen=amount, reason="质量问题",
-                            description="有裂痕", acting_user=w.buyer, now=now)
+    x = a.do_open_aftersale(
+        order_id=w.order.id,
+        type="refund_only",
+        amount_fen=amount,
+        reason="质量问题",
+        description="有裂痕",
+        acting_user=w.buyer,
+        now=now,
+    )
     a.do_approve(x.id, acting_user=w.merchant, now=now + SECOND)
     return AfterSale.objects.get(pk=x.pk)
 
@@ -63,7 +71,11 @@ def test_refund_is_pending_until_the_worker_sends_it_then_succeeded(world, api_a
 
     before = buyer.get(f"/aftersales/{aftersale.pk}").json()["refund"]
     assert (before["amount_fen"], before["status"], before["reference"], before["failed_reason"]) == (
-        7000, "pending", f"refund-{aftersale.number}", None)
+        7000,
+        "pending",
+        f"refund-{aftersale.number}",
+        None,
+    )
     assert transfers(refund.reference) == []
     assert DBTaskResult.objects.filter(task_path="sellerdesk.payouts.tasks.send_rail_instruction").count() == 1
 
@@ -75,14 +87,25 @@ def test_refund_is_pending_until_the_worker_sends_it_then_succeeded(world, api_a
     assert RailTransfer.objects.get(reference=refund.reference).order_no == world.order.order_no
     [payload] = events(aftersale, "refund.succeeded")
     assert (payload["aftersale_id"], payload["amount_fen"], payload["reference"], payload["failed_reason"]) == (
-        aftersale.pk, 7000, refund.reference, None)
+        aftersale.pk,
+        7000,
+        refund.reference,
+        None,
+    )
     assert HistoryEntry.objects.filter(aftersale=aftersale, kind="refund_succeeded").count() == 1
     assert run_rail_worker(now=T0 + 3 * SECOND) == 0  # nothing left to send
 
 
 def test_rollback_after_the_refund_instruction_was_written_sends_nothing(world):
-    x = a.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="质量问题",
-                            description="", acting_user=world.buyer, now=T0)
+    x = a.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="质量问题",
+        description="",
+        acting_user=world.buyer,
+        now=T0,
+    )
     tasks_before = DBTaskResult.objects.count()
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -153,7 +176,11 @@ def test_failing_refund_retries_with_growing_delays_then_fails_into_the_cs_conso
     assert (failed["status"], failed["failed_reason"]) == ("failed", "rail_unavailable")
     [payload] = events(aftersale, "refund.failed")
     assert (payload["aftersale_id"], payload["amount_fen"], payload["reference"], payload["failed_reason"]) == (
-        aftersale.pk, 7000, refund.reference, "rail_unavailable")
+        aftersale.pk,
+        7000,
+        refund.reference,
+        "rail_unavailable",
+    )
     assert HistoryEntry.objects.filter(aftersale=aftersale, kind="refund_failed").count() == 1
 
     page = client_for(world.cs).get("/cs/").content.decode()
@@ -162,14 +189,21 @@ def test_failing_refund_retries_with_growing_delays_then_fails_into_the_cs_conso
 
 def test_refund_refused_by_the_rail_fails_at_once_with_its_reason(world):
     aftersale = approved(world)
-    SimulatorRail().fail(mode=RailFault.Mode.REJECT, order_no=world.order.order_no, code="original_payment_closed",
-                         message="原支付账户已注销")
+    SimulatorRail().fail(
+        mode=RailFault.Mode.REJECT,
+        order_no=world.order.order_no,
+        code="original_payment_closed",
+        message="原支付账户已注销",
+    )
 
     assert run_rail_worker(now=T0 + 2 * SECOND) == 1
 
     refund = refund_of(aftersale)
     assert (refund.status, refund.failed_reason, instruction_of(aftersale).attempts) == (
-        "failed", "original_payment_closed", 1)
+        "failed",
+        "original_payment_closed",
+        1,
+    )
     assert not RailTransfer.objects.exists()
     assert events(aftersale, "refund.failed")[0]["failed_reason"] == "original_payment_closed"
 
@@ -177,8 +211,9 @@ def test_refund_refused_by_the_rail_fails_at_once_with_its_reason(world):
 def test_cs_retry_sends_the_failed_refund_once_with_the_same_reference(world):
     aftersale = approved(world)
     refund = refund_of(aftersale)
-    SimulatorRail().fail(mode=RailFault.Mode.REJECT, reference=refund.reference, code="original_payment_closed",
-                         times=1)
+    SimulatorRail().fail(
+        mode=RailFault.Mode.REJECT, reference=refund.reference, code="original_payment_closed", times=1
+    )
     run_rail_worker(now=T0 + 2 * SECOND)
     assert refund_of(aftersale).status == Refund.Status.FAILED
 
@@ -196,9 +231,11 @@ def test_cs_retry_sends_the_failed_refund_once_with_the_same_reference(world):
     assert transfers(refund.reference) == [(7000, 1)]
     assert RailInstruction.objects.filter(refund=refund).count() == 1
     assert f'data-refund="{refund.reference}"' not in cs.get("/cs/").content.decode()
-    assert list(HistoryEntry.objects.filter(aftersale=aftersale, kind__startswith="refund_")
-                .order_by("id").values_list("kind", flat=True)) == ["refund_failed", "refund_retried",
-                                                                    "refund_succeeded"]
+    assert list(
+        HistoryEntry.objects.filter(aftersale=aftersale, kind__startswith="refund_")
+        .order_by("id")
+        .values_list("kind", flat=True)
+    ) == ["refund_failed", "refund_retried", "refund_succeeded"]
 
 
 def test_cs_retry_is_refused_for_a_refund_that_has_not_failed_and_for_other_roles(world):
@@ -219,12 +256,19 @@ def test_cs_retry_is_refused_for_a_refund_that_has_not_failed_and_for_other_role
 
 def test_every_failed_refund_is_a_cs_case_also_without_a_dispute(world):
     order = f.make_order(shop=world.shop, buyer=world.buyer, paid_fen=3000)
-    x = a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=3000, reason="质量问题",
-                            description="", acting_user=world.buyer, now=T0)
+    x = a.do_open_aftersale(
+        order_id=order.id,
+        type="refund_only",
+        amount_fen=3000,
+        reason="质量问题",
+        description="",
+        acting_user=world.buyer,
+        now=T0,
+    )
     a.do_approve(x.id, acting_user=world.merchant, now=T0)
     SimulatorRail().fail(mode=RailFault.Mode.REJECT, order_no=order.order_no, code="original_payment_closed")
     run_rail_worker(now=T0 + SECOND)
 
     page = client_for(world.cs).get("/cs/").content.decode()
-    row = page[page.index(f'data-refund="refund-{x.number}"'):]
+    row = page[page.index(f'data-refund="refund-{x.number}"') :]
     assert x.number in row[:600] and f"/cs/cases/{x.pk}/" not in row[:600]  # CS sees no case page for it

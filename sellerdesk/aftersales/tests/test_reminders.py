@@ -1,5 +1,6 @@
 """Evidence due soon: the asked party is reminded 4 h and 1 h before its evidence request's
 deadline, each exactly once, and not at all once the request is answered, lapsed or superseded."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,9 @@ REMINDER_TASK = "sellerdesk.aftersales.tasks.evidence_due_soon"
 
 
 def _dispute(world, now):
-    a = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                  acting_user=world.buyer, now=now)
+    a = actions.do_open_aftersale(
+        order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损", acting_user=world.buyer, now=now
+    )
     actions.do_reject(a.id, reason="不同意", acting_user=world.merchant, now=now)
     return actions.do_escalate(a.id, reason="申请介入", acting_user=world.buyer, now=now)
 
@@ -27,8 +29,11 @@ def _open_request(aftersale):
 
 
 def _reminders(aftersale):
-    return list(OutboxEvent.objects.filter(topic=TOPIC, aftersale_id=aftersale.id).order_by("id")
-                .values_list("payload__hours_left", flat=True))
+    return list(
+        OutboxEvent.objects.filter(topic=TOPIC, aftersale_id=aftersale.id)
+        .order_by("id")
+        .values_list("payload__hours_left", flat=True)
+    )
 
 
 def test_opening_a_dispute_queues_reminders_four_hours_and_one_hour_before_the_deadline(world):
@@ -86,8 +91,9 @@ def test_a_reminder_of_the_first_window_does_not_fire_or_swallow_the_supplement_
     aftersale = _dispute(world, now)
     first = _open_request(aftersale)
     actions.do_submit_evidence(aftersale.id, statement="已发货", acting_user=world.merchant, now=now)
-    actions.do_request_evidence(aftersale.id, party="buyer", note="请补充开箱视频", due_hours=24,
-                                acting_user=world.cs, now=now)
+    actions.do_request_evidence(
+        aftersale.id, party="buyer", note="请补充开箱视频", due_hours=24, acting_user=world.cs, now=now
+    )
     supplement = _open_request(aftersale)
     at_4h = supplement.due_at - timedelta(hours=4)
 

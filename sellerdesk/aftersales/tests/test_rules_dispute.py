@@ -2,6 +2,7 @@
 rule: escalation and the 24 h evidence window, the merchant agreeing, evidence and its timeout, CS's
 supplementary evidence, the buyer's cancel at any moment, rulings, partial-refund offers, the
 negotiation history and the outbox."""
+
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -92,14 +93,25 @@ def test_escalation_opens_a_dispute_with_evidence_due_exactly_24_hours_after_ope
     do_escalate(aftersale.pk, reason="商家拒绝不合理", acting_user=world.buyer, now=opened)
 
     a, dispute = fresh(aftersale), dispute_of(aftersale)
-    assert (dispute.status, dispute.opened_at, dispute.evidence_due_at) == ("awaiting_evidence", opened,
-                                                                           opened + 24 * HOUR)
-    assert (dispute.evidence_submitted_at, dispute.timed_out, dispute.escalation_reason) == (None, False,
-                                                                                              "商家拒绝不合理")
+    assert (dispute.status, dispute.opened_at, dispute.evidence_due_at) == (
+        "awaiting_evidence",
+        opened,
+        opened + 24 * HOUR,
+    )
+    assert (dispute.evidence_submitted_at, dispute.timed_out, dispute.escalation_reason) == (
+        None,
+        False,
+        "商家拒绝不合理",
+    )
     assert (a.status, a.due_at) == (S.DISPUTE_AWAITING_EVIDENCE, opened + 24 * HOUR)
     initial = EvidenceRequest.objects.get(dispute=dispute)
     assert (initial.initial, initial.party, initial.state, initial.requested_at, initial.due_at) == (
-        True, "merchant", "open", opened, opened + 24 * HOUR)
+        True,
+        "merchant",
+        "open",
+        opened,
+        opened + 24 * HOUR,
+    )
     assert kinds(a)[-1] == "escalated"
     assert topics(a)[-1] == "dispute.opened"
 
@@ -121,8 +133,9 @@ def test_the_evidence_countdown_is_shown_in_the_list_and_the_detail(world, api_a
 def test_buyer_can_escalate_again_after_the_merchant_rejects_the_goods_returned_after_agreeing(world):
     aftersale, opened = escalated(world, type=RETURN_REFUND)
     do_approve(aftersale.pk, acting_user=world.merchant, now=opened + HOUR)
-    do_submit_return(aftersale.pk, carrier="顺丰速运", tracking_no="SF1", acting_user=world.buyer,
-                     now=opened + 2 * HOUR)
+    do_submit_return(
+        aftersale.pk, carrier="顺丰速运", tracking_no="SF1", acting_user=world.buyer, now=opened + 2 * HOUR
+    )
     do_reject_receipt(aftersale.pk, reason="退回商品已损坏", acting_user=world.merchant, now=opened + 3 * HOUR)
     reopened = opened + 4 * HOUR
 
@@ -130,10 +143,17 @@ def test_buyer_can_escalate_again_after_the_merchant_rejects_the_goods_returned_
 
     dispute = dispute_of(aftersale)
     assert (fresh(aftersale).status, fresh(aftersale).due_at) == (S.DISPUTE_AWAITING_EVIDENCE, reopened + 24 * HOUR)
-    assert (dispute.status, dispute.opened_at, dispute.evidence_due_at) == ("awaiting_evidence", reopened,
-                                                                           reopened + 24 * HOUR)
+    assert (dispute.status, dispute.opened_at, dispute.evidence_due_at) == (
+        "awaiting_evidence",
+        reopened,
+        reopened + 24 * HOUR,
+    )
     assert (dispute.outcome, dispute.liable, dispute.resolved_at, dispute.escalation_reason) == (
-        "", "", None, "商品寄回时完好")
+        "",
+        "",
+        None,
+        "商品寄回时完好",
+    )
     requests = list(EvidenceRequest.objects.filter(dispute=dispute).order_by("id").values_list("initial", "state"))
     assert requests == [(True, "withdrawn"), (True, "open")]
     assert kinds(aftersale).count("escalated") == 2
@@ -151,7 +171,11 @@ def test_merchant_agreeing_during_the_period_completes_the_dispute_and_refunds(w
     assert a.status == S.REFUNDED
     assert (a.refund.amount_fen, a.refund.source) == (8000, Refund.Source.MERCHANT_APPROVED)
     assert (dispute.status, dispute.outcome, dispute.liable, dispute.resolved_at) == (
-        "resolved", "refund", "", opened + HOUR)
+        "resolved",
+        "refund",
+        "",
+        opened + HOUR,
+    )
     assert not Ruling.objects.filter(dispute=dispute).exists()
     assert EvidenceRequest.objects.get(dispute=dispute).state == "withdrawn"
     assert topics(a)[-3:] == ["dispute.resolved", "aftersale.refunded", "aftersale.approved"]
@@ -190,7 +214,11 @@ def test_merchant_evidence_moves_the_dispute_to_platform_review(world):
     a, dispute = fresh(aftersale), dispute_of(aftersale)
     assert (a.status, a.due_at) == (S.DISPUTE_PLATFORM_REVIEW, None)
     assert (dispute.status, dispute.evidence_submitted_at, dispute.review_started_at, dispute.timed_out) == (
-        "platform_review", at, at, False)
+        "platform_review",
+        at,
+        at,
+        False,
+    )
     evidence = Evidence.objects.get(dispute=dispute)
     assert (evidence.party, evidence.statement, evidence.attachments.count()) == ("merchant", "发货视频见附件", 1)
     assert EvidenceRequest.objects.get(dispute=dispute).state == "fulfilled"
@@ -202,8 +230,9 @@ def test_evidence_at_exactly_evidence_due_at_is_accepted_over_http(world, api_as
     due = dispute_of(aftersale).evidence_due_at
 
     with time_machine.travel(due, tick=False):
-        response = api_as(world.merchant).post(f"/aftersales/{aftersale.pk}/evidence",
-                                               {"statement": "质检报告"}, files=[png()])
+        response = api_as(world.merchant).post(
+            f"/aftersales/{aftersale.pk}/evidence", {"statement": "质检报告"}, files=[png()]
+        )
 
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "dispute_platform_review"
@@ -216,8 +245,9 @@ def test_evidence_one_second_after_evidence_due_at_is_refused_although_no_worker
     before = snapshot(aftersale)
 
     with time_machine.travel(due + SECOND, tick=False):
-        response = api_as(world.merchant).post(f"/aftersales/{aftersale.pk}/evidence",
-                                               {"statement": "质检报告"}, files=[png()])
+        response = api_as(world.merchant).post(
+            f"/aftersales/{aftersale.pk}/evidence", {"statement": "质检报告"}, files=[png()]
+        )
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "deadline_passed"
@@ -235,7 +265,11 @@ def test_no_evidence_within_24_hours_moves_the_dispute_to_platform_review_record
     a, dispute = fresh(aftersale), dispute_of(aftersale)
     assert (a.status, a.due_at) == (S.DISPUTE_PLATFORM_REVIEW, None)
     assert (dispute.status, dispute.timed_out, dispute.evidence_submitted_at, dispute.review_started_at) == (
-        "platform_review", True, None, fired)
+        "platform_review",
+        True,
+        None,
+        fired,
+    )
     initial = EvidenceRequest.objects.get(dispute=dispute)
     assert (initial.state, initial.closed_at) == ("lapsed", fired)
     entry = HistoryEntry.objects.filter(aftersale=a).order_by("-id").first()
@@ -252,13 +286,19 @@ def test_cs_asks_the_merchant_for_supplementary_evidence_with_its_own_deadline(w
     aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW)
     asked = t + HOUR
 
-    request = do_request_evidence(aftersale.pk, party="merchant", note="请补充发货视频", due_hours=due_hours,
-                                  acting_user=world.cs, now=asked)
+    request = do_request_evidence(
+        aftersale.pk, party="merchant", note="请补充发货视频", due_hours=due_hours, acting_user=world.cs, now=asked
+    )
 
     a = fresh(aftersale)
     assert (a.status, a.due_at) == (S.DISPUTE_AWAITING_SUPPLEMENT, asked + window)
     assert (request.party, request.initial, request.state, request.due_at, request.requested_by) == (
-        "merchant", False, "open", asked + window, world.cs)
+        "merchant",
+        False,
+        "open",
+        asked + window,
+        world.cs,
+    )
     assert dispute_of(aftersale).status == "awaiting_supplement"
     assert topics(a)[-1] == "dispute.evidence_requested"
 
@@ -269,8 +309,7 @@ def test_only_the_party_cs_asked_can_submit_supplementary_evidence(world):
     do_request_evidence(aftersale.pk, party="buyer", note="请提供开箱视频", acting_user=world.cs, now=t + HOUR)
     before = snapshot(aftersale)
 
-    refused(lambda: perform(world, aftersale, "merchant", Action.SUBMIT_EVIDENCE, t + 2 * HOUR),
-            "invalid_transition")
+    refused(lambda: perform(world, aftersale, "merchant", Action.SUBMIT_EVIDENCE, t + 2 * HOUR), "invalid_transition")
     assert snapshot(aftersale) == before
 
     do_submit_evidence(aftersale.pk, statement="开箱视频", acting_user=world.buyer, now=t + 3 * HOUR)
@@ -279,15 +318,18 @@ def test_only_the_party_cs_asked_can_submit_supplementary_evidence(world):
     assert (fresh(aftersale).status, dispute.status) == (S.DISPUTE_PLATFORM_REVIEW, "platform_review")
     assert dispute.evidence_submitted_at == merchant_evidence_at  # the merchant's 举证 time is not the buyer's
     assert list(Evidence.objects.filter(dispute=dispute).order_by("id").values_list("party", flat=True)) == [
-        "merchant", "buyer"]
+        "merchant",
+        "buyer",
+    ]
 
 
 def test_evidence_after_the_original_24_hours_is_accepted_within_the_window_cs_gave(world):
     aftersale, opened = escalated(world)
     apply_timeout(aftersale.pk, now=opened + 24 * HOUR + SECOND)
     asked = opened + 30 * HOUR
-    request = do_request_evidence(aftersale.pk, party="merchant", note="请补充凭证", due_hours=12,
-                                  acting_user=world.cs, now=asked)
+    request = do_request_evidence(
+        aftersale.pk, party="merchant", note="请补充凭证", due_hours=12, acting_user=world.cs, now=asked
+    )
 
     do_submit_evidence(aftersale.pk, statement="补充的发货记录", acting_user=world.merchant, now=request.due_at)
 
@@ -301,16 +343,19 @@ def test_supplementary_evidence_one_second_after_the_requests_deadline_is_refuse
     aftersale, t = reach(world, S.DISPUTE_AWAITING_SUPPLEMENT)
     before = snapshot(aftersale)
 
-    refused(lambda: perform(world, aftersale, "merchant", Action.SUBMIT_EVIDENCE, aftersale.due_at + SECOND),
-            "deadline_passed")
+    refused(
+        lambda: perform(world, aftersale, "merchant", Action.SUBMIT_EVIDENCE, aftersale.due_at + SECOND),
+        "deadline_passed",
+    )
 
     assert snapshot(aftersale) == before
 
 
 def test_supplement_deadline_passing_returns_the_dispute_to_review(world):
     aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW)
-    request = do_request_evidence(aftersale.pk, party="buyer", note="请提供开箱视频", acting_user=world.cs,
-                                  now=t + HOUR)
+    request = do_request_evidence(
+        aftersale.pk, party="buyer", note="请提供开箱视频", acting_user=world.cs, now=t + HOUR
+    )
     fired = request.due_at + SECOND
 
     assert apply_timeout(aftersale.pk, now=fired) is True
@@ -326,8 +371,10 @@ def test_cs_cannot_ask_for_evidence_while_the_merchants_24_hours_run(world):
     aftersale, opened = escalated(world)
     before = snapshot(aftersale)
 
-    refused(lambda: do_request_evidence(aftersale.pk, party="merchant", note="x", acting_user=world.cs,
-                                        now=opened + HOUR), "invalid_transition")
+    refused(
+        lambda: do_request_evidence(aftersale.pk, party="merchant", note="x", acting_user=world.cs, now=opened + HOUR),
+        "invalid_transition",
+    )
 
     assert snapshot(aftersale) == before
 
@@ -336,16 +383,14 @@ def test_cs_cannot_ask_for_evidence_while_the_merchants_24_hours_run(world):
 
 
 @pytest.mark.parametrize("status", DISPUTE_STATES)
-def test_buyer_cancel_at_any_dispute_state_cancels_the_dispute_with_no_ruling_and_no_merchant_liability(
-        world, status):
+def test_buyer_cancel_at_any_dispute_state_cancels_the_dispute_with_no_ruling_and_no_merchant_liability(world, status):
     aftersale, t = reach(world, status)
 
     do_cancel(aftersale.pk, acting_user=world.buyer, now=t + HOUR)
 
     a, dispute = fresh(aftersale), dispute_of(aftersale)
     assert a.status == S.CANCELLED
-    assert (dispute.status, dispute.outcome, dispute.liable, dispute.resolved_at) == ("cancelled", "", "",
-                                                                                       t + HOUR)
+    assert (dispute.status, dispute.outcome, dispute.liable, dispute.resolved_at) == ("cancelled", "", "", t + HOUR)
     assert not Ruling.objects.filter(dispute=dispute).exists()
     assert not Refund.objects.filter(aftersale=a).exists()
     assert not EvidenceRequest.objects.filter(dispute=dispute, state="open").exists()
@@ -381,12 +426,24 @@ def test_ruling_full_refund_names_outcome_liable_party_note_who_ruled_and_the_ev
     aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW, amount=9000)
     evidence_ids = list(Evidence.objects.filter(dispute__aftersale=aftersale).values_list("id", flat=True))
 
-    ruling = do_rule(aftersale.pk, outcome="refund", liable="merchant", note="商家未能证明发货完好",
-                     acting_user=world.cs, now=t + HOUR)
+    ruling = do_rule(
+        aftersale.pk,
+        outcome="refund",
+        liable="merchant",
+        note="商家未能证明发货完好",
+        acting_user=world.cs,
+        now=t + HOUR,
+    )
 
     ruling = Ruling.objects.get(pk=ruling.pk)
     assert (ruling.outcome, ruling.amount_fen, ruling.liable, ruling.note, ruling.ruled_by, ruling.ruled_at) == (
-        "refund", 9000, "merchant", "商家未能证明发货完好", world.cs, t + HOUR)
+        "refund",
+        9000,
+        "merchant",
+        "商家未能证明发货完好",
+        world.cs,
+        t + HOUR,
+    )
     assert ruling.evidence_considered == evidence_ids and len(evidence_ids) == 1
     a, dispute = fresh(aftersale), dispute_of(aftersale)
     assert (a.status, a.refund.amount_fen, a.refund.source) == (S.REFUNDED, 9000, Refund.Source.RULING)
@@ -399,8 +456,15 @@ def test_ruling_full_refund_names_outcome_liable_party_note_who_ruled_and_the_ev
 def test_ruling_partial_refund_refunds_exactly_the_amount_ruled(world):
     aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW)
 
-    do_rule(aftersale.pk, outcome="partial_refund", amount_fen=3500, liable="none", note="双方各担一半",
-            acting_user=world.cs, now=t + HOUR)
+    do_rule(
+        aftersale.pk,
+        outcome="partial_refund",
+        amount_fen=3500,
+        liable="none",
+        note="双方各担一半",
+        acting_user=world.cs,
+        now=t + HOUR,
+    )
 
     a = fresh(aftersale)
     assert (a.status, a.refund.amount_fen) == (S.REFUNDED, 3500)
@@ -416,8 +480,7 @@ def test_ruling_no_refund_closes_the_request_with_the_buyer_liable(world):
     a = fresh(aftersale)
     assert a.status == S.CLOSED
     assert not Refund.objects.filter(aftersale=a).exists()
-    assert (dispute_of(a).outcome, dispute_of(a).liable, dispute_of(a).resolved_at) == ("no_refund", "buyer",
-                                                                                          t + HOUR)
+    assert (dispute_of(a).outcome, dispute_of(a).liable, dispute_of(a).resolved_at) == ("no_refund", "buyer", t + HOUR)
     assert merchant_liable_rulings(world.shop) == 0
 
 
@@ -426,8 +489,18 @@ def test_partial_refund_ruling_needs_an_amount_between_zero_and_the_request(worl
     aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW)
     before = snapshot(aftersale)
 
-    refused(lambda: do_rule(aftersale.pk, outcome="partial_refund", amount_fen=amount, liable="merchant",
-                            note="x", acting_user=world.cs, now=t + HOUR), "invalid_amount")
+    refused(
+        lambda: do_rule(
+            aftersale.pk,
+            outcome="partial_refund",
+            amount_fen=amount,
+            liable="merchant",
+            note="x",
+            acting_user=world.cs,
+            now=t + HOUR,
+        ),
+        "invalid_amount",
+    )
 
     assert snapshot(aftersale) == before
 
@@ -438,8 +511,9 @@ def test_ruling_while_a_supplement_is_awaited_withdraws_the_request(world):
     do_rule(aftersale.pk, outcome="refund", liable="merchant", note="无需再等", acting_user=world.cs, now=t + HOUR)
 
     assert fresh(aftersale).status == S.REFUNDED
-    assert list(EvidenceRequest.objects.filter(dispute__aftersale=aftersale).order_by("id")
-                .values_list("state", flat=True)) == ["fulfilled", "withdrawn"]
+    assert list(
+        EvidenceRequest.objects.filter(dispute__aftersale=aftersale).order_by("id").values_list("state", flat=True)
+    ) == ["fulfilled", "withdrawn"]
 
 
 def test_only_cs_rules_and_a_second_ruling_is_refused(world):
@@ -452,8 +526,7 @@ def test_only_cs_rules_and_a_second_ruling_is_refused(world):
 
     perform(world, aftersale, "cs", Action.RULE, t + HOUR, outcome="refund", liable="merchant")
     after = snapshot(aftersale)
-    refused(lambda: perform(world, aftersale, "cs", Action.RULE, t + 2 * HOUR, outcome="refund"),
-            "invalid_transition")
+    refused(lambda: perform(world, aftersale, "cs", Action.RULE, t + 2 * HOUR, outcome="refund"), "invalid_transition")
     assert snapshot(aftersale) == after
     assert (Ruling.objects.count(), after["refunds"]) == (1, [10000])
 
@@ -472,7 +545,9 @@ def test_buyer_accepting_an_offer_refunds_exactly_that_amount_and_completes_the_
     assert Order.objects.get(pk=a.order_id).refunded_fen == 4200
     assert (dispute.status, dispute.outcome, dispute.liable) == ("resolved", "partial_refund", "")
     assert (Offer.objects.get(pk=offer.pk).state, Offer.objects.get(pk=offer.pk).answered_at) == (
-        "accepted", opened + 2 * HOUR)
+        "accepted",
+        opened + 2 * HOUR,
+    )
     assert not Ruling.objects.exists()
 
 
@@ -487,8 +562,9 @@ def test_buyer_declining_an_offer_keeps_the_negotiation_going(world):
     assert Offer.objects.get(pk=offer.pk).state == "declined"
     assert not Refund.objects.filter(aftersale=a).exists()
     assert "make_offer" in allowed_actions(a, party="merchant", now=opened + 3 * HOUR)
-    refused(lambda: do_accept_offer(aftersale.pk, offer.pk, acting_user=world.buyer, now=opened + 3 * HOUR),
-            "no_open_offer")
+    refused(
+        lambda: do_accept_offer(aftersale.pk, offer.pk, acting_user=world.buyer, now=opened + 3 * HOUR), "no_open_offer"
+    )
 
 
 def test_a_new_offer_supersedes_the_old_one(world):
@@ -497,13 +573,16 @@ def test_a_new_offer_supersedes_the_old_one(world):
     new = do_make_offer(aftersale.pk, amount_fen=5000, acting_user=world.merchant, now=opened + 2 * HOUR)
     before = snapshot(aftersale)
 
-    refused(lambda: do_accept_offer(aftersale.pk, old.pk, acting_user=world.buyer, now=opened + 3 * HOUR),
-            "offer_not_open")
+    refused(
+        lambda: do_accept_offer(aftersale.pk, old.pk, acting_user=world.buyer, now=opened + 3 * HOUR), "offer_not_open"
+    )
     assert snapshot(aftersale) == before
 
     do_accept_offer(aftersale.pk, new.pk, acting_user=world.buyer, now=opened + 3 * HOUR)
     assert list(Offer.objects.filter(aftersale=aftersale).order_by("id").values_list("state", flat=True)) == [
-        "superseded", "accepted"]
+        "superseded",
+        "accepted",
+    ]
     assert fresh(aftersale).refund.amount_fen == 5000
 
 
@@ -512,8 +591,10 @@ def test_an_offer_must_be_a_partial_refund_of_the_request(world, amount):
     aftersale, opened = escalated(world)
     before = snapshot(aftersale)
 
-    refused(lambda: do_make_offer(aftersale.pk, amount_fen=amount, acting_user=world.merchant, now=opened + HOUR),
-            "invalid_offer_amount")
+    refused(
+        lambda: do_make_offer(aftersale.pk, amount_fen=amount, acting_user=world.merchant, now=opened + HOUR),
+        "invalid_offer_amount",
+    )
 
     assert snapshot(aftersale) == before
 
@@ -526,28 +607,50 @@ def test_negotiation_history_has_one_entry_per_action_oldest_first_with_actor_ro
     steps = [
         (T0 + 1 * HOUR, lambda t: do_reject(aftersale.pk, reason="不同意", acting_user=world.merchant, now=t)),
         (T0 + 2 * HOUR, lambda t: do_escalate(aftersale.pk, reason="申请介入", acting_user=world.buyer, now=t)),
-        (T0 + 3 * HOUR, lambda t: do_post_message(aftersale.pk, body="可以退一半吗", acting_user=world.merchant, now=t)),
+        (
+            T0 + 3 * HOUR,
+            lambda t: do_post_message(aftersale.pk, body="可以退一半吗", acting_user=world.merchant, now=t),
+        ),
         (T0 + 4 * HOUR, lambda t: do_make_offer(aftersale.pk, amount_fen=5000, acting_user=world.merchant, now=t)),
-        (T0 + 5 * HOUR, lambda t: do_decline_offer(aftersale.pk, Offer.objects.get().pk, acting_user=world.buyer,
-                                                   now=t)),
-        (T0 + 6 * HOUR, lambda t: do_submit_evidence(aftersale.pk, statement="质检记录", acting_user=world.merchant,
-                                                     now=t)),
-        (T0 + 7 * HOUR, lambda t: do_request_evidence(aftersale.pk, party="buyer", note="请提供开箱视频",
-                                                      acting_user=world.cs, now=t)),
-        (T0 + 8 * HOUR, lambda t: do_submit_evidence(aftersale.pk, statement="开箱视频", acting_user=world.buyer,
-                                                     now=t)),
-        (T0 + 9 * HOUR, lambda t: do_rule(aftersale.pk, outcome="no_refund", liable="buyer", note="证据不足",
-                                          acting_user=world.cs, now=t)),
+        (
+            T0 + 5 * HOUR,
+            lambda t: do_decline_offer(aftersale.pk, Offer.objects.get().pk, acting_user=world.buyer, now=t),
+        ),
+        (
+            T0 + 6 * HOUR,
+            lambda t: do_submit_evidence(aftersale.pk, statement="质检记录", acting_user=world.merchant, now=t),
+        ),
+        (
+            T0 + 7 * HOUR,
+            lambda t: do_request_evidence(
+                aftersale.pk, party="buyer", note="请提供开箱视频", acting_user=world.cs, now=t
+            ),
+        ),
+        (
+            T0 + 8 * HOUR,
+            lambda t: do_submit_evidence(aftersale.pk, statement="开箱视频", acting_user=world.buyer, now=t),
+        ),
+        (
+            T0 + 9 * HOUR,
+            lambda t: do_rule(
+                aftersale.pk, outcome="no_refund", liable="buyer", note="证据不足", acting_user=world.cs, now=t
+            ),
+        ),
     ]
     for t, step in steps:
         step(t)
 
     expected = [
-        ("2025-03-03T02:00:00Z", "buyer", "created"), ("2025-03-03T03:00:00Z", "merchant", "rejected"),
-        ("2025-03-03T04:00:00Z", "buyer", "escalated"), ("2025-03-03T05:00:00Z", "merchant", "message"),
-        ("2025-03-03T06:00:00Z", "merchant", "offer_made"), ("2025-03-03T07:00:00Z", "buyer", "offer_declined"),
-        ("2025-03-03T08:00:00Z", "merchant", "evidence_submitted"), ("2025-03-03T09:00:00Z", "cs", "evidence_requested"),
-        ("2025-03-03T10:00:00Z", "buyer", "evidence_submitted"), ("2025-03-03T11:00:00Z", "cs", "ruled"),
+        ("2025-03-03T02:00:00Z", "buyer", "created"),
+        ("2025-03-03T03:00:00Z", "merchant", "rejected"),
+        ("2025-03-03T04:00:00Z", "buyer", "escalated"),
+        ("2025-03-03T05:00:00Z", "merchant", "message"),
+        ("2025-03-03T06:00:00Z", "merchant", "offer_made"),
+        ("2025-03-03T07:00:00Z", "buyer", "offer_declined"),
+        ("2025-03-03T08:00:00Z", "merchant", "evidence_submitted"),
+        ("2025-03-03T09:00:00Z", "cs", "evidence_requested"),
+        ("2025-03-03T10:00:00Z", "buyer", "evidence_submitted"),
+        ("2025-03-03T11:00:00Z", "cs", "ruled"),
     ]
     for viewer in (world.buyer, world.merchant, world.cs):
         history = api_as(viewer).get(f"/aftersales/{aftersale.pk}/history").json()
@@ -586,11 +689,20 @@ def test_each_action_writes_its_outbox_event_in_the_same_transaction(world):
     assert topics(aftersale)[-1] == "dispute.evidence_submitted"
     do_rule(aftersale.pk, outcome="refund", liable="merchant", note="商责", acting_user=world.cs, now=T0 + 4 * HOUR)
 
-    assert topics(aftersale) == ["aftersale.created", "aftersale.rejected", "dispute.opened",
-                                 "dispute.evidence_submitted", "dispute.resolved", "aftersale.refunded"]
+    assert topics(aftersale) == [
+        "aftersale.created",
+        "aftersale.rejected",
+        "dispute.opened",
+        "dispute.evidence_submitted",
+        "dispute.resolved",
+        "aftersale.refunded",
+    ]
     resolved = OutboxEvent.objects.get(topic="dispute.resolved")
     assert (resolved.payload["outcome"], resolved.payload["liable"], resolved.payload["aftersale_id"]) == (
-        "refund", "merchant", aftersale.pk)
+        "refund",
+        "merchant",
+        aftersale.pk,
+    )
 
 
 def test_timeout_and_cancel_write_their_outbox_events(world):
@@ -607,12 +719,19 @@ def test_a_refused_action_writes_no_outbox_event_and_no_history(world):
     aftersale, opened = escalated(world)
     before = snapshot(aftersale)
 
-    refused(lambda: do_submit_evidence(aftersale.pk, statement="迟到的凭证", acting_user=world.merchant,
-                                       now=opened + 24 * HOUR + SECOND), "deadline_passed")
-    refused(lambda: do_reject(aftersale.pk, reason="x", acting_user=world.merchant, now=opened + HOUR),
-            "invalid_transition")
-    refused(lambda: do_submit_evidence(aftersale.pk, statement="", acting_user=world.merchant, now=opened + HOUR),
-            "empty_statement")
+    refused(
+        lambda: do_submit_evidence(
+            aftersale.pk, statement="迟到的凭证", acting_user=world.merchant, now=opened + 24 * HOUR + SECOND
+        ),
+        "deadline_passed",
+    )
+    refused(
+        lambda: do_reject(aftersale.pk, reason="x", acting_user=world.merchant, now=opened + HOUR), "invalid_transition"
+    )
+    refused(
+        lambda: do_submit_evidence(aftersale.pk, statement="", acting_user=world.merchant, now=opened + HOUR),
+        "empty_statement",
+    )
 
     assert snapshot(aftersale) == before
 
@@ -625,10 +744,14 @@ def test_an_offer_accepted_after_the_escalation_window_closed_is_refused_althoug
     offer = do_make_offer(aftersale.pk, amount_fen=5000, acting_user=world.merchant, now=t + HOUR)
     before = snapshot(aftersale)
 
-    refused(lambda: do_accept_offer(aftersale.pk, offer.pk, acting_user=world.buyer,
-                                    now=aftersale.due_at + SECOND), "deadline_passed")
-    refused(lambda: do_make_offer(aftersale.pk, amount_fen=6000, acting_user=world.merchant,
-                                  now=aftersale.due_at + SECOND), "deadline_passed")
+    refused(
+        lambda: do_accept_offer(aftersale.pk, offer.pk, acting_user=world.buyer, now=aftersale.due_at + SECOND),
+        "deadline_passed",
+    )
+    refused(
+        lambda: do_make_offer(aftersale.pk, amount_fen=6000, acting_user=world.merchant, now=aftersale.due_at + SECOND),
+        "deadline_passed",
+    )
 
     assert snapshot(aftersale) == before
     assert apply_timeout(aftersale.pk, now=aftersale.due_at + SECOND) is True

@@ -6,6 +6,7 @@ State is moved with the real actions (explicit `now=`) or the real HTTP API (tim
 here writes a status field. The helpers at the top are shared with test_rules_dispute.py,
 test_deadlines.py and test_worker.py.
 """
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,8 +63,15 @@ def new_order(w, paid_fen=10000):
 
 def open_request(w, *, order=None, type=REFUND_ONLY, amount=10000, now=T0):
     order = order or new_order(w)
-    return do_open_aftersale(order_id=order.id, type=type, amount_fen=amount, reason="质量问题",
-                             description="收到的商品有裂痕", acting_user=w.buyer, now=now)
+    return do_open_aftersale(
+        order_id=order.id,
+        type=type,
+        amount_fen=amount,
+        reason="质量问题",
+        description="收到的商品有裂痕",
+        acting_user=w.buyer,
+        now=now,
+    )
 
 
 def fresh(aftersale) -> AfterSale:
@@ -81,13 +89,25 @@ PATHS = {
     S.AWAITING_RECEIPT: [("merchant", Action.APPROVE), ("buyer", Action.RETURN_SHIPMENT)],
     S.MERCHANT_REJECTED: [("merchant", Action.REJECT)],
     S.DISPUTE_AWAITING_EVIDENCE: [("merchant", Action.REJECT), ("buyer", Action.ESCALATE)],
-    S.DISPUTE_PLATFORM_REVIEW: [("merchant", Action.REJECT), ("buyer", Action.ESCALATE),
-                                ("merchant", Action.SUBMIT_EVIDENCE)],
-    S.DISPUTE_AWAITING_SUPPLEMENT: [("merchant", Action.REJECT), ("buyer", Action.ESCALATE),
-                                    ("merchant", Action.SUBMIT_EVIDENCE), ("cs", Action.REQUEST_EVIDENCE)],
+    S.DISPUTE_PLATFORM_REVIEW: [
+        ("merchant", Action.REJECT),
+        ("buyer", Action.ESCALATE),
+        ("merchant", Action.SUBMIT_EVIDENCE),
+    ],
+    S.DISPUTE_AWAITING_SUPPLEMENT: [
+        ("merchant", Action.REJECT),
+        ("buyer", Action.ESCALATE),
+        ("merchant", Action.SUBMIT_EVIDENCE),
+        ("cs", Action.REQUEST_EVIDENCE),
+    ],
 }
 NON_FINAL_STATES = list(PATHS)
-NEGOTIABLE = (S.MERCHANT_REJECTED, S.DISPUTE_AWAITING_EVIDENCE, S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_SUPPLEMENT)
+NEGOTIABLE = (
+    S.MERCHANT_REJECTED,
+    S.DISPUTE_AWAITING_EVIDENCE,
+    S.DISPUTE_PLATFORM_REVIEW,
+    S.DISPUTE_AWAITING_SUPPLEMENT,
+)
 
 
 def perform(w, aftersale, party, action, now, **kw):
@@ -121,8 +141,14 @@ def perform(w, aftersale, party, action, now, **kw):
     if action == Action.REQUEST_EVIDENCE:
         return do_request_evidence(pk, party=kw.get("party", "merchant"), note="请补充发货视频", **common)
     if action == Action.RULE:
-        return do_rule(pk, outcome=kw.get("outcome", "no_refund"), amount_fen=kw.get("amount_fen"),
-                       liable=kw.get("liable", "buyer"), note="证据不足", **common)
+        return do_rule(
+            pk,
+            outcome=kw.get("outcome", "no_refund"),
+            amount_fen=kw.get("amount_fen"),
+            liable=kw.get("liable", "buyer"),
+            note="证据不足",
+            **common,
+        )
     raise AssertionError(action)
 
 
@@ -146,7 +172,9 @@ def snapshot(aftersale) -> dict:
     a = fresh(aftersale)
     dispute = Dispute.objects.filter(aftersale=a).first()
     return {
-        "status": a.status, "due_at": a.due_at, "version": a.version,
+        "status": a.status,
+        "due_at": a.due_at,
+        "version": a.version,
         "history": HistoryEntry.objects.filter(aftersale=a).count(),
         "refunds": list(Refund.objects.filter(order_id=a.order_id).values_list("amount_fen", flat=True)),
         "refunded_fen": Order.objects.get(pk=a.order_id).refunded_fen,
@@ -170,8 +198,11 @@ def kinds(aftersale) -> list[str]:
 
 
 def topics(aftersale) -> list[str]:
-    return list(OutboxEvent.objects.filter(aggregate_type="aftersale", aggregate_id=str(aftersale.pk))
-                .order_by("id").values_list("topic", flat=True))
+    return list(
+        OutboxEvent.objects.filter(aggregate_type="aftersale", aggregate_id=str(aftersale.pk))
+        .order_by("id")
+        .values_list("topic", flat=True)
+    )
 
 
 # ----------------------------------------------------------------------------- awaiting_merchant
@@ -239,8 +270,9 @@ def test_merchant_reject_without_reason_is_refused_and_changes_nothing(world):
 def test_buyer_return_shipment_awaits_receipt_for_10_days(world):
     aftersale, t = reach(world, S.AWAITING_RETURN)
 
-    do_submit_return(aftersale.pk, carrier="顺丰速运", tracking_no="SF1234567890", acting_user=world.buyer,
-                     now=t + HOUR)
+    do_submit_return(
+        aftersale.pk, carrier="顺丰速运", tracking_no="SF1234567890", acting_user=world.buyer, now=t + HOUR
+    )
 
     a = fresh(aftersale)
     assert (a.status, a.due_at) == (S.AWAITING_RECEIPT, t + HOUR + 10 * DAY)
@@ -283,8 +315,12 @@ def test_merchant_reconsidering_after_rejecting_the_returned_goods_refunds_witho
 # ------------------------------------------------------------------------------------- cancelling
 
 
-CANCELLABLE = [(s, t) for s in NON_FINAL_STATES for t in (REFUND_ONLY, RETURN_REFUND)
-               if not (s in (S.AWAITING_RETURN, S.AWAITING_RECEIPT) and t == REFUND_ONLY)]
+CANCELLABLE = [
+    (s, t)
+    for s in NON_FINAL_STATES
+    for t in (REFUND_ONLY, RETURN_REFUND)
+    if not (s in (S.AWAITING_RETURN, S.AWAITING_RECEIPT) and t == REFUND_ONLY)
+]
 
 
 @pytest.mark.parametrize(("status", "type"), CANCELLABLE)
@@ -399,7 +435,8 @@ def test_deadline_bound_action_is_accepted_at_due_at_exactly(world, status, type
 
 @pytest.mark.parametrize(("status", "type", "party", "action"), BOUNDED)
 def test_deadline_bound_action_one_second_late_is_refused_with_deadline_passed_without_a_worker(
-        world, status, type, party, action):
+    world, status, type, party, action
+):
     aftersale, _ = reach(world, status, type=type)
     before = snapshot(aftersale)
 
@@ -471,8 +508,11 @@ def _cancelled_in_dispute(w):
 
 
 FINAL_ROUTES = {"refunded": _refunded_in_dispute, "closed": _closed_by_ruling, "cancelled": _cancelled_in_dispute}
-RIGHTFUL = [(action, party) for action in PERSON_ACTIONS
-            for party in sorted({p.value for rule in TABLE[action].values() for p in rule.parties})]
+RIGHTFUL = [
+    (action, party)
+    for action in PERSON_ACTIONS
+    for party in sorted({p.value for rule in TABLE[action].values() for p in rule.parties})
+]
 
 
 @pytest.mark.parametrize("final", list(FINAL_ROUTES))
@@ -547,10 +587,13 @@ def test_only_one_open_request_per_order(world):
 # --------------------------------------------------------------- allowed_actions from the same table
 
 TABLE_STATES = [
-    (S.AWAITING_MERCHANT, "merchant"), (S.AWAITING_MERCHANT, "buyer"),
+    (S.AWAITING_MERCHANT, "merchant"),
+    (S.AWAITING_MERCHANT, "buyer"),
     (S.AWAITING_RECEIPT, "merchant"),
-    (S.MERCHANT_REJECTED, "buyer"), (S.MERCHANT_REJECTED, "merchant"),
-    (S.DISPUTE_AWAITING_EVIDENCE, "merchant"), (S.DISPUTE_AWAITING_EVIDENCE, "buyer"),
+    (S.MERCHANT_REJECTED, "buyer"),
+    (S.MERCHANT_REJECTED, "merchant"),
+    (S.DISPUTE_AWAITING_EVIDENCE, "merchant"),
+    (S.DISPUTE_AWAITING_EVIDENCE, "buyer"),
     (S.DISPUTE_PLATFORM_REVIEW, "cs"),
     (S.DISPUTE_AWAITING_SUPPLEMENT, "buyer"),
 ]
@@ -615,8 +658,17 @@ def test_can_escalate_is_the_same_decision_as_the_table_and_names_the_reason_whe
 def test_refund_only_lifecycle_over_the_http_api(world, api_as):
     buyer, merchant = api_as(world.buyer), api_as(world.merchant)
     with time_machine.travel(T0, tick=False):
-        created = buyer.post("/aftersales", {"order_id": world.order.id, "type": "refund_only", "amount_fen": 5000,
-                                             "reason": "质量问题", "description": ""}, key="open-1")
+        created = buyer.post(
+            "/aftersales",
+            {
+                "order_id": world.order.id,
+                "type": "refund_only",
+                "amount_fen": 5000,
+                "reason": "质量问题",
+                "description": "",
+            },
+            key="open-1",
+        )
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["status"], body["due_at"]) == ("awaiting_merchant", "2025-03-05T02:00:00Z")
@@ -628,19 +680,22 @@ def test_refund_only_lifecycle_over_the_http_api(world, api_as):
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "refunded"
     assert approved.json()["refund"]["amount_fen"] == 5000
-    assert api_as(world.buyer).get("/orders/%d" % world.order.id).json()["refundable_fen"] == 5000
+    assert api_as(world.buyer).get(f"/orders/{world.order.id}").json()["refundable_fen"] == 5000
 
 
 def test_return_refund_lifecycle_over_the_http_api(world, api_as):
     buyer, merchant = api_as(world.buyer), api_as(world.merchant)
     with time_machine.travel(T0, tick=False):
-        aftersale_id = buyer.post("/aftersales", {"order_id": world.order.id, "type": "return_refund",
-                                                  "amount_fen": 10000, "reason": "尺码不合适"}).json()["id"]
+        aftersale_id = buyer.post(
+            "/aftersales",
+            {"order_id": world.order.id, "type": "return_refund", "amount_fen": 10000, "reason": "尺码不合适"},
+        ).json()["id"]
     with time_machine.travel(T0 + HOUR, tick=False):
         assert merchant.post(f"/aftersales/{aftersale_id}/approve").json()["status"] == "awaiting_return"
     with time_machine.travel(T0 + 2 * HOUR, tick=False):
-        shipped = buyer.post(f"/aftersales/{aftersale_id}/return-shipment",
-                             {"carrier": "中通快递", "tracking_no": "ZT998877"})
+        shipped = buyer.post(
+            f"/aftersales/{aftersale_id}/return-shipment", {"carrier": "中通快递", "tracking_no": "ZT998877"}
+        )
     assert (shipped.json()["status"], shipped.json()["due_at"]) == ("awaiting_receipt", "2025-03-13T04:00:00Z")
     with time_machine.travel(T0 + 3 * HOUR, tick=False):
         confirmed = merchant.post(f"/aftersales/{aftersale_id}/confirm-receipt")

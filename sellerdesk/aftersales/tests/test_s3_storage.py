@@ -1,5 +1,6 @@
 """Evidence in S3-compatible storage (SELLERDESK_S3_BUCKET), against a real S3 API on 127.0.0.1:
 moto's server mode, spoken to over HTTP by django-storages + boto3 as a real bucket would be."""
+
 import io
 import socket
 
@@ -26,15 +27,28 @@ def s3_bucket(settings, monkeypatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket="evidence")
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "evidence", "endpoint_url": endpoint, "default_acl": "private",
-                    "querystring_auth": True, "file_overwrite": False}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "evidence",
+                "endpoint_url": endpoint,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
     from django.core.files.storage import storages
+
     storages._storages.pop("default", None)  # re-read STORAGES
     try:
         yield boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
@@ -46,8 +60,9 @@ def s3_bucket(settings, monkeypatch):
 def test_evidence_is_stored_in_the_bucket_and_served_to_the_parties_from_it(world, api_as, s3_bucket):
     a = bring_to(world, "dispute_awaiting_evidence")
     merchant = api_as(world.merchant)
-    sent = merchant.post(f"/aftersales/{a.pk}/evidence", {"statement": "签收单"},
-                         files=[named(png((10, 20, 30)), "sign.png")])
+    sent = merchant.post(
+        f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, files=[named(png((10, 20, 30)), "sign.png")]
+    )
     assert sent.status_code == 200, sent.content
     attachment = Attachment.objects.get(aftersale=a)
     keys = [o["Key"] for o in s3_bucket.list_objects_v2(Bucket="evidence").get("Contents", [])]

@@ -11,16 +11,23 @@ The machine keeps a model of what each request's negotiation history must be; af
 database must match it exactly, which is how "every successful change added exactly one entry of
 its kind" is checked (a missing, duplicated or half-applied entry shows up as a difference).
 """
-from collections import Counter
-from datetime import timedelta
 
 import os
+from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from sellerdesk.aftersales import actions, policy
 from sellerdesk.aftersales.access import aftersales_visible_to, party_of
@@ -100,8 +107,13 @@ PATHS = {
     "approved": [APPROVE],
     "return_shipped": [APPROVE, ("return_shipment", "buyer")],
     "receipt_rejected": [APPROVE, ("return_shipment", "buyer"), ("reject_receipt", "merchant")],
-    "agreed_in_dispute_then_return_refused": [REJECT, ESCALATE, APPROVE, ("return_shipment", "buyer"),
-                                              ("reject_receipt", "merchant")],
+    "agreed_in_dispute_then_return_refused": [
+        REJECT,
+        ESCALATE,
+        APPROVE,
+        ("return_shipment", "buyer"),
+        ("reject_receipt", "merchant"),
+    ],
 }
 
 
@@ -145,8 +157,11 @@ class AfterSalesMachine(RuleBasedStateMachine):
         self._last_snapshot = {
             "orders": list(Order.objects.filter(pk__in=orders).order_by("pk").values_list("pk", "refunded_fen")),
             "aftersales": list(AfterSale.objects.filter(order_id__in=orders).order_by("pk").values()),
-            "history": list(HistoryEntry.objects.filter(aftersale_id__in=ids).order_by("pk")
-                            .values_list("pk", "aftersale_id", "kind")),
+            "history": list(
+                HistoryEntry.objects.filter(aftersale_id__in=ids)
+                .order_by("pk")
+                .values_list("pk", "aftersale_id", "kind")
+            ),
             "refunds": list(Refund.objects.filter(order_id__in=orders).order_by("pk").values()),
             "disputes": disputes,
             "requests": list(EvidenceRequest.objects.filter(dispute_id__in=dispute_ids).order_by("pk").values()),
@@ -163,8 +178,18 @@ class AfterSalesMachine(RuleBasedStateMachine):
     def grouped(self, data=None):
         """The snapshot per request: {id: (row, {history, refunds, dispute, requests, offers, rulings, evidence})}."""
         data = data or self.snapshot()
-        parts = {pk: {"history": [], "refunds": [], "dispute": None, "requests": [], "offers": [], "rulings": [],
-                      "evidence": []} for pk in self.ids}
+        parts = {
+            pk: {
+                "history": [],
+                "refunds": [],
+                "dispute": None,
+                "requests": [],
+                "offers": [],
+                "rulings": [],
+                "evidence": [],
+            }
+            for pk in self.ids
+        }
         dispute_of = {}
         for d in data["disputes"]:
             parts[d["aftersale_id"]]["dispute"] = d
@@ -243,8 +268,9 @@ class AfterSalesMachine(RuleBasedStateMachine):
 
     # -------------------------------------------------------------------------------- the first request
 
-    @initialize(type=st.sampled_from(AfterSaleType.values), pct=st.integers(1, 100),
-                path=st.sampled_from(sorted(PATHS)))
+    @initialize(
+        type=st.sampled_from(AfterSaleType.values), pct=st.integers(1, 100), path=st.sampled_from(sorted(PATHS))
+    )
     def first_request(self, type, pct, path):
         """The first request, walked by its rightful actors to a random starting state (so that the
         random steps start as often in the dispute as before it)."""
@@ -257,14 +283,26 @@ class AfterSalesMachine(RuleBasedStateMachine):
         before = self.snapshot()
         self.changed()
         try:
-            aftersale = actions.do_open_aftersale(order_id=order.pk, type=type, amount_fen=amount, reason="质量问题",
-                                                  description="", acting_user=self.users["buyer"], now=self.now)
+            aftersale = actions.do_open_aftersale(
+                order_id=order.pk,
+                type=type,
+                amount_fen=amount,
+                reason="质量问题",
+                description="",
+                acting_user=self.users["buyer"],
+                now=self.now,
+            )
         except CodedError as exc:
             self.stats["refused", "open", exc.code] += 1
             assert self.snapshot() == before
             still_open = AfterSale.objects.filter(order=order).exclude(status__in=FINAL_STATUSES).exists()
-            expected = ("invalid_amount" if amount <= 0 else "amount_exceeds_refundable"
-                        if amount > order.refundable_fen else "aftersale_already_open")
+            expected = (
+                "invalid_amount"
+                if amount <= 0
+                else "amount_exceeds_refundable"
+                if amount > order.refundable_fen
+                else "aftersale_already_open"
+            )
             assert exc.code == expected, (exc.code, amount, order.refundable_fen, still_open)
             return
         self.stats["done", "open"] += 1
@@ -276,8 +314,10 @@ class AfterSalesMachine(RuleBasedStateMachine):
 
     # -------------------------------------------------------------------------------- the clock
 
-    @rule(seconds=st.one_of(st.integers(1, 120), st.integers(121, 6 * 3600), st.integers(6 * 3600, 12 * 86400)),
-          sweeper_runs=st.booleans())
+    @rule(
+        seconds=st.one_of(st.integers(1, 120), st.integers(121, 6 * 3600), st.integers(6 * 3600, 12 * 86400)),
+        sweeper_runs=st.booleans(),
+    )
     def time_passes(self, seconds, sweeper_runs):
         self.now += timedelta(seconds=seconds)
         if sweeper_runs:
@@ -325,64 +365,99 @@ class AfterSalesMachine(RuleBasedStateMachine):
 
     @rule(i=pick, who=actor("merchant"))
     def approve(self, i, who):
-        self.attempt(Action.APPROVE, i, who,
-                     lambda u, a: actions.do_approve(a, acting_user=u, now=self.now),
-                     lambda before: self.approval(before, "approved"))
+        self.attempt(
+            Action.APPROVE,
+            i,
+            who,
+            lambda u, a: actions.do_approve(a, acting_user=u, now=self.now),
+            lambda before: self.approval(before, "approved"),
+        )
 
     @rule(i=pick, who=actor("merchant"))
     def reject(self, i, who):
-        self.attempt(Action.REJECT, i, who,
-                     lambda u, a: actions.do_reject(a, reason="已发货,无质量问题", acting_user=u, now=self.now),
-                     lambda before: (S.MERCHANT_REJECTED, self.now + policy.escalation_window(), ["rejected"], None))
+        self.attempt(
+            Action.REJECT,
+            i,
+            who,
+            lambda u, a: actions.do_reject(a, reason="已发货,无质量问题", acting_user=u, now=self.now),
+            lambda before: (S.MERCHANT_REJECTED, self.now + policy.escalation_window(), ["rejected"], None),
+        )
 
     @rule(i=pick, who=actor("merchant"))
     def confirm_receipt(self, i, who):
-        self.attempt(Action.CONFIRM_RECEIPT, i, who,
-                     lambda u, a: actions.do_confirm_receipt(a, acting_user=u, now=self.now),
-                     lambda before: (S.REFUNDED, None, ["receipt_confirmed", "refunded"], before.amount_fen))
+        self.attempt(
+            Action.CONFIRM_RECEIPT,
+            i,
+            who,
+            lambda u, a: actions.do_confirm_receipt(a, acting_user=u, now=self.now),
+            lambda before: (S.REFUNDED, None, ["receipt_confirmed", "refunded"], before.amount_fen),
+        )
 
     @rule(i=pick, who=actor("merchant"))
     def reject_receipt(self, i, who):
-        self.attempt(Action.REJECT_RECEIPT, i, who,
-                     lambda u, a: actions.do_reject_receipt(a, reason="退回商品已损坏", acting_user=u, now=self.now),
-                     lambda before: (S.MERCHANT_REJECTED, self.now + policy.escalation_window(),
-                                     ["receipt_rejected"], None))
+        self.attempt(
+            Action.REJECT_RECEIPT,
+            i,
+            who,
+            lambda u, a: actions.do_reject_receipt(a, reason="退回商品已损坏", acting_user=u, now=self.now),
+            lambda before: (S.MERCHANT_REJECTED, self.now + policy.escalation_window(), ["receipt_rejected"], None),
+        )
 
     @rule(i=pick, who=actor("merchant"), statement=st.sampled_from(["发货前质检视频", "补充照片", "   "]))
     def submit_evidence(self, i, who, statement):
         """The merchant's evidence, or whoever CS asked for a supplement (the buyer too)."""
-        self.attempt(Action.SUBMIT_EVIDENCE, i, who,
-                     lambda u, a: actions.do_submit_evidence(a, statement=statement, acting_user=u, now=self.now),
-                     lambda before: (S.DISPUTE_PLATFORM_REVIEW, None, ["evidence_submitted"], None))
+        self.attempt(
+            Action.SUBMIT_EVIDENCE,
+            i,
+            who,
+            lambda u, a: actions.do_submit_evidence(a, statement=statement, acting_user=u, now=self.now),
+            lambda before: (S.DISPUTE_PLATFORM_REVIEW, None, ["evidence_submitted"], None),
+        )
 
     @rule(i=pick, who=actor("merchant"), pct=st.integers(0, 100))
     def make_offer(self, i, who, pct):
         amount = AfterSale.objects.get(pk=self.target(i)).amount_fen * pct // 100
-        self.attempt(Action.MAKE_OFFER, i, who,
-                     lambda u, a: actions.do_make_offer(a, amount_fen=amount, note="部分退款", acting_user=u,
-                                                        now=self.now),
-                     lambda before: (Unchanged, None, ["offer_made"], None))
+        self.attempt(
+            Action.MAKE_OFFER,
+            i,
+            who,
+            lambda u, a: actions.do_make_offer(a, amount_fen=amount, note="部分退款", acting_user=u, now=self.now),
+            lambda before: (Unchanged, None, ["offer_made"], None),
+        )
 
     # -------------------------------------------------------------------------------- buyer
 
     @rule(i=pick, who=actor("buyer"))
     def return_shipment(self, i, who):
-        self.attempt(Action.RETURN_SHIPMENT, i, who,
-                     lambda u, a: actions.do_submit_return(a, carrier="顺丰", tracking_no="SF1234567890",
-                                                           acting_user=u, now=self.now),
-                     lambda before: (S.AWAITING_RECEIPT, self.now + policy.receipt(), ["return_shipped"], None))
+        self.attempt(
+            Action.RETURN_SHIPMENT,
+            i,
+            who,
+            lambda u, a: actions.do_submit_return(
+                a, carrier="顺丰", tracking_no="SF1234567890", acting_user=u, now=self.now
+            ),
+            lambda before: (S.AWAITING_RECEIPT, self.now + policy.receipt(), ["return_shipped"], None),
+        )
 
     @rule(i=pick, who=actor("buyer"))
     def escalate(self, i, who):
-        self.attempt(Action.ESCALATE, i, who,
-                     lambda u, a: actions.do_escalate(a, reason="商家拒绝不合理", acting_user=u, now=self.now),
-                     lambda before: (S.DISPUTE_AWAITING_EVIDENCE, self.now + policy.evidence(), ["escalated"], None))
+        self.attempt(
+            Action.ESCALATE,
+            i,
+            who,
+            lambda u, a: actions.do_escalate(a, reason="商家拒绝不合理", acting_user=u, now=self.now),
+            lambda before: (S.DISPUTE_AWAITING_EVIDENCE, self.now + policy.evidence(), ["escalated"], None),
+        )
 
     @rule(i=pick, who=actor("buyer"), body=st.sampled_from(["请尽快处理", ""]))
     def message(self, i, who, body):
-        self.attempt(Action.MESSAGE, i, who,
-                     lambda u, a: actions.do_post_message(a, body=body, acting_user=u, now=self.now),
-                     lambda before: (Unchanged, None, ["message"], None))
+        self.attempt(
+            Action.MESSAGE,
+            i,
+            who,
+            lambda u, a: actions.do_post_message(a, body=body, acting_user=u, now=self.now),
+            lambda before: (Unchanged, None, ["message"], None),
+        )
 
     def offer_to_answer(self, i, stale):
         offers = Offer.objects.filter(aftersale_id=self.target(i)).order_by("-pk")
@@ -392,39 +467,65 @@ class AfterSalesMachine(RuleBasedStateMachine):
     @rule(i=pick, who=actor("buyer"), stale=st.booleans())
     def accept_offer(self, i, who, stale):
         offer = self.offer_to_answer(i, stale)
-        self.attempt(Action.ACCEPT_OFFER, i, who,
-                     lambda u, a: actions.do_accept_offer(a, offer.pk if offer else 0, acting_user=u, now=self.now),
-                     lambda before: (S.REFUNDED, None, ["offer_accepted", "refunded"], offer.amount_fen))
+        self.attempt(
+            Action.ACCEPT_OFFER,
+            i,
+            who,
+            lambda u, a: actions.do_accept_offer(a, offer.pk if offer else 0, acting_user=u, now=self.now),
+            lambda before: (S.REFUNDED, None, ["offer_accepted", "refunded"], offer.amount_fen),
+        )
 
     @rule(i=pick, who=actor("buyer"), stale=st.booleans())
     def decline_offer(self, i, who, stale):
         offer = self.offer_to_answer(i, stale)
-        self.attempt(Action.DECLINE_OFFER, i, who,
-                     lambda u, a: actions.do_decline_offer(a, offer.pk if offer else 0, acting_user=u, now=self.now),
-                     lambda before: (Unchanged, None, ["offer_declined"], None))
+        self.attempt(
+            Action.DECLINE_OFFER,
+            i,
+            who,
+            lambda u, a: actions.do_decline_offer(a, offer.pk if offer else 0, acting_user=u, now=self.now),
+            lambda before: (Unchanged, None, ["offer_declined"], None),
+        )
 
     @rule(i=pick, who=actor("buyer"))
     def cancel(self, i, who):
-        self.attempt(Action.CANCEL, i, who,
-                     lambda u, a: actions.do_cancel(a, acting_user=u, now=self.now),
-                     lambda before: (S.CANCELLED, None, ["cancelled"], None))
+        self.attempt(
+            Action.CANCEL,
+            i,
+            who,
+            lambda u, a: actions.do_cancel(a, acting_user=u, now=self.now),
+            lambda before: (S.CANCELLED, None, ["cancelled"], None),
+        )
 
     # -------------------------------------------------------------------------------- platform CS
 
     # (Arguments are packed into tuples: hypothesis draws rules with fewer arguments more often.)
-    @rule(i=pick, who=actor("cs"), ask=st.tuples(st.sampled_from(["merchant", "buyer", "cs"]),
-                                                 st.sampled_from([None, 1, 24, 168, 0, 169])))
+    @rule(
+        i=pick,
+        who=actor("cs"),
+        ask=st.tuples(st.sampled_from(["merchant", "buyer", "cs"]), st.sampled_from([None, 1, 24, 168, 0, 169])),
+    )
     def request_evidence(self, i, who, ask):
         party, due_hours = ask
         window = policy.supplement() if due_hours is None else timedelta(hours=due_hours)
-        self.attempt(Action.REQUEST_EVIDENCE, i, who,
-                     lambda u, a: actions.do_request_evidence(a, party=party, note="请补充物流签收凭证",
-                                                              due_hours=due_hours, acting_user=u, now=self.now),
-                     lambda before: (S.DISPUTE_AWAITING_SUPPLEMENT, self.now + window, ["evidence_requested"], None))
+        self.attempt(
+            Action.REQUEST_EVIDENCE,
+            i,
+            who,
+            lambda u, a: actions.do_request_evidence(
+                a, party=party, note="请补充物流签收凭证", due_hours=due_hours, acting_user=u, now=self.now
+            ),
+            lambda before: (S.DISPUTE_AWAITING_SUPPLEMENT, self.now + window, ["evidence_requested"], None),
+        )
 
-    @rule(i=pick, who=actor("cs"), ruling=st.tuples(
-        st.sampled_from(["refund", "partial_refund", "no_refund", "maybe"]), st.integers(0, 100),
-        st.sampled_from(["merchant", "buyer", "none"])))
+    @rule(
+        i=pick,
+        who=actor("cs"),
+        ruling=st.tuples(
+            st.sampled_from(["refund", "partial_refund", "no_refund", "maybe"]),
+            st.integers(0, 100),
+            st.sampled_from(["merchant", "buyer", "none"]),
+        ),
+    )
     def rule_dispute(self, i, who, ruling):
         outcome, pct, liable = ruling
         amount = AfterSale.objects.get(pk=self.target(i)).amount_fen * pct // 100
@@ -435,23 +536,40 @@ class AfterSalesMachine(RuleBasedStateMachine):
                 return S.CLOSED, None, ["ruled"], None
             return S.REFUNDED, None, ["ruled", "refunded"], refund
 
-        self.attempt(Action.RULE, i, who,
-                     lambda u, a: actions.do_rule(a, outcome=outcome, amount_fen=amount, liable=liable,
-                                                  note="依据双方凭证判定", acting_user=u, now=self.now),
-                     expect)
+        self.attempt(
+            Action.RULE,
+            i,
+            who,
+            lambda u, a: actions.do_rule(
+                a,
+                outcome=outcome,
+                amount_fen=amount,
+                liable=liable,
+                note="依据双方凭证判定",
+                acting_user=u,
+                now=self.now,
+            ),
+            expect,
+        )
 
     # -------------------------------------------------------------------------------- buyer opens another
 
     @precondition(lambda self: len(self.ids) < MAX_REQUESTS and self.an_order_is_free())
-    @rule(order=st.integers(0, 1), type=st.sampled_from(AfterSaleType.values),
-          amount=st.one_of(st.integers(1, 10000), st.integers(-1, 12000)))
+    @rule(
+        order=st.integers(0, 1),
+        type=st.sampled_from(AfterSaleType.values),
+        amount=st.one_of(st.integers(1, 10000), st.integers(-1, 12000)),
+    )
     def buyer_opens_request(self, order, type, amount):
         self.open_request(order, type, amount)
 
     def an_order_is_free(self) -> bool:
         """Opening is tried only where it can succeed: "one open request per order" is raced elsewhere."""
-        busy = set(AfterSale.objects.filter(pk__in=self.ids).exclude(status__in=FINAL_STATUSES)
-                   .values_list("order_id", flat=True))
+        busy = set(
+            AfterSale.objects.filter(pk__in=self.ids)
+            .exclude(status__in=FINAL_STATUSES)
+            .values_list("order_id", flat=True)
+        )
         return len(busy) < len(self.orders)
 
     # -------------------------------------------------------------------------------- invariants
@@ -512,8 +630,11 @@ class AfterSalesMachine(RuleBasedStateMachine):
                     # nobody is liable. After agreeing to a return-and-refund the goods still come back
                     # (and may be refused again on arrival: merchant_rejected, with the escalation window).
                     assert dispute["liable"] == ""
-                    assert status in FINAL_STATUSES or status in (S.AWAITING_RETURN, S.AWAITING_RECEIPT,
-                                                                  S.MERCHANT_REJECTED), status
+                    assert status in FINAL_STATUSES or status in (
+                        S.AWAITING_RETURN,
+                        S.AWAITING_RECEIPT,
+                        S.MERCHANT_REJECTED,
+                    ), status
 
             # One open evidence request exactly while someone is asked, due when the request is.
             open_requests = [r for r in mine["requests"] if r["state"] == EvidenceRequest.State.OPEN]
@@ -529,26 +650,41 @@ class AfterSalesMachine(RuleBasedStateMachine):
 STATS: Counter = Counter()
 
 
-
 @pytest.mark.django_db
 def test_random_actions_and_clock_jumps_keep_every_invariant(world):
     STATS.clear()
     AfterSalesMachine.world = world
-    run_state_machine_as_test(AfterSalesMachine, settings=settings(
-        # SELLERDESK_STATE_MACHINE_EXAMPLES=500 for a long exploratory run.
-        max_examples=int(os.environ.get("SELLERDESK_STATE_MACHINE_EXAMPLES", "30")), stateful_step_count=25,
-        deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    ))
-    print("state machine:", sum(n for key, n in STATS.items() if key[0] == "step"), "steps;",
-          sorted((key, n) for key, n in STATS.items() if key[0] != "step"))
+    run_state_machine_as_test(
+        AfterSalesMachine,
+        settings=settings(
+            # SELLERDESK_STATE_MACHINE_EXAMPLES=500 for a long exploratory run.
+            max_examples=int(os.environ.get("SELLERDESK_STATE_MACHINE_EXAMPLES", "30")),
+            stateful_step_count=25,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
+    print(
+        "state machine:",
+        sum(n for key, n in STATS.items() if key[0] == "step"),
+        "steps;",
+        sorted((key, n) for key, n in STATS.items() if key[0] != "step"),
+    )
 
 
 @pytest.mark.django_db
 def test_second_escalation_after_the_merchant_agreed_and_then_refused_the_return(world):
     # given a return-and-refund the merchant agreed to during the dispute, then refused on arrival
     now = clock.now()
-    aftersale = actions.do_open_aftersale(order_id=world.order.pk, type="return_refund", amount_fen=5000,
-                                          reason="质量问题", acting_user=world.buyer, now=now)
+    aftersale = actions.do_open_aftersale(
+        order_id=world.order.pk,
+        type="return_refund",
+        amount_fen=5000,
+        reason="质量问题",
+        acting_user=world.buyer,
+        now=now,
+    )
     actions.do_reject(aftersale.pk, reason="无质量问题", acting_user=world.merchant, now=now)
     actions.do_escalate(aftersale.pk, reason="商品破损", acting_user=world.buyer, now=now)
     actions.do_approve(aftersale.pk, acting_user=world.merchant, now=now)
@@ -566,8 +702,20 @@ def test_second_escalation_after_the_merchant_agreed_and_then_refused_the_return
     dispute = Dispute.objects.get(aftersale=aftersale)
     assert (aftersale.status, aftersale.due_at) == (S.DISPUTE_AWAITING_EVIDENCE, now + policy.evidence())
     assert (dispute.status, dispute.evidence_due_at, dispute.outcome, dispute.resolved_at) == (
-        DisputeStatus.AWAITING_EVIDENCE, now + policy.evidence(), "", None)
+        DisputeStatus.AWAITING_EVIDENCE,
+        now + policy.evidence(),
+        "",
+        None,
+    )
     assert list(EvidenceRequest.objects.filter(dispute=dispute, state="open").values_list("party", "due_at")) == [
-        ("merchant", now + policy.evidence())]
+        ("merchant", now + policy.evidence())
+    ]
     assert list(HistoryEntry.objects.filter(aftersale=aftersale).order_by("pk").values_list("kind", flat=True)) == [
-        "created", "rejected", "escalated", "approved", "return_shipped", "receipt_rejected", "escalated"]
+        "created",
+        "rejected",
+        "escalated",
+        "approved",
+        "return_shipped",
+        "receipt_rejected",
+        "escalated",
+    ]

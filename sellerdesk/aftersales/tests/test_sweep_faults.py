@@ -1,6 +1,7 @@
 """The batch sweep and faults (issue 8): a dropped connection or a database that is away goes up to
 the worker (which backs off, reconnects and sweeps again) instead of falling back to row-by-row
 processing, which would fail on every row; a genuine error in one row still costs only that row."""
+
 import pytest
 from django.db import IntegrityError, InterfaceError, OperationalError, connection
 
@@ -29,15 +30,16 @@ def _count_row_by_row(monkeypatch) -> list:
 
 def _unchanged(made) -> bool:
     ids = [a.pk for a in made]
-    return ({fresh(a).status for a in made} == {S.DISPUTE_AWAITING_EVIDENCE}
-            and not HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out").exists()
-            and not OutboxEvent.objects.filter(topic="dispute.timed_out", aftersale_id__in=ids).exists())
+    return (
+        {fresh(a).status for a in made} == {S.DISPUTE_AWAITING_EVIDENCE}
+        and not HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out").exists()
+        and not OutboxEvent.objects.filter(topic="dispute.timed_out", aftersale_id__in=ids).exists()
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
-def test_a_dropped_connection_in_a_batch_goes_up_to_the_worker_and_no_row_is_tried_alone(world, monkeypatch,
-                                                                                         error):
+def test_a_dropped_connection_in_a_batch_goes_up_to_the_worker_and_no_row_is_tried_alone(world, monkeypatch, error):
     made, last_due = disputes(world, 3)
     row_by_row = _count_row_by_row(monkeypatch)
 
@@ -98,8 +100,9 @@ def test_one_bad_row_in_a_batch_costs_only_that_row_the_others_are_applied_one_b
     monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, real)  # fixed: the next sweep takes it
     assert sweep_evidence(now=now) == 1
     ids = [a.pk for a in made]
-    assert sorted(HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out")
-                  .values_list("aftersale_id", flat=True)) == sorted(ids)
+    assert sorted(
+        HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out").values_list("aftersale_id", flat=True)
+    ) == sorted(ids)
     assert OutboxEvent.objects.filter(topic="dispute.timed_out", aftersale_id__in=ids).count() == 4
 
 
@@ -120,9 +123,14 @@ def test_the_sweepers_connection_killed_mid_batch_raises_and_the_next_sweep_appl
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
-        with psycopg.connect(dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
-                             host=settings["HOST"] or None, port=settings["PORT"] or None,
-                             autocommit=True) as other:
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            autocommit=True,
+        ) as other:
             other.execute("SELECT pg_terminate_backend(%s)", [pid])
         monkeypatch.setitem(deadlines.TIMEOUT_EFFECTS, S.DISPUTE_AWAITING_EVIDENCE, real)
         return real(aftersales, now=now)
@@ -138,6 +146,7 @@ def test_the_sweepers_connection_killed_mid_batch_raises_and_the_next_sweep_appl
 
     assert sweep_evidence(now=now) == 5
     ids = [a.pk for a in made]
-    assert sorted(HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out")
-                  .values_list("aftersale_id", flat=True)) == sorted(ids)
+    assert sorted(
+        HistoryEntry.objects.filter(aftersale__in=ids, kind="evidence_timed_out").values_list("aftersale_id", flat=True)
+    ) == sorted(ids)
     assert OutboxEvent.objects.filter(topic="dispute.timed_out", aftersale_id__in=ids).count() == 5

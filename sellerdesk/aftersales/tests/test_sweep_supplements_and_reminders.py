@@ -2,6 +2,7 @@
 (issue 8): the sweeper claims them in batches with FOR UPDATE SKIP LOCKED and applies them
 set-based, one commit per batch; the deadline and reminder tasks call the same code with one row.
 Each fires exactly once, whichever of the task and the sweeper comes first, or both at once."""
+
 import threading
 
 import pytest
@@ -45,8 +46,11 @@ def lapsed(aftersale) -> int:
 
 
 def reminders(aftersale) -> list:
-    return list(OutboxEvent.objects.filter(topic=REMINDER, aftersale_id=aftersale.pk).order_by("id")
-                .values_list("payload__hours_left", flat=True))
+    return list(
+        OutboxEvent.objects.filter(topic=REMINDER, aftersale_id=aftersale.pk)
+        .order_by("id")
+        .values_list("payload__hours_left", flat=True)
+    )
 
 
 def open_request(aftersale) -> EvidenceRequest:
@@ -54,6 +58,7 @@ def open_request(aftersale) -> EvidenceRequest:
 
 
 # ------------------------------------------------------------------------------ supplement timeout
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("copy_from", [100, 0], ids=["insert", "copy"])
@@ -72,8 +77,12 @@ def test_the_sweep_applies_every_overdue_supplement_deadline_exactly_once_in_bat
     assert Notification.objects.filter(topic=LAPSED, user=world.buyer).count() == 7
     for aftersale in made:
         a, request = fresh(aftersale), EvidenceRequest.objects.get(pk=requests[aftersale.pk].pk)
-        assert (a.status, a.due_at, a.version, a.updated_at) == (S.DISPUTE_PLATFORM_REVIEW, None,
-                                                                 aftersale.version + 1, now)
+        assert (a.status, a.due_at, a.version, a.updated_at) == (
+            S.DISPUTE_PLATFORM_REVIEW,
+            None,
+            aftersale.version + 1,
+            now,
+        )
         assert Dispute.objects.get(aftersale=a).status == "platform_review"
         assert (request.state, request.closed_at) == ("lapsed", now)
         assert lapsed(a) == 1
@@ -94,14 +103,30 @@ def test_the_batch_writes_what_the_deadline_task_writes_for_one_supplement(world
         event = OutboxEvent.objects.get(topic=LAPSED, aftersale_id=aftersale.pk)
         a = fresh(aftersale)
         assert (entry.at, entry.actor_id, entry.actor_role, entry.visibility, entry.body) == (
-            now, None, "system", "all", "")
+            now,
+            None,
+            "system",
+            "all",
+            "",
+        )
         assert entry.data == {"due_at": due_at.isoformat(), "party": "buyer"}
-        assert event.payload == {"aftersale_id": a.pk, "number": a.number, "status": "dispute_platform_review",
-                                 "shop_id": a.shop_id, "buyer_id": a.buyer_id}
+        assert event.payload == {
+            "aftersale_id": a.pk,
+            "number": a.number,
+            "status": "dispute_platform_review",
+            "shop_id": a.shop_id,
+            "buyer_id": a.buyer_id,
+        }
         assert (event.aggregate_type, event.aggregate_id, event.shop_id, event.buyer_id) == (
-            "aftersale", str(a.pk), a.shop_id, a.buyer_id)
-        return sorted((n.user_id == a.buyer_id, n.link.replace(str(a.pk), "ID"), n.title.replace(a.number, "N"))
-                      for n in Notification.objects.filter(event=event))
+            "aftersale",
+            str(a.pk),
+            a.shop_id,
+            a.buyer_id,
+        )
+        return sorted(
+            (n.user_id == a.buyer_id, n.link.replace(str(a.pk), "ID"), n.title.replace(a.number, "N"))
+            for n in Notification.objects.filter(event=event)
+        )
 
     assert written(by_task, task_due, task_due + SECOND) == written(by_sweep, sweep_due, sweep_due + SECOND)
     assert len(written(by_sweep, sweep_due, sweep_due + SECOND)) == 2  # the merchant and the buyer
@@ -134,8 +159,9 @@ def test_a_supplement_deadline_is_met_at_due_at_exactly_and_a_task_after_the_swe
 @pytest.mark.django_db
 def test_a_supplement_answered_in_time_is_not_timed_out(world):
     (late, answered), last_due = supplements(world, 2)
-    actions.do_submit_evidence(answered.pk, statement="补充视频", uploads=[], acting_user=world.merchant,
-                               now=answered.due_at - SECOND)
+    actions.do_submit_evidence(
+        answered.pk, statement="补充视频", uploads=[], acting_user=world.merchant, now=answered.due_at - SECOND
+    )
 
     assert sweep(now=last_due + HOUR) == 1
     assert (lapsed(late), lapsed(answered)) == (1, 0)
@@ -143,6 +169,7 @@ def test_a_supplement_answered_in_time_is_not_timed_out(world):
 
 
 # ------------------------------------------------------------------------------------- reminders
+
 
 @pytest.mark.django_db
 def test_the_sweep_sends_each_due_reminder_once_and_the_task_after_it_is_a_no_op_without_a_lock(world):
@@ -194,18 +221,36 @@ def test_the_batch_writes_what_the_reminder_task_writes(world):
     def written(aftersale):
         event = OutboxEvent.objects.get(topic=REMINDER, aftersale_id=aftersale.pk)
         a, r = fresh(aftersale), open_request(aftersale)
-        assert event.payload == {"aftersale_id": a.pk, "number": a.number, "status": "dispute_awaiting_evidence",
-                                 "shop_id": a.shop_id, "buyer_id": a.buyer_id, "hours_left": 4,
-                                 "due_at": r.due_at.isoformat(), "party": "merchant", "evidence_request_id": r.pk}
+        assert event.payload == {
+            "aftersale_id": a.pk,
+            "number": a.number,
+            "status": "dispute_awaiting_evidence",
+            "shop_id": a.shop_id,
+            "buyer_id": a.buyer_id,
+            "hours_left": 4,
+            "due_at": r.due_at.isoformat(),
+            "party": "merchant",
+            "evidence_request_id": r.pk,
+        }
         assert (event.aggregate_type, event.aggregate_id, event.shop_id, event.buyer_id, event.holder_role) == (
-            "aftersale", str(a.pk), a.shop_id, a.buyer_id, "")
+            "aftersale",
+            str(a.pk),
+            a.shop_id,
+            a.buyer_id,
+            "",
+        )
         assert r.reminders_sent == [4]
         assert a.version == aftersale.version  # a reminder changes no state
-        return [(n.user_id, n.link.replace(str(a.pk), "ID"), n.title.replace(a.number, "N"))
-                for n in Notification.objects.filter(event=event)]
+        return [
+            (n.user_id, n.link.replace(str(a.pk), "ID"), n.title.replace(a.number, "N"))
+            for n in Notification.objects.filter(event=event)
+        ]
 
-    assert written(by_task) == written(by_sweep) == [
-        (world.merchant.pk, "/workbench/aftersales/ID/", "售后单 N 的凭证还有 4 小时到期")]
+    assert (
+        written(by_task)
+        == written(by_sweep)
+        == [(world.merchant.pk, "/workbench/aftersales/ID/", "售后单 N 的凭证还有 4 小时到期")]
+    )
 
 
 @pytest.mark.django_db
@@ -239,15 +284,22 @@ def test_a_mark_passed_over_while_no_worker_ran_is_not_sent_late_the_next_one_is
 @pytest.mark.django_db
 def test_no_reminder_for_a_mark_that_had_passed_when_the_request_was_made_nor_once_it_is_answered(world):
     aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW)
-    actions.do_request_evidence(aftersale.pk, party="buyer", note="请补充照片", due_hours=1, acting_user=world.cs,
-                                now=t + HOUR)
+    actions.do_request_evidence(
+        aftersale.pk, party="buyer", note="请补充照片", due_hours=1, acting_user=world.cs, now=t + HOUR
+    )
     short = fresh(aftersale)  # a 1 h window: both marks at or before the request
     answered = disputes(world, 1)[0]
-    actions.do_submit_evidence(answered.pk, statement="已发货", uploads=[], acting_user=world.merchant,
-                               now=answered.due_at - 5 * HOUR)
+    actions.do_submit_evidence(
+        answered.pk, statement="已发货", uploads=[], acting_user=world.merchant, now=answered.due_at - 5 * HOUR
+    )
 
-    for now in (short.due_at - 4 * HOUR, short.due_at - HOUR, short.due_at - MINUTE,
-                answered.due_at - 4 * HOUR, answered.due_at - HOUR):
+    for now in (
+        short.due_at - 4 * HOUR,
+        short.due_at - HOUR,
+        short.due_at - MINUTE,
+        answered.due_at - 4 * HOUR,
+        answered.due_at - HOUR,
+    ):
         assert sweep_reminders(now=now) == 0
     assert reminders(short) == reminders(answered) == []
 
@@ -263,6 +315,7 @@ def test_no_reminder_after_the_deadline_nor_after_the_buyer_cancels(world):
 
 
 # ---------------------------------------------------------------------- the task and the sweeper race
+
 
 def _at_once(*jobs):
     barrier = threading.Barrier(len(jobs))
@@ -301,8 +354,11 @@ def test_supplement_tasks_and_the_sweeper_at_once_time_each_out_exactly_once(wor
     fired = _at_once(tasks, lambda: sweep_supplements(now=now, batch=3))
     assert sum(fired) == 12, fired
     ids = [a.pk for a in made]
-    assert sorted(HistoryEntry.objects.filter(aftersale__in=ids, kind="supplement_timed_out")
-                  .values_list("aftersale_id", flat=True)) == sorted(ids)
+    assert sorted(
+        HistoryEntry.objects.filter(aftersale__in=ids, kind="supplement_timed_out").values_list(
+            "aftersale_id", flat=True
+        )
+    ) == sorted(ids)
     assert sorted(OutboxEvent.objects.filter(topic=LAPSED).values_list("aftersale_id", flat=True)) == sorted(ids)
     assert Notification.objects.filter(topic=LAPSED).count() == 24
     assert {fresh(a).status for a in made} == {S.DISPUTE_PLATFORM_REVIEW}
@@ -324,13 +380,14 @@ def test_reminder_tasks_and_two_sweepers_at_once_send_each_reminder_exactly_once
     sent = _at_once(tasks, lambda: sweep_reminders(now=now, batch=3), lambda: sweep_reminders(now=now, batch=3))
     assert sum(sent) == 12, sent
     assert sorted(OutboxEvent.objects.filter(topic=REMINDER).values_list("aftersale_id", flat=True)) == sorted(
-        a.pk for a in made)
+        a.pk for a in made
+    )
     assert Notification.objects.filter(topic=REMINDER).count() == 12
     assert {tuple(EvidenceRequest.objects.get(pk=r.pk).reminders_sent) for r in requests} == {(4,)}
 
 
-
 # ------------------------------------------------------------------------------------------ plans
+
 
 def _plan(qs) -> str:
     sql, params = qs.query.sql_with_params()

@@ -4,6 +4,7 @@ Every file is made here, in memory. Each one is refused with its coded error and
 behind, or is neutralised (re-encoded, renamed) and then only ever served as a download that no
 browser renders or sniffs.
 """
+
 import io
 import os
 import struct
@@ -54,8 +55,13 @@ def hex_encode(data: bytes) -> bytes:
     return data.hex().encode() + b">"
 
 
-def pdf_doc(objects: dict[int, bytes], *, packed: dict[int, bytes] | None = None,
-            packed_filter: bytes = b"/FlateDecode", encode=zlib.compress) -> bytes:
+def pdf_doc(
+    objects: dict[int, bytes],
+    *,
+    packed: dict[int, bytes] | None = None,
+    packed_filter: bytes = b"/FlateDecode",
+    encode=zlib.compress,
+) -> bytes:
     """A well-formed PDF 1.7 with a cross-reference stream. `objects` are written as they are
     (1 is the catalog); `packed` objects go compressed into one object stream whose /Filter is
     `packed_filter` and whose data is `encode(...)` of the objects."""
@@ -75,14 +81,22 @@ def pdf_doc(objects: dict[int, bytes], *, packed: dict[int, bytes] | None = None
             xref[num] = (2, stm, i)
         payload = encode(header + data)
         xref[stm] = (1, len(out), 0)
-        out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter %s /Length %d >>\nstream\n"
-                % (stm, len(packed), len(header), packed_filter, len(payload)) + payload + b"\nendstream\nendobj\n")
+        out += (
+            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter %s /Length %d >>\nstream\n"
+            % (stm, len(packed), len(header), packed_filter, len(payload))
+            + payload
+            + b"\nendstream\nendobj\n"
+        )
     xref_num, size = size, size + 1
     xref[xref_num] = (1, len(out), 0)
     rows = b"".join(struct.pack(">BIH", *xref.get(n, (0, 0, 65535 if n == 0 else 0))) for n in range(size))
     at = len(out)
-    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
-            % (xref_num, size, len(rows)) + rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % at)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % (xref_num, size, len(rows))
+        + rows
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % at
+    )
     return bytes(out)
 
 
@@ -91,8 +105,9 @@ def plain_pdf(catalog: bytes = CATALOG, page: bytes = PAGE, **extra: bytes) -> b
 
 
 def post_evidence(api_as, w, a, *uploads, key=None):
-    return api_as(w.merchant).post(f"/aftersales/{a.pk}/evidence", {"statement": "发货凭证"},
-                                   files=list(uploads), key=key)
+    return api_as(w.merchant).post(
+        f"/aftersales/{a.pk}/evidence", {"statement": "发货凭证"}, files=list(uploads), key=key
+    )
 
 
 def stored_files(settings) -> list[str]:
@@ -138,9 +153,12 @@ FILTERS = {
 def test_pdf_javascript_is_refused_behind_every_filter_in_an_object_stream(world, api_as, case, settings, label):
     # given a PDF whose open action is JavaScript packed in an object stream behind that filter
     packed_filter, encode = FILTERS[label]
-    pdf = pdf_doc({1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", 2: PAGES, 3: PAGE,
-                   9: b"/FlateDecode"},
-                  packed={4: JS_ACTION}, packed_filter=packed_filter, encode=encode)
+    pdf = pdf_doc(
+        {1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", 2: PAGES, 3: PAGE, 9: b"/FlateDecode"},
+        packed={4: JS_ACTION},
+        packed_filter=packed_filter,
+        encode=encode,
+    )
     assert b"JavaScript" not in pdf
     before = snapshot(case)
 
@@ -155,10 +173,12 @@ def test_pdf_javascript_stream_is_refused_behind_every_filter(world, api_as, cas
     # the script itself in a stream (/JS 5 0 R) encoded with that filter
     packed_filter, encode = FILTERS[label]
     script = encode(b"app.launchURL('https://evil.example/')")
-    pdf = plain_pdf(b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript << /Names [(a) 4 0 R] >> >> >>",
-                    o4=b"<< /S /JavaScript /JS 5 0 R >>",
-                    o5=b"<< /Filter %s /Length %d >>\nstream\n" % (packed_filter, len(script)) + script
-                    + b"\nendstream", o9=b"/FlateDecode")
+    pdf = plain_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript << /Names [(a) 4 0 R] >> >> >>",
+        o4=b"<< /S /JavaScript /JS 5 0 R >>",
+        o5=b"<< /Filter %s /Length %d >>\nstream\n" % (packed_filter, len(script)) + script + b"\nendstream",
+        o9=b"/FlateDecode",
+    )
     before = snapshot(case)
 
     response = post_evidence(api_as, world, case, upload(pdf, "invoice.pdf"))
@@ -169,11 +189,20 @@ def test_pdf_javascript_stream_is_refused_behind_every_filter(world, api_as, cas
 ACTIVE = {
     "JavaScript open action": (b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (x) >> >>", PAGE),
     "URI open action": (b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /URI /URI (https://e.example) >> >>", PAGE),
-    "javascript: link": (CATALOG, PAGE[:-2] + b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
-                                               b"/A << /S /URI /URI (javascript:alert(1)) >> >>] >>"),
-    "file: link": (CATALOG, PAGE[:-2] + b"/Annots [<< /Subtype /Link /A << /S /URI /URI (file:///etc/passwd) >> >>] >>"),
-    "SubmitForm": (b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [<< /T (a) /A << /S /SubmitForm "
-                   b"/F (https://e.example) >> >>] >> >>", PAGE),
+    "javascript: link": (
+        CATALOG,
+        PAGE[:-2] + b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+        b"/A << /S /URI /URI (javascript:alert(1)) >> >>] >>",
+    ),
+    "file: link": (
+        CATALOG,
+        PAGE[:-2] + b"/Annots [<< /Subtype /Link /A << /S /URI /URI (file:///etc/passwd) >> >>] >>",
+    ),
+    "SubmitForm": (
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [<< /T (a) /A << /S /SubmitForm "
+        b"/F (https://e.example) >> >>] >> >>",
+        PAGE,
+    ),
     "ImportData": (CATALOG, PAGE[:-2] + b"/Annots [<< /Subtype /Link /A << /S /ImportData /F (x.fdf) >> >>] >>"),
     "page additional action": (CATALOG, PAGE[:-2] + b"/AA << /O << /S /Named /N /NextPage >> >> >>"),
     "Launch": (CATALOG, PAGE[:-2] + b"/Annots [<< /Subtype /Link /A << /S /Launch /F (cmd.exe) >> >>] >>"),
@@ -181,7 +210,10 @@ ACTIVE = {
     "embedded file": (b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [] >> >> >>", PAGE),
     "file attachment": (CATALOG, PAGE[:-2] + b"/Annots [<< /Subtype /FileAttachment /FS << /F (a.exe) >> >>] >>"),
     "XFA form": (b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA [] >> >>", PAGE),
-    "remote go-to": (CATALOG, PAGE[:-2] + b"/Annots [<< /Subtype /Link /A << /S /GoToR /F (\\\\\\\\evil\\\\x.pdf) >> >>] >>"),
+    "remote go-to": (
+        CATALOG,
+        PAGE[:-2] + b"/Annots [<< /Subtype /Link /A << /S /GoToR /F (\\\\\\\\evil\\\\x.pdf) >> >>] >>",
+    ),
     "name in hex escapes": (b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /J#61vaScript /J#53 (x) >> >>", PAGE),
 }
 
@@ -198,9 +230,11 @@ def test_pdf_active_content_is_refused(world, api_as, case, settings, label):
 
 def test_pdf_with_web_links_and_an_open_at_page_is_accepted_and_stored_as_sent(world, api_as, case):
     # an e-invoice links to the tax office's verification site; plain links stay allowed
-    pdf = plain_pdf(b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
-                    PAGE[:-2] + b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
-                                b"/A << /S /URI /URI (https://inv-veri.chinatax.gov.cn/) >> >>] >>")
+    pdf = plain_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
+        PAGE[:-2] + b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+        b"/A << /S /URI /URI (https://inv-veri.chinatax.gov.cn/) >> >>] >>",
+    )
 
     response = post_evidence(api_as, world, case, upload(pdf, "发票.pdf"))
 
@@ -211,7 +245,7 @@ def test_pdf_with_web_links_and_an_open_at_page_is_accepted_and_stored_as_sent(w
 
 
 def test_encrypted_pdf_is_refused(world, api_as, case, settings):
-    for owner_only in (False, True):    # a password to open it, or only restrictions (empty user password)
+    for owner_only in (False, True):  # a password to open it, or only restrictions (empty user password)
         pdf = pikepdf.new()
         pdf.add_blank_page()
         buf = io.BytesIO()
@@ -226,10 +260,12 @@ def test_encrypted_pdf_is_refused(world, api_as, case, settings):
 UNREADABLE = {
     "garbage after the header": lambda: b"%PDF-1.7\n" + os.urandom(2000),
     "truncated": lambda: plain_pdf()[:60],
-    "object stream with an unknown filter": lambda: pdf_doc({1: CATALOG, 2: PAGES, 3: PAGE}, packed={4: JS_ACTION},
-                                                            packed_filter=b"/Rot13Decode", encode=lambda d: d),
-    "object stream that does not inflate": lambda: pdf_doc({1: CATALOG, 2: PAGES, 3: PAGE}, packed={4: JS_ACTION},
-                                                           encode=lambda d: b"not zlib" + d),
+    "object stream with an unknown filter": lambda: pdf_doc(
+        {1: CATALOG, 2: PAGES, 3: PAGE}, packed={4: JS_ACTION}, packed_filter=b"/Rot13Decode", encode=lambda d: d
+    ),
+    "object stream that does not inflate": lambda: pdf_doc(
+        {1: CATALOG, 2: PAGES, 3: PAGE}, packed={4: JS_ACTION}, encode=lambda d: b"not zlib" + d
+    ),
 }
 
 
@@ -251,9 +287,12 @@ def test_pdf_object_stream_bomb_is_refused_without_unpacking_it(world, api_as, c
 
 # ----------------------------------------------------------------------------- polyglots and disguises
 
+
 def test_svg_with_script_is_refused(world, api_as, case, settings):
-    svg = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
-           b"<script>fetch('/api/v1/me')</script></svg>")
+    svg = (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+        b"<script>fetch('/api/v1/me')</script></svg>"
+    )
     before = snapshot(case)
     response = post_evidence(api_as, world, case, upload(svg, "photo.svg"))
     assert_refused(response, case, before, settings, 415, "unsupported_file_type")
@@ -261,8 +300,9 @@ def test_svg_with_script_is_refused(world, api_as, case, settings):
 
 def test_html_renamed_jpg_is_refused(world, api_as, case, settings):
     before = snapshot(case)
-    response = post_evidence(api_as, world, case,
-                             upload(b"<!doctype html><script>alert(document.cookie)</script>", "photo.jpg"))
+    response = post_evidence(
+        api_as, world, case, upload(b"<!doctype html><script>alert(document.cookie)</script>", "photo.jpg")
+    )
     assert_refused(response, case, before, settings, 415, "unsupported_file_type")
 
 
@@ -298,8 +338,14 @@ def test_pdf_html_polyglot_is_only_ever_a_download(world, api_as, case):
 
 def test_mp4_html_polyglot_is_only_ever_a_download(world, api_as, case):
     html = b"<html><script>alert(1)</script></html>"
-    polyglot = (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-                + struct.pack(">I", 8 + len(html)) + b"free" + html + b"\x00\x00\x00\x10mdat" + b"\x00" * 8)
+    polyglot = (
+        b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+        + struct.pack(">I", 8 + len(html))
+        + b"free"
+        + html
+        + b"\x00\x00\x00\x10mdat"
+        + b"\x00" * 8
+    )
 
     response = post_evidence(api_as, world, case, upload(polyglot, "clip.html"))
 
@@ -311,8 +357,9 @@ def test_mp4_html_polyglot_is_only_ever_a_download(world, api_as, case):
 
 # ------------------------------------------------------------------------------------ images and sizes
 
+
 def test_decompression_bomb_is_refused(world, api_as, case, settings):
-    bomb = png_data(size=(8000, 6000), mode="1", color=0)     # 48 Mpx in a few KB
+    bomb = png_data(size=(8000, 6000), mode="1", color=0)  # 48 Mpx in a few KB
     assert len(bomb) < 100_000
     before = snapshot(case)
     response = post_evidence(api_as, world, case, upload(bomb, "bomb.png"))
@@ -340,12 +387,15 @@ def test_truncated_image_is_refused_as_corrupt(world, api_as, case, settings):
     assert_refused(response, case, before, settings, 415, "corrupt_file")
 
 
-@pytest.mark.parametrize("raw, shown", [
-    ("../../../../etc/passwd.png", "passwd.png"),
-    ("..\\..\\windows\\win.ini.png", "win.ini.png"),
-    ("evil\x1b[31mred\x07.png", "evil[31mred.png"),
-    ("invoice\u202egnp.exe", "invoicegnp.exe"),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("../../../../etc/passwd.png", "passwd.png"),
+        ("..\\..\\windows\\win.ini.png", "win.ini.png"),
+        ("evil\x1b[31mred\x07.png", "evil[31mred.png"),
+        ("invoice\u202egnp.exe", "invoicegnp.exe"),
+    ],
+)
 def test_path_traversal_and_control_characters_in_file_names_never_reach_the_disk(world, api_as, case, raw, shown):
     response = post_evidence(api_as, world, case, upload(png_data(), raw))
 
@@ -360,14 +410,19 @@ def test_path_traversal_and_control_characters_in_file_names_never_reach_the_dis
 
 # --------------------------------------------------------------- the work an upload may cost (finding 2)
 
+
 def test_a_submission_decodes_at_most_its_pixel_budget(world, api_as, case, settings, monkeypatch):
     # PNG counts twice (slower to decode and encode than JPEG)
     monkeypatch.setattr(files, "MAX_REQUEST_PIXELS", 2 * 2 * 64 * 64)
     before = snapshot(case)
     response = post_evidence(api_as, world, case, *[upload(png_data((64, 64)), f"{i}.png") for i in range(3)])
     assert_refused(response, case, before, settings, 413, "too_many_pixels")
-    assert response.json()["error"]["details"] == {"file": "2.png", "index": 2, "pixels": 2 * 3 * 64 * 64,
-                                                   "limit_pixels_per_submission": 2 * 2 * 64 * 64}
+    assert response.json()["error"]["details"] == {
+        "file": "2.png",
+        "index": 2,
+        "pixels": 2 * 3 * 64 * 64,
+        "limit_pixels_per_submission": 2 * 2 * 64 * 64,
+    }
 
 
 def test_large_images_are_downscaled_and_phone_photos_kept_as_they_are(world, api_as, case):
@@ -376,8 +431,9 @@ def test_large_images_are_downscaled_and_phone_photos_kept_as_they_are(world, ap
     wide_24mp = io.BytesIO()
     Image.new("RGB", (6000, 4000), (90, 90, 90)).save(wide_24mp, format="JPEG")
 
-    response = post_evidence(api_as, world, case, upload(photo_12mp.getvalue(), "phone.jpg"),
-                             upload(wide_24mp.getvalue(), "camera.jpg"))
+    response = post_evidence(
+        api_as, world, case, upload(photo_12mp.getvalue(), "phone.jpg"), upload(wide_24mp.getvalue(), "camera.jpg")
+    )
 
     assert response.status_code == 200, response.content
     sizes = []
@@ -391,17 +447,20 @@ def test_large_images_are_downscaled_and_phone_photos_kept_as_they_are(world, ap
 
 # ------------------------------------------------------------------- bad requests (finding 3)
 
+
 def test_json_body_over_2_mb_is_413_with_the_api_error_body(world, api_as, case):
-    response = api_as(world.merchant).post(f"/aftersales/{case.pk}/reject",
-                                        raw='{"reason": "' + "x" * (3 * 1024 * 1024) + '"}')
+    response = api_as(world.merchant).post(
+        f"/aftersales/{case.pk}/reject", raw='{"reason": "' + "x" * (3 * 1024 * 1024) + '"}'
+    )
     assert_error(response, 413, "request_too_large")
     assert response.json()["error"]["details"] == {"limit_bytes": 2 * 1024 * 1024}
 
 
 def test_form_field_over_2_mb_is_413_with_the_api_error_body(world, api_as, case, settings):
     before = snapshot(case)
-    response = api_as(world.merchant).post(f"/aftersales/{case.pk}/evidence", {"statement": "x" * (3 * 1024 * 1024)},
-                                           files=[upload(png_data(), "a.png")])
+    response = api_as(world.merchant).post(
+        f"/aftersales/{case.pk}/evidence", {"statement": "x" * (3 * 1024 * 1024)}, files=[upload(png_data(), "a.png")]
+    )
     assert_refused(response, case, before, settings, 413, "request_too_large")
 
 
@@ -412,12 +471,14 @@ def test_more_files_than_django_parses_is_too_many_files(world, api_as, case, se
 
 
 def test_oversize_body_with_an_idempotency_key_is_413_with_the_api_error_body(world, api_as, case):
-    response = api_as(world.merchant).post(f"/aftersales/{case.pk}/reject", key="k-413",
-                                        raw='{"reason": "' + "x" * (3 * 1024 * 1024) + '"}')
+    response = api_as(world.merchant).post(
+        f"/aftersales/{case.pk}/reject", key="k-413", raw='{"reason": "' + "x" * (3 * 1024 * 1024) + '"}'
+    )
     assert_error(response, 413, "request_too_large")
 
 
 # ------------------------------------------------------------ all or nothing on the file store (finding 3)
+
 
 def test_a_full_file_store_is_503_and_leaves_no_file(world, api_as, case, settings, monkeypatch):
     saved = []
@@ -434,7 +495,7 @@ def test_a_full_file_store_is_503_and_leaves_no_file(world, api_as, case, settin
 
     response = post_evidence(api_as, world, case, upload(png_data(), "1.png"), upload(png_data(), "2.png"))
 
-    assert len(saved) == 1          # the first file was written before the store filled up
+    assert len(saved) == 1  # the first file was written before the store filled up
     assert_refused(response, case, before, settings, 503, "file_store_unavailable")
 
 
@@ -442,7 +503,7 @@ def test_evidence_refused_after_its_files_were_stored_leaves_no_file(world, api_
     def conflict(*args, **kwargs):
         raise Conflict("Someone else changed this after-sale at the same moment.", code="concurrent_update")
 
-    monkeypatch.setattr(evidence_action, "publish", conflict)     # fails after store_files
+    monkeypatch.setattr(evidence_action, "publish", conflict)  # fails after store_files
     before = snapshot(case)
 
     response = post_evidence(api_as, world, case, upload(png_data(), "1.png"), upload(png_data(), "2.png"))
@@ -452,19 +513,26 @@ def test_evidence_refused_after_its_files_were_stored_leaves_no_file(world, api_
 
 def test_files_of_a_rolled_back_transaction_are_deleted(world, case, settings):
     with transaction.atomic():
-        actions.do_submit_evidence(case.pk, statement="凭证", uploads=[upload(png_data(), "a.png")],
-                                   acting_user=world.merchant, now=clock.now())
+        actions.do_submit_evidence(
+            case.pk,
+            statement="凭证",
+            uploads=[upload(png_data(), "a.png")],
+            acting_user=world.merchant,
+            now=clock.now(),
+        )
         assert len(stored_files(settings)) == 1
-        transaction.set_rollback(True)        # e.g. the request answered 5xx afterwards
+        transaction.set_rollback(True)  # e.g. the request answered 5xx afterwards
 
     assert stored_files(settings) == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_files_of_a_committed_submission_stay(world, case, settings):
-    actions.do_submit_evidence(case.pk, statement="凭证", uploads=[upload(png_data(), "a.png")],
-                               acting_user=world.merchant, now=clock.now())
+    actions.do_submit_evidence(
+        case.pk, statement="凭证", uploads=[upload(png_data(), "a.png")], acting_user=world.merchant, now=clock.now()
+    )
 
     [attachment] = Attachment.objects.filter(aftersale=case, evidence__isnull=False)
-    assert stored_files(settings) == [os.path.join(settings.STORAGES["default"]["OPTIONS"]["location"],
-                                                   attachment.file.name)]
+    assert stored_files(settings) == [
+        os.path.join(settings.STORAGES["default"]["OPTIONS"]["location"], attachment.file.name)
+    ]

@@ -2,6 +2,7 @@
 was down when it fell due, exactly once. The sweeper catches what the queue lost; the queued tasks,
 run by django-tasks-db's db_worker, fire on time (db_worker reads run_after against
 django.utils.timezone.now(), which time_machine moves, so the travel here is real for the queue)."""
+
 import io
 
 import pytest
@@ -16,7 +17,6 @@ from .test_rules_lifecycle import HOUR, SECOND, T0, fresh, reach
 
 S = Status
 FIRE_DEADLINE = "sellerdesk.aftersales.tasks.fire_deadline"
-
 
 
 def disputes_awaiting_evidence(w, n):
@@ -95,8 +95,11 @@ def test_worker_batch_runs_the_queued_tasks_that_are_due_and_leaves_the_rest(wor
     assert (fresh(due).status, fresh(later).status) == (S.DISPUTE_PLATFORM_REVIEW, S.DISPUTE_AWAITING_EVIDENCE)
     assert (timed_out_entries(due), timed_out_entries(later)) == (1, 0)
     evidence_alarms = DBTaskResult.objects.filter(task_path=FIRE_DEADLINE).order_by("run_after")
-    evidence_alarms = [(r.args_kwargs["args"], r.status) for r in evidence_alarms
-                       if r.run_after in (opened + 24 * HOUR + SECOND, later_opened + 24 * HOUR + SECOND)]
+    evidence_alarms = [
+        (r.args_kwargs["args"], r.status)
+        for r in evidence_alarms
+        if r.run_after in (opened + 24 * HOUR + SECOND, later_opened + 24 * HOUR + SECOND)
+    ]
     assert evidence_alarms == [([due.pk], "SUCCESSFUL"), ([later.pk], "READY")]
 
 

@@ -2,6 +2,7 @@
 for them was a guarantee: scoping (404), the row lock, history + outbox in one transaction, the
 idempotency replay, the token checks. Runs on SQLite and PostgreSQL (the PostgreSQL-only race is
 marked)."""
+
 import io
 import json
 import threading
@@ -31,8 +32,11 @@ KEYED_STATEMENTS = MESSAGE_STATEMENTS + 2
 
 
 def statements(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries
-            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+    ]
 
 
 def post_message(api, a, body="您好,请看一下", key=None):
@@ -156,8 +160,9 @@ def test_the_same_key_replays_the_message_and_posts_it_once(world, api_as):
     assert OutboxEvent.objects.filter(topic="aftersale.message_posted", aftersale_id=a.pk).count() == 1
 
 
-def test_a_refused_message_is_replayed_and_a_server_error_keeps_neither_the_work_nor_the_key(world, api_as,
-                                                                                           monkeypatch):
+def test_a_refused_message_is_replayed_and_a_server_error_keeps_neither_the_work_nor_the_key(
+    world, api_as, monkeypatch
+):
     a = bring_to(world, "merchant_rejected")
     merchant = api_as(world.merchant)
     empty = post_message(merchant, a, "", key="empty")
@@ -216,8 +221,12 @@ def test_postgres_a_retry_while_the_first_runs_is_409_in_use_and_the_message_is_
 
     def post(out):
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-        response = client.post(f"/api/v1/aftersales/{a.pk}/messages", json.dumps({"body": "同一条"}),
-                               content_type="application/json", HTTP_IDEMPOTENCY_KEY="dup")
+        response = client.post(
+            f"/api/v1/aftersales/{a.pk}/messages",
+            json.dumps({"body": "同一条"}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="dup",
+        )
         out.append(response)
         connection.close()
 
@@ -232,8 +241,11 @@ def test_postgres_a_retry_while_the_first_runs_is_409_in_use_and_the_message_is_
     assert first[0].status_code == 201
     assert_error(second[0], 409, "idempotency_key_in_use")
     replay = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
-        f"/api/v1/aftersales/{a.pk}/messages", json.dumps({"body": "同一条"}), content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY="dup")
+        f"/api/v1/aftersales/{a.pk}/messages",
+        json.dumps({"body": "同一条"}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="dup",
+    )
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     assert replay.content == first[0].content
     assert messages_of(a) == 1

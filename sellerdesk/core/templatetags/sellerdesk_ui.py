@@ -1,4 +1,5 @@
 """Site-wide template filters: money, file sizes, dictionary lookups."""
+
 from django import template
 
 from sellerdesk.core.money import fen_to_yuan, format_fen

@@ -1,4 +1,5 @@
 """Database settings the product relies on: dropped connections replaced, planner costs for SSDs."""
+
 import os
 import subprocess
 import sys
@@ -26,10 +27,16 @@ def test_postgres_database_plans_with_ssd_random_page_cost_on_every_new_connecti
 
 
 def test_server_side_cursors_can_be_turned_off_for_pgbouncer():
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings",
-                              "DB_DISABLE_SERVER_SIDE_CURSORS": "1"})
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings", "DB_DISABLE_SERVER_SIDE_CURSORS": "1"},
+    )
     assert out.stdout.strip().splitlines()[-1] == "True", out.stderr
     assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False  # the default

@@ -1,4 +1,5 @@
 """One way to say an error: every code of every app has a message in both languages, read from its details."""
+
 import pytest
 from django.utils import translation
 
@@ -57,9 +58,16 @@ def test_no_refusal_is_raised_with_a_bare_sentence():
 
     from django.conf import settings
 
-    raising = re.compile(r"\b(CodedError|InvalidInput|NotFound|Forbidden|Conflict|Unprocessable|TooLarge|"
-                         r"UnsupportedMediaType|Throttled)\(\s*f?[\"']")
+    raising = re.compile(
+        r"\b(CodedError|InvalidInput|NotFound|Forbidden|Conflict|Unprocessable|TooLarge|"
+        r"UnsupportedMediaType|Throttled)\(\s*f?[\"']"
+    )
     root = Path(settings.BASE_DIR) / "sellerdesk"
-    found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py") if "tests" not in path.parts
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if raising.search(line)]
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if raising.search(line)
+    ]
     assert found == []

@@ -1,5 +1,6 @@
 """/api/v1/health (issue 8): 200 `ok` only while a worker works; 503 `degraded` within two sweep
 periods of a dead or stuck worker, naming what is stale; 503 JSON when the database is away."""
+
 import json
 import os
 import subprocess
@@ -142,10 +143,15 @@ def test_the_openapi_document_declares_both_answers():
 
 def test_an_unreachable_database_answers_503_json_not_an_error_page():
     # A real process whose database refuses connections (nothing listens on port 9).
-    code = ("import django, json; django.setup(); from django.test import Client; "
-            "r = Client().get('/api/v1/health'); print(json.dumps([r.status_code, r['Content-Type'], r.json()]))")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings",
-           "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere?connect_timeout=2"}
+    code = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/api/v1/health'); print(json.dumps([r.status_code, r['Content-Type'], r.json()]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sellerdesk.settings",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere?connect_timeout=2",
+    }
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     status, content_type, body = json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,4 +1,5 @@
 """Idempotency-Key on every API POST (api.md, Conventions), through real HTTP."""
+
 import io
 import json
 from datetime import timedelta
@@ -100,8 +101,7 @@ def test_a_retry_while_the_first_is_running_is_409_idempotency_key_in_use(world,
     body = {"reason": "不同意"}
     # the same fingerprint the middleware computes for this POST
     fingerprint = _fingerprint_of(f"/api/v1/aftersales/{a.pk}/reject", body)
-    IdempotencyKey.objects.create(user=world.merchant, key="busy", request_hash=fingerprint,
-                                  created_at=clock.now())
+    IdempotencyKey.objects.create(user=world.merchant, key="busy", request_hash=fingerprint, created_at=clock.now())
     before = snapshot(a)
 
     # when the client retries
@@ -118,8 +118,12 @@ def test_a_stale_in_progress_key_is_taken_over_by_the_retry(world, api_as):
     a = bring_to(world, "awaiting_merchant")
     body = {"reason": "不同意"}
     long_ago = clock.now() - timedelta(seconds=settings.SELLERDESK_IDEMPOTENCY_STALE_SECONDS + 1)
-    IdempotencyKey.objects.create(user=world.merchant, key="dead", request_hash=_fingerprint_of(
-        f"/api/v1/aftersales/{a.pk}/reject", body), created_at=long_ago)
+    IdempotencyKey.objects.create(
+        user=world.merchant,
+        key="dead",
+        request_hash=_fingerprint_of(f"/api/v1/aftersales/{a.pk}/reject", body),
+        created_at=long_ago,
+    )
 
     # when the client retries
     response = api_as(world.merchant).post(f"/aftersales/{a.pk}/reject", body, key="dead")
@@ -193,17 +197,28 @@ def test_multipart_retry_with_a_new_boundary_but_the_same_content_replays(world,
     a = bring_to(world, "dispute_awaiting_evidence")
     merchant = api_as(world.merchant)
     data = png((1, 2, 3))
-    first = merchant.post(f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, key="ev",
-                          files=[named(data, "sign.png")])
+    first = merchant.post(
+        f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, key="ev", files=[named(data, "sign.png")]
+    )
     assert first.status_code == 200
 
     boundary = "SellerDeskRetryBoundary123"
-    raw = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\n签收单\r\n"
-           f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"sign.png\"\r\n"
-           f"Content-Type: image/png\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    second = merchant.client.generic("POST", f"/api/v1/aftersales/{a.pk}/evidence", raw,
-                                     content_type=f"multipart/form-data; boundary={boundary}",
-                                     HTTP_IDEMPOTENCY_KEY="ev")
+    raw = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="statement"\r\n\r\n签收单\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="sign.png"\r\n'
+            f"Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    second = merchant.client.generic(
+        "POST",
+        f"/api/v1/aftersales/{a.pk}/evidence",
+        raw,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_IDEMPOTENCY_KEY="ev",
+    )
 
     # then it is a replay, and one evidence was stored
     assert second.status_code == 200
@@ -215,11 +230,13 @@ def test_multipart_retry_with_a_new_boundary_but_the_same_content_replays(world,
 def test_multipart_retry_with_another_file_is_422(world, api_as):
     a = bring_to(world, "dispute_awaiting_evidence")
     merchant = api_as(world.merchant)
-    merchant.post(f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, key="ev2",
-                  files=[named(png((1, 2, 3)), "sign.png")])
+    merchant.post(
+        f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, key="ev2", files=[named(png((1, 2, 3)), "sign.png")]
+    )
     before = snapshot(a)
-    response = merchant.post(f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, key="ev2",
-                             files=[named(png((9, 9, 9)), "sign.png")])
+    response = merchant.post(
+        f"/aftersales/{a.pk}/evidence", {"statement": "签收单"}, key="ev2", files=[named(png((9, 9, 9)), "sign.png")]
+    )
     assert_error(response, 422, "idempotency_key_reused")
     assert snapshot(a) == before
 
@@ -252,8 +269,9 @@ def test_a_blank_or_overlong_key_is_400(world, api_as, key):
 
 
 def test_an_anonymous_post_with_a_key_is_401_and_stores_nothing(world):
-    response = Client().post("/api/v1/aftersales", json.dumps(open_body(world)), content_type="application/json",
-                             HTTP_IDEMPOTENCY_KEY="anon")
+    response = Client().post(
+        "/api/v1/aftersales", json.dumps(open_body(world)), content_type="application/json", HTTP_IDEMPOTENCY_KEY="anon"
+    )
     assert_error(response, 401, "not_authenticated")
     assert IdempotencyKey.objects.count() == 0
 
@@ -318,8 +336,7 @@ def test_a_server_error_after_the_work_ran_keeps_none_of_it_so_a_retry_is_safe(w
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_dropped_mid_action_keeps_nothing_and_the_retry_with_the_key_runs_once(world, api_as,
-                                                                                            monkeypatch):
+def test_a_connection_dropped_mid_action_keeps_nothing_and_the_retry_with_the_key_runs_once(world, api_as, monkeypatch):
     from django.db import connection
 
     if connection.vendor != "postgresql":

@@ -1,4 +1,5 @@
 """Keyset (cursor) pagination: limits, cursors, and walking a list to its end."""
+
 import base64
 import json
 
@@ -78,14 +79,17 @@ def test_the_last_full_page_has_no_next_cursor():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("cursor", [
-    "garbage!!",
-    base64.urlsafe_b64encode(b"not json").decode(),
-    base64.urlsafe_b64encode(json.dumps({"id": "5", "d": "desc"}).encode()).decode(),
-    base64.urlsafe_b64encode(json.dumps({"d": "desc"}).encode()).decode(),
-    base64.urlsafe_b64encode(json.dumps([1, 2]).encode()).decode(),
-    _encode(5, "asc"),                                                    # a cursor of the other order
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage!!",
+        base64.urlsafe_b64encode(b"not json").decode(),
+        base64.urlsafe_b64encode(json.dumps({"id": "5", "d": "desc"}).encode()).decode(),
+        base64.urlsafe_b64encode(json.dumps({"d": "desc"}).encode()).decode(),
+        base64.urlsafe_b64encode(json.dumps([1, 2]).encode()).decode(),
+        _encode(5, "asc"),  # a cursor of the other order
+    ],
+)
 def test_a_cursor_that_is_not_one_of_ours_is_invalid_cursor(cursor):
     shops(2)
     with pytest.raises(NotFound) as exc:  # a reference we never issued: 404, like an unknown id

@@ -1,4 +1,5 @@
 """The demo seed (issue 10 part 9): one transaction, valid whatever the deadline settings."""
+
 import pytest
 from django.core.management import call_command
 
@@ -7,9 +8,18 @@ from sellerdesk.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED_STATUSES = {"awaiting_merchant", "awaiting_return", "awaiting_receipt", "merchant_rejected",
-                     "dispute_awaiting_evidence", "dispute_platform_review", "dispute_awaiting_supplement",
-                     "refunded", "closed", "cancelled"}
+EXPECTED_STATUSES = {
+    "awaiting_merchant",
+    "awaiting_return",
+    "awaiting_receipt",
+    "merchant_rejected",
+    "dispute_awaiting_evidence",
+    "dispute_platform_review",
+    "dispute_awaiting_supplement",
+    "refunded",
+    "closed",
+    "cancelled",
+}
 
 
 @pytest.mark.parametrize("seconds", [1, 60, None])

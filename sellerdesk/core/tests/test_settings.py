@@ -1,4 +1,5 @@
 """Production settings fail fast; the embedded default needs nothing."""
+
 import os
 import subprocess
 import sys
@@ -20,9 +21,15 @@ PRODUCTION_NEEDS = {
 def _load_settings(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS}
     return subprocess.run(
-        [sys.executable, "-c", "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)",
+        ],
         env={**clean, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings", **env},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -37,8 +44,10 @@ def test_production_start_without_a_required_setting_fails_with_a_clear_message(
         assert f"{missing} must be set when SELLERDESK_ENV=production" in result.stderr
 
 
-@pytest.mark.parametrize("adapter", ["simulator", "sellerdesk.payouts.rails.simulator.SimulatorRail",
-                                     "sellerdesk.payouts.rails.http.HttpRail"])
+@pytest.mark.parametrize(
+    "adapter",
+    ["simulator", "sellerdesk.payouts.rails.simulator.SimulatorRail", "sellerdesk.payouts.rails.http.HttpRail"],
+)
 def test_the_simulator_is_refused_in_production_settings(adapter):
     result = _load_settings({"SELLERDESK_ENV": "production", **PRODUCTION_NEEDS, "SELLERDESK_RAIL_ADAPTER": adapter})
     assert result.returncode != 0
@@ -47,22 +56,30 @@ def test_the_simulator_is_refused_in_production_settings(adapter):
 
 
 def test_production_refuses_a_rail_url_that_is_not_https():
-    result = _load_settings({"SELLERDESK_ENV": "production", **PRODUCTION_NEEDS,
-                             "SELLERDESK_RAIL_URL": "http://pay.example.com/rail"})
+    result = _load_settings(
+        {"SELLERDESK_ENV": "production", **PRODUCTION_NEEDS, "SELLERDESK_RAIL_URL": "http://pay.example.com/rail"}
+    )
     assert result.returncode != 0
     assert "SELLERDESK_RAIL_URL must be an https:// address" in result.stderr
 
 
 def test_the_embedded_default_runs_the_simulator_and_off_production_a_dotted_path_is_accepted(tmp_path):
-    code = ("import django; from django.conf import settings; django.setup(); "
-            "from sellerdesk.payouts.rails import get_rail, sandbox_enabled; "
-            "print(type(get_rail()).__name__, sandbox_enabled())")
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "from sellerdesk.payouts.rails import get_rail, sandbox_enabled; "
+        "print(type(get_rail()).__name__, sandbox_enabled())"
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS}
     base = {**clean, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings", "SELLERDESK_VAR_DIR": str(tmp_path)}
     default = subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True, timeout=60)
     assert default.stdout.strip() == "SimulatorRail True", default.stderr
-    dotted = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={
-        **base, "SELLERDESK_RAIL_ADAPTER": "sellerdesk.payouts.rails.http.HttpRail"})
+    dotted = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "SELLERDESK_RAIL_ADAPTER": "sellerdesk.payouts.rails.http.HttpRail"},
+    )
     assert dotted.stdout.strip() == "HttpRail False", dotted.stderr
 
 
@@ -139,15 +156,27 @@ def test_demo_data_is_never_loaded_in_production_settings(settings):
 
 def test_production_settings_pass_check_deploy_with_no_warning(tmp_path):
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never does.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS
-             and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SELLERDESK_") and k not in PRODUCTION_NEEDS and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "sellerdesk.settings", "SELLERDESK_ENV": "production",
-             "ALLOWED_HOSTS": "desk.example.com", "SELLERDESK_STATIC_ROOT": str(tmp_path), **PRODUCTION_NEEDS,
-             "SECRET_KEY": "q8Zr-3nV!xK2@pL7#sW9$dF4%gH6^jM1&bN5*cT0(yE8)uA-w3Rt7Yp"},  # what an operator generates
-        capture_output=True, text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.dirname(
-            os.path.dirname(os.path.abspath(__file__))))))
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "sellerdesk.settings",
+            "SELLERDESK_ENV": "production",
+            "ALLOWED_HOSTS": "desk.example.com",
+            "SELLERDESK_STATIC_ROOT": str(tmp_path),
+            **PRODUCTION_NEEDS,
+            "SECRET_KEY": "q8Zr-3nV!xK2@pL7#sW9$dF4%gH6^jM1&bN5*cT0(yE8)uA-w3Rt7Yp",
+        },  # what an operator generates
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
 

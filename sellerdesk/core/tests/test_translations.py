@@ -3,6 +3,7 @@
 The .po file is the source of the translations and is edited directly (docs/translations.md). These
 tests regenerate it from the code the way a developer does (`makemessages`) and compare.
 """
+
 import shutil
 from pathlib import Path
 
@@ -16,8 +17,9 @@ PO = Path(settings.BASE_DIR) / "sellerdesk" / "locale" / "en" / "LC_MESSAGES" / 
 
 
 def _keys(catalogue) -> dict:
-    return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in catalogue
-            if not e.obsolete}
+    return {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in catalogue if not e.obsolete
+    }
 
 
 def test_every_msgid_in_the_english_catalogue_has_english():
@@ -36,8 +38,9 @@ def test_the_compiled_catalogue_is_the_po_file():
 def test_every_string_the_code_marks_for_translation_is_in_the_catalogue(tmp_path, monkeypatch):
     # makemessages writes into every `locale` folder it walks past, so it runs on a copy of the code.
     src = tmp_path / "sellerdesk"
-    shutil.copytree(Path(settings.BASE_DIR) / "sellerdesk", src,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"))
+    shutil.copytree(
+        Path(settings.BASE_DIR) / "sellerdesk", src, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static")
+    )
     po = src / "locale" / "en" / "LC_MESSAGES" / "django.po"
     monkeypatch.chdir(tmp_path)
     with override_settings(LOCALE_PATHS=[src / "locale"]):
@@ -55,7 +58,10 @@ def test_every_english_text_keeps_the_placeholders_of_its_chinese():
 
     placeholder = re.compile(r"%\((\w+)\)s")
     for entry in polib.pofile(str(PO)):
-        pairs = [(entry.msgid, entry.msgstr)] if not entry.msgid_plural else \
-            [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
+        pairs = (
+            [(entry.msgid, entry.msgstr)]
+            if not entry.msgid_plural
+            else [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
+        )
         for chinese, english in pairs:
             assert set(placeholder.findall(english)) <= set(placeholder.findall(chinese)), entry.msgid

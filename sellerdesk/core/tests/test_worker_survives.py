@@ -4,6 +4,7 @@ is lost or applied twice. /health says `degraded` while it cannot work. PostgreS
 `manage.py worker` process, pg_terminate_backend, row locks and a TCP proxy in front of the server
 (the shared server itself cannot be restarted, so "the database is away" is the proxy dropping
 every connection and every new one for 10 s)."""
+
 import copy
 import os
 import socket
@@ -32,9 +33,13 @@ from sellerdesk.orders.models import Order
 
 def postgres(test):
     """A real worker process against PostgreSQL (its own connections, which the test kills)."""
-    for mark in (pytest.mark.postgres_only, pytest.mark.django_db(transaction=True),
-                 pytest.mark.skipif(connection.vendor != "postgresql",
-                                    reason="needs pg_terminate_backend and row locks: run on PostgreSQL")):
+    for mark in (
+        pytest.mark.postgres_only,
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.skipif(
+            connection.vendor != "postgresql", reason="needs pg_terminate_backend and row locks: run on PostgreSQL"
+        ),
+    ):
         test = mark(test)
     return test
 
@@ -60,8 +65,10 @@ def _wait(check, timeout=30.0):
 
 def _db_url(port=None):
     db = connection.settings_dict
-    return (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
-            f"?application_name={APP}")
+    return (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
+        f"?application_name={APP}"
+    )
 
 
 class Worker:
@@ -70,10 +77,15 @@ class Worker:
     def __init__(self, tmp_path, *, port=None):
         self.log_path = tmp_path / "worker.log"
         self._log = open(self.log_path, "w")
-        env = {**os.environ, "DATABASE_URL": _db_url(port), "SELLERDESK_SWEEP_SECONDS": str(PERIOD),
-               "SELLERDESK_VAR_DIR": str(tmp_path)}
-        self.proc = subprocess.Popen([sys.executable, "manage.py", "worker"], cwd=ROOT, env=env,
-                                     stdout=self._log, stderr=self._log)
+        env = {
+            **os.environ,
+            "DATABASE_URL": _db_url(port),
+            "SELLERDESK_SWEEP_SECONDS": str(PERIOD),
+            "SELLERDESK_VAR_DIR": str(tmp_path),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "worker"], cwd=ROOT, env=env, stdout=self._log, stderr=self._log
+        )
 
     def log(self, tail: int | None = 3000) -> str:
         text = self.log_path.read_text()
@@ -107,8 +119,11 @@ def start_worker(tmp_path):
 
 def _kill_worker_backends() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                       "WHERE application_name = %s AND datname = current_database()", [APP])
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = %s AND datname = current_database()",
+            [APP],
+        )
         return cursor.fetchone()[0]
 
 
@@ -143,6 +158,7 @@ def test_the_worker_survives_its_database_connections_being_killed(start_worker)
 
 # ---------------------------------------------------------------------- killed in the middle of a batch
 
+
 def _overdue_disputes(w, n: int) -> list[int]:
     """n disputes whose evidence deadline passed, copied row by row from one reached by the real
     actions (order, after-sale, dispute, open evidence request): a fixture, written in bulk."""
@@ -162,8 +178,9 @@ def _overdue_disputes(w, n: int) -> list[int]:
         return made
 
     orders = Order.objects.bulk_create(copies(template.order, order_no=lambda i: f"KILL{i:06d}"))
-    aftersales = AfterSale.objects.bulk_create(copies(template, order_id=lambda i: orders[i].pk,
-                                                      number=lambda i: f"K{i:09d}"))
+    aftersales = AfterSale.objects.bulk_create(
+        copies(template, order_id=lambda i: orders[i].pk, number=lambda i: f"K{i:09d}")
+    )
     disputes = Dispute.objects.bulk_create(copies(dispute, aftersale_id=lambda i: aftersales[i].pk))
     EvidenceRequest.objects.bulk_create(copies(request, dispute_id=lambda i: disputes[i].pk))
     return [template.pk] + [a.pk for a in aftersales]
@@ -189,8 +206,11 @@ DROP TABLE IF EXISTS test_hold_batch;
 
 def _sleeping_in_the_batch() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
-                       "AND datname = current_database() AND wait_event = 'PgSleep'", [APP])
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+            "AND datname = current_database() AND wait_event = 'PgSleep'",
+            [APP],
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -209,8 +229,9 @@ def test_killed_in_the_middle_of_a_batch_sweep_every_deadline_fires_exactly_once
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM test_hold_batch")
 
-        assert _wait(lambda: not AfterSale.objects.filter(pk__in=ids, status=Status.DISPUTE_AWAITING_EVIDENCE)
-                     .exists(), 45), worker.log()
+        assert _wait(
+            lambda: not AfterSale.objects.filter(pk__in=ids, status=Status.DISPUTE_AWAITING_EVIDENCE).exists(), 45
+        ), worker.log()
     finally:
         with connection.cursor() as cursor:
             cursor.execute(UNHOLD_SQL)
@@ -220,13 +241,15 @@ def test_killed_in_the_middle_of_a_batch_sweep_every_deadline_fires_exactly_once
     events = OutboxEvent.objects.filter(topic="dispute.timed_out", aftersale_id__in=ids)
     assert events.count() == len(ids) and set(events.values_list("aftersale_id", flat=True)) == set(ids)
     assert set(AfterSale.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
-        Status.DISPUTE_PLATFORM_REVIEW}
+        Status.DISPUTE_PLATFORM_REVIEW
+    }
     assert worker.alive(), worker.log()
     assert _heartbeat_moves()
     assert _wait(lambda: _health()[0] == 200, 30), _health()  # the dispatcher sends the 2,000 events on
 
 
 # --------------------------------------------------------------------------- the database away for 10 s
+
 
 class Outage:
     """A TCP proxy to PostgreSQL. down(): every open connection is cut and every new one is
@@ -330,12 +353,14 @@ def test_the_database_away_for_ten_seconds_degrades_health_and_the_worker_carrie
 
 # ------------------------------------------------------------------------- a live but stuck worker
 
+
 @postgres
 def test_a_worker_stuck_on_a_lock_is_reported_stale_while_its_process_lives(world, start_worker):
     aftersale, _ = reach(world, Status.AWAITING_MERCHANT)  # its 2025 deadline passed: the sweep must take it
     db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                         dbname=db["NAME"]) as blocker:
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
+    ) as blocker:
         blocker.execute("SELECT id FROM aftersales_aftersale WHERE id = %s FOR UPDATE", [aftersale.pk])
         worker = start_worker()
         assert _wait(lambda: WorkerHeartbeat.objects.exists(), 20), worker.log()
@@ -349,6 +374,7 @@ def test_a_worker_stuck_on_a_lock_is_reported_stale_while_its_process_lives(worl
 
 
 # ------------------------------------------------------------------------------- the retry rules
+
 
 def test_retries_back_off_1_2_4_seconds_up_to_a_cap_so_an_outage_is_no_busy_loop():
     assert [retry_pause(n, 30) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]

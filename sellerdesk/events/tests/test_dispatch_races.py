@@ -1,5 +1,6 @@
 """Several workers dispatching at once (PostgreSQL only: SKIP LOCKED and real row locks):
 every event reaches each endpoint exactly once when it answers 2xx, in order per after-sale."""
+
 import json
 import threading
 from collections import Counter, defaultdict
@@ -17,8 +18,10 @@ from sellerdesk.testing import factories as f
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs concurrent transactions and SKIP LOCKED: run with DATABASE_URL=postgres://…"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs concurrent transactions and SKIP LOCKED: run with DATABASE_URL=postgres://…",
+    ),
 ]
 
 
@@ -26,11 +29,12 @@ def test_three_workers_deliver_every_event_once_and_in_order_per_request(world, 
     for path in ("/a", "/b"):
         do_register_endpoint(acting_user=world.merchant, url=receiver.at(path), event_types=["*"], now=clock.now())
     now = clock.now()
-    for i in range(12):
+    for _ in range(12):
         buyer = f.make_user(role="buyer")
         order = f.make_order(shop=world.shop, buyer=buyer, paid_fen=1000)
-        a = actions.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=1000, reason="破损",
-                                      acting_user=buyer, now=now)
+        a = actions.do_open_aftersale(
+            order_id=order.id, type="refund_only", amount_fen=1000, reason="破损", acting_user=buyer, now=now
+        )
         actions.do_reject(a.id, reason="不同意", acting_user=world.merchant, now=now)
         actions.do_escalate(a.id, reason="介入", acting_user=buyer, now=now)
     barrier = threading.Barrier(3)
@@ -40,8 +44,10 @@ def test_three_workers_deliver_every_event_once_and_in_order_per_request(world, 
         try:
             barrier.wait()
             for _ in range(60):
-                if not dispatcher.dispatch_once(now=clock.now(), limit=4) and not WebhookDelivery.objects.filter(
-                        state__in=WebhookDelivery.UNFINISHED).exists():
+                if (
+                    not dispatcher.dispatch_once(now=clock.now(), limit=4)
+                    and not WebhookDelivery.objects.filter(state__in=WebhookDelivery.UNFINISHED).exists()
+                ):
                     break
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -71,13 +77,15 @@ def test_three_workers_deliver_every_event_once_and_in_order_per_request(world, 
 
 def test_an_event_whose_two_deliveries_are_recorded_at_once_is_still_marked_delivered(world, receiver):
     for path in ("/a", "/b"):
-        do_register_endpoint(acting_user=world.merchant, url=receiver.at(path), event_types=["aftersale.created"],
-                             now=clock.now())
+        do_register_endpoint(
+            acting_user=world.merchant, url=receiver.at(path), event_types=["aftersale.created"], now=clock.now()
+        )
     for _ in range(15):
         buyer = f.make_user(role="buyer")
         order = f.make_order(shop=world.shop, buyer=buyer, paid_fen=1000)
-        actions.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=1000, reason="破损",
-                                  acting_user=buyer, now=clock.now())
+        actions.do_open_aftersale(
+            order_id=order.id, type="refund_only", amount_fen=1000, reason="破损", acting_user=buyer, now=clock.now()
+        )
         now = clock.now()
         dispatcher.fan_out(now=now)
         first, second = dispatcher.claim(now=now, limit=2)

@@ -1,5 +1,6 @@
 """GET /events (the polling fallback), the webhook-endpoint API and GET /notifications: scoped like
 the rest of the API, secrets shown once, bad input a clean error."""
+
 import pytest
 
 from sellerdesk.aftersales import actions
@@ -12,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def _dispute(world):
     now = clock.now()
-    a = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                  acting_user=world.buyer, now=now)
+    a = actions.do_open_aftersale(
+        order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损", acting_user=world.buyer, now=now
+    )
     actions.do_reject(a.id, reason="不同意", acting_user=world.merchant, now=now)
     actions.do_escalate(a.id, reason="申请介入", acting_user=world.buyer, now=now)
     return a
@@ -31,8 +33,11 @@ def test_events_are_read_oldest_first_after_the_last_id_read(world, api_as):
     assert first["has_more"] is True and first["items"][0]["aftersale_id"] == a.id
     rest = api.get("/events", after=first["next_after"]).json()
     assert [e["type"] for e in rest["items"]] == ["dispute.opened"] and rest["has_more"] is False
-    assert api.get("/events", after=rest["next_after"]).json() == {"items": [], "next_after": rest["next_after"],
-                                                                 "has_more": False}
+    assert api.get("/events", after=rest["next_after"]).json() == {
+        "items": [],
+        "next_after": rest["next_after"],
+        "has_more": False,
+    }
 
 
 def test_events_are_scoped_like_the_rest_of_the_api(world, api_as):
@@ -51,8 +56,10 @@ def test_events_refuse_a_bad_limit(world, api_as):
 
 def test_an_endpoint_is_registered_with_its_secret_shown_only_once(world, api_as):
     api = api_as(world.merchant)
-    created = api.post("/webhook-endpoints", {"url": "https://erp.example.com/hooks", "event_types": ["dispute.opened"],
-                                              "description": "ERP"})
+    created = api.post(
+        "/webhook-endpoints",
+        {"url": "https://erp.example.com/hooks", "event_types": ["dispute.opened"], "description": "ERP"},
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["secret"].startswith("whsec_") and body["status"] == "enabled" and body["shop_id"] == world.shop.id
@@ -84,8 +91,11 @@ def test_only_merchants_and_the_platform_register_endpoints(world, api_as):
 
 
 def test_another_merchant_cannot_see_disable_or_resend_an_endpoint(world, api_as):
-    created = api_as(world.merchant).post("/webhook-endpoints", {"url": "https://erp.example.com/h",
-                                                                 "event_types": ["*"]}).json()
+    created = (
+        api_as(world.merchant)
+        .post("/webhook-endpoints", {"url": "https://erp.example.com/h", "event_types": ["*"]})
+        .json()
+    )
     _dispute(world)
     dispatcher.fan_out(now=clock.now())
     delivery = WebhookDelivery.objects.filter(endpoint_id=created["id"]).first()
@@ -156,6 +166,7 @@ def test_health_says_the_dispatcher_is_lagging_when_an_event_waits_too_long(worl
 
 def test_production_takes_only_https_targets(world, api_as, settings):
     settings.PRODUCTION = True
-    response = api_as(world.merchant).post("/webhook-endpoints", {"url": "http://erp.example.com/h",
-                                                                  "event_types": ["*"]})
+    response = api_as(world.merchant).post(
+        "/webhook-endpoints", {"url": "http://erp.example.com/h", "event_types": ["*"]}
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == "webhook_url_not_https"

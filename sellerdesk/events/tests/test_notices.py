@@ -1,5 +1,6 @@
 """In-app notifications for every event that asks something of a party or decides something for
 them (events/notices.py), the e-mail second channel for rulings, and retention."""
+
 from datetime import timedelta
 
 import pytest
@@ -22,8 +23,14 @@ def _heard(user):
 
 
 def _open(world, **kw):
-    return actions.do_open_aftersale(order_id=world.order.id, type=kw.get("type", "refund_only"), amount_fen=5000,
-                                     reason="破损", acting_user=world.buyer, now=kw.get("now") or clock.now())
+    return actions.do_open_aftersale(
+        order_id=world.order.id,
+        type=kw.get("type", "refund_only"),
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=kw.get("now") or clock.now(),
+    )
 
 
 def test_each_party_hears_what_asks_something_of_them_or_decides_for_them_in_a_dispute(world):
@@ -36,10 +43,18 @@ def test_each_party_hears_what_asks_something_of_them_or_decides_for_them_in_a_d
     actions.do_submit_evidence(a.id, statement="视频见附件", acting_user=world.buyer, now=now)
     actions.do_rule(a.id, outcome="no_refund", liable="buyer", note="证据不足", acting_user=world.cs, now=now)
 
-    assert _heard(world.merchant) == ["aftersale.created", "dispute.opened", "dispute.evidence_submitted",
-                                      "dispute.resolved"]
-    assert _heard(world.buyer) == ["aftersale.rejected", "dispute.evidence_submitted", "dispute.evidence_requested",
-                                   "dispute.resolved"]
+    assert _heard(world.merchant) == [
+        "aftersale.created",
+        "dispute.opened",
+        "dispute.evidence_submitted",
+        "dispute.resolved",
+    ]
+    assert _heard(world.buyer) == [
+        "aftersale.rejected",
+        "dispute.evidence_submitted",
+        "dispute.evidence_requested",
+        "dispute.resolved",
+    ]
     assert _heard(world.other_merchant) == [] and _heard(world.other_buyer) == [] and _heard(world.cs) == []
 
 
@@ -86,7 +101,8 @@ def test_a_user_without_an_email_address_is_skipped_not_retried(world):
     dispatcher.send_due_emails(now=clock.now())
     assert mail.outbox == []
     assert set(Notification.objects.filter(topic="dispute.resolved").values_list("email_state", flat=True)) == {
-        "skipped"}
+        "skipped"
+    }
 
 
 def test_the_buyer_hears_of_an_offer_and_the_merchant_of_the_answer(world):
@@ -96,8 +112,10 @@ def test_the_buyer_hears_of_an_offer_and_the_merchant_of_the_answer(world):
     offer = actions.do_make_offer(a.id, amount_fen=2000, note="补偿一半", acting_user=world.merchant, now=now)
     actions.do_decline_offer(a.id, offer.id, acting_user=world.buyer, now=now)
     assert "aftersale.offer_made" in _heard(world.buyer)
-    assert Notification.objects.get(user=world.buyer, topic="aftersale.offer_made").body == \
-        "商家提出退款 ¥20.00，请接受或拒绝。"
+    assert (
+        Notification.objects.get(user=world.buyer, topic="aftersale.offer_made").body
+        == "商家提出退款 ¥20.00，请接受或拒绝。"
+    )
     assert _heard(world.merchant)[-1] == "aftersale.offer_declined"
 
 
@@ -116,8 +134,16 @@ def test_every_notice_text_has_an_english_translation_and_renders_with_its_param
         with translation.override("en"):
             title, body = str(notice.title), str(notice.body)
         assert title.isascii() and body.isascii(), f"{topic} has no English text"
-        note = Notification(topic=topic, params={"number": "AS1", "amount_fen": 100, "hours_left": 4,
-                                                 "due_at": "2026-12-01T00:00:00+00:00", "reason": "r"})
+        note = Notification(
+            topic=topic,
+            params={
+                "number": "AS1",
+                "amount_fen": 100,
+                "hours_left": 4,
+                "due_at": "2026-12-01T00:00:00+00:00",
+                "reason": "r",
+            },
+        )
         with translation.override("en"):
             rendered_title, _ = notices.render(note)
         assert "%(" not in rendered_title, topic
@@ -125,22 +151,50 @@ def test_every_notice_text_has_an_english_translation_and_renders_with_its_param
 
 def test_every_api_event_type_can_be_subscribed_to():
     documented = {
-        "aftersale.created", "aftersale.approved", "aftersale.auto_approved", "aftersale.rejected",
-        "aftersale.return_shipped", "aftersale.refunded", "aftersale.closed", "aftersale.cancelled",
-        "aftersale.message_posted", "aftersale.offer_made", "aftersale.offer_accepted", "aftersale.offer_declined",
-        "dispute.opened", "dispute.evidence_submitted", "dispute.evidence_due_soon", "dispute.timed_out",
-        "dispute.evidence_requested", "dispute.supplement_timed_out", "dispute.resolved", "dispute.cancelled",
-        "dispute.appealed", "dispute.appeal_decided", "refund.succeeded", "refund.failed",
-        "payout_account.change_requested", "payout_account.changed", "payout_account.change_failed",
-        "withdrawal.requested", "withdrawal.paid", "withdrawal.failed"}
+        "aftersale.created",
+        "aftersale.approved",
+        "aftersale.auto_approved",
+        "aftersale.rejected",
+        "aftersale.return_shipped",
+        "aftersale.refunded",
+        "aftersale.closed",
+        "aftersale.cancelled",
+        "aftersale.message_posted",
+        "aftersale.offer_made",
+        "aftersale.offer_accepted",
+        "aftersale.offer_declined",
+        "dispute.opened",
+        "dispute.evidence_submitted",
+        "dispute.evidence_due_soon",
+        "dispute.timed_out",
+        "dispute.evidence_requested",
+        "dispute.supplement_timed_out",
+        "dispute.resolved",
+        "dispute.cancelled",
+        "dispute.appealed",
+        "dispute.appeal_decided",
+        "refund.succeeded",
+        "refund.failed",
+        "payout_account.change_requested",
+        "payout_account.changed",
+        "payout_account.change_failed",
+        "withdrawal.requested",
+        "withdrawal.paid",
+        "withdrawal.failed",
+    }
     assert set(event_types()) == documented
     assert set(EXTRA_EVENT_TYPES) <= documented
 
 
 def test_retention_prunes_delivered_events_and_old_heartbeats_but_never_an_undelivered_event(world, settings):
     settings.SELLERDESK_RETENTION_DAYS = {"events": 30, "task_results": 7, "heartbeats": 7}
-    endpoint = WebhookEndpoint.objects.create(owner=world.merchant, shop=world.shop, url="https://erp.example.com/h",
-                                              event_types=["aftersale.rejected"], secret_encrypted="x")
+    endpoint = WebhookEndpoint.objects.create(
+        owner=world.merchant,
+        shop=world.shop,
+        url="https://erp.example.com/h",
+        event_types=["aftersale.rejected"],
+        secret_encrypted="x",
+    )
     long_ago = clock.now() - timedelta(days=31)
     a = _open(world, now=long_ago)
     actions.do_reject(a.id, reason="不同意", acting_user=world.merchant, now=long_ago)

@@ -1,5 +1,6 @@
 """站内信: each user sees only their own notifications; opening the page marks them read; the
 text is rendered in the reader's language when read."""
+
 import pytest
 from django.test import Client
 
@@ -19,8 +20,14 @@ def _client(user, language=None):
 
 
 def _open_request(world):
-    return actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                     acting_user=world.buyer, now=clock.now())
+    return actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
 
 
 def test_the_top_bar_counts_unread_notifications_and_the_page_marks_them_read(world):

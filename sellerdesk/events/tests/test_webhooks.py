@@ -1,5 +1,6 @@
 """Webhooks (api.md "Events, webhooks and notifications"), against a real HTTP receiver on 127.0.0.1:
 signed as Standard Webhooks say, in order per after-sale, retried with backoff, dead at the end."""
+
 import json
 import threading
 from datetime import timedelta
@@ -21,8 +22,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _endpoint(world, receiver, path="/hook", types=("*",), user=None):
-    endpoint, secret = do_register_endpoint(acting_user=user or world.merchant, url=receiver.at(path),
-                                            event_types=list(types), now=clock.now())
+    endpoint, secret = do_register_endpoint(
+        acting_user=user or world.merchant, url=receiver.at(path), event_types=list(types), now=clock.now()
+    )
     return endpoint, secret
 
 
@@ -39,8 +41,9 @@ def _drain(now=None, rounds=20):
 
 def _full_dispute(world):
     now = clock.now()
-    a = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                  acting_user=world.buyer, now=now)
+    a = actions.do_open_aftersale(
+        order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损", acting_user=world.buyer, now=now
+    )
     actions.do_reject(a.id, reason="商品完好", acting_user=world.merchant, now=now)
     actions.do_escalate(a.id, reason="申请介入", acting_user=world.buyer, now=now)
     actions.do_submit_evidence(a.id, statement="发货前已检查", acting_user=world.merchant, now=now)
@@ -83,11 +86,18 @@ def test_a_tampered_body_fails_the_documented_verification(world, receiver):
 
 
 def test_a_receiver_answering_500_twice_then_200_gets_the_same_webhook_id_three_times_with_growing_delays(
-        world, receiver):
+    world, receiver
+):
     _endpoint(world, receiver, types=["aftersale.created"])
     receiver.answers["/hook"] = [500, 500, 200]
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     t0 = clock.now()
     assert _drain(now=t0) == 1
     delivery = WebhookDelivery.objects.get()
@@ -110,14 +120,21 @@ def test_a_receiver_answering_500_twice_then_200_gets_the_same_webhook_id_three_
 
 
 def test_a_hanging_receiver_is_cut_off_and_retried_while_another_endpoint_gets_its_event_at_once(
-        world, receiver, settings):
+    world, receiver, settings
+):
     settings.SELLERDESK_WEBHOOK_TIMEOUT_SECONDS = 1.5
     settings.SELLERDESK_DISPATCH_INTERVAL_SECONDS = 0.05
     receiver.hang["/slow"] = 5
     _endpoint(world, receiver, "/slow", types=["aftersale.created"])
     _endpoint(world, receiver, "/fast", types=["aftersale.created"])
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     stop = threading.Event()
     thread = threading.Thread(target=dispatcher.run, args=(stop,), daemon=True)
     thread.start()
@@ -140,8 +157,14 @@ def test_a_hanging_receiver_is_cut_off_and_retried_while_another_endpoint_gets_i
 
 def test_a_worker_killed_between_sending_and_recording_sends_again_with_the_same_id(world, receiver):
     _endpoint(world, receiver, types=["aftersale.created"])
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     now = clock.now()
     dispatcher.fan_out(now=now)
     [item] = dispatcher.claim(now=now, limit=5)
@@ -160,12 +183,19 @@ def test_events_of_one_request_wait_for_the_earlier_one_but_other_requests_go_on
     _endpoint(world, receiver)
     receiver.answers["/hook"] = [500, 200]
     now = clock.now()
-    first = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                      acting_user=world.buyer, now=now)
+    first = actions.do_open_aftersale(
+        order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损", acting_user=world.buyer, now=now
+    )
     actions.do_reject(first.id, reason="不同意", acting_user=world.merchant, now=now)
     second_order = f.make_order(shop=world.shop, buyer=world.other_buyer, paid_fen=3000)
-    second = actions.do_open_aftersale(order_id=second_order.id, type="refund_only", amount_fen=3000, reason="少件",
-                                       acting_user=world.other_buyer, now=now)
+    second = actions.do_open_aftersale(
+        order_id=second_order.id,
+        type="refund_only",
+        amount_fen=3000,
+        reason="少件",
+        acting_user=world.other_buyer,
+        now=now,
+    )
 
     _drain(now=now)
     sent = [(json.loads(r.body)["data"]["aftersale_id"], json.loads(r.body)["type"]) for r in receiver.on("/hook")]
@@ -180,8 +210,14 @@ def test_an_endpoint_only_receives_events_its_owner_may_see(world, receiver):
     _endpoint(world, receiver, "/mine")
     _endpoint(world, receiver, "/other", user=world.other_merchant)
     _endpoint(world, receiver, "/platform", user=world.platform)
-    a = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                  acting_user=world.buyer, now=clock.now())
+    a = actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     _drain()
     assert [json.loads(r.body)["data"]["aftersale_id"] for r in receiver.on("/mine")] == [a.id]
     assert receiver.on("/other") == []
@@ -206,8 +242,14 @@ def test_after_a_rotation_both_secrets_sign_for_24_hours_then_only_the_new_one(w
     endpoint, old = _endpoint(world, receiver, types=["aftersale.created", "aftersale.rejected"])
     rotated_at = clock.now()
     _, new = do_rotate_secret(endpoint.pk, acting_user=world.merchant, now=rotated_at)
-    a = actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                                  acting_user=world.buyer, now=rotated_at)
+    a = actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=rotated_at,
+    )
     _drain(now=rotated_at)
     request = receiver.on("/hook")[0]
     assert len(request.headers["webhook-signature"].split(" ")) == 2
@@ -223,12 +265,19 @@ def test_after_a_rotation_both_secrets_sign_for_24_hours_then_only_the_new_one(w
 
 
 def test_after_the_retry_schedule_the_delivery_is_dead_the_endpoint_failing_and_its_owner_told(
-        world, receiver, settings):
+    world, receiver, settings
+):
     settings.SELLERDESK_WEBHOOK_RETRY_SCHEDULE = [5, 30]
     receiver.answers["/hook"] = [503]
     endpoint, _ = _endpoint(world, receiver, types=["aftersale.created"])
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     now = clock.now()
     for _ in range(3):
         _drain(now=now)
@@ -254,8 +303,14 @@ def test_a_redirect_is_not_followed(world, receiver):
     receiver.answers["/hook"] = [302]
     receiver.redirect_to["/hook"] = "/elsewhere"
     _endpoint(world, receiver, types=["aftersale.created"])
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     _drain()
     assert receiver.on("/elsewhere") == []
     assert WebhookDelivery.objects.get().state == "retrying"
@@ -264,8 +319,14 @@ def test_a_redirect_is_not_followed(world, receiver):
 def test_a_disabled_endpoint_receives_nothing_more(world, receiver):
     endpoint, _ = _endpoint(world, receiver, types=["aftersale.created"])
     receiver.answers["/hook"] = [500]
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     _drain()
     do_disable_endpoint(endpoint.pk, acting_user=world.merchant, now=clock.now())
     _drain(now=clock.now() + timedelta(hours=1))
@@ -276,24 +337,40 @@ def test_a_disabled_endpoint_receives_nothing_more(world, receiver):
 def test_a_rolled_back_change_sends_nothing(world, receiver):
     _endpoint(world, receiver)
     with pytest.raises(RuntimeError), transaction.atomic():
-        emit("aftersale.created", aggregate_type="aftersale", aggregate_id=1,
-             payload={"aftersale_id": 1, "shop_id": world.shop.id})
+        emit(
+            "aftersale.created",
+            aggregate_type="aftersale",
+            aggregate_id=1,
+            payload={"aftersale_id": 1, "shop_id": world.shop.id},
+        )
         raise RuntimeError("the action failed after writing its event")
     _drain()
     assert receiver.received == [] and not OutboxEvent.objects.exists()
 
 
 def test_an_event_with_no_endpoint_is_delivered_at_once(world):
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     _drain()
     assert OutboxEvent.objects.get().delivered_at is not None
 
 
 def test_private_and_loopback_targets_are_refused_where_they_are_not_allowed(world, receiver, settings):
     settings.SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    for url in ("http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/x", "http://[::1]/x",
-                "http://169.254.169.254/latest/meta-data", "http://192.168.0.1/"):
+    for url in (
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://10.1.2.3/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://192.168.0.1/",
+    ):
         with pytest.raises(InvalidInput) as refused:
             do_register_endpoint(acting_user=world.merchant, url=url, event_types=["*"], now=clock.now())
         assert refused.value.code == "webhook_target_not_allowed", url
@@ -306,8 +383,14 @@ def test_private_and_loopback_targets_are_refused_where_they_are_not_allowed(wor
     settings.SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     _endpoint(world, receiver, types=["aftersale.created"])
     settings.SELLERDESK_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    actions.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=5000, reason="破损",
-                              acting_user=world.buyer, now=clock.now())
+    actions.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=5000,
+        reason="破损",
+        acting_user=world.buyer,
+        now=clock.now(),
+    )
     _drain()
     assert receiver.received == []
     assert WebhookDelivery.objects.get().last_error == "refused: webhook_target_not_allowed"

@@ -1,7 +1,8 @@
 """POST /auth/token and API tokens: a working token, clear refusals, throttled guessing (django-axes)."""
+
 import hashlib
-from datetime import timedelta
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -9,10 +10,10 @@ from django.test import Client
 from sellerdesk.identity.models import ApiToken
 
 
-
 def ask_token(username, password, client=None):
-    return (client or Client()).post("/api/v1/auth/token", json.dumps({"username": username, "password": password}),
-                                     content_type="application/json")
+    return (client or Client()).post(
+        "/api/v1/auth/token", json.dumps({"username": username, "password": password}), content_type="application/json"
+    )
 
 
 def assert_error(response, status, code):
@@ -90,6 +91,7 @@ def test_a_success_before_the_limit_resets_the_failure_count(world):
 
 # --- expiry, revocation, last use (issue 10 part 7) ---------------------------------------------
 
+
 def _bearer(token):
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -152,7 +154,7 @@ def test_the_api_tokens_page_lists_revokes_and_makes_tokens_with_the_password(wo
     made = web.post("/account/api-tokens/", {"create": "1", "name": "ERP", "password": "sellerdesk-test-pw"})
     shown = made.content.decode()
     new = ApiToken.objects.get(name="ERP")
-    raw = shown.split('data-token>')[1].split("<")[0]
+    raw = shown.split("data-token>")[1].split("<")[0]
     assert raw.startswith(new.prefix) and _bearer(raw).get("/api/v1/me").status_code == 200
     first = ApiToken.objects.get(prefix=token[:10])
     web.post("/account/api-tokens/", {"revoke": first.pk})

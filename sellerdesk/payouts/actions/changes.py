@@ -4,6 +4,7 @@ One transaction per change. Refusals are raised as coded errors after the transa
 have made the change is rolled back, and their audit entry is written outside it, so a refused
 attempt leaves exactly one audit row and nothing else.
 """
+
 import hmac
 import logging
 import math
@@ -23,7 +24,6 @@ from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import Role, SubjectKind, User
 
 from .. import policy
-from ..error_codes import PayoutErrorCode as Code
 from ..access import access_change, access_wallet, check_channel, check_payout_permission, owner_subject
 from ..checks import (
     NewAccount,
@@ -33,6 +33,7 @@ from ..checks import (
     check_same_subject,
     check_step_up,
 )
+from ..error_codes import PayoutErrorCode as Code
 from ..models import (
     AccountChange,
     AccountKind,
@@ -76,20 +77,37 @@ class ChangeRequest:
 
 def account_ref(account: WithdrawalAccount | NewAccount, *, fingerprint: str = "", masked: str = "") -> AccountRef:
     if isinstance(account, WithdrawalAccount):
-        return AccountRef(kind=account.kind, number=account.number, fingerprint=account.fingerprint,
-                          masked=account.masked, last4=account.last4, holder_name=account.holder_name,
-                          bank_name=account.bank_name, is_corporate=account.is_corporate)
-    return AccountRef(kind=account.kind, number=account.number, fingerprint=fingerprint, masked=masked,
-                      last4=account.number[-4:], holder_name=account.holder_name, bank_name=account.bank_name,
-                      is_corporate=account.is_corporate)
+        return AccountRef(
+            kind=account.kind,
+            number=account.number,
+            fingerprint=account.fingerprint,
+            masked=account.masked,
+            last4=account.last4,
+            holder_name=account.holder_name,
+            bank_name=account.bank_name,
+            is_corporate=account.is_corporate,
+        )
+    return AccountRef(
+        kind=account.kind,
+        number=account.number,
+        fingerprint=fingerprint,
+        masked=masked,
+        last4=account.number[-4:],
+        holder_name=account.holder_name,
+        bank_name=account.bank_name,
+        is_corporate=account.is_corporate,
+    )
 
 
 def subject_users(subject, holder_role: str):
     """The people told about changes to this subject's accounts (second channel)."""
     if holder_role == HolderRole.DISTRIBUTOR:
         return User.objects.filter(role=Role.DISTRIBUTOR, subject=subject, is_active=True)
-    return (User.objects.filter(role=Role.MERCHANT, is_active=True)
-            .filter(Q(subject=subject) | Q(shops__subject=subject)).distinct())
+    return (
+        User.objects.filter(role=Role.MERCHANT, is_active=True)
+        .filter(Q(subject=subject) | Q(shops__subject=subject))
+        .distinct()
+    )
 
 
 def _wallet_link(wallet) -> str:
@@ -98,8 +116,10 @@ def _wallet_link(wallet) -> str:
 
 # --- request ------------------------------------------------------------------------------------
 
-def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: str | None = None,
-                      user_agent: str = "", now=None) -> AccountChange:
+
+def do_request_change(
+    *, acting_user, channel: str, request: ChangeRequest, ip: str | None = None, user_agent: str = "", now=None
+) -> AccountChange:
     """Ask to replace the withdrawal account of the caller's `channel` wallet.
 
     Same subject is proven, never assumed: an Alipay account by Alipay's real-name record, a
@@ -125,8 +145,9 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
         # stay written whatever happens next.
         check_step_up(acting_user, password=request.password, otp=request.otp, now=now)
         # The rail's checks move no money but are remote calls: made before any row is locked.
-        proof, holder_name = _prove_same_subject(subject, new, account_ref(new, fingerprint=probe.fingerprint,
-                                                                           masked=probe.masked))
+        proof, holder_name = _prove_same_subject(
+            subject, new, account_ref(new, fingerprint=probe.fingerprint, masked=probe.masked)
+        )
         context["proof"] = proof
         _check_not_bound_elsewhere(subject, probe.fingerprint, now)  # after the rail: its "not yours" comes first
         with transaction.atomic():
@@ -136,8 +157,17 @@ def do_request_change(*, acting_user, channel: str, request: ChangeRequest, ip: 
         wallet = context.get("wallet")
         if wallet is not None and not Wallet.objects.filter(pk=wallet.pk).exists():
             wallet = None  # created by the attempt that was just rolled back
-        record(action, success=False, meta=meta, actor=acting_user, subject=subject, wallet=wallet,
-               code=exc.code, details={k: v for k, v in context.items() if k != "wallet"}, now=now)
+        record(
+            action,
+            success=False,
+            meta=meta,
+            actor=acting_user,
+            subject=subject,
+            wallet=wallet,
+            code=exc.code,
+            details={k: v for k, v in context.items() if k != "wallet"},
+            now=now,
+        )
         log.info("account change refused: user=%s channel=%s code=%s", acting_user.pk, channel, exc.code)
         raise
 
@@ -146,42 +176,75 @@ def _check_request(user, subject, channel, request: ChangeRequest, context) -> t
     """The wallet may be changed and the input is a valid account this subject may bind. Reads only."""
     allowed = availability(user, subject, channel)
     if not allowed.can_change:
-        raise Conflict(allowed.blocked_reason, code="change_not_allowed",
-                       details={"reason": allowed.blocked_code, "channel": channel})
+        raise Conflict(
+            allowed.blocked_reason,
+            code="change_not_allowed",
+            details={"reason": allowed.blocked_code, "channel": channel},
+        )
     if allowed.spec.account_kind == AccountKind.ALIPAY:
         new = check_alipay_account(request.alipay_account)
     else:
-        new = check_bank_account(account_no=request.account_no, holder_name=request.holder_name,
-                                 bank_name=request.bank_name, is_corporate=request.is_corporate)
+        new = check_bank_account(
+            account_no=request.account_no,
+            holder_name=request.holder_name,
+            bank_name=request.bank_name,
+            is_corporate=request.is_corporate,
+        )
     probe = WithdrawalAccount(subject=subject, kind=new.kind)
     probe.set_number(new.number)
-    context.update(kind=new.kind, masked=probe.masked, fingerprint=probe.fingerprint,
-                   is_corporate=new.is_corporate)
+    context.update(kind=new.kind, masked=probe.masked, fingerprint=probe.fingerprint, is_corporate=new.is_corporate)
     check_corporate_allowed(subject, new)
     if new.kind == AccountKind.BANK_CARD:
         check_same_subject(subject, new.holder_name)  # the typed name, before asking the bank anything
     return new, probe
 
 
-def _request_change(user, subject, channel, new: NewAccount, proof: str, holder_name: str, meta, now,
-                    context) -> AccountChange:
+def _request_change(
+    user, subject, channel, new: NewAccount, proof: str, holder_name: str, meta, now, context
+) -> AccountChange:
     wallet = access_wallet(user, subject, channel, lock=True, create=True)
     context["wallet"] = wallet
-    account = WithdrawalAccount(subject=subject, kind=new.kind, holder_name=holder_name, bank_name=new.bank_name,
-                                is_corporate=new.is_corporate, created_at=now)
+    account = WithdrawalAccount(
+        subject=subject,
+        kind=new.kind,
+        holder_name=holder_name,
+        bank_name=new.bank_name,
+        is_corporate=new.is_corporate,
+        created_at=now,
+    )
     account.set_number(new.number)
     # One subject at a time may bind a given number: two subjects racing for it do not both pass.
     lock_value(ACCOUNT_FINGERPRINT, account.fingerprint)
     _check_wallet_state(wallet, account.fingerprint, now, record_expired=True)
     _check_not_bound_elsewhere(subject, account.fingerprint, now)
     account.save()
-    change = AccountChange.objects.create(wallet=wallet, requested_by=user, old_account=wallet.account,
-                                          new_account=account, status=ChangeStatus.PENDING_VERIFICATION,
-                                          proof=proof, created_at=now)
-    record(AuditAction.CHANGE_REQUESTED, success=True, meta=meta, actor=user, subject=subject, wallet=wallet,
-           change=change, details={"channel": channel, "kind": account.kind, "masked": account.masked,
-                                   "fingerprint": account.fingerprint, "is_corporate": account.is_corporate,
-                                   "proof": proof}, now=now)
+    change = AccountChange.objects.create(
+        wallet=wallet,
+        requested_by=user,
+        old_account=wallet.account,
+        new_account=account,
+        status=ChangeStatus.PENDING_VERIFICATION,
+        proof=proof,
+        created_at=now,
+    )
+    record(
+        AuditAction.CHANGE_REQUESTED,
+        success=True,
+        meta=meta,
+        actor=user,
+        subject=subject,
+        wallet=wallet,
+        change=change,
+        details={
+            "channel": channel,
+            "kind": account.kind,
+            "masked": account.masked,
+            "fingerprint": account.fingerprint,
+            "is_corporate": account.is_corporate,
+            "proof": proof,
+        },
+        now=now,
+    )
     if proof == SubjectProof.MICRO_DEPOSIT:
         _order_micro_deposit(change, meta, now)
     else:
@@ -198,16 +261,22 @@ def _check_wallet_state(wallet, fingerprint: str, now, *, record_expired: bool) 
     _check_changes_today(wallet, now)
     pending = _pending_change(wallet, now, record_expired=record_expired)
     if pending is not None:
-        raise Conflict(Code.CHANGE_ALREADY_PENDING, details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()})
+        raise Conflict(
+            Code.CHANGE_ALREADY_PENDING, details={"change_id": pending.pk, "expires_at": pending.expires_at.isoformat()}
+        )
 
 
 def _check_not_bound_elsewhere(subject, fingerprint: str, now) -> None:
     """An account number bound to (or being verified for) another subject's wallet is refused: a
     card has one holder, so two subjects claiming it means one of them is not its holder."""
     bound = Wallet.objects.filter(account__fingerprint=fingerprint).exclude(subject=subject).exists()
-    claimed = (AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION, expires_at__gte=now,
-                                            new_account__fingerprint=fingerprint)
-               .exclude(wallet__subject=subject).exists())
+    claimed = (
+        AccountChange.objects.filter(
+            status=ChangeStatus.PENDING_VERIFICATION, expires_at__gte=now, new_account__fingerprint=fingerprint
+        )
+        .exclude(wallet__subject=subject)
+        .exists()
+    )
     if bound or claimed:
         raise Conflict(Code.ACCOUNT_BOUND_TO_OTHER_SUBJECT)
 
@@ -225,8 +294,12 @@ def _prove_same_subject(subject, new: NewAccount, ref: AccountRef) -> tuple[str,
             raise Unprocessable(Code.BANK_NAME_CHECK_MISMATCH, details={"source": "bank_name_check"})
         if not new.is_corporate and subject.kind == SubjectKind.INDIVIDUAL:
             # A name is not a person (namesakes are common): the bank checks name + resident ID + card.
-            answer = rail.real_name_check(ref, holder_name=subject.legal_name, id_number=subject.id_number,
-                                          reference=f"real-name-{uuid.uuid4().hex[:24]}")
+            answer = rail.real_name_check(
+                ref,
+                holder_name=subject.legal_name,
+                id_number=subject.id_number,
+                reference=f"real-name-{uuid.uuid4().hex[:24]}",
+            )
             if answer == RealNameCheck.MATCH:
                 return SubjectProof.REAL_NAME_CHECK, new.holder_name
             if answer == RealNameCheck.NO_MATCH:
@@ -250,8 +323,11 @@ def _check_alipay_holder(subject, real) -> str:
 def _check_changes_today(wallet, now) -> None:
     """At most policy.account_changes_per_day() changes of one wallet in 24 h (WeChat allows 5)."""
     since = now - timedelta(days=1)
-    today = list(AccountChange.objects.filter(wallet=wallet, created_at__gt=since).order_by("created_at")
-                 .values_list("created_at", flat=True))
+    today = list(
+        AccountChange.objects.filter(wallet=wallet, created_at__gt=since)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
     limit = policy.account_changes_per_day()
     if len(today) >= limit:
         retry_after = (today[-limit] + timedelta(days=1) - now).total_seconds()
@@ -272,22 +348,40 @@ def _order_micro_deposit(change, meta, now) -> None:
     """Choose the amount and write the instruction; the worker sends it after commit."""
     since = now - timedelta(days=1)
     # Every micro-deposit ordered counts, sent or not yet: each is money and three guesses.
-    ordered_today = RailInstruction.objects.filter(kind=InstructionKind.MICRO_DEPOSIT, change__wallet=change.wallet,
-                                                   created_at__gt=since).count()
+    ordered_today = RailInstruction.objects.filter(
+        kind=InstructionKind.MICRO_DEPOSIT, change__wallet=change.wallet, created_at__gt=since
+    ).count()
     if ordered_today >= policy.micro_deposits_per_day():
-        raise Throttled(Code.MICRO_DEPOSIT_THROTTLED,
-                        details={"per_day": policy.micro_deposits_per_day()}, retry_after=24 * 3600)
+        raise Throttled(
+            Code.MICRO_DEPOSIT_THROTTLED, details={"per_day": policy.micro_deposits_per_day()}, retry_after=24 * 3600
+        )
     change.expected_amount_fen = secrets.randbelow(policy.micro_deposit_max_fen()) + 1
     change.rail_reference = f"acct-change-{change.pk}"
     change.attempts_left = policy.micro_deposit_attempts()
     change.expires_at = now + policy.micro_deposit_ttl()
     change.save(update_fields=["expected_amount_fen", "rail_reference", "attempts_left", "expires_at"])
-    order_instruction(InstructionKind.MICRO_DEPOSIT, reference=change.rail_reference,
-                      amount_fen=change.expected_amount_fen, account=change.new_account, change=change, now=now)
+    order_instruction(
+        InstructionKind.MICRO_DEPOSIT,
+        reference=change.rail_reference,
+        amount_fen=change.expected_amount_fen,
+        account=change.new_account,
+        change=change,
+        now=now,
+    )
     wallet = change.wallet
-    emit("payout_account.change_requested", aggregate_type="wallet", aggregate_id=wallet.pk,
-         payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
-                  "holder_role": wallet.holder_role, "new_account": change.new_account.masked, "expires_at": change.expires_at.isoformat()})
+    emit(
+        "payout_account.change_requested",
+        aggregate_type="wallet",
+        aggregate_id=wallet.pk,
+        payload={
+            "change_id": change.pk,
+            "channel": wallet.channel,
+            "subject_id": wallet.subject_id,
+            "holder_role": wallet.holder_role,
+            "new_account": change.new_account.masked,
+            "expires_at": change.expires_at.isoformat(),
+        },
+    )
 
 
 def _complete(change, *, acting_user, meta, now) -> None:
@@ -303,12 +397,31 @@ def _complete(change, *, acting_user, meta, now) -> None:
     change.save(update_fields=["status", "completed_at", "closed_at"])
     get_rail().remember_bound(account_ref(account))
     old = change.old_account.masked if change.old_account_id else None
-    record(AuditAction.CHANGE_COMPLETED, success=True, meta=meta, actor=acting_user, subject=wallet.subject,
-           wallet=wallet, change=change, details={"masked": account.masked, "previous": old}, now=now)
-    emit("payout_account.changed", aggregate_type="wallet", aggregate_id=wallet.pk,
-         payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
-                  "holder_role": wallet.holder_role, "account": account.masked, "previous_account": old,
-                  "changed_at": now.isoformat()})
+    record(
+        AuditAction.CHANGE_COMPLETED,
+        success=True,
+        meta=meta,
+        actor=acting_user,
+        subject=wallet.subject,
+        wallet=wallet,
+        change=change,
+        details={"masked": account.masked, "previous": old},
+        now=now,
+    )
+    emit(
+        "payout_account.changed",
+        aggregate_type="wallet",
+        aggregate_id=wallet.pk,
+        payload={
+            "change_id": change.pk,
+            "channel": wallet.channel,
+            "subject_id": wallet.subject_id,
+            "holder_role": wallet.holder_role,
+            "account": account.masked,
+            "previous_account": old,
+            "changed_at": now.isoformat(),
+        },
+    )
     log.info("withdrawal account changed: wallet=%s change=%s account=%s", wallet.pk, change.pk, account.masked)
 
 
@@ -318,11 +431,31 @@ def _fail(change, reason: str, *, meta, actor, now) -> None:
     change.closed_at = now
     change.save(update_fields=["status", "failure_reason", "closed_at"])
     wallet = change.wallet
-    record(AuditAction.CHANGE_FAILED, success=False, meta=meta, actor=actor, subject=wallet.subject, wallet=wallet,
-           change=change, code=reason, details={"masked": change.new_account.masked}, now=now)
-    emit("payout_account.change_failed", aggregate_type="wallet", aggregate_id=wallet.pk,
-         payload={"change_id": change.pk, "channel": wallet.channel, "subject_id": wallet.subject_id,
-                  "holder_role": wallet.holder_role, "new_account": change.new_account.masked, "reason": reason})
+    record(
+        AuditAction.CHANGE_FAILED,
+        success=False,
+        meta=meta,
+        actor=actor,
+        subject=wallet.subject,
+        wallet=wallet,
+        change=change,
+        code=reason,
+        details={"masked": change.new_account.masked},
+        now=now,
+    )
+    emit(
+        "payout_account.change_failed",
+        aggregate_type="wallet",
+        aggregate_id=wallet.pk,
+        payload={
+            "change_id": change.pk,
+            "channel": wallet.channel,
+            "subject_id": wallet.subject_id,
+            "holder_role": wallet.holder_role,
+            "new_account": change.new_account.masked,
+            "reason": reason,
+        },
+    )
 
 
 def record_micro_deposit_result(instruction, *, now) -> None:
@@ -331,22 +464,34 @@ def record_micro_deposit_result(instruction, *, now) -> None:
     fails, the old account stays bound."""
     change = AccountChange.objects.select_related("wallet").get(pk=instruction.change_id)
     Wallet.objects.select_for_update(of=("self",)).get(pk=change.wallet_id)  # lock order: wallet, then change
-    change = (AccountChange.objects.select_for_update(of=("self",))
-              .select_related("wallet__subject", "new_account", "requested_by").get(pk=change.pk))
+    change = (
+        AccountChange.objects.select_for_update(of=("self",))
+        .select_related("wallet__subject", "new_account", "requested_by")
+        .get(pk=change.pk)
+    )
     wallet = change.wallet
     if instruction.state == InstructionState.SUCCEEDED:
         if change.micro_deposit_sent_at is None:
             change.micro_deposit_sent_at = now
             change.save(update_fields=["micro_deposit_sent_at"])
-        record(AuditAction.MICRO_DEPOSIT_SENT, success=True, meta=RequestMeta(), actor=change.requested_by,
-               subject=wallet.subject, wallet=wallet, change=change,
-               details={"masked": change.new_account.masked, "reference": instruction.reference}, now=now)
+        record(
+            AuditAction.MICRO_DEPOSIT_SENT,
+            success=True,
+            meta=RequestMeta(),
+            actor=change.requested_by,
+            subject=wallet.subject,
+            wallet=wallet,
+            change=change,
+            details={"masked": change.new_account.masked, "reference": instruction.reference},
+            now=now,
+        )
     elif change.status == ChangeStatus.PENDING_VERIFICATION:
         _fail(change, ChangeFailure.MICRO_DEPOSIT_FAILED, meta=RequestMeta(), actor=None, now=now)
         log.info("account change %s failed: micro-deposit refused (%s)", change.pk, instruction.failed_reason)
 
 
 # --- verify / cancel / expire -----------------------------------------------------------------
+
 
 def _lock_change(user, change_id):
     """Lock order: wallet, then change (the same order as do_request_change)."""
@@ -355,8 +500,9 @@ def _lock_change(user, change_id):
     return access_change(user, change_id, lock=True)
 
 
-def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | None = None,
-                     user_agent: str = "", now=None) -> AccountChange:
+def do_verify_change(
+    *, acting_user, change_id: int, amount_fen: int, ip: str | None = None, user_agent: str = "", now=None
+) -> AccountChange:
     """Check the micro-deposit amount the owner read from their statement.
 
     Right amount before `expires_at` (inclusive) → completed. Wrong amount → one attempt fewer,
@@ -364,48 +510,73 @@ def do_verify_change(*, acting_user, change_id: int, amount_fen: int, ip: str | 
     """
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
-    refuse_unless_permitted(acting_user, operation="verify_change", action=AuditAction.CHANGE_REFUSED, meta=meta,
-                            now=now, details={"change_id": change_id})
+    refuse_unless_permitted(
+        acting_user,
+        operation="verify_change",
+        action=AuditAction.CHANGE_REFUSED,
+        meta=meta,
+        now=now,
+        details={"change_id": change_id},
+    )
     error = None
     with transaction.atomic():
         change = _lock_change(acting_user, change_id)
         if change.status != ChangeStatus.PENDING_VERIFICATION:
-            error = Conflict(Code.CHANGE_NOT_VERIFIABLE,
-                             details={"status": change.status, "failure_reason": change.failure_reason})
+            error = Conflict(
+                Code.CHANGE_NOT_VERIFIABLE, details={"status": change.status, "failure_reason": change.failure_reason}
+            )
         elif change.is_expired(now):
             _fail(change, ChangeFailure.EXPIRED, meta=meta, actor=acting_user, now=now)
-            error = Conflict(Code.VERIFICATION_EXPIRED,
-                             details={"status": change.status, "expired_at": change.expires_at.isoformat()})
+            error = Conflict(
+                Code.VERIFICATION_EXPIRED,
+                details={"status": change.status, "expired_at": change.expires_at.isoformat()},
+            )
         elif change.micro_deposit_sent_at is None:
             # Nobody can have read an amount that has not arrived: no attempt is used.
-            error = Conflict(Code.MICRO_DEPOSIT_NOT_SENT,
-                             details={"status": change.status, "attempts_left": change.attempts_left})
+            error = Conflict(
+                Code.MICRO_DEPOSIT_NOT_SENT, details={"status": change.status, "attempts_left": change.attempts_left}
+            )
         elif hmac.compare_digest(str(int(amount_fen)).encode(), str(change.expected_amount_fen).encode()):
             _complete(change, acting_user=acting_user, meta=meta, now=now)
         else:
             change.attempts_left = max(change.attempts_left - 1, 0)
             change.save(update_fields=["attempts_left"])
-            record(AuditAction.VERIFICATION_FAILED, success=False, meta=meta, actor=acting_user,
-                   subject=change.wallet.subject, wallet=change.wallet, change=change, code="verification_failed",
-                   details={"attempts_left": change.attempts_left}, now=now)
+            record(
+                AuditAction.VERIFICATION_FAILED,
+                success=False,
+                meta=meta,
+                actor=acting_user,
+                subject=change.wallet.subject,
+                wallet=change.wallet,
+                change=change,
+                code="verification_failed",
+                details={"attempts_left": change.attempts_left},
+                now=now,
+            )
             if change.attempts_left == 0:
                 _fail(change, ChangeFailure.ATTEMPTS_EXHAUSTED, meta=meta, actor=acting_user, now=now)
                 code = Code.VERIFICATION_FAILED_FINAL
             else:
                 code = Code.VERIFICATION_FAILED
-            error = Unprocessable(code,
-                                  details={"attempts_left": change.attempts_left, "status": change.status})
+            error = Unprocessable(code, details={"attempts_left": change.attempts_left, "status": change.status})
     if error is not None:
         raise error  # after commit: the used attempt and the audit entry stay written
     return change
 
 
-def do_cancel_change(*, acting_user, change_id: int, ip: str | None = None, user_agent: str = "",
-                     now=None) -> AccountChange:
+def do_cancel_change(
+    *, acting_user, change_id: int, ip: str | None = None, user_agent: str = "", now=None
+) -> AccountChange:
     now = now or clock.now()
     meta = RequestMeta(ip=ip, user_agent=user_agent)
-    refuse_unless_permitted(acting_user, operation="cancel_change", action=AuditAction.CHANGE_REFUSED, meta=meta,
-                            now=now, details={"change_id": change_id})
+    refuse_unless_permitted(
+        acting_user,
+        operation="cancel_change",
+        action=AuditAction.CHANGE_REFUSED,
+        meta=meta,
+        now=now,
+        details={"change_id": change_id},
+    )
     with transaction.atomic():
         change = _lock_change(acting_user, change_id)
         if change.status != ChangeStatus.PENDING_VERIFICATION:
@@ -413,8 +584,16 @@ def do_cancel_change(*, acting_user, change_id: int, ip: str | None = None, user
         change.status = ChangeStatus.CANCELLED
         change.closed_at = now
         change.save(update_fields=["status", "closed_at"])
-        record(AuditAction.CHANGE_CANCELLED, success=True, meta=meta, actor=acting_user,
-               subject=change.wallet.subject, wallet=change.wallet, change=change, now=now)
+        record(
+            AuditAction.CHANGE_CANCELLED,
+            success=True,
+            meta=meta,
+            actor=acting_user,
+            subject=change.wallet.subject,
+            wallet=change.wallet,
+            change=change,
+            now=now,
+        )
     return change
 
 
@@ -425,8 +604,11 @@ def do_expire_changes(*, now=None) -> int:
     due = AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION, expires_at__lt=now)
     for change_id in due.values_list("id", flat=True):
         with transaction.atomic():
-            change = (AccountChange.objects.select_for_update(of=("self",)).select_related("wallet", "new_account")
-                      .get(pk=change_id))
+            change = (
+                AccountChange.objects.select_for_update(of=("self",))
+                .select_related("wallet", "new_account")
+                .get(pk=change_id)
+            )
             if change.status == ChangeStatus.PENDING_VERIFICATION and change.is_expired(now):
                 _fail(change, ChangeFailure.EXPIRED, meta=RequestMeta(), actor=None, now=now)
                 done += 1

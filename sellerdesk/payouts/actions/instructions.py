@@ -13,6 +13,7 @@
 Lock order when recording: the instruction, then the owner's rows (wallet → withdrawal / change;
 refund). Nothing here calls the rail while a transaction is open.
 """
+
 import logging
 import random
 import uuid
@@ -32,15 +33,35 @@ log = logging.getLogger(__name__)
 Kind, State = InstructionKind, InstructionState
 
 
-def order_instruction(kind: str, *, reference: str, amount_fen: int, now, account=None, order=None, refund=None,
-                      withdrawal=None, change=None) -> RailInstruction:
+def order_instruction(
+    kind: str,
+    *,
+    reference: str,
+    amount_fen: int,
+    now,
+    account=None,
+    order=None,
+    refund=None,
+    withdrawal=None,
+    change=None,
+) -> RailInstruction:
     """Write the instruction and queue its send. Must run inside the transaction of the decision."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("order_instruction() must run inside the transaction of the decision it carries out")
     instruction = RailInstruction.objects.create(
-        kind=kind, reference=reference, amount_fen=amount_fen, account=account, order=order, refund=refund,
-        withdrawal=withdrawal, change=change, state=State.PENDING, next_attempt_at=now, created_at=now,
-        updated_at=now)
+        kind=kind,
+        reference=reference,
+        amount_fen=amount_fen,
+        account=account,
+        order=order,
+        refund=refund,
+        withdrawal=withdrawal,
+        change=change,
+        state=State.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     _enqueue(instruction)
     return instruction
 
@@ -80,8 +101,12 @@ def claim_instruction(instruction_id: int, *, now) -> RailInstruction | None:
     """Take a due instruction for this worker, in a short transaction of its own. None when it is
     not due or another worker holds it (its row lock is skipped on PostgreSQL, not waited for)."""
     with transaction.atomic():
-        instruction = (RailInstruction.objects.select_for_update(skip_locked=True, of=("self",))
-                       .select_related("account", "order").filter(due_q(now), pk=instruction_id).first())
+        instruction = (
+            RailInstruction.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account", "order")
+            .filter(due_q(now), pk=instruction_id)
+            .first()
+        )
         if instruction is None:
             return None
         if instruction.state == State.SENDING:
@@ -92,8 +117,7 @@ def claim_instruction(instruction_id: int, *, now) -> RailInstruction | None:
         instruction.lease_token = uuid.uuid4().hex
         instruction.lease_until = now + policy.rail_lease()
         instruction.updated_at = now
-        instruction.save(update_fields=["state", "attempts", "lease_token", "lease_until", "maybe_sent",
-                                        "updated_at"])
+        instruction.save(update_fields=["state", "attempts", "lease_token", "lease_until", "maybe_sent", "updated_at"])
     return instruction
 
 
@@ -104,14 +128,17 @@ def send_claimed(instruction: RailInstruction) -> Outcome:
     rail = get_rail()
     try:
         if instruction.kind == Kind.REFUND:
-            sent = rail.refund(order_no=instruction.order.order_no, amount_fen=instruction.amount_fen,
-                               reference=instruction.reference)
+            sent = rail.refund(
+                order_no=instruction.order.order_no, amount_fen=instruction.amount_fen, reference=instruction.reference
+            )
         elif instruction.kind == Kind.PAYOUT:
-            sent = rail.send_payout(account_ref(instruction.account), amount_fen=instruction.amount_fen,
-                                    reference=instruction.reference)
+            sent = rail.send_payout(
+                account_ref(instruction.account), amount_fen=instruction.amount_fen, reference=instruction.reference
+            )
         else:
-            sent = rail.send_micro_deposit(account_ref(instruction.account), amount_fen=instruction.amount_fen,
-                                           reference=instruction.reference)
+            sent = rail.send_micro_deposit(
+                account_ref(instruction.account), amount_fen=instruction.amount_fen, reference=instruction.reference
+            )
     except RailRejected as exc:
         return Outcome(code=exc.code, message=exc.message)
     except RailUnavailable as exc:
@@ -133,7 +160,11 @@ def record_outcome(claimed: RailInstruction, outcome: Outcome, *, now) -> str:
             return "stale"
         instruction.lease_until, instruction.lease_token, instruction.updated_at = None, "", now
         if outcome.sent:
-            instruction.state, instruction.transfer_id, instruction.succeeded_at = State.SUCCEEDED, outcome.transfer_id, now
+            instruction.state, instruction.transfer_id, instruction.succeeded_at = (
+                State.SUCCEEDED,
+                outcome.transfer_id,
+                now,
+            )
         elif not outcome.transient:
             _mark_failed(instruction, outcome.code, outcome.message, now)
         else:
@@ -188,8 +219,11 @@ def process_instruction(instruction_id: int, *, now=None) -> str | None:
 
 def run_due_instructions(*, now=None, limit: int | None = None) -> int:
     """Send every due instruction, oldest due first; returns how many this call processed."""
-    due = (RailInstruction.objects.filter(due_q(now or clock.now())).order_by("next_attempt_at", "id")
-           .values_list("pk", flat=True))
+    due = (
+        RailInstruction.objects.filter(due_q(now or clock.now()))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)
+    )
     done = 0
     for pk in list(due[:limit] if limit else due):
         if process_instruction(pk, now=now) is not None:

@@ -17,7 +17,24 @@ from .rail import RailFault, RailTransfer, SimulatedAccount
 from .wallet import Wallet, Withdrawal, WithdrawalAccount
 
 __all__ = [
-    "AppendOnlyError", "AuditLog", "AccountChange", "AccountKind", "AuditAction", "ChangeFailure",
-    "ChangeStatus", "Channel", "HolderRole", "InstructionKind", "InstructionState", "WithdrawalStatus",
-    "SubjectProof", "RailInstruction", "RailFault", "RailTransfer", "SimulatedAccount", "Wallet", "Withdrawal", "WithdrawalAccount",
+    "AppendOnlyError",
+    "AuditLog",
+    "AccountChange",
+    "AccountKind",
+    "AuditAction",
+    "ChangeFailure",
+    "ChangeStatus",
+    "Channel",
+    "HolderRole",
+    "InstructionKind",
+    "InstructionState",
+    "WithdrawalStatus",
+    "SubjectProof",
+    "RailInstruction",
+    "RailFault",
+    "RailTransfer",
+    "SimulatedAccount",
+    "Wallet",
+    "Withdrawal",
+    "WithdrawalAccount",
 ]

@@ -18,12 +18,14 @@ class AuditLog(models.Model):
     """
 
     at = models.DateTimeField(default=clock.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     wallet = models.ForeignKey("payouts.Wallet", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    change = models.ForeignKey("payouts.AccountChange", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="audit")
+    change = models.ForeignKey(
+        "payouts.AccountChange", null=True, blank=True, on_delete=models.PROTECT, related_name="audit"
+    )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     success = models.BooleanField()
     code = models.CharField(max_length=64, blank=True, default="")

@@ -18,8 +18,9 @@ class AccountChange(models.Model):
 
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="changes")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    old_account = models.ForeignKey(WithdrawalAccount, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    old_account = models.ForeignKey(
+        WithdrawalAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     new_account = models.ForeignKey(WithdrawalAccount, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=24, choices=ChangeStatus.choices)
     failure_reason = models.CharField(max_length=24, choices=ChangeFailure.choices, blank=True, default="")

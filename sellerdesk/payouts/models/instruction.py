@@ -25,12 +25,15 @@ class RailInstruction(models.Model):
     account = models.ForeignKey(WithdrawalAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Whose decision it carries out (one of them, by kind): told the result in the same transaction.
-    refund = models.OneToOneField("aftersales.Refund", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="rail_instruction")
-    withdrawal = models.OneToOneField(Withdrawal, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="rail_instruction")
-    change = models.OneToOneField(AccountChange, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="rail_instruction")
+    refund = models.OneToOneField(
+        "aftersales.Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="rail_instruction"
+    )
+    withdrawal = models.OneToOneField(
+        Withdrawal, null=True, blank=True, on_delete=models.PROTECT, related_name="rail_instruction"
+    )
+    change = models.OneToOneField(
+        AccountChange, null=True, blank=True, on_delete=models.PROTECT, related_name="rail_instruction"
+    )
 
     state = models.CharField(max_length=16, choices=InstructionState.choices, default=InstructionState.PENDING)
     attempts = models.PositiveIntegerField(default=0)  # claims in the current round (backoff and the limit)
@@ -54,10 +57,13 @@ class RailInstruction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="instruction_amount_positive"),
             models.CheckConstraint(
-                condition=(Q(kind=InstructionKind.REFUND, order__isnull=False, refund__isnull=False)
-                           | Q(kind=InstructionKind.PAYOUT, account__isnull=False, withdrawal__isnull=False)
-                           | Q(kind=InstructionKind.MICRO_DEPOSIT, account__isnull=False, change__isnull=False)),
-                name="instruction_target_matches_kind"),
+                condition=(
+                    Q(kind=InstructionKind.REFUND, order__isnull=False, refund__isnull=False)
+                    | Q(kind=InstructionKind.PAYOUT, account__isnull=False, withdrawal__isnull=False)
+                    | Q(kind=InstructionKind.MICRO_DEPOSIT, account__isnull=False, change__isnull=False)
+                ),
+                name="instruction_target_matches_kind",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="instruction_due"),

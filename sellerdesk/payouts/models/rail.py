@@ -1,5 +1,6 @@
 """Tables of the rail simulator: what it 'sent', which accounts exist in its little world, and
 the faults it has been told to answer with (tests and the demo fill them)."""
+
 from django.db import models
 from django.db.models import F
 

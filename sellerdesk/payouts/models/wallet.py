@@ -62,8 +62,7 @@ class Wallet(models.Model):
     holder_role = models.CharField(max_length=16, choices=HolderRole.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     balance_fen = models.BigIntegerField(default=0)
-    account = models.ForeignKey(WithdrawalAccount, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    account = models.ForeignKey(WithdrawalAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     account_bound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 

@@ -36,5 +36,18 @@ def sandbox_enabled() -> bool:
     return not settings.PRODUCTION and rail_class().is_simulator
 
 
-__all__ = ["ADAPTERS", "AccountRef", "NameCheck", "Rail", "RailError", "RailRejected", "RailUnavailable",
-           "RealNameCheck", "SentTransfer", "StatementLine", "get_rail", "rail_class", "sandbox_enabled"]
+__all__ = [
+    "ADAPTERS",
+    "AccountRef",
+    "NameCheck",
+    "Rail",
+    "RailError",
+    "RailRejected",
+    "RailUnavailable",
+    "RealNameCheck",
+    "SentTransfer",
+    "StatementLine",
+    "get_rail",
+    "rail_class",
+    "sandbox_enabled",
+]

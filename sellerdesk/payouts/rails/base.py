@@ -6,6 +6,7 @@ outside any database transaction, for a RailInstruction that an action wrote and
 (payouts.actions.instructions). Each is idempotent on `reference`: asked again with the same
 reference, an adapter answers with the transfer it already made and never makes a second one.
 """
+
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,9 +67,9 @@ class NameCheck:
 class RealNameCheck:
     """Answers of the real-name check (三要素/四要素核验): does this person hold this card?"""
 
-    MATCH = "match"          # the card's holder is that person (name and ID number agree)
-    NO_MATCH = "no_match"    # the rail knows the card and it is someone else's
-    UNKNOWN = "unknown"      # the rail cannot say (card or person unknown to it, check not offered)
+    MATCH = "match"  # the card's holder is that person (name and ID number agree)
+    NO_MATCH = "no_match"  # the rail knows the card and it is someone else's
+    UNKNOWN = "unknown"  # the rail cannot say (card or person unknown to it, check not offered)
     ANSWERS = (MATCH, NO_MATCH, UNKNOWN)
 
 
@@ -112,8 +113,9 @@ class Rail(ABC):
     def real_name_of(self, account: AccountRef) -> NameCheck | None:
         """The real name behind the account, or None when the rail does not know it."""
 
-    def real_name_check(self, account: AccountRef, *, holder_name: str, id_number: str, phone: str | None = None,
-                        reference: str) -> str:
+    def real_name_check(
+        self, account: AccountRef, *, holder_name: str, id_number: str, phone: str | None = None, reference: str
+    ) -> str:
         """Is the person `holder_name` with resident ID `id_number` (and `phone`, where given) the
         holder of the personal card `account`? A RealNameCheck answer; moves no money, idempotent
         on `reference`. An adapter that cannot ask answers UNKNOWN, which never binds a card at once."""
@@ -121,6 +123,7 @@ class Rail(ABC):
 
     def remember_bound(self, account: AccountRef) -> None:
         """Told when an account is bound after its checks passed. A real rail keeps its own records."""
+        return None
 
     def statement(self, *, fingerprints: list[str] | None, last4: str | None = None) -> list[StatementLine]:
         """Transfers sent to these accounts (None = all), newest first. A real rail shows no

@@ -12,11 +12,12 @@ SELLERDESK_RAIL_SECRET), and an answer is trusted only when its signature verifi
 - Read-only checks (name check, real-name check) are retried here, a few times, quickly.
 - Account numbers and ID numbers travel only in the request body; nothing here logs a body.
 """
+
 import json
 import logging
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from django.conf import settings
@@ -39,8 +40,13 @@ class _Transient(Exception):
 
 
 def _account(account: AccountRef) -> dict:
-    return {"kind": account.kind, "number": account.number, "holder_name": account.holder_name,
-            "bank_name": account.bank_name, "is_corporate": account.is_corporate}
+    return {
+        "kind": account.kind,
+        "number": account.number,
+        "holder_name": account.holder_name,
+        "bank_name": account.bank_name,
+        "is_corporate": account.is_corporate,
+    }
 
 
 class HttpRail(Rail):
@@ -54,12 +60,14 @@ class HttpRail(Rail):
         return self._transfer("refunds", {"reference": reference, "order_no": order_no, "amount_fen": amount_fen})
 
     def send_payout(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
-        return self._transfer("payouts", {"reference": reference, "amount_fen": amount_fen,
-                                          "account": _account(account)})
+        return self._transfer(
+            "payouts", {"reference": reference, "amount_fen": amount_fen, "account": _account(account)}
+        )
 
     def send_micro_deposit(self, account: AccountRef, *, amount_fen: int, reference: str) -> SentTransfer:
-        return self._transfer("micro-deposits", {"reference": reference, "amount_fen": amount_fen,
-                                                 "account": _account(account)})
+        return self._transfer(
+            "micro-deposits", {"reference": reference, "amount_fen": amount_fen, "account": _account(account)}
+        )
 
     def _transfer(self, operation: str, body: dict) -> SentTransfer:
         try:
@@ -70,21 +78,30 @@ class HttpRail(Rail):
             # A signed answer about another transfer: never taken as this one's outcome.
             log.error("rail %s %s: the answer names another transfer", operation, body["reference"])
             raise RailUnavailable("the rail answered about another transfer", maybe_sent=True)
-        return SentTransfer(reference=body["reference"], amount_fen=body["amount_fen"],
-                            transfer_id=str(answer.get("transfer_id") or ""))
+        return SentTransfer(
+            reference=body["reference"], amount_fen=body["amount_fen"], transfer_id=str(answer.get("transfer_id") or "")
+        )
 
     # Checks (move no money) ---------------------------------------------------------------------
     def real_name_of(self, account: AccountRef) -> NameCheck | None:
-        answer = self._check("name-checks", {"reference": f"name-check-{uuid.uuid4().hex}",
-                                             "account": _account(account)})
+        answer = self._check(
+            "name-checks", {"reference": f"name-check-{uuid.uuid4().hex}", "account": _account(account)}
+        )
         if not answer.get("known"):
             return None
-        return NameCheck(holder_name=str(answer.get("holder_name") or ""), is_corporate=bool(answer.get("is_corporate")))
+        return NameCheck(
+            holder_name=str(answer.get("holder_name") or ""), is_corporate=bool(answer.get("is_corporate"))
+        )
 
-    def real_name_check(self, account: AccountRef, *, holder_name: str, id_number: str, phone: str | None = None,
-                        reference: str) -> str:
-        body = {"reference": reference, "account": _account(account), "holder_name": holder_name,
-                "id_number": id_number}
+    def real_name_check(
+        self, account: AccountRef, *, holder_name: str, id_number: str, phone: str | None = None, reference: str
+    ) -> str:
+        body = {
+            "reference": reference,
+            "account": _account(account),
+            "holder_name": holder_name,
+            "id_number": id_number,
+        }
         if phone:
             body["phone"] = phone
         result = self._check("real-name-checks", body).get("result")
@@ -109,7 +126,7 @@ class HttpRail(Rail):
             raise _Transient("the http rail is not configured", maybe_sent=False)
         msg_id = f"msg_{uuid.uuid4().hex}"
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         headers = {
             "content-type": "application/json",
             "webhook-id": msg_id,
@@ -118,8 +135,9 @@ class HttpRail(Rail):
         }
         started = time.monotonic()
         try:
-            response = httpx.post(f"{self.url}/v1/{operation}", content=payload.encode(), headers=headers,
-                                  timeout=self.timeout)
+            response = httpx.post(
+                f"{self.url}/v1/{operation}", content=payload.encode(), headers=headers, timeout=self.timeout
+            )
         except httpx.ConnectError:
             log.warning("rail %s %s: cannot connect", operation, body["reference"])
             raise _Transient("cannot connect to the rail", maybe_sent=False) from None
@@ -140,8 +158,13 @@ class HttpRail(Rail):
             raise RailRejected(code, str(answer.get("message") or ""))
         if status == "succeeded" and 200 <= response.status_code < 300:
             return answer
-        log.error("rail %s %s: unexpected answer (HTTP %s, status %r)", operation, body["reference"],
-                  response.status_code, status)
+        log.error(
+            "rail %s %s: unexpected answer (HTTP %s, status %r)",
+            operation,
+            body["reference"],
+            response.status_code,
+            status,
+        )
         raise _Transient(f"unexpected rail answer (HTTP {response.status_code})", maybe_sent=True)
 
     def _verified(self, response: httpx.Response, msg_id: str) -> dict:

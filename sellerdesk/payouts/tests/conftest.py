@@ -13,6 +13,7 @@ from sellerdesk.identity.models import ApiToken, Role, Shop, Subject, SubjectKin
 from sellerdesk.payouts.actions import do_open_wallet
 from sellerdesk.payouts.models import AccountKind, Channel, HolderRole
 from sellerdesk.payouts.rails.simulator import SimulatorRail
+from sellerdesk.testing.rail_server import http_rail, rail_server  # noqa: F401 (fixtures for this package)
 
 PASSWORD = "correct horse battery staple"
 IP = "203.0.113.7"
@@ -66,8 +67,11 @@ class Api:
         return self._keep(self.client.get(f"/api/v1{path}", params))
 
     def post(self, path, body=None, **headers):
-        return self._keep(self.client.post(f"/api/v1{path}", data=json.dumps(body or {}),
-                                           content_type="application/json", headers=headers))
+        return self._keep(
+            self.client.post(
+                f"/api/v1{path}", data=json.dumps(body or {}), content_type="application/json", headers=headers
+            )
+        )
 
 
 class Seller:
@@ -78,6 +82,7 @@ class Seller:
 
     def wallet(self, channel):
         from sellerdesk.payouts.models import Wallet
+
         role = HolderRole.MERCHANT if self.user.role == Role.MERCHANT else HolderRole.DISTRIBUTOR
         return Wallet.objects.select_related("account").get(subject=self.subject, holder_role=role, channel=channel)
 
@@ -96,8 +101,14 @@ class Seller:
         as someone else's. own=False: a card the bank cannot say about."""
         if own and not corporate:
             bank_knows_card(number, self.subject)
-        return self.change(channel, account_no=number, holder_name=self.subject.legal_name if holder is None else holder,
-                           bank_name=bank, is_corporate=corporate, **extra)
+        return self.change(
+            channel,
+            account_no=number,
+            holder_name=self.subject.legal_name if holder is None else holder,
+            bank_name=bank,
+            is_corporate=corporate,
+            **extra,
+        )
 
     def statement_amount(self, last4):
         run_rail_worker()  # the micro-deposit leaves after the request commits, sent by the worker
@@ -115,13 +126,15 @@ def bank_knows_card(number: str, subject, *, id_number=None) -> None:
     from sellerdesk.payouts.models import SimulatedAccount
 
     number = _clean_number(number)
-    if SimulatedAccount.objects.filter(account_kind=AccountKind.BANK_CARD,
-                                       fingerprint=crypto.fingerprint(AccountKind.BANK_CARD, number)).exists():
+    if SimulatedAccount.objects.filter(
+        account_kind=AccountKind.BANK_CARD, fingerprint=crypto.fingerprint(AccountKind.BANK_CARD, number)
+    ).exists():
         return
     if id_number is None:
         id_number = subject.id_number if subject.kind == SubjectKind.INDIVIDUAL else ""
-    SimulatorRail().open_account(kind=AccountKind.BANK_CARD, number=number, holder_name=subject.legal_name,
-                                 id_number=id_number)
+    SimulatorRail().open_account(
+        kind=AccountKind.BANK_CARD, number=number, holder_name=subject.legal_name, id_number=id_number
+    )
 
 
 def make_subject(kind, legal_name) -> Subject:
@@ -150,12 +163,17 @@ def make_seller(db):
     individuals, corporate account for enterprises) and a balance, as onboarding would leave it.
     """
 
-    def make(role=Role.MERCHANT, kind=SubjectKind.ENTERPRISE, legal_name=None, qualified=True, bind=True,
-             username=None):
+    def make(
+        role=Role.MERCHANT, kind=SubjectKind.ENTERPRISE, legal_name=None, qualified=True, bind=True, username=None
+    ):
         n = next(_seq)
         subject = make_subject(kind, legal_name or DEFAULT_NAMES[kind])
-        user = User.objects.create_user(username=username or f"{role}{n}", password=PASSWORD, role=role,
-                                        distributor_qualified=qualified and role == Role.DISTRIBUTOR)
+        user = User.objects.create_user(
+            username=username or f"{role}{n}",
+            password=PASSWORD,
+            role=role,
+            distributor_qualified=qualified and role == Role.DISTRIBUTOR,
+        )
         if role == Role.MERCHANT:
             user.shops.add(Shop.objects.create(name=f"店铺{n}", subject=subject), through_defaults={"is_owner": True})
         else:
@@ -172,26 +190,58 @@ def _bind_defaults(user, subject, n):
     corporate = subject.kind == SubjectKind.ENTERPRISE
 
     def bank(seed):
-        return {"kind": AccountKind.BANK_CARD, "number": corporate_number(seed) if corporate else card_number(seed),
-                "is_corporate": corporate, "bank_name": "中国银行"}
+        return {
+            "kind": AccountKind.BANK_CARD,
+            "number": corporate_number(seed) if corporate else card_number(seed),
+            "is_corporate": corporate,
+            "bank_name": "中国银行",
+        }
 
     if user.role == Role.MERCHANT:
-        do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ANXIN, balance_fen=100_000,
-                       **bank(n * 10 + 1))
-        do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.WECHAT, balance_fen=50_000,
-                       **bank(n * 10 + 2))
+        do_open_wallet(
+            subject=subject,
+            holder_role=HolderRole.MERCHANT,
+            channel=Channel.ANXIN,
+            balance_fen=100_000,
+            **bank(n * 10 + 1),
+        )
+        do_open_wallet(
+            subject=subject,
+            holder_role=HolderRole.MERCHANT,
+            channel=Channel.WECHAT,
+            balance_fen=50_000,
+            **bank(n * 10 + 2),
+        )
         alipay = f"old{n}@example.cn"
-        SimulatorRail().open_account(kind=AccountKind.ALIPAY, number=alipay, holder_name=subject.legal_name,
-                                     is_corporate=corporate)
-        do_open_wallet(subject=subject, holder_role=HolderRole.MERCHANT, channel=Channel.ALIPAY, balance_fen=30_000,
-                       kind=AccountKind.ALIPAY, number=alipay, is_corporate=corporate)
+        SimulatorRail().open_account(
+            kind=AccountKind.ALIPAY, number=alipay, holder_name=subject.legal_name, is_corporate=corporate
+        )
+        do_open_wallet(
+            subject=subject,
+            holder_role=HolderRole.MERCHANT,
+            channel=Channel.ALIPAY,
+            balance_fen=30_000,
+            kind=AccountKind.ALIPAY,
+            number=alipay,
+            is_corporate=corporate,
+        )
     else:
         if user.distributor_qualified:
-            do_open_wallet(subject=subject, holder_role=HolderRole.DISTRIBUTOR, channel=Channel.ANXIN,
-                           balance_fen=20_000, **bank(n * 10 + 1))
+            do_open_wallet(
+                subject=subject,
+                holder_role=HolderRole.DISTRIBUTOR,
+                channel=Channel.ANXIN,
+                balance_fen=20_000,
+                **bank(n * 10 + 1),
+            )
         if subject.kind != SubjectKind.INDIVIDUAL:
-            do_open_wallet(subject=subject, holder_role=HolderRole.DISTRIBUTOR, channel=Channel.WECHAT,
-                           balance_fen=10_000, **bank(n * 10 + 2))
+            do_open_wallet(
+                subject=subject,
+                holder_role=HolderRole.DISTRIBUTOR,
+                channel=Channel.WECHAT,
+                balance_fen=10_000,
+                **bank(n * 10 + 2),
+            )
 
 
 @pytest.fixture

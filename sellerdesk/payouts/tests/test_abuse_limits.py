@@ -1,5 +1,6 @@
 """Abuse limits of the account centre (issue 9): a micro-deposit is guessed within its attempts with
 probability under 1% per change, and a wallet's account changes are limited per day (WeChat: 5)."""
+
 import pytest
 
 from sellerdesk.identity.models import Role, SubjectKind

@@ -1,4 +1,5 @@
 """Object-level access: other people's wallets, changes and statements are 404."""
+
 import pytest
 from django.test import override_settings
 
@@ -47,15 +48,15 @@ def test_another_users_wallet_cannot_be_changed(make_seller, merchant):
 @pytest.mark.django_db
 def test_fellow_staff_of_the_same_shop_see_the_change(merchant, pending, django_user_model):
     body, _ = pending
-    colleague = django_user_model.objects.create_user(username="staff2", password="x-long-password",
-                                                      role=Role.MERCHANT)
+    colleague = django_user_model.objects.create_user(username="staff2", password="x-long-password", role=Role.MERCHANT)
     colleague.shops.add(*merchant.user.shops.all())
     assert Api(colleague).get(f"/account-changes/{body['id']}").status_code == 200
 
 
 @pytest.mark.django_db
-def test_statement_shows_only_the_callers_accounts_and_everything_to_admin(make_seller, merchant, pending,
-                                                                           django_user_model):
+def test_statement_shows_only_the_callers_accounts_and_everything_to_admin(
+    make_seller, merchant, pending, django_user_model
+):
     _, number = pending
     run_rail_worker()
     other = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="另一家公司")
@@ -80,5 +81,6 @@ def test_statement_is_404_when_the_rail_is_not_the_simulator(merchant):
 @pytest.mark.django_db
 def test_anonymous_caller_is_401():
     from django.test import Client
+
     response = Client().get("/api/v1/wallets")
     assert response.status_code == 401

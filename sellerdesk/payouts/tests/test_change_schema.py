@@ -2,6 +2,7 @@
 check_bank_account / check_alipay_account (a personal card once its Luhn digit is right, which the
 schema cannot say), so a client's generated valid body is refused only for what the schema cannot
 say (Luhn, the wallet's kind, the caller's subject; docs/decisions.md)."""
+
 import re
 
 import pytest
@@ -26,8 +27,11 @@ def _text(shape, name, max_size):
 
 
 @FAST
-@given(number=st.from_regex(_pattern(PERSONAL_CARD, "account_no"), fullmatch=True),
-       holder=_text(PERSONAL_CARD, "holder_name", 120), bank=_text(PERSONAL_CARD, "bank_name", 80))
+@given(
+    number=st.from_regex(_pattern(PERSONAL_CARD, "account_no"), fullmatch=True),
+    holder=_text(PERSONAL_CARD, "holder_name", 120),
+    bank=_text(PERSONAL_CARD, "bank_name", 80),
+)
 def test_every_personal_card_the_schema_allows_is_accepted_once_luhn_holds(number, holder, bank):
     number = number.strip()
     number = number[:-1] + luhn.calc_check_digit(number[:-1])
@@ -36,21 +40,27 @@ def test_every_personal_card_the_schema_allows_is_accepted_once_luhn_holds(numbe
 
 
 @FAST
-@given(number=st.from_regex(_pattern(CORPORATE_ACCOUNT, "account_no"), fullmatch=True),
-       holder=_text(CORPORATE_ACCOUNT, "holder_name", 120), bank=_text(CORPORATE_ACCOUNT, "bank_name", 80))
+@given(
+    number=st.from_regex(_pattern(CORPORATE_ACCOUNT, "account_no"), fullmatch=True),
+    holder=_text(CORPORATE_ACCOUNT, "holder_name", 120),
+    bank=_text(CORPORATE_ACCOUNT, "bank_name", 80),
+)
 def test_every_corporate_account_the_schema_allows_is_accepted(number, holder, bank):
     new = check_bank_account(account_no=number, holder_name=holder, bank_name=bank, is_corporate=True)
     assert new.is_corporate and new.number == number.strip()
 
 
 @FAST
-@given(account=st.from_regex(_pattern(ALIPAY_ACCOUNT, "alipay_account"), fullmatch=True).filter(lambda s: len(s) <= 254))
+@given(
+    account=st.from_regex(_pattern(ALIPAY_ACCOUNT, "alipay_account"), fullmatch=True).filter(lambda s: len(s) <= 254)
+)
 def test_every_alipay_account_the_schema_allows_is_accepted(account):
     assert check_alipay_account(account).kind == AccountKind.ALIPAY
 
 
-@pytest.mark.parametrize("value", ["13800138000", "+8613800138000", "finance@merchant-demo.example.cn",
-                                   "a.b+c@x-y.example.com"])
+@pytest.mark.parametrize(
+    "value", ["13800138000", "+8613800138000", "finance@merchant-demo.example.cn", "a.b+c@x-y.example.com"]
+)
 def test_the_alipay_pattern_takes_mobiles_and_emails(value):
     assert re.search(_pattern(ALIPAY_ACCOUNT, "alipay_account"), value)
 
@@ -66,8 +76,11 @@ def test_the_document_lists_the_three_shapes_and_the_channels():
     document = api.get_openapi_schema()
     operation = document["paths"][PATH]["post"]
     body = document["components"]["schemas"]["ChangeIn"]
-    assert [shape["title"] for shape in body["anyOf"]] == [PERSONAL_CARD["title"], CORPORATE_ACCOUNT["title"],
-                                                          ALIPAY_ACCOUNT["title"]]
+    assert [shape["title"] for shape in body["anyOf"]] == [
+        PERSONAL_CARD["title"],
+        CORPORATE_ACCOUNT["title"],
+        ALIPAY_ACCOUNT["title"],
+    ]
     channel = next(p for p in operation["parameters"] if p["name"] == "channel")
     assert channel["schema"]["enum"] == list(Channel.values)
     assert "Luhn" in operation["description"] and "subject_mismatch" in operation["description"]

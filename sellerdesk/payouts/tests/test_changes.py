@@ -1,4 +1,5 @@
 """Changing a withdrawal account: same subject only, micro-deposit for corporate accounts."""
+
 from datetime import timedelta
 
 import pytest
@@ -32,6 +33,7 @@ def _assert_nothing_changed(seller, channel, old_account_id, accounts_before):
 
 # --- same subject ------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_a_card_is_never_bound_to_b_wallet(make_seller):
     a = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, legal_name="李雷")
@@ -53,18 +55,22 @@ def test_a_card_is_never_bound_to_b_wallet(make_seller):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,kind,channel,corporate", [
-    (Role.MERCHANT, SubjectKind.INDIVIDUAL, "anxin", False),
-    (Role.MERCHANT, SubjectKind.INDIVIDUAL, "wechat", False),
-    (Role.MERCHANT, SubjectKind.INDIVIDUAL_BUSINESS, "anxin", True),
-    (Role.MERCHANT, SubjectKind.ENTERPRISE, "anxin", True),
-    (Role.MERCHANT, SubjectKind.ENTERPRISE, "wechat", True),
-    (Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, "anxin", False),
-    (Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL_BUSINESS, "wechat", False),
-    (Role.DISTRIBUTOR, SubjectKind.ENTERPRISE, "anxin", True),
-])
-def test_holder_of_another_subject_is_refused_for_each_role_subject_and_channel(make_seller, role, kind, channel,
-                                                                                 corporate):
+@pytest.mark.parametrize(
+    "role,kind,channel,corporate",
+    [
+        (Role.MERCHANT, SubjectKind.INDIVIDUAL, "anxin", False),
+        (Role.MERCHANT, SubjectKind.INDIVIDUAL, "wechat", False),
+        (Role.MERCHANT, SubjectKind.INDIVIDUAL_BUSINESS, "anxin", True),
+        (Role.MERCHANT, SubjectKind.ENTERPRISE, "anxin", True),
+        (Role.MERCHANT, SubjectKind.ENTERPRISE, "wechat", True),
+        (Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, "anxin", False),
+        (Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL_BUSINESS, "wechat", False),
+        (Role.DISTRIBUTOR, SubjectKind.ENTERPRISE, "anxin", True),
+    ],
+)
+def test_holder_of_another_subject_is_refused_for_each_role_subject_and_channel(
+    make_seller, role, kind, channel, corporate
+):
     seller = make_seller(role, kind)
     old, before = seller.wallet(channel).account_id, WithdrawalAccount.objects.count()
     number = corporate_number(6001) if corporate else card_number(6001)
@@ -77,7 +83,9 @@ def test_holder_of_another_subject_is_refused_for_each_role_subject_and_channel(
 @pytest.mark.django_db
 def test_holder_name_matches_across_full_and_half_width_brackets_and_spaces(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="杭州好物（滨江）科技有限公司")
-    response = seller.change_card("anxin", corporate_number(6100), holder=" 杭州好物(滨江) 科技有限公司", corporate=True)
+    response = seller.change_card(
+        "anxin", corporate_number(6100), holder=" 杭州好物(滨江) 科技有限公司", corporate=True
+    )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "pending_verification"
 
@@ -112,12 +120,16 @@ def test_a_namesakes_card_is_refused_by_the_banks_real_name_check(make_seller):
 
 # --- personal cards, completed at once ---------------------------------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,kind,channel", [
-    (Role.MERCHANT, SubjectKind.INDIVIDUAL, "anxin"),
-    (Role.MERCHANT, SubjectKind.INDIVIDUAL, "wechat"),
-    (Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, "anxin"),
-])
+@pytest.mark.parametrize(
+    "role,kind,channel",
+    [
+        (Role.MERCHANT, SubjectKind.INDIVIDUAL, "anxin"),
+        (Role.MERCHANT, SubjectKind.INDIVIDUAL, "wechat"),
+        (Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, "anxin"),
+    ],
+)
 def test_personal_card_the_bank_confirms_for_the_subject_is_bound_at_once(make_seller, role, kind, channel):
     seller = make_seller(role, kind)
     old = seller.wallet(channel).account
@@ -159,8 +171,12 @@ def test_same_account_again_is_refused(make_seller):
 @pytest.mark.django_db
 def test_idempotency_key_replays_the_change_instead_of_making_two(make_seller):
     seller = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL)
-    body = {"account_no": card_number(7300), "holder_name": seller.subject.legal_name, "bank_name": "招商银行",
-            "password": "correct horse battery staple"}
+    body = {
+        "account_no": card_number(7300),
+        "holder_name": seller.subject.legal_name,
+        "bank_name": "招商银行",
+        "password": "correct horse battery staple",
+    }
     first = seller.api.post("/wallets/anxin/account-changes", body, **{"Idempotency-Key": "k-1"})
     second = seller.api.post("/wallets/anxin/account-changes", body, **{"Idempotency-Key": "k-1"})
     assert first.status_code == second.status_code == 201
@@ -169,6 +185,7 @@ def test_idempotency_key_replays_the_change_instead_of_making_two(make_seller):
 
 
 # --- corporate accounts: micro-deposit verification ------------------------------------------
+
 
 def _start_corporate(seller, n=8000, channel="anxin"):
     number = corporate_number(n)
@@ -196,8 +213,9 @@ def test_corporate_change_stays_pending_and_old_account_stays_bound_until_right_
         assert wrong.json()["error"]["details"]["attempts_left"] == 2
         assert merchant.wallet("anxin").account_id == old.pk
         # A withdrawal made while the change is pending goes to the old account.
-        withdrawal = do_request_withdrawal(acting_user=merchant.user, channel="anxin", amount_fen=1000,
-                                           password=PASSWORD)
+        withdrawal = do_request_withdrawal(
+            acting_user=merchant.user, channel="anxin", amount_fen=1000, password=PASSWORD
+        )
         assert withdrawal.account_id == old.pk
 
         right = merchant.api.post(f"/account-changes/{body['id']}/verify", {"amount_fen": amount})
@@ -209,8 +227,12 @@ def test_corporate_change_stays_pending_and_old_account_stays_bound_until_right_
     assert OutboxEvent.objects.filter(topic="payout_account.changed").count() == 1
     assert Notification.objects.filter(user=merchant.user, topic="payout_account.changed").count() == 1
     actions = list(AuditLog.objects.filter(change_id=body["id"]).order_by("id").values_list("action", flat=True))
-    assert actions == [AuditAction.CHANGE_REQUESTED, AuditAction.MICRO_DEPOSIT_SENT,
-                       AuditAction.VERIFICATION_FAILED, AuditAction.CHANGE_COMPLETED]
+    assert actions == [
+        AuditAction.CHANGE_REQUESTED,
+        AuditAction.MICRO_DEPOSIT_SENT,
+        AuditAction.VERIFICATION_FAILED,
+        AuditAction.CHANGE_COMPLETED,
+    ]
 
 
 @pytest.mark.django_db
@@ -242,6 +264,7 @@ def test_expiry_fails_the_change(merchant):
         assert change["status"] == "failed" and change["failure_reason"] == "expired"
         assert merchant.wallets()["anxin"]["pending_change_id"] is None
         from sellerdesk.payouts.actions import do_expire_changes
+
         assert do_expire_changes() == 1
         assert do_expire_changes() == 0
     assert AccountChange.objects.get(pk=body["id"]).status == ChangeStatus.FAILED
@@ -304,6 +327,7 @@ def test_micro_deposits_are_throttled_per_wallet_per_day(merchant):
 
 # --- withdrawals in flight ---------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_withdrawal_in_flight_keeps_the_account_it_was_made_to(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
@@ -331,10 +355,18 @@ def test_cool_off_is_off_by_default_and_holds_withdrawals_to_a_new_account_when_
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     with time_machine.travel(T0, tick=False) as traveller:
         seller.change_card("anxin", card_number(9100))
-        assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()["status"] == "processing"
+        assert (
+            seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()["status"]
+            == "processing"
+        )
         with override_settings(SELLERDESK_PAYOUT_COOLOFF_SECONDS=86400):
             held = seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()
             assert held["status"] == "held" and held["held_until"] == "2026-03-03T08:00:00Z"
             traveller.move_to(clock.now() + timedelta(days=1, seconds=1))
-            assert seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()["status"] == "processing"
+            assert (
+                seller.api.post("/wallets/anxin/withdrawals", {"amount_fen": 100, "password": PASSWORD}).json()[
+                    "status"
+                ]
+                == "processing"
+            )
     assert Withdrawal.objects.filter(status=WithdrawalStatus.HELD).count() == 1

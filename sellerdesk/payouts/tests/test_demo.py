@@ -1,4 +1,5 @@
 """The demo hook the main seed calls: wallets and bound accounts for the demo sellers."""
+
 import pytest
 
 from sellerdesk.identity.models import Role, SubjectKind
@@ -11,13 +12,16 @@ from .conftest import PASSWORD, Api, corporate_number, error_code
 @pytest.mark.django_db
 def test_seed_payouts_gives_each_demo_seller_the_wallets_of_the_table(make_seller, django_user_model):
     users = {
-        "merchant": make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="杭州好物优选科技有限公司",
-                                bind=False).user,
-        "merchant2": make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="深圳市隔壁小店贸易有限公司",
-                                 bind=False).user,
+        "merchant": make_seller(
+            Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="杭州好物优选科技有限公司", bind=False
+        ).user,
+        "merchant2": make_seller(
+            Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="深圳市隔壁小店贸易有限公司", bind=False
+        ).user,
         "distributor": make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, legal_name="李小红", bind=False).user,
-        "distributor_biz": make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL_BUSINESS,
-                                       legal_name="成都市锦江区小王百货店", bind=False).user,
+        "distributor_biz": make_seller(
+            Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL_BUSINESS, legal_name="成都市锦江区小王百货店", bind=False
+        ).user,
         "buyer": django_user_model.objects.create_user(username="demo-buyer", password="x-long-pass", role=Role.BUYER),
     }
     seed_payouts(users)
@@ -39,9 +43,19 @@ def test_seed_payouts_gives_each_demo_seller_the_wallets_of_the_table(make_selle
     assert error_code(refused) == "corporate_alipay_required"
     same = merchant.post("/wallets/alipay/account-changes", {**body, "alipay_account": DEMO_ALIPAY_CORPORATE})
     assert error_code(same) == "same_account"
-    assert merchant.post("/wallets/anxin/account-changes", {
-        "account_no": corporate_number(1), "holder_name": "杭州好物优选科技有限公司", "bank_name": "中国建设银行",
-        "is_corporate": True, "password": PASSWORD}).json()["status"] == "pending_verification"
+    assert (
+        merchant.post(
+            "/wallets/anxin/account-changes",
+            {
+                "account_no": corporate_number(1),
+                "holder_name": "杭州好物优选科技有限公司",
+                "bank_name": "中国建设银行",
+                "is_corporate": True,
+                "password": PASSWORD,
+            },
+        ).json()["status"]
+        == "pending_verification"
+    )
 
 
 @pytest.mark.django_db

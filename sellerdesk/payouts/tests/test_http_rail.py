@@ -1,6 +1,7 @@
 """The `http` rail adapter against a real payment service on 127.0.0.1 (sellerdesk/testing/rail_server.py)
 speaking docs/rail-protocol.md: signed both ways, idempotent on the reference, timeouts and
 refusals mapped to the rail interface (issue 9 part 1)."""
+
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +10,6 @@ import pytest
 from sellerdesk.payouts.models import AccountKind, InstructionState, RailInstruction
 from sellerdesk.payouts.rails import AccountRef, RailRejected, RailUnavailable, RealNameCheck, get_rail
 from sellerdesk.payouts.rails.http import HttpRail
-from sellerdesk.testing.rail_server import http_rail, rail_server  # noqa: F401 (fixtures)
 
 from .conftest import card_number
 
@@ -19,8 +19,15 @@ SECOND = timedelta(seconds=1)
 
 
 def card(number=NUMBER, holder="张三") -> AccountRef:
-    return AccountRef(kind=AccountKind.BANK_CARD, number=number, fingerprint="fp", masked=f"****{number[-4:]}",
-                      last4=number[-4:], holder_name=holder, bank_name="招商银行")
+    return AccountRef(
+        kind=AccountKind.BANK_CARD,
+        number=number,
+        fingerprint="fp",
+        masked=f"****{number[-4:]}",
+        last4=number[-4:],
+        holder_name=holder,
+        bank_name="招商银行",
+    )
 
 
 def test_the_short_name_http_selects_the_http_adapter(http_rail):
@@ -35,8 +42,17 @@ def test_a_payout_is_made_once_per_reference_and_a_repeat_answers_the_same_trans
     assert first.transfer_id == "TR00000001"
     assert len(http_rail.transfers) == 1 and http_rail.transfers["wd-1"]["requests"] == 2
     body = http_rail.on("payouts")[0]
-    assert body == {"reference": "wd-1", "amount_fen": 5000, "account": {
-        "kind": "bank_card", "number": NUMBER, "holder_name": "张三", "bank_name": "招商银行", "is_corporate": False}}
+    assert body == {
+        "reference": "wd-1",
+        "amount_fen": 5000,
+        "account": {
+            "kind": "bank_card",
+            "number": NUMBER,
+            "holder_name": "张三",
+            "bank_name": "招商银行",
+            "is_corporate": False,
+        },
+    }
 
 
 def test_refunds_and_micro_deposits_are_idempotent_too(http_rail):
@@ -141,16 +157,24 @@ def test_a_refund_decided_by_an_action_goes_out_after_the_worker_runs_and_the_se
     from sellerdesk.aftersales.models import Refund
     from sellerdesk.payouts.actions.instructions import run_due_instructions
 
-    x = a.do_open_aftersale(order_id=world.order.id, type="refund_only", amount_fen=7000, reason="质量问题",
-                            description="有裂痕", acting_user=world.buyer, now=T0)
+    x = a.do_open_aftersale(
+        order_id=world.order.id,
+        type="refund_only",
+        amount_fen=7000,
+        reason="质量问题",
+        description="有裂痕",
+        acting_user=world.buyer,
+        now=T0,
+    )
     a.do_approve(x.id, acting_user=world.merchant, now=T0 + SECOND)
     refund = Refund.objects.get(aftersale_id=x.pk)
     assert http_rail.requests == []  # decided, not sent: money leaves only after commit, by the worker
 
     assert run_due_instructions(now=T0 + 2 * SECOND) == 1
     assert run_due_instructions(now=T0 + 3 * SECOND) == 0
-    assert http_rail.on("refunds") == [{"reference": refund.reference, "order_no": world.order.order_no,
-                                        "amount_fen": 7000}]
+    assert http_rail.on("refunds") == [
+        {"reference": refund.reference, "order_no": world.order.order_no, "amount_fen": 7000}
+    ]
     assert RailInstruction.objects.get(refund=refund).state == InstructionState.SUCCEEDED
     refund.refresh_from_db()
     assert refund.status == "succeeded"

@@ -2,6 +2,7 @@
 part 7, api.md "Money that leaves"): the action writes a rail instruction, the worker sends it
 (run_rail_worker here, or its claim/send/record steps to play a worker that dies), the simulator
 answers, fails on a frozen or closed account, or is unreachable as its fault table says."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -57,6 +58,7 @@ def person(make_seller):
 
 # --- after commit -----------------------------------------------------------------------------------
 
+
 def test_rollback_after_a_rail_instruction_was_written_sends_nothing(person):
     tasks_before = DBTaskResult.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -85,9 +87,18 @@ def test_withdrawal_is_processing_until_the_worker_sends_it_then_paid(person):
     [event] = OutboxEvent.objects.filter(topic="withdrawal.paid")
     wallet = person.wallet("anxin")
     assert event.payload == {
-        "withdrawal_id": body["id"], "amount_fen": 5000, "account": wallet.account.masked, "channel": "anxin",
-        "subject_id": person.subject.pk, "holder_role": "merchant", "status": "paid", "failed_reason": None,
-        "reference": body["reference"], "paid_at": event.payload["paid_at"], "failed_at": None}
+        "withdrawal_id": body["id"],
+        "amount_fen": 5000,
+        "account": wallet.account.masked,
+        "channel": "anxin",
+        "subject_id": person.subject.pk,
+        "holder_role": "merchant",
+        "status": "paid",
+        "failed_reason": None,
+        "reference": body["reference"],
+        "paid_at": event.payload["paid_at"],
+        "failed_at": None,
+    }
     assert AuditLog.objects.filter(action=AuditAction.WITHDRAWAL_PAID, success=True).count() == 1
 
 
@@ -113,6 +124,7 @@ def test_worker_that_dies_between_sending_and_recording_resends_the_same_referen
 
 # --- failures -----------------------------------------------------------------------------------------
 
+
 def test_payout_to_a_frozen_account_fails_and_returns_the_balance_exactly_once(person):
     account = person.wallet("anxin").account
     SimulatorRail().freeze_account(kind=account.kind, number=account.number)
@@ -128,9 +140,13 @@ def test_payout_to_a_frozen_account_fails_and_returns_the_balance_exactly_once(p
     assert not RailTransfer.objects.exists()
     [event] = OutboxEvent.objects.filter(topic="withdrawal.failed")
     assert (event.payload["status"], event.payload["failed_reason"], event.payload["amount_fen"]) == (
-        "failed", "account_frozen", 30_000)
+        "failed",
+        "account_frozen",
+        30_000,
+    )
     # Recording the same answer again changes nothing: the withdrawal is no longer processing.
     from sellerdesk.payouts.actions.withdrawals import record_payout_result
+
     with transaction.atomic():
         record_payout_result(instruction_for(body["id"]), now=T0)
     assert person.wallet("anxin").balance_fen == 100_000
@@ -186,6 +202,7 @@ def test_a_payout_that_may_have_been_sent_is_never_failed_on_transient_errors(pe
 
 # --- the cool-off hold --------------------------------------------------------------------------------
 
+
 @override_settings(SELLERDESK_PAYOUT_COOLOFF_SECONDS=86400)
 def test_held_withdrawal_is_released_one_second_after_held_until_then_paid(person):
     with time_machine.travel(T0, tick=False) as traveller:
@@ -193,8 +210,12 @@ def test_held_withdrawal_is_released_one_second_after_held_until_then_paid(perso
         body = withdraw(person)
         held_until = T0 + timedelta(days=1)
         assert (body["status"], body["held_until"]) == ("held", "2026-03-03T08:00:00Z")
-        assert DBTaskResult.objects.filter(task_path="sellerdesk.payouts.tasks.release_withdrawal",
-                                           run_after=held_until + SECOND).count() == 1
+        assert (
+            DBTaskResult.objects.filter(
+                task_path="sellerdesk.payouts.tasks.release_withdrawal", run_after=held_until + SECOND
+            ).count()
+            == 1
+        )
         assert not RailInstruction.objects.filter(withdrawal_id=body["id"]).exists()
 
         traveller.move_to(held_until)  # at held_until exactly: still held
@@ -203,6 +224,7 @@ def test_held_withdrawal_is_released_one_second_after_held_until_then_paid(perso
 
         traveller.move_to(held_until + SECOND)
         from sellerdesk.payouts.tasks import release_withdrawal
+
         assert release_withdrawal.call(body["id"]) is True  # the queued task, on time
         assert release_withdrawal.call(body["id"]) is False  # twice changes nothing
         assert person.api.get(f"/withdrawals/{body['id']}").json()["status"] == "processing"
@@ -227,6 +249,7 @@ def test_sweeper_releases_a_hold_whose_task_was_lost(person):
 
 # --- GET /withdrawals/{id} -----------------------------------------------------------------------------
 
+
 def test_withdrawal_is_visible_to_its_owner_only(person, make_seller, django_user_model):
     body = withdraw(person)
     mine = person.api.get(f"/withdrawals/{body['id']}")
@@ -236,11 +259,13 @@ def test_withdrawal_is_visible_to_its_owner_only(person, make_seller, django_use
     assert response.status_code == 404 and error_code(response) == "withdrawal_not_found"
     assert person.api.get("/withdrawals/999999").status_code == 404
     from .conftest import Api
+
     buyer = django_user_model.objects.create_user(username="b-w", password="x-long-password", role=Role.BUYER)
     assert Api(buyer).get(f"/withdrawals/{body['id']}").status_code == 403
 
 
 # --- micro-deposits ------------------------------------------------------------------------------------
+
 
 def test_micro_deposit_is_sent_only_by_the_worker_with_the_amount_sellerdesk_chose(merchant):
     number = corporate_number(8800)
@@ -278,6 +303,7 @@ def test_micro_deposit_to_a_closed_account_fails_the_change_and_keeps_the_old_ac
 
 
 # --- the simulator is a rail --------------------------------------------------------------------------
+
 
 def test_simulator_answers_a_repeated_reference_with_the_same_transfer_and_refuses_a_reused_one(person, rail):
     from sellerdesk.payouts.actions.changes import account_ref

@@ -1,6 +1,7 @@
 """The account-centre pages (issue 4 item 8): the article's paths, titles and notes where the article
 puts them, forms that keep what was typed and change nothing when refused, and 404 for anything
 that is not the user's own. Logged in with force_login; state is moved by posting the pages' forms."""
+
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,9 +10,9 @@ import pytest
 import time_machine
 from django.test import Client
 
+from sellerdesk.core.money import yuan_to_fen
 from sellerdesk.events.models import Notification
 from sellerdesk.identity.models import Role, SubjectKind, User
-from sellerdesk.core.money import yuan_to_fen
 from sellerdesk.payouts.models import AccountChange, AuditAction, AuditLog, ChangeStatus, Channel, RailTransfer
 from sellerdesk.payouts.rails.simulator import SimulatorRail
 
@@ -53,8 +54,13 @@ def seller(merchant):
 
 
 def bank_form(seller, number, *, corporate=False, holder=None, bank="中国建设银行", password=PASSWORD):
-    return {"account_no": number, "holder_name": seller.subject.legal_name if holder is None else holder,
-            "bank_name": bank, **({"is_corporate": "on"} if corporate else {}), "password": password}
+    return {
+        "account_no": number,
+        "holder_name": seller.subject.legal_name if holder is None else holder,
+        "bank_name": bank,
+        **({"is_corporate": "on"} if corporate else {}),
+        "password": password,
+    }
 
 
 def start_corporate_change(seller, number="110060149018000654321") -> AccountChange:
@@ -67,12 +73,14 @@ def start_corporate_change(seller, number="110060149018000654321") -> AccountCha
 
 def snapshot(seller):
     """Everything a refused form must leave as it was."""
-    return ({w.channel: (w.account_id, w.balance_fen) for w in seller.subject.wallets.all()},
-            list(AccountChange.objects.filter(wallet__subject=seller.subject).values_list("id", "status",
-                                                                                        "attempts_left")))
+    return (
+        {w.channel: (w.account_id, w.balance_fen) for w in seller.subject.wallets.all()},
+        list(AccountChange.objects.filter(wallet__subject=seller.subject).values_list("id", "status", "attempts_left")),
+    )
 
 
 # --- the article's paths ---------------------------------------------------------------------------
+
 
 def test_merchant_account_centre_lists_anxin_with_view_wallet_then_wechat_and_alipay(seller):
     response = seller.web.get("/account-centre/")
@@ -88,11 +96,14 @@ def test_merchant_account_centre_lists_anxin_with_view_wallet_then_wechat_and_al
     assert anxin.account.number not in html(response)
 
 
-@pytest.mark.parametrize("channel,title,change_label", [
-    ("anxin", "商家余额提现", "更换银行卡"),
-    ("wechat", "微信余额提现", "更换银行卡"),
-    ("alipay", "支付宝余额提现", "更换账户"),
-])
+@pytest.mark.parametrize(
+    "channel,title,change_label",
+    [
+        ("anxin", "商家余额提现", "更换银行卡"),
+        ("wechat", "微信余额提现", "更换银行卡"),
+        ("alipay", "支付宝余额提现", "更换账户"),
+    ],
+)
 def test_merchant_wallet_page_shows_balance_masked_account_and_arrow_to_change(seller, channel, title, change_label):
     response = seller.web.get(f"/account-centre/wallets/{channel}/")
     assert response.status_code == 200
@@ -118,7 +129,7 @@ def test_bank_card_change_forms_carry_the_same_subject_note_and_anxin_the_corpor
     for name in ("account_no", "holder_name", "bank_name", "is_corporate", "password"):
         assert f'name="{name}"' in anxin
     assert anxin.index('name="is_corporate"') < anxin.index(MERCHANT_CORPORATE)  # next to the checkbox
-    assert anxin.index('data-submit') < anxin.index(SAME_SUBJECT_CARD)  # under the form
+    assert anxin.index("data-submit") < anxin.index(SAME_SUBJECT_CARD)  # under the form
     wechat = html(seller.web.get("/account-centre/wallets/wechat/change/"))
     assert SAME_SUBJECT_CARD in wechat and "确认绑定" in wechat
     assert wechat.index(WECHAT_WARNING) < wechat.index('name="account_no"')
@@ -160,8 +171,7 @@ def test_individual_distributor_wechat_shows_why_instead_of_the_arrow_and_cannot
     assert "data-arrow" not in page and "/account-centre/wallets/wechat/change/" not in page
     before = snapshot(seller)
     assert web.get("/account-centre/wallets/wechat/change/")["Location"] == "/account-centre/wallets/wechat/"
-    response = web.post("/account-centre/wallets/wechat/change/", bank_form(seller, card_number(777)),
-                        follow=True)
+    response = web.post("/account-centre/wallets/wechat/change/", bank_form(seller, card_number(777)), follow=True)
     assert "个人的佣金会逐笔到账于微信零钱" in " ".join(flashes(response))
     assert snapshot(seller) == before
 
@@ -179,13 +189,15 @@ def test_unqualified_distributor_has_no_anxin_wallet_to_open(make_seller):
 
 # --- access ---------------------------------------------------------------------------------------
 
+
 def test_pages_need_login(db):
     response = Client().get("/account-centre/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-@pytest.mark.parametrize("path", ["/account-centre/", "/account-centre/wallets/anxin/",
-                                  "/account-centre/sandbox/bank-statement/"])
+@pytest.mark.parametrize(
+    "path", ["/account-centre/", "/account-centre/wallets/anxin/", "/account-centre/sandbox/bank-statement/"]
+)
 def test_other_roles_get_404(db, path):
     buyer = User.objects.create_user(username="b", password=PASSWORD, role=Role.BUYER)
     assert browser_for(buyer).get(path).status_code == 404
@@ -214,6 +226,7 @@ def test_another_users_change_is_404_and_untouched(seller, make_seller):
 
 # --- changing a card ----------------------------------------------------------------------------
 
+
 def test_personal_card_change_completes_and_the_wallet_page_shows_the_new_masked_card(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.INDIVIDUAL)
     web = browser_for(seller.user)
@@ -231,18 +244,22 @@ def test_personal_card_change_completes_and_the_wallet_page_shows_the_new_masked
     assert "提现账户已更换" in centre  # the in-app notification, shown on the account centre
 
 
-@pytest.mark.parametrize("typed,corporate,message", [
-    ("6222020200000000001", False, "银行卡号校验未通过"),   # Luhn failure
-    ("6222O2O2000000000", False, "银行卡号只能包含数字"),    # letters
-    ("", False, "请填写银行卡号"),
-    ("1100AB49018000654321", True, "对公账号只能包含数字"),
-    ("12345", True, "对公账号应为9到30位数字"),
-])
+@pytest.mark.parametrize(
+    "typed,corporate,message",
+    [
+        ("6222020200000000001", False, "银行卡号校验未通过"),  # Luhn failure
+        ("6222O2O2000000000", False, "银行卡号只能包含数字"),  # letters
+        ("", False, "请填写银行卡号"),
+        ("1100AB49018000654321", True, "对公账号只能包含数字"),
+        ("12345", True, "对公账号应为9到30位数字"),
+    ],
+)
 def test_bad_card_number_is_shown_on_the_form_keeping_input_and_nothing_changes(seller, typed, corporate, message):
     before = snapshot(seller)
-    response = seller.web.post("/account-centre/wallets/wechat/change/",
-                               bank_form(seller, typed, bank="招商银行", holder="杭州好物(滨江)科技有限公司",
-                                         corporate=corporate))
+    response = seller.web.post(
+        "/account-centre/wallets/wechat/change/",
+        bank_form(seller, typed, bank="招商银行", holder="杭州好物(滨江)科技有限公司", corporate=corporate),
+    )
     assert response.status_code == 200
     page = html(response)
     assert message in page and "ac-field-error" in page
@@ -256,12 +273,16 @@ def test_bad_card_number_is_shown_on_the_form_keeping_input_and_nothing_changes(
 
 def test_wrong_password_and_subject_mismatch_are_form_messages_and_change_nothing(seller):
     before = snapshot(seller)
-    wrong = seller.web.post("/account-centre/wallets/anxin/change/",
-                            bank_form(seller, corporate_number(9876), corporate=True, password="not-my-password"))
+    wrong = seller.web.post(
+        "/account-centre/wallets/anxin/change/",
+        bank_form(seller, corporate_number(9876), corporate=True, password="not-my-password"),
+    )
     assert "密码错误" in html(wrong) and "not-my-password" not in html(wrong)
     assert f'value="{corporate_number(9876)}"' in html(wrong)
-    other = seller.web.post("/account-centre/wallets/anxin/change/",
-                            bank_form(seller, corporate_number(9877), corporate=True, holder="别人家的公司"))
+    other = seller.web.post(
+        "/account-centre/wallets/anxin/change/",
+        bank_form(seller, corporate_number(9877), corporate=True, holder="别人家的公司"),
+    )
     assert "仅支持更换与绑定主体一致" in html(other) and 'value="别人家的公司"' in html(other)
     assert snapshot(seller) == before
     assert not RailTransfer.objects.exists()
@@ -269,23 +290,29 @@ def test_wrong_password_and_subject_mismatch_are_form_messages_and_change_nothin
 
 def test_alipay_account_that_is_neither_phone_nor_email_is_refused_on_the_form(seller):
     before = snapshot(seller)
-    response = seller.web.post("/account-centre/wallets/alipay/change/",
-                               {"alipay_account": "not an account", "password": PASSWORD})
+    response = seller.web.post(
+        "/account-centre/wallets/alipay/change/", {"alipay_account": "not an account", "password": PASSWORD}
+    )
     assert "支付宝账号应为手机号或邮箱" in html(response) and 'value="not an account"' in html(response)
     assert snapshot(seller) == before
 
 
 def test_alipay_change_to_same_named_corporate_account_completes(seller):
-    SimulatorRail().open_account(kind="alipay", number="pay@haowu.example.cn", holder_name=seller.subject.legal_name,
-                                 is_corporate=True)
-    response = seller.web.post("/account-centre/wallets/alipay/change/",
-                               {"alipay_account": "pay@haowu.example.cn", "password": PASSWORD}, follow=True)
+    SimulatorRail().open_account(
+        kind="alipay", number="pay@haowu.example.cn", holder_name=seller.subject.legal_name, is_corporate=True
+    )
+    response = seller.web.post(
+        "/account-centre/wallets/alipay/change/",
+        {"alipay_account": "pay@haowu.example.cn", "password": PASSWORD},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/account-centre/wallets/alipay/"
     assert "提现账户已更换为" in " ".join(flashes(response))
     assert seller.wallet(Channel.ALIPAY).account.masked in html(response)
 
 
 # --- micro-deposit verification -------------------------------------------------------------------
+
 
 def test_corporate_change_goes_to_verification_page_with_attempts_and_shanghai_expiry(seller):
     with time_machine.travel(T0, tick=False):
@@ -339,16 +366,19 @@ def test_wrong_amount_says_attempts_left_then_right_amount_binds_the_new_card(se
     assert wallet.account.masked in html(response) and "4321" in wallet.account.masked
 
 
-@pytest.mark.parametrize("typed,message", [
-    ("abc", "金额格式不正确"),
-    ("0.375", "金额格式不正确"),
-    ("1e-2", "金额格式不正确"),
-    ("NaN", "金额格式不正确"),
-    ("-0.37", "金额格式不正确"),
-    ("", "这个字段是必填项"),
-    ("10.00", "小额打款的金额在 ¥0.01 到 ¥9.99 之间"),
-    ("0", "小额打款的金额在 ¥0.01 到 ¥9.99 之间"),
-])
+@pytest.mark.parametrize(
+    "typed,message",
+    [
+        ("abc", "金额格式不正确"),
+        ("0.375", "金额格式不正确"),
+        ("1e-2", "金额格式不正确"),
+        ("NaN", "金额格式不正确"),
+        ("-0.37", "金额格式不正确"),
+        ("", "这个字段是必填项"),
+        ("10.00", "小额打款的金额在 ¥0.01 到 ¥9.99 之间"),
+        ("0", "小额打款的金额在 ¥0.01 到 ¥9.99 之间"),
+    ],
+)
 def test_bad_amount_input_is_refused_without_using_an_attempt(seller, typed, message):
     change = start_corporate_change(seller)
     response = seller.web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": typed})
@@ -378,8 +408,7 @@ def test_right_amount_after_expiry_is_refused(seller):
         traveller.shift(timedelta(hours=48, seconds=1))
         page = text_of(seller.web.get(f"/account-centre/account-changes/{change.pk}/"))
         assert "验证已过期" in page
-        seller.web.post(f"/account-centre/account-changes/{change.pk}/",
-                        {"amount": yuan(change.expected_amount_fen)})
+        seller.web.post(f"/account-centre/account-changes/{change.pk}/", {"amount": yuan(change.expected_amount_fen)})
     assert seller.wallet(Channel.ANXIN).account_id == change.old_account_id
 
 
@@ -407,8 +436,11 @@ def test_account_centre_shows_the_latest_payout_notifications_only(seller):
 
 # --- withdrawal -------------------------------------------------------------------------------------
 
+
 def test_withdrawal_from_the_wallet_page_goes_to_the_bound_card(seller):
-    response = seller.web.post("/account-centre/wallets/anxin/", {"amount": "100.50", "password": PASSWORD}, follow=True)
+    response = seller.web.post(
+        "/account-centre/wallets/anxin/", {"amount": "100.50", "password": PASSWORD}, follow=True
+    )
     wallet = seller.wallet(Channel.ANXIN)
     assert wallet.balance_fen == 100_000 - 10_050
     assert f"已提交提现 ¥100.50,转入 {wallet.account.masked}" in " ".join(flashes(response))
@@ -423,8 +455,21 @@ def test_withdrawal_over_the_balance_is_a_form_message(seller):
 
 # --- yuan to fen --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed,fen", [("0.37", 37), ("¥0.05", 5), (".5", 50), ("0.5", 50), ("０.３７", 37),
-                                       ("1", 100), (" 0.37元 ", 37), ("1,234.56", 123456), ("￥0.99", 99)])
+
+@pytest.mark.parametrize(
+    "typed,fen",
+    [
+        ("0.37", 37),
+        ("¥0.05", 5),
+        (".5", 50),
+        ("0.5", 50),
+        ("０.３７", 37),
+        ("1", 100),
+        (" 0.37元 ", 37),
+        ("1,234.56", 123456),
+        ("￥0.99", 99),
+    ],
+)
 def test_yuan_to_fen_is_exact(typed, fen):
     assert yuan_to_fen(typed) == fen
 

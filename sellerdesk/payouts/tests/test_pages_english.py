@@ -2,6 +2,7 @@
 English labels and the help article's notes in English, and none of the key Chinese labels are left.
 Chinese stays the default and its text does not change; the API stays Chinese, and notifications are
 rendered in the reader's language."""
+
 import re
 
 import pytest
@@ -25,11 +26,47 @@ DISTRIBUTOR_WECHAT = "仅支持个体工商户和企业在此更换,个人的佣
 CORPORATE_NUMBER = "110060149018000654321"
 
 # Labels that must not be left in Chinese once the user picked English.
-KEY_CHINESE = ("账户中心", "账户资金", "卖家后台", "安心钱包", "查看钱包", "我的钱包", "消息通知", "绑定主体", "未绑定",
-               "商家余额提现", "微信余额提现", "支付宝余额提现", "更换银行卡", "更换账户", "提现银行卡", "提现账户",
-               "可提现余额", "余额提现", "提现到", "银行卡号", "开户名", "开户银行", "对公账户", "登录密码", "确认更换",
-               "确认绑定", "小额打款验证", "还可以验证", "有效期至", "北京时间", "确认验证", "取消本次更换", "注意",
-               "退出", "佣金收入", "账单管理", "达人钱包", "推广者余额提现", "银行流水")
+KEY_CHINESE = (
+    "账户中心",
+    "账户资金",
+    "卖家后台",
+    "安心钱包",
+    "查看钱包",
+    "我的钱包",
+    "消息通知",
+    "绑定主体",
+    "未绑定",
+    "商家余额提现",
+    "微信余额提现",
+    "支付宝余额提现",
+    "更换银行卡",
+    "更换账户",
+    "提现银行卡",
+    "提现账户",
+    "可提现余额",
+    "余额提现",
+    "提现到",
+    "银行卡号",
+    "开户名",
+    "开户银行",
+    "对公账户",
+    "登录密码",
+    "确认更换",
+    "确认绑定",
+    "小额打款验证",
+    "还可以验证",
+    "有效期至",
+    "北京时间",
+    "确认验证",
+    "取消本次更换",
+    "注意",
+    "退出",
+    "佣金收入",
+    "账单管理",
+    "达人钱包",
+    "推广者余额提现",
+    "银行流水",
+)
 
 
 def html(response) -> str:
@@ -56,8 +93,13 @@ def browser(user, language=None) -> Client:
 
 
 def bank_form(seller, number, *, corporate=False):
-    return {"account_no": number, "holder_name": seller.subject.legal_name, "bank_name": "中国建设银行",
-            **({"is_corporate": "on"} if corporate else {}), "password": PASSWORD}
+    return {
+        "account_no": number,
+        "holder_name": seller.subject.legal_name,
+        "bank_name": "中国建设银行",
+        **({"is_corporate": "on"} if corporate else {}),
+        "password": PASSWORD,
+    }
 
 
 @pytest.fixture
@@ -68,12 +110,15 @@ def english(merchant):
 
 # --- English after the switch ----------------------------------------------------------------------
 
+
 def test_account_centre_in_english(english):
     response = english.web.get("/account-centre/")
     assert response.status_code == 200
     page = text_of(response)
     assert '<html lang="en">' in html(response)
-    assert "<title>Account centre · SellerDesk</title>" in html(response) and "<h1>Account centre</h1>" in html(response)
+    assert "<title>Account centre · SellerDesk</title>" in html(response) and "<h1>Account centre</h1>" in html(
+        response
+    )
     assert "Seller centre › Funds › Account centre" in page
     assert "Bound entity" in page and "My wallets" in page and "Notifications" in page
     assert "Anxin Wallet" in page and "View wallet" in page and "WeChat" in page and "Alipay" in page
@@ -81,11 +126,14 @@ def test_account_centre_in_english(english):
     assert chinese_left(response) == []
 
 
-@pytest.mark.parametrize("channel, title, change_label, account_label", [
-    ("anxin", "Merchant balance withdrawal", "Change bank card", "Withdrawal bank card"),
-    ("wechat", "WeChat balance withdrawal", "Change bank card", "Withdrawal bank card"),
-    ("alipay", "Alipay balance withdrawal", "Change account", "Withdrawal account"),
-])
+@pytest.mark.parametrize(
+    "channel, title, change_label, account_label",
+    [
+        ("anxin", "Merchant balance withdrawal", "Change bank card", "Withdrawal bank card"),
+        ("wechat", "WeChat balance withdrawal", "Change bank card", "Withdrawal bank card"),
+        ("alipay", "Alipay balance withdrawal", "Change account", "Withdrawal account"),
+    ],
+)
 def test_wallet_pages_in_english(english, channel, title, change_label, account_label):
     response = english.web.get(f"/account-centre/wallets/{channel}/")
     assert response.status_code == 200
@@ -114,10 +162,18 @@ def test_change_form_in_english(english):
     assert response.status_code == 200
     page = text_of(response)
     assert "<h1>Change bank card</h1>" in html(response)
-    assert "Seller centre › Funds › Account centre › Anxin Wallet › Merchant balance withdrawal › Change bank card" in page
+    assert (
+        "Seller centre › Funds › Account centre › Anxin Wallet › Merchant balance withdrawal › Change bank card" in page
+    )
     assert "Withdrawal bank card (current)" in page
-    for label in ("Bank card / corporate account number", "Account holder", "Bank", "Corporate account",
-                  "Login password", "Confirm change"):
+    for label in (
+        "Bank card / corporate account number",
+        "Account holder",
+        "Bank",
+        "Corporate account",
+        "Login password",
+        "Confirm change",
+    ):
         assert label in page
     assert 'placeholder="Enter your login password again"' in html(response)
     assert "Must match the bound entity's name" in page or "Must match the bound entity&#x27;s name" in page
@@ -140,8 +196,10 @@ def test_alipay_and_wechat_change_forms_in_english(english):
 
 
 def test_refused_change_keeps_english_form_labels(english):
-    response = english.web.post("/account-centre/wallets/anxin/change/",
-                                {**bank_form(english, CORPORATE_NUMBER, corporate=True), "password": "wrong"})
+    response = english.web.post(
+        "/account-centre/wallets/anxin/change/",
+        {**bank_form(english, CORPORATE_NUMBER, corporate=True), "password": "wrong"},
+    )
     assert response.status_code == 200
     page = text_of(response)
     assert "Login password" in page and "Confirm change" in page and "ac-field-error" in html(response)
@@ -149,17 +207,21 @@ def test_refused_change_keeps_english_form_labels(english):
 
 
 def test_verification_page_in_english(english):
-    response = english.web.post("/account-centre/wallets/anxin/change/",
-                                bank_form(english, CORPORATE_NUMBER, corporate=True), follow=True)
+    response = english.web.post(
+        "/account-centre/wallets/anxin/change/", bank_form(english, CORPORATE_NUMBER, corporate=True), follow=True
+    )
     change = AccountChange.objects.get(wallet__subject=english.subject, status=ChangeStatus.PENDING_VERIFICATION)
     assert response.redirect_chain[-1][0] == f"/account-centre/account-changes/{change.pk}/"
     assert [str(m) for m in response.context["messages"]] == [
         f"The platform has sent a micro-deposit to {change.new_account.masked}; "
-        "check the amount received to complete verification."]
+        "check the amount received to complete verification."
+    ]
     page = text_of(response)
     assert "<h1>Micro-deposit verification</h1>" in html(response)
-    assert f"The platform has sent your new corporate account 中国建设银行 {change.new_account.masked} " \
-           "a small deposit of ¥0.01–¥9.99." in page
+    assert (
+        f"The platform has sent your new corporate account 中国建设银行 {change.new_account.masked} "
+        "a small deposit of ¥0.01–¥9.99." in page
+    )
     assert "Attempts left 3 attempts left" in page and "Valid until" in page and "(Beijing time)" in page
     assert "Amount received (¥)" in page and "Verify" in page and "Cancel this change" in page
     assert "View bank statement (sandbox)" in page
@@ -199,7 +261,8 @@ def test_distributor_pages_in_english(make_seller):
     anxin = web.get("/account-centre/wallets/anxin/")
     assert "<h1>Promoter balance withdrawal</h1>" in html(anxin)
     assert "A corporate account requires micro-deposit verification." in text_of(
-        web.get("/account-centre/wallets/anxin/change/"))
+        web.get("/account-centre/wallets/anxin/change/")
+    )
 
 
 def test_individual_distributor_sees_why_in_english(make_seller):
@@ -214,6 +277,7 @@ def test_individual_distributor_sees_why_in_english(make_seller):
 
 # --- Chinese stays the default and unchanged -------------------------------------------------------
 
+
 def test_default_language_is_chinese_with_the_articles_sentences(merchant):
     web = browser(merchant.user)
     centre = web.get("/account-centre/")
@@ -222,7 +286,10 @@ def test_default_language_is_chinese_with_the_articles_sentences(merchant):
     assert "Account centre" not in html(centre)
     anxin = web.get("/account-centre/wallets/anxin/")
     assert "<h1>商家余额提现</h1>" in html(anxin) and ">更换银行卡</a>" in html(anxin)
-    assert "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。" in html(anxin)
+    assert (
+        "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。"
+        in html(anxin)
+    )
     change = html(web.get("/account-centre/wallets/anxin/change/"))
     assert "<h1>更换银行卡</h1>" in change and SAME_SUBJECT_CARD in change and MERCHANT_CORPORATE in change
     assert "Change bank card" not in change and "Login password" not in change

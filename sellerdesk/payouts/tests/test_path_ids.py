@@ -1,5 +1,6 @@
 """A path id beyond 64 bits names no row: 404 like any id that is not yours, never a 500 (found by
 the deep fuzz: SQLite raised OverflowError on the staff endpoints' foreign-key lookups)."""
+
 import pytest
 
 from sellerdesk.identity.models import Role, SubjectKind

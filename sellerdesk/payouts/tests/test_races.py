@@ -1,4 +1,5 @@
 """Two requests at once on one wallet or one change (PostgreSQL only: real row locks and threads)."""
+
 import pytest
 from django.db import connection
 
@@ -16,18 +17,30 @@ from .conftest import PASSWORD, card_number, corporate_number, race
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…",
+    ),
 ]
 
 
 def test_two_corporate_changes_at_once_leave_exactly_one_pending(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
     for n in range(3):
+
         def attempt(number=corporate_number(9500 + n)):
-            return do_request_change(acting_user=seller.user, channel="anxin", request=ChangeRequest(
-                account_no=number, holder_name=seller.subject.legal_name, bank_name="中国银行", is_corporate=True,
-                password=PASSWORD)).status
+            return do_request_change(
+                acting_user=seller.user,
+                channel="anxin",
+                request=ChangeRequest(
+                    account_no=number,
+                    holder_name=seller.subject.legal_name,
+                    bank_name="中国银行",
+                    is_corporate=True,
+                    password=PASSWORD,
+                ),
+            ).status
+
         results = race(attempt, attempt)
         assert sorted(results) == ["change_already_pending", ChangeStatus.PENDING_VERIFICATION]
         assert AccountChange.objects.filter(status=ChangeStatus.PENDING_VERIFICATION).count() == 1
@@ -70,8 +83,13 @@ def test_two_subjects_claiming_one_card_at_once_leave_one_claim(make_seller):
     number = card_number(9700)  # the bank cannot say whose: each would wait for a micro-deposit
 
     def claim(seller):
-        return lambda: do_request_change(acting_user=seller.user, channel="anxin", request=ChangeRequest(
-            account_no=number, holder_name="王芳", bank_name="中国银行", password=PASSWORD)).status
+        return lambda: (
+            do_request_change(
+                acting_user=seller.user,
+                channel="anxin",
+                request=ChangeRequest(account_no=number, holder_name="王芳", bank_name="中国银行", password=PASSWORD),
+            ).status
+        )
 
     results = race(claim(first), claim(second))
     assert sorted(results) == ["account_bound_to_other_subject", ChangeStatus.PENDING_VERIFICATION]

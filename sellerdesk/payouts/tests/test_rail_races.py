@@ -26,8 +26,10 @@ from .conftest import PASSWORD, race
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="races need real concurrent transactions: run with DATABASE_URL=postgres://…",
+    ),
 ]
 ITERATIONS = 5
 
@@ -54,8 +56,15 @@ def test_two_sweepers_at_once_send_each_due_refund_once(world):
 
     for _ in range(ITERATIONS):
         order = f.make_order(shop=world.shop, buyer=world.buyer, paid_fen=2000)
-        x = a.do_open_aftersale(order_id=order.id, type="refund_only", amount_fen=2000, reason="质量问题",
-                                description="", acting_user=world.buyer, now=clock.now())
+        x = a.do_open_aftersale(
+            order_id=order.id,
+            type="refund_only",
+            amount_fen=2000,
+            reason="质量问题",
+            description="",
+            acting_user=world.buyer,
+            now=clock.now(),
+        )
         a.do_approve(x.id, acting_user=world.merchant, now=clock.now())
 
     done = race(run_due_instructions, run_due_instructions)

@@ -4,6 +4,7 @@ A personal card binds at once only when the bank's real-name check (name + resid
 says it is the subject's; when the bank cannot say, the owner must read the micro-deposit sent to
 it; a card bound to another subject is refused; a rail that cannot be asked refuses the change.
 """
+
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -18,8 +19,6 @@ from sellerdesk.payouts.models import (
     RailInstruction,
     WithdrawalAccount,
 )
-
-from sellerdesk.testing.rail_server import http_rail, rail_server  # noqa: F401 (fixtures)
 
 from .conftest import bank_knows_card, card_number, error_code, resident_id, run_rail_worker
 
@@ -103,8 +102,12 @@ def test_a_card_bound_to_another_subject_is_refused(make_seller):
     assert response.status_code == 409 and error_code(response) == "account_bound_to_other_subject"
     _nothing_bound(second, "anxin", old)
     assert WithdrawalAccount.objects.count() == accounts
-    assert AuditLog.objects.filter(actor=second.user, action=AuditAction.CHANGE_REFUSED,
-                                   code="account_bound_to_other_subject").count() == 1
+    assert (
+        AuditLog.objects.filter(
+            actor=second.user, action=AuditAction.CHANGE_REFUSED, code="account_bound_to_other_subject"
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 """Account numbers never appear in clear: not in the database, a log line, an API response or the admin."""
+
 import logging
 
 import pytest
@@ -19,8 +20,7 @@ def _run_every_flow(make_seller, rail):
     person = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL, legal_name="李雷")
     company = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
     card, corp, phone = card_number(4242), corporate_number(4343), "13912345678"
-    rail.open_account(kind=AccountKind.ALIPAY, number=phone, holder_name=company.subject.legal_name,
-                      is_corporate=True)
+    rail.open_account(kind=AccountKind.ALIPAY, number=phone, holder_name=company.subject.legal_name, is_corporate=True)
 
     assert person.change_card("anxin", card).status_code == 201
     body = company.change_card("anxin", corp, corporate=True).json()
@@ -52,8 +52,9 @@ def test_no_account_number_in_clear_in_the_database(make_seller, rail):
                 found += [(table, s[-4:]) for s in secrets if s in text]
     assert found == []
     # …and yet the numbers are there, encrypted.
-    assert sorted(a.number for a in WithdrawalAccount.objects.filter(last4__in=[s[-4:] for s in secrets])) \
-        == sorted(secrets)
+    assert sorted(a.number for a in WithdrawalAccount.objects.filter(last4__in=[s[-4:] for s in secrets])) == sorted(
+        secrets
+    )
 
 
 @pytest.mark.django_db
@@ -79,8 +80,12 @@ def test_admin_and_str_show_accounts_masked(make_seller, rail, django_user_model
     admin = django_user_model.objects.create_superuser(username="ops", password="x-long-password", role=Role.ADMIN)
     client = Client()
     client.force_login(admin)
-    pages = [client.get("/admin/payouts/withdrawalaccount/"), client.get("/admin/payouts/wallet/"),
-             client.get("/admin/payouts/accountchange/"), client.get("/admin/payouts/auditlog/")]
+    pages = [
+        client.get("/admin/payouts/withdrawalaccount/"),
+        client.get("/admin/payouts/wallet/"),
+        client.get("/admin/payouts/accountchange/"),
+        client.get("/admin/payouts/auditlog/"),
+    ]
     pages += [client.get(f"/admin/payouts/withdrawalaccount/{a.pk}/change/") for a in WithdrawalAccount.objects.all()]
     assert all(page.status_code == 200 for page in pages)
     html = "".join(page.content.decode() for page in pages)
@@ -119,6 +124,7 @@ def test_fingerprint_is_keyed_and_stable():
 
 # --- resident ID and credit-code numbers (issue 9 part 6) -------------------------------------
 
+
 def _id_numbers():
     from sellerdesk.identity.models import Subject
 
@@ -136,8 +142,7 @@ def test_no_id_number_in_clear_in_the_database_or_the_logs(make_seller, rail, ca
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            found += [(table, i[-4:]) for row in cursor.fetchall() for i in ids
-                      if i in " ".join(str(v) for v in row)]
+            found += [(table, i[-4:]) for row in cursor.fetchall() for i in ids if i in " ".join(str(v) for v in row)]
     assert found == []
     text = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
     assert [i for i in ids if i in text] == []
@@ -151,8 +156,10 @@ def test_the_admin_shows_id_numbers_masked(make_seller, django_user_model):
     admin = django_user_model.objects.create_superuser(username="ops", password="x-long-password", role=Role.ADMIN)
     client = Client()
     client.force_login(admin)
-    pages = [client.get("/admin/identity/subject/"),
-             *[client.get(f"/admin/identity/subject/{s.pk}/change/") for s in Subject.objects.all()]]
+    pages = [
+        client.get("/admin/identity/subject/"),
+        *[client.get(f"/admin/identity/subject/{s.pk}/change/") for s in Subject.objects.all()],
+    ]
     assert all(page.status_code == 200 for page in pages)
     html = "".join(page.content.decode() for page in pages)
     the_id = seller.subject.id_number

@@ -1,6 +1,7 @@
 """Step-up that deserves the name (issue 9, part 4): an authenticator code (TOTP, django-otp) or a
 one-time recovery code proves the user like the password does, for account changes and withdrawals."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -14,7 +15,7 @@ from sellerdesk.payouts.models import AuditAction, AuditLog, Withdrawal
 
 from .conftest import PASSWORD, card_number, error_code
 
-T0 = datetime(2026, 12, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 8, 0, 0, tzinfo=UTC)
 
 
 def code_for(device, at=None) -> str:
@@ -42,8 +43,9 @@ def person(make_seller):
 def test_enrolled_user_changes_an_account_with_an_authenticator_code(person):
     device, _ = enrolled(person.user)
     with time_machine.travel(T0.replace(minute=5), tick=False):
-        response = person.change_card("anxin", card_number(7101), password=None,
-                                      otp=code_for(device, T0.replace(minute=5)))
+        response = person.change_card(
+            "anxin", card_number(7101), password=None, otp=code_for(device, T0.replace(minute=5))
+        )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "completed"
     assert person.wallet("anxin").account.last4 == card_number(7101)[-4:]

@@ -1,4 +1,5 @@
 """Bad input on a change: each failure its own code, and nothing changes."""
+
 import pytest
 from django.test import override_settings
 
@@ -42,7 +43,9 @@ def test_card_number_of_wrong_length_is_refused(person, number):
 @pytest.mark.django_db
 def test_card_number_with_spaces_and_full_width_digits_is_accepted(person):
     card = card_number(1300)
-    typed = " ".join(card[i:i + 4] for i in range(0, 16, 4)).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    typed = " ".join(card[i : i + 4] for i in range(0, 16, 4)).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     response = person.change_card("anxin", typed)
     assert response.status_code == 201, response.content
     assert person.wallet("anxin").account.number == card
@@ -78,6 +81,7 @@ def test_corporate_account_numbers_have_their_own_rules(merchant):
 
 # --- Alipay ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["alipay-user", "12345", "23800138000", "user@", "138 0013 800", "@example.cn"])
 def test_alipay_account_that_is_neither_phone_nor_email_is_refused(merchant, value):
@@ -108,8 +112,12 @@ def test_enterprise_alipay_must_be_corporate(merchant, rail):
 
 @pytest.mark.django_db
 def test_enterprise_corporate_alipay_in_its_name_is_bound(merchant, rail):
-    rail.open_account(kind=AccountKind.ALIPAY, number="pay@haowu.example.cn",
-                      holder_name="杭州好物(滨江)科技有限公司", is_corporate=True)
+    rail.open_account(
+        kind=AccountKind.ALIPAY,
+        number="pay@haowu.example.cn",
+        holder_name="杭州好物(滨江)科技有限公司",
+        is_corporate=True,
+    )
     response = merchant.change("alipay", alipay_account="pay@haowu.example.cn")
     assert response.status_code == 201 and response.json()["status"] == "completed"
     assert response.json()["new_account"]["holder_name"] == "杭州好物(滨江)科技有限公司"
@@ -136,6 +144,7 @@ def test_card_sent_to_the_alipay_wallet_is_not_an_alipay_account(merchant):
 
 
 # --- step-up ----------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_wrong_step_up_password_is_refused_and_audited(person):

@@ -1,4 +1,5 @@
 """Which wallets each role × subject type has, and whether each account can be changed (product.md §2)."""
+
 import pytest
 
 from sellerdesk.identity.models import Role, SubjectKind

@@ -6,6 +6,7 @@ backwards from now in fractions of the deadlines configured (SELLERDESK_*_SECOND
 however short they are; and it is one transaction: a failure leaves the database empty, and the
 next start loads it again.
 """
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,17 +35,23 @@ class Command(BaseCommand):
             users = self._people()
             self._aftersales(users)
             seed_payouts(users)
-        self.stdout.write(self.style.SUCCESS(
-            f"demo data loaded: users {', '.join(sorted(users))} (password {DEMO_PASSWORD})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"demo data loaded: users {', '.join(sorted(users))} (password {DEMO_PASSWORD})")
+        )
 
     def _people(self) -> dict[str, User]:
-        acme = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name="杭州好物优选科技有限公司",
-                                      id_number="91330106MA2CFHQ09H")
-        other = Subject.objects.create(kind=SubjectKind.ENTERPRISE, legal_name="深圳市隔壁小店贸易有限公司",
-                                       id_number="91440300MA5FPXL362")
-        person = Subject.objects.create(kind=SubjectKind.INDIVIDUAL, legal_name="李小红", id_number="110105199003071238")
-        biz = Subject.objects.create(kind=SubjectKind.INDIVIDUAL_BUSINESS, legal_name="成都市锦江区小王百货店",
-                                     id_number="92510104MA6CK8XX48")
+        acme = Subject.objects.create(
+            kind=SubjectKind.ENTERPRISE, legal_name="杭州好物优选科技有限公司", id_number="91330106MA2CFHQ09H"
+        )
+        other = Subject.objects.create(
+            kind=SubjectKind.ENTERPRISE, legal_name="深圳市隔壁小店贸易有限公司", id_number="91440300MA5FPXL362"
+        )
+        person = Subject.objects.create(
+            kind=SubjectKind.INDIVIDUAL, legal_name="李小红", id_number="110105199003071238"
+        )
+        biz = Subject.objects.create(
+            kind=SubjectKind.INDIVIDUAL_BUSINESS, legal_name="成都市锦江区小王百货店", id_number="92510104MA6CK8XX48"
+        )
         shop = Shop.objects.create(name="好物优选旗舰店", subject=acme)
         shop2 = Shop.objects.create(name="隔壁小店", subject=other)
 
@@ -74,39 +81,55 @@ class Command(BaseCommand):
 
     def _aftersales(self, u):
         from sellerdesk.aftersales import actions as a
-        from sellerdesk.aftersales.models import AfterSaleType as T
-
         from sellerdesk.aftersales import policy
+        from sellerdesk.aftersales.models import AfterSaleType as T
 
         now = clock.now()
         h = timedelta(hours=1)
         R, S, RC = policy.merchant_response(), policy.return_shipment(), policy.receipt()
         E, V = policy.escalation_window(), policy.evidence()
         items = [
-            ("SKU-TEA", "西湖龙井 250g 礼盒", 1, 26800), ("SKU-CUP", "手工陶瓷茶杯 两只装", 2, 5900),
-            ("SKU-SCARF", "真丝围巾", 1, 19900), ("SKU-HONEY", "土蜂蜜 500g", 3, 4500),
+            ("SKU-TEA", "西湖龙井 250g 礼盒", 1, 26800),
+            ("SKU-CUP", "手工陶瓷茶杯 两只装", 2, 5900),
+            ("SKU-SCARF", "真丝围巾", 1, 19900),
+            ("SKU-HONEY", "土蜂蜜 500g", 3, 4500),
         ]
         counter = iter(range(1, 1000))
 
         def order(buyer, shop=None, when=now - 72 * h):
             sku, title, qty, price = items[next(counter) % len(items)]
             o, _ = do_record_paid_order(
-                order_no=f"KS{when:%Y%m%d}{next(counter):06d}", shop_id=(shop or self.shop).id, buyer_id=buyer.id,
+                order_no=f"KS{when:%Y%m%d}{next(counter):06d}",
+                shop_id=(shop or self.shop).id,
+                buyer_id=buyer.id,
                 items=[{"sku": sku, "title": title, "quantity": qty, "unit_price_fen": price}],
-                paid_fen=qty * price, paid_at=when)
+                paid_fen=qty * price,
+                paid_at=when,
+            )
             return o
 
         def opened(buyer=u["buyer"], kind=T.REFUND_ONLY, at=now - 30 * h, shop=None, reason="商品与描述不符"):
             o = order(buyer, shop, when=at - h)
-            return a.do_open_aftersale(order_id=o.id, type=kind, amount_fen=o.paid_fen, reason=reason,
-                                       description="收到的商品颜色和页面图片差别很大。", acting_user=buyer, now=at)
+            return a.do_open_aftersale(
+                order_id=o.id,
+                type=kind,
+                amount_fen=o.paid_fen,
+                reason=reason,
+                description="收到的商品颜色和页面图片差别很大。",
+                acting_user=buyer,
+                now=at,
+            )
 
         def disputed(buyer, escalated_at, reason="申请平台介入"):
             """Opened, refused and escalated, each step well inside the window before it."""
             rejected_at = escalated_at - 0.1 * E
             x = opened(buyer, at=rejected_at - 0.1 * R)
-            a.do_reject(x.id, reason="不同意" if reason == "申请平台介入" else "买家未提供质量问题照片", acting_user=m,
-                        now=rejected_at)
+            a.do_reject(
+                x.id,
+                reason="不同意" if reason == "申请平台介入" else "买家未提供质量问题照片",
+                acting_user=m,
+                now=rejected_at,
+            )
             a.do_escalate(x.id, reason=reason, acting_user=buyer, now=escalated_at)
             return x
 
@@ -131,8 +154,9 @@ class Command(BaseCommand):
         for left in (0.05, 0.9):
             escalated_at = now - (1 - left) * V
             x = disputed(b1, escalated_at, reason="商家拒绝退款,申请平台介入")
-            a.do_post_message(x.id, body="您好,请提供商品问题的照片,我们核实后处理。", acting_user=m,
-                              now=escalated_at + 0.01 * V)
+            a.do_post_message(
+                x.id, body="您好,请提供商品问题的照片,我们核实后处理。", acting_user=m, now=escalated_at + 0.01 * V
+            )
         # 平台处理中: with evidence, and one where the merchant timed out
         evidence_at = now - 47 * h
         x = disputed(b1, evidence_at - 0.05 * V)
@@ -144,8 +168,9 @@ class Command(BaseCommand):
         evidence_at = now - 67 * h
         x = disputed(b1, evidence_at - 0.05 * V)
         a.do_submit_evidence(x.id, statement="发货前已质检,附质检记录。", acting_user=m, now=evidence_at)
-        a.do_request_evidence(x.id, party="merchant", note="请补充发货前的商品实拍照片。", due_hours=24, acting_user=cs,
-                              now=now - 3 * h)
+        a.do_request_evidence(
+            x.id, party="merchant", note="请补充发货前的商品实拍照片。", due_hours=24, acting_user=cs, now=now - 3 * h
+        )
         # 退款成功 / 售后关闭 / 已撤销
         approved_at = now - 99 * h
         x = opened(at=approved_at - 0.1 * R)
@@ -153,8 +178,14 @@ class Command(BaseCommand):
         ruled_at = now - 110 * h
         x = disputed(b1, ruled_at - 7 * h - 0.05 * V)
         a.do_submit_evidence(x.id, statement="商品无质量问题。", acting_user=m, now=ruled_at - 7 * h)
-        a.do_rule(x.id, outcome="no_refund", liable="buyer", note="商家提供的凭证显示商品无质量问题。", acting_user=cs,
-                  now=ruled_at)
+        a.do_rule(
+            x.id,
+            outcome="no_refund",
+            liable="buyer",
+            note="商家提供的凭证显示商品无质量问题。",
+            acting_user=cs,
+            now=ruled_at,
+        )
         cancelled_at = now - 77 * h
         x = disputed(b1, cancelled_at - 0.05 * V)
         a.do_cancel(x.id, acting_user=b1, now=cancelled_at)

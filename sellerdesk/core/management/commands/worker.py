@@ -14,6 +14,7 @@ and puts back the tasks the drop interrupted; the dispatcher retries its round a
 sweeper's heartbeat (written at the start and end of each round, so only a working sweeper keeps
 it fresh) is what /health reads as `worker`.
 """
+
 import logging
 import os
 import secrets
@@ -41,7 +42,6 @@ def beat(worker_name: str, **fields) -> None:
 def sweep_once(worker_name: str | None = None) -> int:
     from sellerdesk.aftersales.actions.deadlines import sweep, sweep_reminders
     from sellerdesk.core.models import IdempotencyKey, WorkerHeartbeat
-
     from sellerdesk.payouts.actions.changes import do_expire_changes
 
     if worker_name:  # a long catch-up round must not look like a dead worker
@@ -50,6 +50,7 @@ def sweep_once(worker_name: str | None = None) -> int:
     sweep_reminders(now=clock.now())  # after the timeouts, as the sweep_deadlines task does
     do_expire_changes(now=clock.now())
     from sellerdesk.payouts.tasks import sweep_money  # ended holds, due and abandoned rail instructions
+
     sweep_money()
     if worker_name:
         beat(worker_name, swept=fired)
@@ -75,7 +76,8 @@ def requeue_interrupted(worker_id: str) -> int:
     mine = [pk for pk, ids in running if ids and ids[-1] == worker_id]
     if mine:
         DBTaskResult.objects.filter(pk__in=mine, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.READY, started_at=None)
+            status=TaskResultStatus.READY, started_at=None
+        )
         log.warning("task runner put back %s task(s) a dropped connection interrupted", len(mine))
     return len(mine)
 
@@ -157,8 +159,9 @@ class Command(BaseCommand):
                 if interrupted:
                     requeue_interrupted(worker_id)
                     interrupted = False
-                call_command("db_worker", reload=False, startup_delay=False, interval=1, verbosity=verbosity,
-                             worker_id=worker_id)
+                call_command(
+                    "db_worker", reload=False, startup_delay=False, interval=1, verbosity=verbosity, worker_id=worker_id
+                )
                 return
             except (OperationalError, InterfaceError) as exc:
                 interrupted = True
@@ -167,7 +170,10 @@ class Command(BaseCommand):
                 if failures == 1:
                     log.exception("task worker lost the database; starting again in %s s", wait)
                 else:
-                    log.warning("task worker still without the database (%s); starting again in %s s",
-                                str(exc).strip()[:200], wait)
+                    log.warning(
+                        "task worker still without the database (%s); starting again in %s s",
+                        str(exc).strip()[:200],
+                        wait,
+                    )
                 close_all_connections()
                 time.sleep(wait)

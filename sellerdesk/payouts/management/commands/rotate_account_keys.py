@@ -4,6 +4,7 @@ SELLERDESK_ACCOUNT_KEYS.
 Rotation: put the new key first in SELLERDESK_ACCOUNT_KEYS (keep the old ones after it), deploy,
 run this command, then drop the old keys. Fingerprints do not change.
 """
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -23,8 +24,12 @@ class Command(BaseCommand):
         rotated = _rotate(WithdrawalAccount, "number_encrypted", batch_size)
         subjects = _rotate(Subject, "id_number_encrypted", batch_size)
         with transaction.atomic():
-            record(AuditAction.KEYS_ROTATED, success=True, meta=RequestMeta(),
-                   details={"accounts": rotated, "subjects": subjects})
+            record(
+                AuditAction.KEYS_ROTATED,
+                success=True,
+                meta=RequestMeta(),
+                details={"accounts": rotated, "subjects": subjects},
+            )
         self.stdout.write(f"Re-encrypted {rotated} account number(s) and {subjects} ID number(s) with the newest key.")
 
 
