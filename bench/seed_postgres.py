@@ -432,6 +432,7 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
                 opened_at=escalated,
                 evidence_due_at=escalated + timedelta(hours=24),
             )
+            a.dispute_id = d.id  # the current (here the only) round
             return d, escalated
 
         def first_evidence(d, escalated, *, submitted: bool):

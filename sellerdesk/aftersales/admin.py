@@ -3,18 +3,9 @@ read-only here: they change only through the actions, so the admin can never hal
 
 from django.contrib import admin
 
+from sellerdesk.core.admin import ReadOnlyAdmin
+
 from .models import AfterSale, Attachment, Dispute, Evidence, EvidenceRequest, HistoryEntry, Offer, Refund, Ruling
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HistoryInline(admin.TabularInline):
@@ -41,7 +32,7 @@ class AfterSaleAdmin(ReadOnlyAdmin):
 
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdmin):
-    list_display = ("aftersale", "status", "opened_at", "evidence_due_at", "timed_out", "outcome", "liable")
+    list_display = ("aftersale", "round", "status", "opened_at", "evidence_due_at", "timed_out", "outcome", "liable")
     list_filter = ("status", "timed_out", "liable")
     list_select_related = ("aftersale",)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, F, Func, Prefetch, Q
+from django.utils.translation import gettext_lazy
 
 from sellerdesk.core import text
 from sellerdesk.core.errors import InvalidInput, NotFound
@@ -16,11 +17,27 @@ from . import names, policy
 from .access import aftersales_visible_to, party_of
 from .actions.escalation import escalation_eligibility
 from .error_codes import AfterSaleErrorCode as Code
-from .models import AfterSale, Dispute, DisputeStatus, Evidence, EvidenceRequest, Party, Refund, Status
+from .models import (
+    MERCHANT_PENDING_STATUSES,
+    AfterSale,
+    Dispute,
+    DisputeStatus,
+    Evidence,
+    EvidenceRequest,
+    Party,
+    Refund,
+    Status,
+)
 from .models.enums import status_label
 from .states import allowed_actions
 
-QUICK_FILTERS = ("disputes_pending", "evidence_due_soon")
+# 快捷筛选, the same for the API's `quick=` and the pages' chips: key -> label.
+QUICK_FILTER_LABELS = {
+    "todo": gettext_lazy("待处理"),  # waiting for the merchant (MERCHANT_PENDING_STATUSES)
+    "disputes_pending": gettext_lazy("纠纷待处理"),
+    "evidence_due_soon": gettext_lazy("举证即将超时"),
+}
+QUICK_FILTERS = tuple(QUICK_FILTER_LABELS)
 
 
 def _supplement_asked_of(user, party) -> Q:
@@ -83,7 +100,10 @@ def filter_aftersales(
     if quick:
         if quick not in QUICK_FILTERS:
             raise InvalidInput(Code.INVALID_QUICK_FILTER, details={"quick": quick, "allowed": list(QUICK_FILTERS)})
-        qs = qs.filter(disputes_pending_q(user))
+        if quick == "todo":
+            qs = qs.filter(status__in=MERCHANT_PENDING_STATUSES)
+        else:
+            qs = qs.filter(disputes_pending_q(user))
         if quick == "evidence_due_soon":
             qs = qs.filter(due_at__gte=now, due_at__lte=now + policy.evidence_due_soon())
     q = text.cleaned(q)  # no NUL or other control characters reach the database

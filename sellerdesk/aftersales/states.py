@@ -185,7 +185,7 @@ def deadline_passed(aftersale: AfterSale, now) -> bool:
 
 
 def _open_request(aftersale: AfterSale):
-    return EvidenceRequest.objects.filter(dispute__aftersale=aftersale, state=EvidenceRequest.State.OPEN).first()
+    return EvidenceRequest.objects.open().of(aftersale).first()
 
 
 def _open_offer_exists(aftersale: AfterSale) -> bool:

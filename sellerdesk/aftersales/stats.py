@@ -14,12 +14,11 @@ from django.db.models import Count
 
 from sellerdesk.orders.models import Order
 
-from .models import AfterSale, Dispute, DisputeStatus, Liable, Ruling, Status
+from .models import MERCHANT_PENDING_STATUSES, AfterSale, Dispute, DisputeStatus, Liable, Ruling, Status
 from .queries import filter_aftersales
 
 PERIOD = timedelta(days=30)
 # 待处理: the non-dispute steps that wait for the merchant (disputes have their own count).
-MERCHANT_PENDING_STATUSES = (Status.AWAITING_MERCHANT, Status.AWAITING_RECEIPT)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,19 @@ from . import actions, files
 from .access import access_aftersale, party_of, visible_history
 from .actions.refunds import do_retry_refund
 from .forms import ACTION_FORMS, NewAfterSaleForm, first_error
-from .models import AfterSale, AfterSaleType, DisputeStatus, Liable, Offer, Outcome, Party, Status
+from .models import (
+    MERCHANT_PENDING_STATUSES,
+    AfterSale,
+    AfterSaleType,
+    DisputeStatus,
+    Liable,
+    Offer,
+    Outcome,
+    Party,
+    Status,
+)
 from .queries import (
+    QUICK_FILTER_LABELS,
     capped_count,
     detail,
     disputes_pending_q,
@@ -45,18 +56,13 @@ from .queries import (
 )
 from .queries import cs_queue as cs_queue_page
 from .states import ACTION_LABELS, Action, Choice, resolve
-from .stats import MERCHANT_PENDING_STATUSES, workbench_summary
+from .stats import workbench_summary
 
 PAGE_SIZE = 20
 CS_QUEUE_SIZE = 50
 
 # 快捷筛选 of the 售后单查询页: key -> (label, how it filters)
-QUICK_FILTERS = {
-    "": gettext_lazy("全部"),
-    "todo": gettext_lazy("待处理"),
-    "disputes_pending": gettext_lazy("纠纷待处理"),
-    "evidence_due_soon": gettext_lazy("举证即将超时"),
-}
+QUICK_FILTERS = {"": gettext_lazy("全部"), **QUICK_FILTER_LABELS}
 
 # What the countdown of each timed state counts down to, in the viewer's words.
 DEADLINE_LABELS = {
@@ -304,25 +310,19 @@ def _query_list(request, *, default_quick=""):
     q = g.get("q", "").strip()
     created_from, created_to = _date_bounds(g.get("from", ""), g.get("to", ""))
     statuses = [status] if status else []
-    domain_quick = quick if quick in ("disputes_pending", "evidence_due_soon") else None
-    if quick == "todo":
-        statuses = [s for s in MERCHANT_PENDING_STATUSES if not status or s == status] or ["__none__"]
     error = None
     now = clock.now()
     rows, next_cursor = [], None
     try:
-        if statuses == ["__none__"]:
-            qs = AfterSale.objects.none()
-        else:
-            qs = filter_aftersales(
-                request.user,
-                statuses=statuses,
-                quick=domain_quick,
-                q=q or None,
-                created_from=created_from,
-                created_to=created_to,
-                now=now,
-            )
+        qs = filter_aftersales(
+            request.user,
+            statuses=statuses,
+            quick=quick or None,
+            q=q or None,
+            created_from=created_from,
+            created_to=created_to,
+            now=now,
+        )
         rows, next_cursor = paginate(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
     except CodedError as err:
         error = err.message

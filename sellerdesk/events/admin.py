@@ -1,21 +1,14 @@
 from django.contrib import admin
 
+from sellerdesk.core.admin import ReadOnlyAdmin
+
 from .models import Notification, OutboxEvent
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyAdmin):
     list_display = ("id", "topic", "aggregate_type", "aggregate_id", "created_at", "delivered_at")
     list_filter = ("topic",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

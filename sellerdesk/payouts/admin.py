@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.http import Http404
 from django.urls import URLPattern
 
+from sellerdesk.core.admin import ReadOnlyAdmin
+
 from .models import (
     AccountChange,
     AuditLog,
@@ -17,17 +19,6 @@ from .models import (
     Withdrawal,
     WithdrawalAccount,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WithdrawalAccount)

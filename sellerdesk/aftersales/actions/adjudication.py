@@ -1,5 +1,7 @@
 """Platform CS: ask for supplementary evidence (补充凭证) and rule (判责)."""
 
+from datetime import timedelta
+
 from django.db import transaction
 
 from sellerdesk.core.errors import Conflict, InvalidInput
@@ -21,6 +23,7 @@ from ..models import (
 )
 from ..states import Action, Choice, resolve
 from .common import begin, close_open_offers, finish_dispute, make_refund, publish, record, set_status
+from .deadlines import set_timed_status
 from .opening import check_text
 
 
@@ -35,17 +38,15 @@ def do_request_evidence(
     if due_hours is None:
         window = policy.supplement()
     elif 1 <= due_hours <= policy.MAX_SUPPLEMENT_HOURS:
-        from datetime import timedelta
-
         window = timedelta(hours=due_hours)
     else:
         raise InvalidInput(Code.INVALID_DUE_HOURS, details={"max_hours": policy.MAX_SUPPLEMENT_HOURS})
-    dispute = Dispute.objects.get(aftersale=aftersale)
+    dispute = aftersale.dispute
     request = EvidenceRequest.objects.create(
         dispute=dispute, party=party, note=note, requested_by=acting_user, requested_at=now, due_at=now + window
     )
     Dispute.objects.filter(pk=dispute.pk).update(status=DisputeStatus.AWAITING_SUPPLEMENT)
-    set_status(
+    set_timed_status(
         aftersale, Status.DISPUTE_AWAITING_SUPPLEMENT, action=Action.REQUEST_EVIDENCE, now=now, due_at=request.due_at
     )
     record(
@@ -91,8 +92,9 @@ def do_rule(
     """The ruling completes the dispute: a refund (full or partial) or none, and who is liable."""
     aftersale, party = begin(aftersale_id, Action.RULE, acting_user=acting_user, now=now)
     amount, note = check_ruling(aftersale, outcome=outcome, amount_fen=amount_fen, liable=liable, note=note)
-    dispute = Dispute.objects.get(aftersale=aftersale)
-    considered = list(Evidence.objects.filter(dispute=dispute).order_by("id").values_list("id", flat=True))
+    dispute = aftersale.dispute
+    # Every round's evidence is before CS: a second round's ruling weighs the first round's too.
+    considered = list(Evidence.objects.filter(dispute__aftersale=aftersale).order_by("id").values_list("id", flat=True))
     ruling = Ruling.objects.create(
         dispute=dispute,
         outcome=outcome,

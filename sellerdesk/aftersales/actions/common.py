@@ -19,6 +19,7 @@ from ..models import (
     FINAL_STATUSES,
     AfterSale,
     Attachment,
+    Dispute,
     DisputeStatus,
     EvidenceRequest,
     HistoryEntry,
@@ -28,7 +29,7 @@ from ..models import (
     Refund,
     Visibility,
 )
-from ..states import Action, Choice, check_target, check_transition, resolve
+from ..states import TIMED_STATUSES, Action, check_target, check_transition
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,12 @@ def begin(aftersale_id: int, action, *, acting_user, now):
 
 def set_status(aftersale: AfterSale, status, *, action: Action, now, due_at=None) -> None:
     """Move the after-sale to `status` by `action`, which the transition table must list for its
-    current state; compare-and-set on (id, version): 0 rows means someone else changed it first."""
+    current state; compare-and-set on (id, version): 0 rows means someone else changed it first.
+
+    A state that ends by itself needs its alarm: go through deadlines.set_timed_status."""
     check_target(aftersale.status, action, status)
+    if (status in TIMED_STATUSES) != (due_at is not None):
+        raise ValueError(f"{status} {'needs' if status in TIMED_STATUSES else 'has no'} due_at")
     fields = {"status": status, "due_at": due_at, "updated_at": now, "version": F("version") + 1}
     if status in FINAL_STATUSES:
         fields["closed_at"] = now
@@ -56,10 +61,6 @@ def set_status(aftersale: AfterSale, status, *, action: Action, now, due_at=None
     aftersale.version += 1
     if status in FINAL_STATUSES:
         aftersale.closed_at = now
-    if due_at is not None:
-        from ..tasks import schedule_deadline
-
-        schedule_deadline(aftersale)
 
 
 def record(
@@ -223,9 +224,7 @@ def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=Non
 
 
 def close_open_evidence_request(aftersale: AfterSale, *, now, state=EvidenceRequest.State.WITHDRAWN) -> None:
-    EvidenceRequest.objects.filter(dispute__aftersale=aftersale, state=EvidenceRequest.State.OPEN).update(
-        state=state, closed_at=now
-    )
+    EvidenceRequest.objects.open().of(aftersale).update(state=state, closed_at=now)
 
 
 def close_open_offers(aftersale: AfterSale, *, now, state=Offer.State.LAPSED) -> None:
@@ -233,27 +232,14 @@ def close_open_offers(aftersale: AfterSale, *, now, state=Offer.State.LAPSED) ->
 
 
 def finish_dispute(aftersale: AfterSale, *, now, status=DisputeStatus.RESOLVED, outcome="", liable="") -> None:
-    """End the dispute of `aftersale` if it has an open one (no-op otherwise)."""
-    from ..models import Dispute
-
+    """End the current round of the dispute of `aftersale` if it is open (no-op otherwise)."""
+    if aftersale.dispute_id is None:
+        return
     open_states = [DisputeStatus.AWAITING_EVIDENCE, DisputeStatus.PLATFORM_REVIEW, DisputeStatus.AWAITING_SUPPLEMENT]
-    updated = Dispute.objects.filter(aftersale=aftersale, status__in=open_states).update(
+    updated = Dispute.objects.filter(pk=aftersale.dispute_id, status__in=open_states).update(
         status=status, outcome=outcome, liable=liable, resolved_at=now
     )
     if updated:
         close_open_evidence_request(aftersale, now=now)
         topic = "dispute.cancelled" if status == DisputeStatus.CANCELLED else "dispute.resolved"
         publish(aftersale, topic, outcome=outcome, liable=liable)
-
-
-def refund_or_await_return(aftersale: AfterSale, source, *, action: Action, now, actor, party) -> None:
-    """The merchant (or the system for them) agreed: refund now, or wait for the goods first
-    (states.Choice.REFUND_OR_AWAIT_RETURN decides which)."""
-    from .. import policy
-    from ..models import Status
-
-    if resolve(Choice.REFUND_OR_AWAIT_RETURN, aftersale) == Status.AWAITING_RETURN:
-        set_status(aftersale, Status.AWAITING_RETURN, action=action, now=now, due_at=now + policy.return_shipment())
-        return
-    set_status(aftersale, Status.REFUNDED, action=action, now=now)
-    make_refund(aftersale, aftersale.amount_fen, source, now=now, actor=actor, party=party)

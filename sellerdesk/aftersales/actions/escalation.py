@@ -3,9 +3,10 @@
 from django.db import transaction
 
 from .. import policy
-from ..models import Dispute, DisputeStatus, EvidenceRequest, HistoryKind, Party, Status
+from ..models import AfterSale, Dispute, DisputeStatus, EvidenceRequest, HistoryKind, Party, Status
 from ..states import Action, _refusal
-from .common import begin, publish, record, set_status
+from .common import begin, publish, record
+from .deadlines import set_timed_status
 from .opening import check_text
 
 
@@ -25,26 +26,20 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.ESCALATE, acting_user=acting_user, now=now)
     reason = check_text(reason, field="reason", max_chars=500)
     evidence_due_at = now + policy.evidence()
-    opening = {
-        "status": DisputeStatus.AWAITING_EVIDENCE,
-        "escalation_reason": reason,
-        "opened_at": now,
-        "evidence_due_at": evidence_due_at,
-        "evidence_submitted_at": None,
-        "timed_out": False,
-        "review_started_at": None,
-        "outcome": "",
-        "liable": "",
-        "resolved_at": None,
-    }
-    dispute = Dispute.objects.filter(aftersale=aftersale).first()
-    if dispute is None:
-        dispute = Dispute.objects.create(aftersale=aftersale, **opening)
-    else:
-        # A request has one dispute. It can be escalated again only after the merchant agreed during
-        # the first one (return_refund → awaiting_return) and then refused the returned goods: the
-        # dispute opens again with a new 24 h window; the first round stays in the history.
-        Dispute.objects.filter(pk=dispute.pk).update(**opening)
+    # A request is escalated again only after the merchant agreed during the first round
+    # (return_refund → awaiting_return) and then refused the returned goods: the next round is a
+    # new row with a new 24 h window, and the first round stays as it ended.
+    previous = aftersale.dispute
+    dispute = Dispute.objects.create(
+        aftersale=aftersale,
+        round=previous.round + 1 if previous else 1,
+        status=DisputeStatus.AWAITING_EVIDENCE,
+        escalation_reason=reason,
+        opened_at=now,
+        evidence_due_at=evidence_due_at,
+    )
+    AfterSale.objects.filter(pk=aftersale.pk).update(dispute=dispute)
+    aftersale.dispute = dispute
     EvidenceRequest.objects.create(
         dispute=dispute,
         party=Party.MERCHANT,
@@ -53,7 +48,9 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
         due_at=evidence_due_at,
         note="纠纷协商期:商家需在24小时内提交举证或同意售后",
     )
-    set_status(aftersale, Status.DISPUTE_AWAITING_EVIDENCE, action=Action.ESCALATE, now=now, due_at=evidence_due_at)
+    set_timed_status(
+        aftersale, Status.DISPUTE_AWAITING_EVIDENCE, action=Action.ESCALATE, now=now, due_at=evidence_due_at
+    )
     record(
         aftersale,
         HistoryKind.ESCALATED,
@@ -61,7 +58,7 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
         party=party,
         now=now,
         body=reason,
-        data={"evidence_due_at": evidence_due_at.isoformat()},
+        data={"evidence_due_at": evidence_due_at.isoformat(), "round": dispute.round},
     )
-    publish(aftersale, "dispute.opened", evidence_due_at=evidence_due_at.isoformat())
+    publish(aftersale, "dispute.opened", evidence_due_at=evidence_due_at.isoformat(), round=dispute.round)
     return aftersale

@@ -14,8 +14,8 @@ def do_submit_evidence(aftersale_id: int, *, statement: str, uploads=(), acting_
     aftersale, party = begin(aftersale_id, Action.SUBMIT_EVIDENCE, acting_user=acting_user, now=now)
     statement = check_statement(statement)
     checked = check_files(list(uploads))
-    dispute = Dispute.objects.get(aftersale=aftersale)
-    request = EvidenceRequest.objects.get(dispute=dispute, state=EvidenceRequest.State.OPEN)
+    dispute = aftersale.dispute
+    request = EvidenceRequest.objects.open().get(dispute=dispute)
     evidence = Evidence.objects.create(
         dispute=dispute, request=request, party=party, submitted_by=acting_user, statement=statement, submitted_at=now
     )

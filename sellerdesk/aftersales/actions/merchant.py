@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from .. import policy
-from ..models import DISPUTE_STATUSES, HistoryKind, Outcome, Refund, Status
+from ..models import DISPUTE_STATUSES, AfterSale, HistoryKind, Outcome, Refund, Status
 from ..states import Action, Choice, resolve
 from .common import (
     begin,
@@ -12,9 +12,9 @@ from .common import (
     make_refund,
     publish,
     record,
-    refund_or_await_return,
     set_status,
 )
+from .deadlines import refund_or_await_return, set_timed_status
 from .opening import check_text
 
 
@@ -58,22 +58,18 @@ def do_reject(aftersale_id: int, *, reason: str, acting_user, now):
 
 
 def _to_rejected(aftersale, action: Action, *, reason: str, now) -> None:
-    from ..models import AfterSale
-
     window_end = now + policy.escalation_window()
-    set_status(aftersale, Status.MERCHANT_REJECTED, action=action, now=now, due_at=window_end)
+    set_timed_status(aftersale, Status.MERCHANT_REJECTED, action=action, now=now, due_at=window_end)
     AfterSale.objects.filter(pk=aftersale.pk).update(rejection_reason=reason, escalation_due_at=window_end)
     aftersale.rejection_reason, aftersale.escalation_due_at = reason, window_end
 
 
 @transaction.atomic
 def do_submit_return(aftersale_id: int, *, carrier: str, tracking_no: str, acting_user, now):
-    from ..models import AfterSale
-
     aftersale, party = begin(aftersale_id, Action.RETURN_SHIPMENT, acting_user=acting_user, now=now)
     carrier = check_text(carrier, field="carrier", max_chars=60)
     tracking_no = check_text(tracking_no, field="tracking_no", max_chars=60)
-    set_status(
+    set_timed_status(
         aftersale, Status.AWAITING_RECEIPT, action=Action.RETURN_SHIPMENT, now=now, due_at=now + policy.receipt()
     )
     AfterSale.objects.filter(pk=aftersale.pk).update(return_carrier=carrier, return_tracking_no=tracking_no)

@@ -12,8 +12,9 @@ from .. import policy
 from ..error_codes import AfterSaleErrorCode as Code
 from ..error_codes import text_code
 from ..files import check_files
-from ..models import AfterSale, AfterSaleType, HistoryKind, Party, Status
+from ..models import FINAL_STATUSES, AfterSale, AfterSaleType, HistoryKind, Party
 from .common import publish, record, store_files
+from .deadlines import schedule_deadline
 
 
 def check_text(value: str | None, *, field: str, max_chars: int, required: bool = True) -> str:
@@ -52,11 +53,7 @@ def do_open_aftersale(
     description = check_text(description, field="description", max_chars=policy.MAX_DESCRIPTION_CHARS, required=False)
     check_new_aftersale(order, type=type, amount_fen=amount_fen)
     checked = check_files(list(uploads))
-    if (
-        AfterSale.objects.filter(order=order)
-        .exclude(status__in=[s.value for s in (Status.REFUNDED, Status.CLOSED, Status.CANCELLED)])
-        .exists()
-    ):
+    if AfterSale.objects.filter(order=order).exclude(status__in=FINAL_STATUSES).exists():
         raise Conflict(Code.AFTERSALE_ALREADY_OPEN)
     try:
         with transaction.atomic():
@@ -85,8 +82,6 @@ def do_open_aftersale(
         data={"type": type, "amount_fen": amount_fen, "reason": reason},
     )
     store_files(aftersale, checked, uploaded_by=acting_user, now=now, entry=entry)
-    from ..tasks import schedule_deadline
-
     schedule_deadline(aftersale)
     publish(aftersale, "aftersale.created", type=type, amount_fen=amount_fen)
     return aftersale

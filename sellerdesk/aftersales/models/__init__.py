@@ -3,6 +3,7 @@ from .dispute import Dispute, EvidenceRequest, Ruling
 from .enums import (
     DISPUTE_STATUSES,
     FINAL_STATUSES,
+    MERCHANT_PENDING_STATUSES,
     AfterSaleType,
     DisputeStatus,
     HistoryKind,
@@ -28,6 +29,7 @@ __all__ = [
     "Offer",
     "Refund",
     "DISPUTE_STATUSES",
+    "MERCHANT_PENDING_STATUSES",
     "FINAL_STATUSES",
     "AfterSaleType",
     "DisputeStatus",

@@ -36,6 +36,11 @@ class AfterSale(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The current (latest) round of the dispute, if the request was ever escalated. Every round is
+    # its own Dispute row (aftersale.dispute_rounds), so a re-opened dispute keeps round 1 whole.
+    dispute = models.OneToOneField(
+        "Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="current_of"
+    )
 
     class Meta:
         constraints = [

@@ -8,10 +8,20 @@ from .aftersale import AfterSale
 from .enums import DisputeStatus, Liable, Outcome, Party
 
 
-class Dispute(models.Model):
-    """The dispute (纠纷单) opened when the buyer requests platform intervention."""
+class DisputeQuerySet(models.QuerySet):
+    def current_of(self, aftersale_ids):
+        """The current round of each of these after-sales (ids or a queryset of them)."""
+        return self.filter(current_of__in=aftersale_ids)
 
-    aftersale = models.OneToOneField(AfterSale, on_delete=models.PROTECT, related_name="dispute")
+
+class Dispute(models.Model):
+    """One round of the dispute (纠纷单) opened when the buyer requests platform intervention.
+
+    A request escalated again (the merchant agreed in round 1, then refused the returned goods)
+    gets a new row with the next round number; `AfterSale.dispute` names the current one."""
+
+    aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="dispute_rounds")
+    round = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=24, choices=DisputeStatus.choices, default=DisputeStatus.AWAITING_EVIDENCE)
     escalation_reason = models.CharField(max_length=500)
     opened_at = models.DateTimeField(default=clock.now)
@@ -24,7 +34,12 @@ class Dispute(models.Model):
     liable = models.CharField(max_length=16, choices=Liable.choices, blank=True, default="")
     resolved_at = models.DateTimeField(null=True, blank=True)
 
+    objects = DisputeQuerySet.as_manager()
+
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["aftersale", "round"], name="one_dispute_row_per_round"),
+        ]
         indexes = [
             # The CS queue (queries.cs_queue): filter and "oldest first" order in one index, so a
             # keyset page reads its 50 entries whatever the table's size. The only index on status
@@ -38,7 +53,18 @@ class Dispute(models.Model):
         ]
 
     def __str__(self):
-        return f"dispute of {self.aftersale_id}"
+        return f"dispute of {self.aftersale_id}, round {self.round}"
+
+
+class EvidenceRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=EvidenceRequest.State.OPEN)
+
+    def of(self, aftersales):
+        """The requests of one after-sale (an instance or id), or of several (ids or a queryset)."""
+        if isinstance(aftersales, int | models.Model):
+            return self.filter(dispute__aftersale=aftersales)
+        return self.filter(dispute__aftersale__in=aftersales)
 
 
 class EvidenceRequest(models.Model):
@@ -68,6 +94,8 @@ class EvidenceRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The "due soon" reminders already sent for this request, as hours before due_at (4, then 1).
     reminders_sent = models.JSONField(default=list, blank=True)
+
+    objects = EvidenceRequestQuerySet.as_manager()
 
     class Meta:
         constraints = [

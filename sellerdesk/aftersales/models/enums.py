@@ -19,6 +19,8 @@ FINAL_STATUSES = frozenset({Status.REFUNDED, Status.CLOSED, Status.CANCELLED})
 DISPUTE_STATUSES = frozenset(
     {Status.DISPUTE_AWAITING_EVIDENCE, Status.DISPUTE_PLATFORM_REVIEW, Status.DISPUTE_AWAITING_SUPPLEMENT}
 )
+# 待处理: the merchant's answer is awaited (the request itself, or the returned goods).
+MERCHANT_PENDING_STATUSES = (Status.AWAITING_MERCHANT, Status.AWAITING_RECEIPT)
 
 
 class AfterSaleType(models.TextChoices):

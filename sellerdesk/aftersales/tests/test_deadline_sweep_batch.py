@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from sellerdesk.aftersales import actions
 from sellerdesk.aftersales.actions import bulk
 from sellerdesk.aftersales.actions.deadlines import sweep, sweep_evidence
-from sellerdesk.aftersales.actions.reminders import remind_evidence_due
+from sellerdesk.aftersales.actions.reminders import remind
 from sellerdesk.aftersales.models import Dispute, EvidenceRequest, HistoryEntry, Status
 from sellerdesk.aftersales.tasks import fire_deadline
 from sellerdesk.events.models import Notification, OutboxEvent
@@ -195,7 +195,7 @@ def test_a_reminder_for_a_dispute_past_its_deadline_is_a_no_op_without_a_lock(wo
             sweep(now=due_at + SECOND)
             now = due_at + 2 * SECOND
         with CaptureQueriesContext(connection) as ctx:
-            assert remind_evidence_due(request.pk, 1, now=now) is False
+            assert remind(request.pk, 1, now=now) is False
         sql = [q["sql"] for q in ctx.captured_queries]
         assert len(sql) == 1 and "FOR UPDATE" not in sql[0], sql
     assert not OutboxEvent.objects.filter(topic="dispute.evidence_due_soon").exists()

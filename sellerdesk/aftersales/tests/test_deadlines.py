@@ -23,7 +23,7 @@ from sellerdesk.core import clock
 from .test_rules_lifecycle import DAY, HOUR, SECOND, T0, fresh, open_request, reach, snapshot
 
 S = Status
-FIRE_DEADLINE = "sellerdesk.aftersales.tasks.fire_deadline"
+FIRE_DEADLINE = fire_deadline.module_path
 
 
 def alarms(aftersale) -> list:
@@ -218,3 +218,18 @@ def test_the_return_window_starts_when_the_buyer_can_ship_even_after_a_late_work
     # Then the buyer, who could not ship before the approval existed, still gets the full 7 days
     aftersale.refresh_from_db()
     assert (aftersale.status, aftersale.due_at) == ("awaiting_return", applied_at + policy.return_shipment())
+
+
+def test_an_alarm_queued_before_the_tasks_moved_to_the_deadline_engine_still_rings(world):
+    # given a deadline alarm queued by an earlier release, under the path sellerdesk.aftersales.tasks
+    aftersale = open_request(world)
+    row = DBTaskResult.objects.get(task_path=FIRE_DEADLINE)
+    DBTaskResult.objects.filter(pk=row.pk).update(task_path="sellerdesk.aftersales.tasks.fire_deadline")
+    row.refresh_from_db()
+
+    # then the worker still finds the deadline task it names, and running it applies the timeout
+    assert row.task.func is fire_deadline.func
+    with time_machine.travel(aftersale.due_at + SECOND, tick=False):
+        assert row.task.call(*row.args_kwargs["args"]) is True
+    aftersale.refresh_from_db()
+    assert aftersale.status != "awaiting_merchant"

@@ -130,6 +130,8 @@ def test_cs_queue_api_pages_oldest_first_without_skipping_or_repeating(world, ap
     t0 = clock.now() - timedelta(days=3)
     # Reviews start in reverse order of creation; three share one second (the id breaks the tie).
     made = [in_review(world, now=t0, review_at=t0 + timedelta(hours=10 - min(i, 5))) for i in range(8)]
+    for x in made:
+        x.refresh_from_db()
     expected = [x.id for x in sorted(made, key=lambda x: (x.dispute.review_started_at, x.dispute.id))]
     api = api_as(world.cs)
 

@@ -7,13 +7,14 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from sellerdesk.aftersales import actions
-from sellerdesk.aftersales.actions.reminders import TOPIC, remind_evidence_due
+from sellerdesk.aftersales.actions.reminders import TOPIC, remind
 from sellerdesk.aftersales.models import EvidenceRequest
+from sellerdesk.aftersales.tasks import evidence_due_soon
 from sellerdesk.core import clock
 from sellerdesk.events.models import Notification, OutboxEvent
 
 pytestmark = pytest.mark.django_db
-REMINDER_TASK = "sellerdesk.aftersales.tasks.evidence_due_soon"
+REMINDER_TASK = evidence_due_soon.module_path
 
 
 def _dispute(world, now):
@@ -51,10 +52,10 @@ def test_the_merchant_is_reminded_at_four_hours_and_at_one_hour_each_exactly_onc
     request = _open_request(aftersale)
     at_4h, at_1h = aftersale.due_at - timedelta(hours=4), aftersale.due_at - timedelta(hours=1)
 
-    assert remind_evidence_due(request.id, 4, now=at_4h) is True
-    assert remind_evidence_due(request.id, 4, now=at_4h + timedelta(minutes=1)) is False
-    assert remind_evidence_due(request.id, 1, now=at_1h) is True
-    assert remind_evidence_due(request.id, 1, now=at_1h) is False
+    assert remind(request.id, 4, now=at_4h) is True
+    assert remind(request.id, 4, now=at_4h + timedelta(minutes=1)) is False
+    assert remind(request.id, 1, now=at_1h) is True
+    assert remind(request.id, 1, now=at_1h) is False
 
     assert _reminders(aftersale) == [4, 1]
     notes = Notification.objects.filter(topic=TOPIC).order_by("id")
@@ -70,8 +71,8 @@ def test_no_reminder_once_the_evidence_is_in(world):
     submitted = _dispute(world, now)
     request = _open_request(submitted)
     actions.do_submit_evidence(submitted.id, statement="已发货", acting_user=world.merchant, now=now)
-    assert remind_evidence_due(request.id, 4, now=submitted.due_at - timedelta(hours=4)) is False
-    assert remind_evidence_due(request.id, 1, now=submitted.due_at - timedelta(hours=1)) is False
+    assert remind(request.id, 4, now=submitted.due_at - timedelta(hours=4)) is False
+    assert remind(request.id, 1, now=submitted.due_at - timedelta(hours=1)) is False
     assert _reminders(submitted) == []
 
 
@@ -80,7 +81,7 @@ def test_no_reminder_after_the_buyer_cancels(world):
     aftersale = _dispute(world, now)
     request = _open_request(aftersale)
     actions.do_cancel(aftersale.id, acting_user=world.buyer, now=now)
-    assert remind_evidence_due(request.id, 4, now=aftersale.due_at - timedelta(hours=4)) is False
+    assert remind(request.id, 4, now=aftersale.due_at - timedelta(hours=4)) is False
     assert _reminders(aftersale) == []
 
 
@@ -97,8 +98,8 @@ def test_a_reminder_of_the_first_window_does_not_fire_or_swallow_the_supplement_
     supplement = _open_request(aftersale)
     at_4h = supplement.due_at - timedelta(hours=4)
 
-    assert remind_evidence_due(first.id, 4, now=at_4h) is False
-    assert remind_evidence_due(supplement.id, 4, now=at_4h) is True
+    assert remind(first.id, 4, now=at_4h) is False
+    assert remind(supplement.id, 4, now=at_4h) is True
 
     event = OutboxEvent.objects.get(topic=TOPIC, aftersale_id=aftersale.id)
     assert event.payload["party"] == "buyer" and event.payload["evidence_request_id"] == supplement.id
@@ -118,4 +119,4 @@ def test_a_reminder_mark_already_past_when_the_window_opens_is_not_queued(world)
 def test_no_reminder_after_the_deadline_passed(world):
     aftersale = _dispute(world, clock.now())
     request = _open_request(aftersale)
-    assert remind_evidence_due(request.id, 1, now=aftersale.due_at + timedelta(seconds=1)) is False
+    assert remind(request.id, 1, now=aftersale.due_at + timedelta(seconds=1)) is False

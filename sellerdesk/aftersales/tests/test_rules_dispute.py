@@ -35,6 +35,7 @@ from sellerdesk.aftersales.models import (
     Status,
 )
 from sellerdesk.aftersales.states import Action, allowed_actions
+from sellerdesk.aftersales.stats import dispute_figures
 from sellerdesk.events.models import OutboxEvent
 from sellerdesk.orders.models import Order
 
@@ -60,7 +61,8 @@ DISPUTE_STATES = [S.DISPUTE_AWAITING_EVIDENCE, S.DISPUTE_PLATFORM_REVIEW, S.DISP
 
 
 def dispute_of(aftersale) -> Dispute:
-    return Dispute.objects.get(aftersale_id=aftersale.pk)
+    """The current round of the request's dispute."""
+    return Dispute.objects.get(current_of=aftersale.pk)
 
 
 def escalated(w, **kw):
@@ -130,7 +132,7 @@ def test_the_evidence_countdown_is_shown_in_the_list_and_the_detail(world, api_a
     assert detail["allowed_actions"] == ["approve", "submit_evidence", "message", "make_offer"]
 
 
-def test_buyer_can_escalate_again_after_the_merchant_rejects_the_goods_returned_after_agreeing(world):
+def test_a_second_escalation_opens_round_two_and_keeps_round_one_as_it_ended(world):
     aftersale, opened = escalated(world, type=RETURN_REFUND)
     do_approve(aftersale.pk, acting_user=world.merchant, now=opened + HOUR)
     do_submit_return(
@@ -154,9 +156,43 @@ def test_buyer_can_escalate_again_after_the_merchant_rejects_the_goods_returned_
         None,
         "商品寄回时完好",
     )
-    requests = list(EvidenceRequest.objects.filter(dispute=dispute).order_by("id").values_list("initial", "state"))
-    assert requests == [(True, "withdrawn"), (True, "open")]
+    # round 1 is kept as it ended: opened at the first escalation, resolved when the merchant agreed
+    first, second = Dispute.objects.filter(aftersale=aftersale).order_by("round")
+    assert (second.pk, second.round) == (dispute.pk, 2)
+    assert (first.round, first.status, first.opened_at, first.resolved_at) == (1, "resolved", opened, opened + HOUR)
+    assert first.escalation_reason != second.escalation_reason == "商品寄回时完好"
+    requests = {
+        d.round: list(d.evidence_requests.order_by("id").values_list("initial", "state")) for d in (first, second)
+    }
+    assert requests == {1: [(True, "withdrawn")], 2: [(True, "open")]}
     assert kinds(aftersale).count("escalated") == 2
+
+
+def test_the_30_day_figures_keep_round_one_after_a_second_escalation(world):
+    # given round 1 timed out without evidence (超时未举证), then the merchant agreed and refused the goods
+    aftersale, opened = escalated(world, type=RETURN_REFUND)
+    timed_out_at = opened + 24 * HOUR + SECOND
+    assert apply_timeout(aftersale.pk, now=timed_out_at) is True
+    do_approve(aftersale.pk, acting_user=world.merchant, now=timed_out_at + HOUR)
+    do_submit_return(
+        aftersale.pk, carrier="顺丰速运", tracking_no="SF2", acting_user=world.buyer, now=timed_out_at + 2 * HOUR
+    )
+    do_reject_receipt(aftersale.pk, reason="退回商品已损坏", acting_user=world.merchant, now=timed_out_at + 3 * HOUR)
+
+    # when the buyer escalates again
+    reopened = timed_out_at + 4 * HOUR
+    do_escalate(aftersale.pk, reason="商品寄回时完好", acting_user=world.buyer, now=reopened)
+
+    # then round 1 still says when it opened and that the merchant let the 24 h pass, and the
+    # figures count both rounds as disputes opened
+    first = Dispute.objects.get(aftersale=aftersale, round=1)
+    assert (first.opened_at, first.timed_out, first.review_started_at) == (opened, True, timed_out_at)
+    figures = dispute_figures([aftersale.shop_id], now=reopened + HOUR)
+    assert figures.disputes_opened == 2
+    assert list(Dispute.objects.filter(aftersale=aftersale).order_by("round").values_list("round", "timed_out")) == [
+        (1, True),
+        (2, False),
+    ]
 
 
 # --------------------------------------------------------------------------- the merchant agreeing

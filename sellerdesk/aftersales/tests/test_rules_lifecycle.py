@@ -170,7 +170,7 @@ def reach(w, status, *, type=REFUND_ONLY, amount=10000, start=T0):
 def snapshot(aftersale) -> dict:
     """Everything a refused action must leave as it was."""
     a = fresh(aftersale)
-    dispute = Dispute.objects.filter(aftersale=a).first()
+    dispute = a.dispute
     return {
         "status": a.status,
         "due_at": a.due_at,

@@ -358,7 +358,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
                 refund = aftersale.amount_fen if status == S.REFUNDED else None
                 self.check_change(aftersale, status, None, kinds, refund)
             if aftersale.status == S.DISPUTE_AWAITING_EVIDENCE:
-                assert Dispute.objects.get(aftersale_id=pk).timed_out is True
+                assert Dispute.objects.get(current_of=pk).timed_out is True
         assert actions.sweep(now=self.now) == 0, "a second sweep at the same moment fired again"
 
     # -------------------------------------------------------------------------------- merchant
@@ -697,9 +697,10 @@ def test_second_escalation_after_the_merchant_agreed_and_then_refused_the_return
     # when the buyer requests platform intervention again, as allowed_actions offers
     actions.do_escalate(aftersale.pk, reason="商家拒收退货", acting_user=world.buyer, now=now)
 
-    # then the request's one dispute is open again with a new 24 h window, and both rounds are in the history
+    # then round 2 of the dispute is open with a new 24 h window, and both rounds are in the history
     aftersale.refresh_from_db()
-    dispute = Dispute.objects.get(aftersale=aftersale)
+    dispute = aftersale.dispute
+    assert (dispute.round, Dispute.objects.filter(aftersale=aftersale).count()) == (2, 2)
     assert (aftersale.status, aftersale.due_at) == (S.DISPUTE_AWAITING_EVIDENCE, now + policy.evidence())
     assert (dispute.status, dispute.evidence_due_at, dispute.outcome, dispute.resolved_at) == (
         DisputeStatus.AWAITING_EVIDENCE,

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sellerdesk.aftersales import actions
 from sellerdesk.aftersales.actions import bulk
-from sellerdesk.aftersales.actions.deadlines import remind, sweep, sweep_reminders, sweep_supplements
+from sellerdesk.aftersales.actions.deadlines import sweep, sweep_supplements
+from sellerdesk.aftersales.actions.reminders import remind, sweep_reminders
 from sellerdesk.aftersales.models import Dispute, EvidenceRequest, HistoryEntry, Status
 from sellerdesk.aftersales.tasks import evidence_due_soon, fire_deadline
 from sellerdesk.events.models import Notification, OutboxEvent
@@ -405,7 +406,7 @@ def _plan(qs) -> str:
 
 @pytest.mark.django_db
 def test_the_reminder_sweep_reads_the_partial_index_of_open_requests_and_the_merchant_lists_do_not(world):
-    from sellerdesk.aftersales.actions.deadlines import reminder_candidates
+    from sellerdesk.aftersales.actions.reminders import reminder_candidates
     from sellerdesk.aftersales.queries import filter_aftersales
 
     (aftersale,) = disputes(world, 1)

@@ -12,11 +12,12 @@ from django_tasks_db.models import DBTaskResult
 
 from sellerdesk.aftersales.actions import sweep
 from sellerdesk.aftersales.models import Dispute, HistoryEntry, Status
+from sellerdesk.aftersales.tasks import fire_deadline
 
 from .test_rules_lifecycle import HOUR, SECOND, T0, fresh, reach
 
 S = Status
-FIRE_DEADLINE = "sellerdesk.aftersales.tasks.fire_deadline"
+FIRE_DEADLINE = fire_deadline.module_path
 
 
 def disputes_awaiting_evidence(w, n):

@@ -40,7 +40,8 @@ def beat(worker_name: str, **fields) -> None:
 
 
 def sweep_once(worker_name: str | None = None) -> int:
-    from sellerdesk.aftersales.actions.deadlines import sweep, sweep_reminders
+    from sellerdesk.aftersales.actions.deadlines import sweep
+    from sellerdesk.aftersales.actions.reminders import sweep_reminders
     from sellerdesk.core.models import IdempotencyKey, WorkerHeartbeat
     from sellerdesk.payouts.actions.changes import do_expire_changes
 
