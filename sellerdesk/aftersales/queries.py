@@ -53,7 +53,7 @@ def _supplement_asked_of(user, party) -> Q:
 
 def disputes_pending_q(user) -> Q:
     """纠纷待处理: disputes waiting for the caller's side to act."""
-    if user.role == "merchant":
+    if user.role == Role.MERCHANT:
         return Q(status=Status.DISPUTE_AWAITING_EVIDENCE) | _supplement_asked_of(user, Party.MERCHANT)
     if user.role == "buyer":
         return _supplement_asked_of(user, Party.BUYER)

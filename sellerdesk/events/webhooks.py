@@ -55,7 +55,7 @@ def events_visible_to(user):
     if user.role == Role.MERCHANT:
         shop_ids = user.shop_ids()
         subject_ids = list(user.shops.values_list("subject_id", flat=True).distinct())
-        return qs.filter(Q(shop_id__in=shop_ids) | Q(subject_id__in=subject_ids, holder_role="merchant"))
+        return qs.filter(Q(shop_id__in=shop_ids) | Q(subject_id__in=subject_ids, holder_role=Role.MERCHANT))
     if user.role == Role.BUYER:
         return qs.filter(buyer_id=user.pk)
     if user.role == Role.DISTRIBUTOR:
@@ -75,7 +75,7 @@ def endpoint_may_receive(endpoint: WebhookEndpoint, event: OutboxEvent, *, dispu
     if endpoint.shop_id is not None:
         if event.shop_id is not None:
             return event.shop_id == endpoint.shop_id
-        return event.holder_role == "merchant" and event.subject_id == endpoint.shop.subject_id
+        return event.holder_role == Role.MERCHANT and event.subject_id == endpoint.shop.subject_id
     return event.aftersale_id is not None and event.aftersale_id in disputed
 
 

@@ -62,6 +62,25 @@ class PayoutErrorCode(ErrorCode):
         _("企业主体需绑定与商户名一致的对公支付宝账号；若没有对公支付宝，请先去支付宝注册。"),
     )
 
+    # Where the account cannot be changed at all (table.availability): the API's code is
+    # change_not_allowed, with the variant as details.reason.
+    CHANGE_NOT_ALLOWED_NO_SUCH_WALLET = (
+        "change_not_allowed:no_such_wallet",
+        _("您的账号没有这个钱包,无需设置提现账户。"),
+    )
+    CHANGE_NOT_ALLOWED_NO_SUBJECT = (
+        "change_not_allowed:no_subject",
+        _("账号尚未绑定经营主体(主体),暂不能设置提现账户。"),
+    )
+    CHANGE_NOT_ALLOWED_DISTRIBUTOR_NOT_QUALIFIED = (
+        "change_not_allowed:distributor_not_qualified",
+        _("完成资质填写与绑卡后才会开通安心钱包(达人钱包),目前没有可更换的提现银行卡。"),
+    )
+    CHANGE_NOT_ALLOWED_INDIVIDUAL_COMMISSION_TO_WECHAT = (
+        "change_not_allowed:individual_commission_to_wechat_change",
+        _("个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节;仅个体工商户和企业可以更换微信提现银行卡。"),
+    )
+
     # Changes and micro-deposits (actions/changes.py)
     SAME_ACCOUNT = "same_account", _("新账户与当前提现账户相同，无需更换。")
     CHANGE_ALREADY_PENDING = "change_already_pending", _("已有一笔待验证的更换，请先完成小额打款验证或取消它。")

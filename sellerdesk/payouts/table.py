@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 
 from sellerdesk.identity.models import Role, SubjectKind
 
+from .error_codes import PayoutErrorCode as Code
 from .models import AccountKind, Channel, HolderRole
 
 # User-facing texts are Chinese here and in the API; gettext_noop only marks them for makemessages, and
@@ -95,8 +96,17 @@ class Availability:
     spec: WalletSpec | None
     has_wallet: bool
     can_change: bool
-    blocked_code: str = ""
-    blocked_reason: str = ""
+    blocked: Code | None = None  # why the account cannot be changed here
+
+    @property
+    def blocked_code(self) -> str:
+        """The API's `reason` of change_not_allowed ("" when the change is allowed)."""
+        return self.blocked.value.partition(":")[2] if self.blocked else ""
+
+    @property
+    def blocked_reason(self) -> str:
+        """The same, said in the reader's language."""
+        return self.blocked.render({}) if self.blocked else ""
 
 
 def holder_role_of(user) -> str | None:
@@ -108,35 +118,17 @@ def availability(user, subject, channel: str) -> Availability:
     role = holder_role_of(user)
     spec = SPECS.get((role, channel))
     if spec is None:
-        return Availability(
-            None, False, False, "no_such_wallet", gettext_noop("您的账号没有这个钱包,无需设置提现账户。")
-        )
+        return Availability(None, False, False, Code.CHANGE_NOT_ALLOWED_NO_SUCH_WALLET)
     if subject is None:
-        return Availability(
-            spec, False, False, "no_subject", gettext_noop("账号尚未绑定经营主体(主体),暂不能设置提现账户。")
-        )
+        return Availability(spec, False, False, Code.CHANGE_NOT_ALLOWED_NO_SUBJECT)
     if role == HolderRole.DISTRIBUTOR and channel == Channel.ANXIN and not user.distributor_qualified:
-        return Availability(
-            spec,
-            False,
-            False,
-            "distributor_not_qualified",
-            gettext_noop("完成资质填写与绑卡后才会开通安心钱包(达人钱包),目前没有可更换的提现银行卡。"),
-        )
+        return Availability(spec, False, False, Code.CHANGE_NOT_ALLOWED_DISTRIBUTOR_NOT_QUALIFIED)
     if (
         role == HolderRole.DISTRIBUTOR
         and channel == Channel.WECHAT
         and subject.kind not in (SubjectKind.INDIVIDUAL_BUSINESS, SubjectKind.ENTERPRISE)
     ):
-        return Availability(
-            spec,
-            True,
-            False,
-            "individual_commission_to_wechat_change",
-            gettext_noop(
-                "个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节;仅个体工商户和企业可以更换微信提现银行卡。"
-            ),
-        )
+        return Availability(spec, True, False, Code.CHANGE_NOT_ALLOWED_INDIVIDUAL_COMMISSION_TO_WECHAT)
     return Availability(spec, True, True)
 
 

@@ -244,7 +244,7 @@ def _card(user, view) -> WalletCard:
         account_label=gettext("提现账户") if spec.account_kind == AccountKind.ALIPAY else gettext("提现银行卡"),
         change_label=_tr(spec.change_label),
         can_change=allowed.can_change,
-        blocked_reason=_tr(allowed.blocked_reason),
+        blocked_reason=allowed.blocked_reason,
         pending_change=view.pending_change,
         texts=TEXTS[(holder_role_of(user), view.channel)],
         badge=CHANNEL_BADGE[view.channel],
@@ -322,7 +322,7 @@ def talent_wallet(request):
             "cards": cards,
             "simulator": _simulator(),
             "path": _path(user),
-            "anxin_missing_reason": "" if anxin.has_wallet else _tr(anxin.blocked_reason),
+            "anxin_missing_reason": "" if anxin.has_wallet else anxin.blocked_reason,
         },
     )
 

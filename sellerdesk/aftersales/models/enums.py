@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sellerdesk.identity.models import Role
+
 
 class Status(models.TextChoices):
     AWAITING_MERCHANT = "awaiting_merchant", _("待商家处理")
@@ -29,9 +31,12 @@ class AfterSaleType(models.TextChoices):
 
 
 class Party(models.TextChoices):
-    BUYER = "buyer", _("买家")
-    MERCHANT = "merchant", _("商家")
-    CS = "cs", _("平台客服")
+    """A side of an after-sale: the roles that act in one (Role's values, named as a side: 买家),
+    and the system for what deadlines do."""
+
+    BUYER = Role.BUYER.value, _("买家")
+    MERCHANT = Role.MERCHANT.value, _("商家")
+    CS = Role.CS.value, _("平台客服")
     SYSTEM = "system", _("系统")
 
 
@@ -50,8 +55,10 @@ class Outcome(models.TextChoices):
 
 
 class Liable(models.TextChoices):
-    MERCHANT = "merchant", _("商家责任")
-    BUYER = "buyer", _("买家责任")
+    """Who a ruling holds liable (判责): one of the parties, or no one."""
+
+    MERCHANT = Party.MERCHANT.value, _("商家责任")
+    BUYER = Party.BUYER.value, _("买家责任")
     NONE = "none", _("无责")
 
 

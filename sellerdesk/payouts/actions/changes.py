@@ -176,11 +176,7 @@ def _check_request(user, subject, channel, request: ChangeRequest, context) -> t
     """The wallet may be changed and the input is a valid account this subject may bind. Reads only."""
     allowed = availability(user, subject, channel)
     if not allowed.can_change:
-        raise Conflict(
-            allowed.blocked_reason,
-            code="change_not_allowed",
-            details={"reason": allowed.blocked_code, "channel": channel},
-        )
+        raise Conflict(allowed.blocked, details={"reason": allowed.blocked_code, "channel": channel})
     if allowed.spec.account_kind == AccountKind.ALIPAY:
         new = check_alipay_account(request.alipay_account)
     else:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sellerdesk.identity.models import Role
+
 
 class Channel(models.TextChoices):
     ANXIN = "anxin", _("安心钱包")
@@ -8,11 +10,9 @@ class Channel(models.TextChoices):
     ALIPAY = "alipay", _("支付宝")
 
 
-class HolderRole(models.TextChoices):
-    """Which side of the marketplace a wallet serves; one subject may be both."""
-
-    MERCHANT = "merchant", _("商家")
-    DISTRIBUTOR = "distributor", _("分销者")
+# Which side of the marketplace a wallet serves (one subject may be both): the two roles that hold
+# wallets, with Role's values and labels, so a user's role and a wallet's side are one spelling.
+HolderRole = models.TextChoices("HolderRole", [(r.name, (r.value, r.label)) for r in (Role.MERCHANT, Role.DISTRIBUTOR)])
 
 
 class AccountKind(models.TextChoices):

@@ -314,12 +314,16 @@ def test_switching_back_to_chinese(english):
     assert "Change bank card" not in html(page)
 
 
-def test_the_api_stays_chinese_and_a_notification_is_read_in_the_readers_language(make_seller):
+def test_the_apis_labels_stay_the_articles_its_messages_and_notifications_follow_the_reader(make_seller):
     seller = make_seller(Role.DISTRIBUTOR, SubjectKind.INDIVIDUAL)
+    assert "微信零钱" in seller.wallets()["wechat"]["change_blocked_reason"]
     seller.api.client.cookies["django_language"] = "en"
     wallets = seller.wallets()
     assert wallets["wechat"]["change_label"] == "更换银行卡" and wallets["wechat"]["page_title"] == "微信余额提现"
-    assert "微信零钱" in wallets["wechat"]["change_blocked_reason"]
+    # the reason is a message, like every refusal: in the reader's language, with the same code
+    assert wallets["wechat"]["change_blocked_code"] == "individual_commission_to_wechat_change"
+    assert "WeChat" in wallets["wechat"]["change_blocked_reason"]
+    assert "微信零钱" not in wallets["wechat"]["change_blocked_reason"]
 
     merchant = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE)
     web = browser(merchant.user, "en")
