@@ -126,16 +126,16 @@ def seed(name: str, n: int) -> float:
                 """
                 INSERT INTO aftersales_aftersale (id, number, order_id, shop_id, buyer_id, type, status, amount_fen,
                     reason, description, rejection_reason, return_carrier, return_tracking_no, due_at,
-                    escalation_due_at, version, created_at, updated_at, closed_at)
+                    escalation_due_at, version, created_at, updated_at, closed_at, dispute_id)
                 SELECT i, 'AS' || lpad(i::text, 12, '0'), i, shop_id, buyer_id, 'refund_only', %(status)s, 9900,
                        '收到商品破损', '', '不符合售后条件', '', '', due_at, due_at + interval '6 days', 3,
-                       due_at - interval '26 hours', due_at - interval '24 hours', NULL FROM plan""",
+                       due_at - interval '26 hours', due_at - interval '24 hours', NULL, i FROM plan""",
                 {"status": EVIDENCE},
             )
             c.execute("""
-                INSERT INTO aftersales_dispute (id, aftersale_id, status, escalation_reason, opened_at, evidence_due_at,
-                    evidence_submitted_at, timed_out, review_started_at, outcome, liable, resolved_at)
-                SELECT i, i, 'awaiting_evidence', '商家拒绝,申请平台介入', due_at - interval '24 hours', due_at,
+                INSERT INTO aftersales_dispute (id, aftersale_id, round, status, escalation_reason, opened_at,
+                    evidence_due_at, evidence_submitted_at, timed_out, review_started_at, outcome, liable, resolved_at)
+                SELECT i, i, 1, 'awaiting_evidence', '商家拒绝,申请平台介入', due_at - interval '24 hours', due_at,
                        NULL, false, NULL, '', '', NULL FROM plan""")
             c.execute("""
                 INSERT INTO aftersales_evidencerequest (id, dispute_id, party, initial, note, requested_by_id,

@@ -115,10 +115,15 @@ def record_many(
 
 def publish_many(aftersales: list[AfterSale], topic: str, **payload) -> list[OutboxEvent]:
     """common.publish for many after-sales: one outbox INSERT, then their notifications."""
+    return publish_each(topic, [(a, payload) for a in aftersales])
+
+
+def publish_each(topic: str, events_of: list[tuple[AfterSale, dict]]) -> list[OutboxEvent]:
+    """publish_many with a payload of its own for each after-sale."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("publish_many() must be called inside the transaction that makes the change")
+        raise RuntimeError("publish_each() must be called inside the transaction that makes the change")
     events = []
-    for a in aftersales:
+    for a, payload in events_of:
         # The payload of common.publish.
         data = {
             "aftersale_id": a.pk,

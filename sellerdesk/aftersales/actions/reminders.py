@@ -14,14 +14,12 @@ from django.db import transaction
 from django.db.models import BooleanField, F, Func, Q
 
 from sellerdesk.core.errors import Conflict
-from sellerdesk.events.models import OutboxEvent
-from sellerdesk.events.outbox import _SCOPE
 
 from .. import policy
 from ..error_codes import AfterSaleErrorCode as Code
 from ..models import AfterSale, EvidenceRequest, Status
 from .batches import CLAIM_FIELDS, DATABASE_GONE, SWEEP_BATCH, in_batches, log
-from .bulk import fan_out_many, insert_many
+from .bulk import publish_each
 
 TOPIC = "dispute.evidence_due_soon"
 
@@ -155,31 +153,21 @@ def send_reminders(claimed: list[tuple[AfterSale, EvidenceRequest, int]]) -> int
             reminders_sent=list(sent)
         ) != len(ids):
             raise Conflict(Code.CONCURRENT_UPDATE)
-    # bulk.publish_many with a payload per row (it takes one payload for all of its rows)
-    events = []
-    for aftersale, request, hours in claimed:
-        data = {
-            "aftersale_id": aftersale.pk,
-            "number": aftersale.number,
-            "status": aftersale.status,
-            "shop_id": aftersale.shop_id,
-            "buyer_id": aftersale.buyer_id,
-            "hours_left": hours,
-            "due_at": request.due_at.isoformat(),
-            "party": request.party,
-            "evidence_request_id": request.pk,
-        }
-        events.append(
-            OutboxEvent(
-                topic=TOPIC,
-                aggregate_type="aftersale",
-                aggregate_id=str(aftersale.pk),
-                payload=data,
-                holder_role="",
-                **{k: data.get(k) for k in _SCOPE},
+    publish_each(
+        TOPIC,
+        [
+            (
+                aftersale,
+                {
+                    "hours_left": hours,
+                    "due_at": request.due_at.isoformat(),
+                    "party": request.party,
+                    "evidence_request_id": request.pk,
+                },
             )
-        )
-    fan_out_many(insert_many(OutboxEvent, events))
+            for aftersale, request, hours in claimed
+        ],
+    )
     return len(claimed)
 
 

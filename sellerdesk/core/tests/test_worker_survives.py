@@ -179,9 +179,12 @@ def _overdue_disputes(w, n: int) -> list[int]:
 
     orders = Order.objects.bulk_create(copies(template.order, order_no=lambda i: f"KILL{i:06d}"))
     aftersales = AfterSale.objects.bulk_create(
-        copies(template, order_id=lambda i: orders[i].pk, number=lambda i: f"K{i:09d}")
+        copies(template, order_id=lambda i: orders[i].pk, number=lambda i: f"K{i:09d}", dispute_id=lambda i: None)
     )
     disputes = Dispute.objects.bulk_create(copies(dispute, aftersale_id=lambda i: aftersales[i].pk))
+    for a, d in zip(aftersales, disputes):
+        a.dispute_id = d.pk  # each copy's current round
+    AfterSale.objects.bulk_update(aftersales, ["dispute"], batch_size=1000)
     EvidenceRequest.objects.bulk_create(copies(request, dispute_id=lambda i: disputes[i].pk))
     return [template.pk] + [a.pk for a in aftersales]
 
