@@ -43,11 +43,12 @@ QUICK_FILTERS = tuple(QUICK_FILTER_LABELS)
 def _supplement_asked_of(user, party) -> Q:
     # A subquery bounded by the caller's own requests: a correlated EXISTS made PostgreSQL hash every
     # open evidence request on the platform for the largest shops (docs/benchmarks.md).
-    asked = EvidenceRequest.objects.filter(
-        state=EvidenceRequest.State.OPEN,
-        party=party,
-        dispute__aftersale__in=aftersales_visible_to(user).filter(status=Status.DISPUTE_AWAITING_SUPPLEMENT),
-    ).values("dispute__aftersale_id")
+    asked = (
+        EvidenceRequest.objects.open()
+        .of(aftersales_visible_to(user).filter(status=Status.DISPUTE_AWAITING_SUPPLEMENT))
+        .filter(party=party)
+        .values("dispute__aftersale_id")
+    )
     return Q(status=Status.DISPUTE_AWAITING_SUPPLEMENT, pk__in=asked)
 
 

@@ -149,9 +149,7 @@ def send_reminders(claimed: list[tuple[AfterSale, EvidenceRequest, int]]) -> int
         request.reminders_sent = [*request.reminders_sent, hours]
         by_list[tuple(request.reminders_sent)].append(request.pk)
     for sent, ids in by_list.items():
-        if EvidenceRequest.objects.filter(pk__in=ids, state=EvidenceRequest.State.OPEN).update(
-            reminders_sent=list(sent)
-        ) != len(ids):
+        if EvidenceRequest.objects.open().filter(pk__in=ids).update(reminders_sent=list(sent)) != len(ids):
             raise Conflict(Code.CONCURRENT_UPDATE)
     publish_each(
         TOPIC,
