@@ -66,6 +66,7 @@ class Command(BaseCommand):
             "merchant_staff": user("merchant_staff", Role.MERCHANT, first_name="小周"),
             "merchant2": user("merchant2", Role.MERCHANT),
             "cs": user("cs", Role.CS),
+            "cs2": user("cs2", Role.CS),  # a second agent: an appeal is decided by one who did not rule
             "distributor": user("distributor", Role.DISTRIBUTOR, subject=person, distributor_qualified=True),
             "distributor_biz": user("distributor_biz", Role.DISTRIBUTOR, subject=biz, distributor_qualified=True),
             "platform": user("platform", Role.PLATFORM),
