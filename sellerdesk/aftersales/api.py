@@ -11,14 +11,14 @@ from sellerdesk.core import clock, ratelimit
 from sellerdesk.core.error_codes import CoreErrorCode as CoreCode
 from sellerdesk.core.errors import Forbidden, InvalidInput, NotFound
 from sellerdesk.core.fields import IsoDatetime
-from sellerdesk.core.pagination import LIMIT, paginate
+from sellerdesk.core.pagination import LIMIT, check_cursor, paginate
 from sellerdesk.core.text import PRINTABLE
 from sellerdesk.identity.models import Role
 
 from . import actions, names, policy
 from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .error_codes import AfterSaleErrorCode as Code
-from .files import MAX_FILES, MAX_STATEMENT_CHARS
+from .files import ALLOWED, MAX_FILES, MAX_STATEMENT_CHARS
 from .models.enums import Status as AfterSaleStatus
 from .models.enums import history_label, status_label
 from .queries import QUICK_FILTERS, cs_queue, detail, filter_aftersales, load_for_detail
@@ -71,6 +71,22 @@ LIST_VALUES = (
 )
 
 
+# `q` of GET /aftersales: an order number, an after-sales number or a buyer, so 100 characters is
+# plenty. The document's maxLength (x-param-max-lengths, core/openapi.py) and check_search say the
+# same, measured as JSON Schema measures: characters as sent. Beyond it: 400 q_too_long.
+MAX_SEARCH_CHARS = 100
+SEARCH = Query(
+    None,
+    description=f"Order no., after-sales no. or buyer (login or display name), at most {MAX_SEARCH_CHARS} characters",
+)
+
+
+def check_search(q: str | None) -> str | None:
+    if q is not None and len(q) > MAX_SEARCH_CHARS:
+        raise InvalidInput(Code.Q_TOO_LONG, details={"field": "q", "length": len(q), "max_chars": MAX_SEARCH_CHARS})
+    return q
+
+
 def _list_item(row: dict) -> dict:
     item = {f: row[f] for f in LIST_FIELDS}
     item["order_no"] = row["order__order_no"]
@@ -98,13 +114,16 @@ def open_aftersale(request, payload: AfterSaleIn):
 @router.get(
     "/aftersales",
     response=AfterSalePage,
-    openapi_extra={"x-param-enums": {"status": AfterSaleStatus.values, "quick": QUICK_FILTERS}},
+    openapi_extra={
+        "x-param-enums": {"status": AfterSaleStatus.values, "quick": QUICK_FILTERS},
+        "x-param-max-lengths": {"q": MAX_SEARCH_CHARS},
+    },
 )
 def list_aftersales(
     request,
     status: list[str] = Query(None),
     quick: str | None = None,
-    q: str | None = None,
+    q: str | None = SEARCH,
     created_from: IsoDatetime | None = None,
     created_to: IsoDatetime | None = None,
     limit: int | None = LIMIT,
@@ -116,7 +135,7 @@ def list_aftersales(
         request.auth,
         statuses=status or (),
         quick=quick,
-        q=q,
+        q=check_search(q),
         created_from=created_from,
         created_to=created_to,
         now=clock.now(),
@@ -144,7 +163,9 @@ def list_cs_queue(request, limit: int | None = LIMIT, cursor: str | None = None)
     the platform. Keyset pages: pass `next_cursor` (or `prev_cursor`) back as `cursor`."""
     if request.auth.role not in (Role.CS, Role.ADMIN):
         raise Forbidden(Code.FORBIDDEN_ROLE, details={"role": request.auth.role})
-    disputes, next_cursor, prev_cursor = cs_queue(request.auth, cursor=cursor, limit=limit, default_limit=20)
+    disputes, next_cursor, prev_cursor = cs_queue(
+        request.auth, cursor=check_cursor(cursor), limit=limit, default_limit=20
+    )
     items = []
     for d in disputes:
         a = d.aftersale
@@ -212,6 +233,10 @@ _FILES = {
     "items": {"type": "string", "format": "binary"},
     "description": "JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB; the type is decided by content",
 }
+# The types files.py accepts (decided by the content's magic bytes; the part's Content-Type is not
+# read): any other content is 415 unsupported_file_type. OpenAPI's encoding says so per part.
+FILE_CONTENT_TYPES = ", ".join(ALLOWED)
+_FILES_ENCODING = {"files": {"contentType": FILE_CONTENT_TYPES}}
 _MESSAGE_BODY = {
     "type": "string",
     "minLength": 1,
@@ -231,7 +256,8 @@ _MESSAGE_REQUEST = {
                     "type": "object",
                     "required": ["body"],
                     "properties": {"body": _MESSAGE_BODY, "files": _FILES},
-                }
+                },
+                "encoding": _FILES_ENCODING,
             },
         },
     }
@@ -254,17 +280,29 @@ _EVIDENCE_REQUEST = {
                         },
                         "files": _FILES,
                     },
-                }
+                },
+                "encoding": _FILES_ENCODING,
             },
         },
     }
 }
 
 
+def _refuse_files_that_are_not_files(request) -> None:
+    """A `files` part without a filename is a text field to Django, never seen by File(): refused
+    (the document says binary parts), not posted as if no file had been sent (fuzz finding)."""
+    if "files" in request.POST:
+        raise InvalidInput(
+            CoreCode.INVALID_INPUT,
+            details={"field": "files", "summary": "files: must be file parts (with a filename), not text fields"},
+        )
+
+
 @router.post("/aftersales/{aftersale_id}/evidence", response=AfterSaleDetail, openapi_extra=_EVIDENCE_REQUEST)
 def submit_evidence(request, aftersale_id: int, statement: str = Form(""), files: list[UploadedFile] = File(None)):
     """Multipart: `statement` (1–2000 chars) and up to 9 `files` (JPEG/PNG/WebP/PDF ≤ 10 MB, MP4 ≤ 50 MB;
     type decided by content). Rate-limited per user (`SELLERDESK_RATE_UPLOADS`) when it carries files."""
+    _refuse_files_that_are_not_files(request)
     if files:
         ratelimit.enforce(request, "uploads")
     return _act(request, aftersale_id, actions.do_submit_evidence, statement=statement, uploads=files or [])
@@ -286,6 +324,8 @@ def post_message(request, aftersale_id: int, body: str = Form(""), files: list[U
     Rate-limited per user: `SELLERDESK_RATE_MESSAGES`, and `SELLERDESK_RATE_UPLOADS` with files."""
     if (request.content_type or "").startswith("application/json"):
         body, files = _json_message(request), []
+    else:
+        _refuse_files_that_are_not_files(request)
     ratelimit.enforce(request, "messages")
     if files:
         ratelimit.enforce(request, "uploads")

@@ -49,6 +49,7 @@ class AfterSaleErrorCode(ErrorCode):
     INVALID_STATUS = "invalid_status", _("没有这个售后状态：%(status)s。")
     INVALID_QUICK_FILTER = "invalid_quick_filter", _("没有这个快捷筛选：%(quick)s。")
     INVALID_CURSOR = "invalid_cursor", _("翻页链接已失效，请从第一页重新查看。")
+    Q_TOO_LONG = "q_too_long", _("搜索内容不能超过 %(max_chars)s 个字。")
     FILE_STORE_UNAVAILABLE = "file_store_unavailable", _("文件存储暂时不可用，没有保存任何内容，请稍后再试。")
 
     # Texts: empty_<field> and <field>_too_long (actions.opening.check_text, files.check_statement).

@@ -73,11 +73,17 @@ def error_statuses(method: str, operation: dict) -> list[str]:
 
 
 def _bound_limits(operation: dict) -> None:
-    from .pagination import MAX_LIMIT
+    """Every list's `limit` and `cursor` as pagination.py checks them (check_limit, check_cursor)."""
+    from .pagination import MAX_CURSOR_CHARS, MAX_LIMIT
 
     for param in operation.get("parameters", []):
-        if param.get("in") == "query" and param.get("name") == "limit":
+        if param.get("in") != "query":
+            continue
+        if param.get("name") == "limit":
             param["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}
+        elif param.get("name") == "cursor":
+            param["schema"] = {"type": "string", "maxLength": MAX_CURSOR_CHARS}
+            param.setdefault("description", "A `next_cursor` (or `prev_cursor`) this list gave, as it was given.")
 
 
 def _enumerate_params(operation: dict) -> None:
@@ -95,14 +101,24 @@ def _enumerate_params(operation: dict) -> None:
             )
 
 
+def _bound_param_lengths(operation: dict) -> None:
+    """`openapi_extra={"x-param-max-lengths": {name: characters}}`: a query parameter's maxLength,
+    which the view checks itself so that a longer one gets its own error code (`q_too_long`)."""
+    lengths = operation.pop("x-param-max-lengths", {})
+    for param in operation.get("parameters", []):
+        if param.get("in") == "query" and param.get("name") in lengths:
+            param["schema"] = {"type": "string", "maxLength": lengths[param["name"]]}
+
+
 def add_error_responses(schema: dict) -> dict:
-    """Every operation's error responses, the error body, and the bounds of every list's `limit`."""
+    """Every operation's error responses, the error body, and the bounds of every list's `limit` and `cursor`."""
     schema.setdefault("components", {}).setdefault("schemas", {})["ErrorBody"] = ERROR_BODY
     ref = {"$ref": "#/components/schemas/ErrorBody"}
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
             _bound_limits(operation)
             _enumerate_params(operation)
+            _bound_param_lengths(operation)
             extra_statuses = operation.pop("x-error-statuses", [])
             responses = operation.setdefault("responses", {})
             for status in sorted({*error_statuses(method, operation), *extra_statuses}):

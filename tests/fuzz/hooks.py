@@ -10,14 +10,36 @@ cases it is given:
 Only positive cases are changed, and they stay valid by the schema; negative ones are left alone.
 The password stays what schemathesis drew, so step-up refuses (401) what the checks let through:
 the fuzz never changes a demo account. docs/decisions.md says why these rules stay 400/422.
+
+The uploads (POST /aftersales/{id}/messages and /evidence, multipart) declare the file types the
+server accepts as the `files` part's `encoding.contentType` (image/jpeg, image/png, image/webp,
+video/mp4, application/pdf: aftersales/files.py's ALLOWED). schemathesis (4.32) cannot honour that
+by itself: it only puts one of the listed types in the parts' Content-Type header, and draws the
+bytes from `format: binary` (random bytes, or its own sample files, a GIF and a ZIP among them);
+the server decides the type by the content's magic bytes and never reads that header, so a
+schema-valid case got 415 unsupported_file_type (ST202). The other ways fail too:
+- a media-type strategy (`schemathesis.openapi.media_type`) replaces the whole `files` array by
+  one value, sent as a part without a filename (a text field to the server, not a file); in our
+  runs no case carried a file at all;
+- a map_case hook that swaps in real files: schemathesis re-validates a case a hook changed, and a
+  body holding binary never validates (Case._validate_component), so every such case turned
+  negative and a 201 for it was reported as "schema-violating request accepted" (ST201).
+So `format: binary` itself is drawn from SAMPLE_FILES, a small real file of each listed type: the
+content is always one the document lists (the part's header is still schemathesis's pick from the
+same list, which the server does not read). test_hooks.py checks that SAMPLE_FILES is exactly the
+document's list and that files.py accepts each sample as its type.
 """
 
 import hashlib
+import io
 import json
 import os
 import re
 
+import pikepdf
 import schemathesis
+from hypothesis import strategies as st
+from PIL import Image
 
 OPERATION = ("POST", "/wallets/{channel}/account-changes")
 BANK_CHANNELS = {"anxin", "wechat"}
@@ -28,6 +50,46 @@ ALIPAY = re.compile(
     r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
 )
 PRINTABLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]")
+
+
+def _image(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 60, 40)).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def _pdf() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(72, 72))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+# A small real file of each type the uploads' encoding lists (test_hooks.py checks that they are
+# the document's list and that aftersales/files.py accepts each one).
+SAMPLE_FILES = {
+    "image/jpeg": _image("JPEG"),
+    "image/png": _image("PNG"),
+    "image/webp": _image("WEBP"),
+    "video/mp4": b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08free",
+    "application/pdf": _pdf(),
+}
+
+
+# Every `format: binary` value schemathesis draws (only the uploads' `files` items have that format).
+schemathesis.openapi.format("binary", st.sampled_from(list(SAMPLE_FILES.values())))
+
+
+def part_content_types(definition: dict) -> dict[str, list[str]]:
+    """{form field: the media types its `encoding.contentType` lists} of an operation's multipart body."""
+    content = ((definition.get("requestBody") or {}).get("content") or {}).get("multipart/form-data") or {}
+    listed = {}
+    for name, encoding in (content.get("encoding") or {}).items():
+        raw = encoding.get("contentType") if isinstance(encoding, dict) else None
+        if isinstance(raw, str):
+            listed[name] = [t.strip() for t in raw.split(",") if t.strip()]
+    return listed
 
 
 def _subject() -> dict | None:

@@ -80,3 +80,65 @@ def test_only_positive_cases_of_the_change_operation_are_mapped(monkeypatch):
     assert hooks.map_case(context, case).body == {"account_no": "x"}
     context, case = _case("positive", {"account_no": "x"})
     assert hooks.map_case(context, case).body["holder_name"] == PERSON["legal_name"]
+
+
+# ------------------------------------------------------------------------------------------ uploads
+
+UPLOADS = ("/api/v1/aftersales/{aftersale_id}/messages", "/api/v1/aftersales/{aftersale_id}/evidence")
+
+
+def _document() -> dict:
+    from sellerdesk.api import api
+
+    return api.get_openapi_schema()
+
+
+def test_the_upload_samples_are_the_file_types_the_document_lists():
+    document = _document()
+    for path in UPLOADS:
+        listed = hooks.part_content_types(document["paths"][path]["post"])
+        assert sorted(listed) == ["files"]
+        assert sorted(listed["files"]) == sorted(hooks.SAMPLE_FILES), path
+
+
+@pytest.mark.parametrize("content_type", sorted(hooks.SAMPLE_FILES))
+def test_each_upload_sample_is_a_file_the_server_accepts_as_its_type(content_type):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sellerdesk.aftersales.files import check_files
+
+    (checked,) = check_files([SimpleUploadedFile("files", hooks.SAMPLE_FILES[content_type])])
+    assert checked.content_type == content_type
+
+
+def test_schemathesis_upload_cases_carry_only_files_the_server_accepts_and_stay_positive():
+    """Cases drawn by schemathesis itself from the document, with hooks.py loaded, as they would be
+    sent: every file part is one of the listed types, and a schema-valid case stays labelled valid
+    (so that its acceptance is what the fuzz checks)."""
+    import schemathesis
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from hypothesis import HealthCheck, given, settings
+
+    from sellerdesk.aftersales.files import check_files
+
+    schema = schemathesis.openapi.from_dict(_document())
+    sent, positive = [], 0
+    for path in UPLOADS:
+        operation = schema[path]["POST"]
+
+        @given(case=operation.as_strategy(media_type="multipart/form-data"))
+        @settings(
+            max_examples=60, database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
+        def check(case):
+            nonlocal positive
+            kwargs = case.as_transport_kwargs(base_url="http://testserver")
+            parts = [p for name, p in kwargs.get("files") or [] if name == "files"]
+            uploads = [SimpleUploadedFile(p[0] or "files", getattr(p[1], "data", p[1])) for p in parts]
+            checked = check_files(uploads)
+            sent.extend(checked)
+            positive += bool(parts) and case.meta.generation.mode.is_positive
+
+        check()
+    assert {c.content_type for c in sent} == set(hooks.SAMPLE_FILES)
+    assert positive > 0
