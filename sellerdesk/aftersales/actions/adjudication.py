@@ -105,7 +105,6 @@ def do_rule(
         ruled_by=acting_user,
         ruled_at=now,
     )
-    close_open_offers(aftersale, now=now)
     record(
         aftersale,
         HistoryKind.RULED,
@@ -121,6 +120,7 @@ def do_rule(
             "timed_out": dispute.timed_out,
         },
     )
+    close_open_offers(aftersale, now=now)
     finish_dispute(aftersale, now=now, outcome=outcome, liable=liable)
     set_status(aftersale, resolve(Choice.RULING_OUTCOME, aftersale, refunds=bool(amount)), action=Action.RULE, now=now)
     if amount:

@@ -12,11 +12,11 @@ from .common import begin, close_open_offers, finish_dispute, publish, record, s
 def do_cancel(aftersale_id: int, *, acting_user, now):
     aftersale, party = begin(aftersale_id, Action.CANCEL, acting_user=acting_user, now=now)
     previous = aftersale.status
-    close_open_offers(aftersale, now=now)
     finish_dispute(aftersale, now=now, status=DisputeStatus.CANCELLED)
     set_status(aftersale, Status.CANCELLED, action=Action.CANCEL, now=now)
     record(
         aftersale, HistoryKind.CANCELLED, actor=acting_user, party=party, now=now, data={"previous_status": previous}
     )
+    close_open_offers(aftersale, now=now)
     publish(aftersale, "aftersale.cancelled", previous_status=previous)
     return aftersale

@@ -228,7 +228,20 @@ def close_open_evidence_request(aftersale: AfterSale, *, now, state=EvidenceRequ
 
 
 def close_open_offers(aftersale: AfterSale, *, now, state=Offer.State.LAPSED) -> None:
-    Offer.objects.filter(aftersale=aftersale, state=Offer.State.OPEN).update(state=state, answered_at=now)
+    """End the open offer, if there is one, and say so in the history, so that it tells the whole
+    negotiation: a new offer superseded it, or the request moved on without an answer (lapsed)."""
+    offer = Offer.objects.filter(aftersale=aftersale, state=Offer.State.OPEN).only("id", "amount_fen").first()
+    if offer is None:
+        return
+    Offer.objects.filter(pk=offer.pk).update(state=state, answered_at=now)
+    record(
+        aftersale,
+        HistoryKind.OFFER_SUPERSEDED if state == Offer.State.SUPERSEDED else HistoryKind.OFFER_LAPSED,
+        actor=None,
+        party=Party.SYSTEM,
+        now=now,
+        data={"offer_id": offer.pk, "amount_fen": offer.amount_fen},
+    )
 
 
 def finish_dispute(aftersale: AfterSale, *, now, status=DisputeStatus.RESOLVED, outcome="", liable="") -> None:

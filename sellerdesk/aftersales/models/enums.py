@@ -82,6 +82,8 @@ class HistoryKind(models.TextChoices):
     OFFER_MADE = "offer_made", _("商家提出部分退款方案")
     OFFER_ACCEPTED = "offer_accepted", _("买家接受方案")
     OFFER_DECLINED = "offer_declined", _("买家拒绝方案")
+    OFFER_SUPERSEDED = "offer_superseded", _("商家以新方案取代原方案")
+    OFFER_LAPSED = "offer_lapsed", _("部分退款方案已失效")
     CANCELLED = "cancelled", _("买家撤销申请")
     RULED = "ruled", _("平台判责")
     REFUNDED = "refunded", _("退款成功")

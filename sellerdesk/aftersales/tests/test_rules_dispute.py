@@ -622,6 +622,48 @@ def test_a_new_offer_supersedes_the_old_one(world):
     assert fresh(aftersale).refund.amount_fen == 5000
 
 
+def test_a_superseded_offer_leaves_a_history_entry_naming_it(world):
+    aftersale, opened = escalated(world)
+    old = do_make_offer(aftersale.pk, amount_fen=3000, acting_user=world.merchant, now=opened + HOUR)
+
+    do_make_offer(aftersale.pk, amount_fen=5000, acting_user=world.merchant, now=opened + 2 * HOUR)
+
+    entry = HistoryEntry.objects.get(aftersale=aftersale, kind="offer_superseded")
+    assert (entry.at, entry.actor_role, entry.data) == (
+        opened + 2 * HOUR,
+        "system",
+        {"offer_id": old.pk, "amount_fen": 3000},
+    )
+    assert kinds(aftersale)[-3:] == ["offer_made", "offer_superseded", "offer_made"]
+
+
+@pytest.mark.parametrize(
+    "end_it",
+    ["approve", "rule", "cancel", "escalation_window_closes"],
+)
+def test_an_offer_left_unanswered_when_the_request_moves_on_lapses_in_the_history(world, end_it):
+    if end_it == "escalation_window_closes":
+        aftersale, t = reach(world, S.MERCHANT_REJECTED)
+    else:
+        aftersale, t = reach(world, S.DISPUTE_PLATFORM_REVIEW)
+    offer = do_make_offer(aftersale.pk, amount_fen=4000, acting_user=world.merchant, now=t + HOUR)
+    ended_at = t + 2 * HOUR
+
+    if end_it == "approve":
+        do_approve(aftersale.pk, acting_user=world.merchant, now=ended_at)
+    elif end_it == "rule":
+        do_rule(aftersale.pk, outcome="no_refund", liable="buyer", note="凭证不足", acting_user=world.cs, now=ended_at)
+    elif end_it == "cancel":
+        do_cancel(aftersale.pk, acting_user=world.buyer, now=ended_at)
+    else:
+        ended_at = fresh(aftersale).due_at + SECOND
+        assert apply_timeout(aftersale.pk, now=ended_at) is True
+
+    assert Offer.objects.get(pk=offer.pk).state == "lapsed"
+    entry = HistoryEntry.objects.get(aftersale=aftersale, kind="offer_lapsed")
+    assert (entry.at, entry.data) == (ended_at, {"offer_id": offer.pk, "amount_fen": 4000})
+
+
 @pytest.mark.parametrize("amount", [0, 10000, 12000])
 def test_an_offer_must_be_a_partial_refund_of_the_request(world, amount):
     aftersale, opened = escalated(world)

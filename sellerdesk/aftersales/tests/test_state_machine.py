@@ -63,7 +63,7 @@ DISPUTE_STATUS_OF = {
     S.DISPUTE_AWAITING_SUPPLEMENT: DisputeStatus.AWAITING_SUPPLEMENT,
 }
 # Entries that do not move the request; every status is explained by the latest entry of another kind.
-NEUTRAL_KINDS = {"message", "offer_made", "offer_declined"}
+NEUTRAL_KINDS = {"message", "offer_made", "offer_declined", "offer_superseded", "offer_lapsed"}
 LATEST_KIND_OF = {
     S.AWAITING_MERCHANT: {"created"},
     S.AWAITING_RETURN: {"approved", "auto_approved"},
@@ -134,6 +134,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
         self.orders = [f.make_order(shop=w.shop, buyer=w.buyer, paid_fen=paid) for paid in PAID]
         self.ids: list[int] = []
         self.expected_kinds: dict[int, list[str]] = {}
+        self.had_open_offer = False  # whether an offer was open when attempt() began (lapsed())
         self.final_snapshots: dict[int, tuple] = {}
         self.stats = STATS
         self._last_snapshot = None
@@ -230,6 +231,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
             table_says = exc.code
         assert listed == (table_says is None and party is not None)
         before = self.snapshot()
+        self.had_open_offer = Offer.objects.filter(aftersale_id=aftersale_id, state=Offer.State.OPEN).exists()
         self.changed()
         try:
             call(user, aftersale_id)
@@ -260,11 +262,15 @@ class AfterSalesMachine(RuleBasedStateMachine):
         refunds = list(Refund.objects.filter(aftersale_id=before.pk).values_list("amount_fen", flat=True))
         assert refunds == ([] if refund_fen is None else [refund_fen])
 
-    def approval(self, aftersale, first_kind):
+    def approval(self, aftersale, first_kind, lapsed=()):
         """The merchant (or the system for them) agreed: refund now, or first wait for the goods."""
         if aftersale.type == AfterSaleType.RETURN_REFUND and not aftersale.return_tracking_no:
-            return S.AWAITING_RETURN, self.now + policy.return_shipment(), [first_kind], None
-        return S.REFUNDED, None, [first_kind, "refunded"], aftersale.amount_fen
+            return S.AWAITING_RETURN, self.now + policy.return_shipment(), [first_kind, *lapsed], None
+        return S.REFUNDED, None, [first_kind, *lapsed, "refunded"], aftersale.amount_fen
+
+    def lapsed(self, kind="offer_lapsed") -> list[str]:
+        """The history entry of the offer the action just ended, if one was open before it."""
+        return [kind] if self.had_open_offer else []
 
     # -------------------------------------------------------------------------------- the first request
 
@@ -340,6 +346,11 @@ class AfterSalesMachine(RuleBasedStateMachine):
     def sweep(self):
         rows = {a.pk: a for a in AfterSale.objects.filter(pk__in=self.ids)}
         due = [a for a in rows.values() if a.status in TIMED_STATUSES and a.due_at < self.now]
+        with_offer = set(
+            Offer.objects.filter(aftersale_id__in=self.ids, state=Offer.State.OPEN).values_list(
+                "aftersale_id", flat=True
+            )
+        )
         before = self.grouped()
         self.changed()
         fired = actions.sweep(now=self.now)
@@ -355,6 +366,8 @@ class AfterSalesMachine(RuleBasedStateMachine):
                 self.check_change(aftersale, *self.approval(aftersale, "auto_approved"))
             else:
                 status, kinds = TIMEOUTS[aftersale.status]
+                if aftersale.status == S.MERCHANT_REJECTED and pk in with_offer:  # the window closing ends it
+                    kinds = [*kinds, "offer_lapsed"]
                 refund = aftersale.amount_fen if status == S.REFUNDED else None
                 self.check_change(aftersale, status, None, kinds, refund)
             if aftersale.status == S.DISPUTE_AWAITING_EVIDENCE:
@@ -370,7 +383,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
             i,
             who,
             lambda u, a: actions.do_approve(a, acting_user=u, now=self.now),
-            lambda before: self.approval(before, "approved"),
+            lambda before: self.approval(before, "approved", self.lapsed()),
         )
 
     @rule(i=pick, who=actor("merchant"))
@@ -422,7 +435,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
             i,
             who,
             lambda u, a: actions.do_make_offer(a, amount_fen=amount, note="部分退款", acting_user=u, now=self.now),
-            lambda before: (Unchanged, None, ["offer_made"], None),
+            lambda before: (Unchanged, None, [*self.lapsed("offer_superseded"), "offer_made"], None),
         )
 
     # -------------------------------------------------------------------------------- buyer
@@ -493,7 +506,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
             i,
             who,
             lambda u, a: actions.do_cancel(a, acting_user=u, now=self.now),
-            lambda before: (S.CANCELLED, None, ["cancelled"], None),
+            lambda before: (S.CANCELLED, None, ["cancelled", *self.lapsed()], None),
         )
 
     # -------------------------------------------------------------------------------- platform CS
@@ -533,8 +546,8 @@ class AfterSalesMachine(RuleBasedStateMachine):
         def expect(before):
             refund = {"refund": before.amount_fen, "partial_refund": amount, "no_refund": None}[outcome]
             if refund is None:
-                return S.CLOSED, None, ["ruled"], None
-            return S.REFUNDED, None, ["ruled", "refunded"], refund
+                return S.CLOSED, None, ["ruled", *self.lapsed()], None
+            return S.REFUNDED, None, ["ruled", *self.lapsed(), "refunded"], refund
 
         self.attempt(
             Action.RULE,
