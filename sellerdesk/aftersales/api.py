@@ -53,6 +53,7 @@ LIST_FIELDS = (
     "due_at",
 )
 DISPUTE_FIELDS = (
+    "round",
     "status",
     "opened_at",
     "evidence_due_at",

@@ -130,6 +130,7 @@ def detail(aftersale, user, now) -> dict:
             **{
                 f: getattr(dispute, f)
                 for f in (
+                    "round",
                     "status",
                     "opened_at",
                     "evidence_due_at",

@@ -71,6 +71,10 @@ class AttachmentOut(Schema):
 
 
 class DisputeSummaryOut(Schema):
+    round: int = Field(
+        description="1, or 2 when the buyer escalated again after the merchant agreed in round 1 and then "
+        "refused the returned goods; this object is the current round, every round is in the history"
+    )
     status: str
     opened_at: datetime
     evidence_due_at: datetime

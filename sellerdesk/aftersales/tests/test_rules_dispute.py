@@ -6,6 +6,7 @@ negotiation history and the outbox."""
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from sellerdesk.aftersales.actions import (
     apply_timeout,
@@ -166,6 +167,28 @@ def test_a_second_escalation_opens_round_two_and_keeps_round_one_as_it_ended(wor
     }
     assert requests == {1: [(True, "withdrawn")], 2: [(True, "open")]}
     assert kinds(aftersale).count("escalated") == 2
+
+
+def test_the_api_and_the_detail_page_show_the_current_round(world, api_as):
+    aftersale, opened = escalated(world, type=RETURN_REFUND)
+    merchant = api_as(world.merchant)
+    assert merchant.get(f"/aftersales/{aftersale.pk}").json()["dispute"]["round"] == 1
+    do_approve(aftersale.pk, acting_user=world.merchant, now=opened + HOUR)
+    do_submit_return(
+        aftersale.pk, carrier="顺丰速运", tracking_no="SF3", acting_user=world.buyer, now=opened + 2 * HOUR
+    )
+    do_reject_receipt(aftersale.pk, reason="退回商品已损坏", acting_user=world.merchant, now=opened + 3 * HOUR)
+    do_escalate(aftersale.pk, reason="商品寄回时完好", acting_user=world.buyer, now=opened + 4 * HOUR)
+
+    with time_machine.travel(opened + 5 * HOUR, tick=False):
+        detail = merchant.get(f"/aftersales/{aftersale.pk}").json()
+        listed = merchant.get("/aftersales", quick="disputes_pending").json()["items"]
+        page = Client()
+        page.force_login(world.merchant)
+        html = page.get(f"/workbench/aftersales/{aftersale.pk}/").content.decode()
+    assert (detail["dispute"]["round"], detail["dispute"]["escalation_reason"]) == (2, "商品寄回时完好")
+    assert [(row["id"], row["dispute"]["round"]) for row in listed] == [(aftersale.pk, 2)]
+    assert "第 2 轮" in html
 
 
 def test_the_30_day_figures_keep_round_one_after_a_second_escalation(world):
