@@ -27,7 +27,10 @@ def test_the_demo_loads_with_every_deadline_however_short(settings, seconds):
     if seconds is not None:
         settings.SELLERDESK_DEADLINES = {name: seconds for name in settings.SELLERDESK_DEADLINES}
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    assert User.objects.filter(username__in=["buyer", "merchant", "merchant_staff", "cs", "cs2", "distributor"]).count() == 6
+    assert (
+        User.objects.filter(username__in=["buyer", "merchant", "merchant_staff", "cs", "cs2", "distributor"]).count()
+        == 6
+    )
     statuses = set(AfterSale.objects.values_list("status", flat=True))
     assert EXPECTED_STATUSES <= statuses, EXPECTED_STATUSES - statuses
     assert AfterSale.objects.filter(dispute__timed_out=True).count() == 1  # 商家超时未举证
