@@ -9,6 +9,7 @@ from sellerdesk.core.fields import MAX_FEN
 from sellerdesk.core.money import YuanField
 
 from . import policy
+from .models import Outcome
 from .states import Action
 
 
@@ -83,8 +84,6 @@ class RulingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        from .models import Outcome
-
         if data.get("outcome") == Outcome.PARTIAL_REFUND and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("部分退款请填写金额。"))
         elif data.get("outcome") != Outcome.PARTIAL_REFUND:

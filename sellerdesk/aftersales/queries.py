@@ -66,8 +66,6 @@ def search_q(q: str) -> Q:
     table)`. An OR across joined tables, or of IN-subqueries, is a filter PostgreSQL can only apply
     row by row, so it scanned every request the caller may see (46 ms at 100k requests); each branch
     of the union reads only the rows that match (docs/benchmarks.md, issue 8)."""
-    from .models import AfterSale
-
     users = get_user_model().objects
     # Account and name as two branches, not an OR: SQLite scanned every user for the OR.
     matches = (

@@ -3,6 +3,9 @@
 from django import template
 from django.urls import reverse
 
+from sellerdesk.aftersales import names
+from sellerdesk.aftersales.models import DisputeStatus, Liable, Outcome, Party
+
 register = template.Library()
 
 
@@ -20,35 +23,25 @@ def _label(choices_cls, value):
 
 @register.filter
 def outcome_label(value):
-    from sellerdesk.aftersales.models import Outcome
-
     return _label(Outcome, value)
 
 
 @register.filter
 def liable_label(value):
-    from sellerdesk.aftersales.models import Liable
-
     return _label(Liable, value)
 
 
 @register.filter
 def dispute_status_label(value):
-    from sellerdesk.aftersales.models import DisputeStatus
-
     return _label(DisputeStatus, value)
 
 
 @register.filter
 def party_label(value):
-    from sellerdesk.aftersales.models import Party
-
     return _label(Party, value)
 
 
 @register.filter
 def buyer_name(user) -> str:
     """A buyer as others see them: the nickname, never the login name."""
-    from sellerdesk.aftersales.names import buyer_name as name
-
-    return name(user) if user else ""
+    return names.buyer_name(user) if user else ""
