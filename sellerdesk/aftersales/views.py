@@ -413,6 +413,16 @@ def _waiting_for_refund(user, now):
     return filter_aftersales(user, now=now).filter(Q(status__in=MERCHANT_PENDING_STATUSES) | disputes_pending_q(user))
 
 
+def _page_of_orders(request, orders):
+    """A page of orders from `?cursor=`; a cursor this server cannot read (edited, too long, from an
+    older page) shows the first page with the reason, never an error page."""
+    try:
+        return paginate(orders, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    except CodedError as err:
+        messages.error(request, err.message)
+        return paginate(orders, cursor=None, limit=PAGE_SIZE)
+
+
 @login_required
 def m_orders(request):
     """我的订单 (商家后台): tabs 全部 / 等待退款 / 售后记录."""
@@ -422,10 +432,8 @@ def m_orders(request):
     waiting = _waiting_for_refund(request.user, now)
     ctx = {"tab": tab, "waiting_count": waiting.count(), "now": now}
     if tab == "all":
-        orders, next_cursor = paginate(
-            orders_visible_to(request.user).prefetch_related("items", "aftersales"),
-            cursor=request.GET.get("cursor") or None,
-            limit=PAGE_SIZE,
+        orders, next_cursor = _page_of_orders(
+            request, orders_visible_to(request.user).prefetch_related("items", "aftersales")
         )
         ctx.update(orders=orders, next_cursor=next_cursor)
     else:
@@ -449,10 +457,8 @@ def m_detail(request, aftersale_id: int):
 def buyer_orders(request):
     """我的订单 (buyer)."""
     _role(request, Role.BUYER)
-    orders, next_cursor = paginate(
-        orders_visible_to(request.user).select_related("shop").prefetch_related("items", "aftersales"),
-        cursor=request.GET.get("cursor") or None,
-        limit=PAGE_SIZE,
+    orders, next_cursor = _page_of_orders(
+        request, orders_visible_to(request.user).select_related("shop").prefetch_related("items", "aftersales")
     )
     rows = []
     for order in orders:

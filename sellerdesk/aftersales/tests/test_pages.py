@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -460,3 +461,15 @@ def test_cs_queue_pages_through_every_dispute_oldest_first(world, monkeypatch):
 def test_cs_queue_with_a_stale_or_garbage_cursor_goes_back_to_the_oldest(world):
     client = client_for(world.cs)
     assert client.get("/cs/", {"cursor": "garbage"}).status_code == 302
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "x" * 300])
+@pytest.mark.parametrize("page", ["buyer", "merchant"])
+def test_an_order_list_with_a_cursor_it_cannot_read_shows_the_first_page_and_says_why(world, page, cursor):
+    user, path = (world.buyer, "/buyer/orders/") if page == "buyer" else (world.merchant, "/m/orders/?tab=all")
+    sep = "&" if "?" in path else "?"
+    response = client_for(user).get(f"{path}{sep}cursor={cursor}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "翻页链接" in html and "请从第一页重新查看" in html
+    assert world.order.order_no in html  # the first page, not an empty one
