@@ -18,7 +18,7 @@ from sellerdesk.identity.models import Role
 from . import actions, names, policy
 from .access import access_aftersale, access_attachment, aftersales_visible_to, party_of, visible_history
 from .error_codes import AfterSaleErrorCode as Code
-from .files import ALLOWED, MAX_FILES, MAX_STATEMENT_CHARS
+from .files import ALLOWED, MAX_FILES, MAX_STATEMENT_CHARS, check_integrity
 from .models.enums import Status as AfterSaleStatus
 from .models.enums import history_label, status_label
 from .queries import QUICK_FILTERS, cs_queue, detail, filter_aftersales, load_for_detail
@@ -30,6 +30,7 @@ from .schemas import (
     EvidenceRequestIn,
     EvidenceRequestOut,
     HistoryOut,
+    IntegrityOut,
     OfferIn,
     OfferOut,
     ReasonIn,
@@ -410,6 +411,12 @@ def history(request, aftersale_id: int):
     """The negotiation history (协商历史), oldest first."""
     aftersale = access_aftersale(request.auth, aftersale_id)
     return [_history_item(e, aftersale) for e in visible_history(aftersale, party_of(request.auth, aftersale))]
+
+
+@router.get("/attachments/{attachment_id}/integrity", response=IntegrityOut)
+def attachment_integrity(request, attachment_id: int):
+    """CS: hash the stored file again and say whether it is still the one uploaded (防篡改校验)."""
+    return check_integrity(request.auth, attachment_id, now=clock.now())
 
 
 @router.get("/attachments/{attachment_id}")

@@ -76,9 +76,12 @@ import pikepdf
 from PIL import Image, ImageOps
 
 from sellerdesk.core.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from sellerdesk.core.roles import require_role
 from sellerdesk.core.text import cleaned as clean_text
 from sellerdesk.core.text import measured
+from sellerdesk.identity.models import Role
 
+from .access import access_attachment
 from .error_codes import AfterSaleErrorCode as Code
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # per image / PDF
@@ -534,3 +537,25 @@ def _is_web_link(value) -> bool:
     if not isinstance(value, pikepdf.String):
         return False
     return bytes(value).decode("latin-1").strip().lower().startswith(_PDF_LINK_SCHEMES)
+
+
+def check_integrity(user, attachment_id: int, *, now) -> dict:
+    """防篡改校验 (CS): hash the stored bytes again and compare them with the SHA-256 recorded at
+    upload. A file the store no longer has does not match (fail closed)."""
+    require_role(user, Role.CS, Role.ADMIN)
+    attachment = access_attachment(user, attachment_id)
+    digest = hashlib.sha256()
+    try:
+        with attachment.file.open("rb") as stored:
+            for chunk in iter(lambda: stored.read(1 << 20), b""):
+                digest.update(chunk)
+        stored_sha256 = digest.hexdigest()
+    except (FileNotFoundError, OSError):
+        stored_sha256 = None
+    return {
+        "attachment_id": attachment.pk,
+        "recorded_sha256": attachment.sha256,
+        "stored_sha256": stored_sha256,
+        "matches": stored_sha256 == attachment.sha256,
+        "checked_at": now,
+    }

@@ -63,11 +63,20 @@ class AttachmentOut(Schema):
     name: str = Field(alias="original_name")
     content_type: str
     size: int
+    sha256: str = Field(description="SHA-256 of the stored bytes, recorded at upload (hex)")
     url: str
 
     @staticmethod
     def resolve_url(obj):
         return f"/api/v1/attachments/{obj.id}"
+
+
+class IntegrityOut(Schema):
+    attachment_id: int
+    recorded_sha256: str = Field(description="Recorded when the file was uploaded")
+    stored_sha256: str | None = Field(description="Of the bytes stored now; null when the store has no file")
+    matches: bool = Field(description="The stored bytes are the ones uploaded")
+    checked_at: datetime
 
 
 class DisputeSummaryOut(Schema):

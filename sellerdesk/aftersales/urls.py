@@ -25,5 +25,6 @@ urlpatterns = [
     path("cs/", views.cs_queue, name="cs_queue"),
     path("cs/cases/<int:aftersale_id>/", views.cs_case, name="cs_case"),
     path("cs/cases/<int:aftersale_id>/history/", views.history_page, name="cs_history"),
+    path("cs/attachments/<int:attachment_id>/integrity/", views.cs_integrity, name="cs_integrity"),
     path("cs/refunds/<int:refund_id>/retry/", views.cs_retry_refund, name="cs_retry_refund"),
 ]

@@ -32,11 +32,13 @@ from sellerdesk.orders.actions import access_order, orders_visible_to
 from . import actions, files
 from .access import access_aftersale, party_of, visible_history
 from .actions.refunds import do_retry_refund
+from .files import check_integrity
 from .forms import ACTION_FORMS, NewAfterSaleForm, first_error
 from .models import (
     MERCHANT_PENDING_STATUSES,
     AfterSale,
     AfterSaleType,
+    Attachment,
     DisputeStatus,
     Liable,
     Offer,
@@ -609,6 +611,18 @@ def _age(delta: timedelta) -> str:
     if hours:
         return _("%(h)s小时%(m)s分") % {"h": hours, "m": mins}
     return _("%(m)s分钟") % {"m": mins}
+
+
+@login_required
+def cs_integrity(request, attachment_id: int):
+    """防篡改校验 of one file, for CS: the recorded and the recomputed SHA-256, and whether they match."""
+    _role(request, Role.CS, Role.ADMIN)
+    try:
+        check = check_integrity(request.user, attachment_id, now=clock.now())
+    except NotFound:
+        raise Http404(_("文件不存在。")) from None
+    attachment = Attachment.objects.select_related("aftersale").get(pk=attachment_id)
+    return render(request, "aftersales/cs_integrity.html", {"check": check, "f": attachment, "a": attachment.aftersale})
 
 
 @login_required
