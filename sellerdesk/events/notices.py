@@ -6,6 +6,7 @@ transaction that writes the event, so a notification exists exactly when its eve
 `render` turns the stored topic and parameters into text in the reader's language when read.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -128,32 +129,34 @@ NOTICES: dict[str, Notice] = {
 }
 
 
+def _sides(event, audience: str, payload: dict) -> tuple[bool, bool] | None:
+    """Whether (the shop's merchants, the buyer) receive a notice for `audience` of `event`; None for
+    an audience that is not the parties of an after-sale (a subject's users, an owner)."""
+    party = payload.get("party")
+    if audience == MERCHANT:
+        merchants, buyer = True, False
+    elif audience == BUYER:
+        merchants, buyer = False, True
+    elif audience == BOTH:
+        merchants, buyer = True, True
+    elif audience == ASKED:
+        merchants, buyer = party != "buyer", party == "buyer"
+    elif audience == OTHER_PARTY:
+        # the other party hears it; CS or the system spoke: both parties do
+        merchants, buyer = party != "merchant", party != "buyer"
+    else:
+        return None
+    return merchants and bool(event.shop_id), buyer and bool(event.buyer_id)
+
+
 def _users_of(event, audience: str, payload: dict):
     from sellerdesk.identity.models import Role, User
 
-    def merchants():
-        return (
-            list(User.objects.filter(role=Role.MERCHANT, shops=event.shop_id, is_active=True)) if event.shop_id else []
-        )
-
-    def buyers():
-        return list(User.objects.filter(pk=event.buyer_id, is_active=True)) if event.buyer_id else []
-
-    party = payload.get("party")
-    if audience == MERCHANT:
-        return merchants()
-    if audience == BUYER:
-        return buyers()
-    if audience == BOTH:
-        return merchants() + buyers()
-    if audience == ASKED:
-        return buyers() if party == "buyer" else merchants()
-    if audience == OTHER_PARTY:
-        if party == "merchant":
-            return buyers()
-        if party == "buyer":
-            return merchants()
-        return merchants() + buyers()  # CS or the system spoke: both parties hear it
+    sides = _sides(event, audience, payload)
+    if sides is not None:
+        merchants, buyer = sides
+        users = list(User.objects.filter(role=Role.MERCHANT, shops=event.shop_id, is_active=True)) if merchants else []
+        return users + (list(User.objects.filter(pk=event.buyer_id, is_active=True)) if buyer else [])
     if audience == SUBJECT and event.subject_id:
         from sellerdesk.identity.models import Subject
         from sellerdesk.payouts.actions.changes import subject_users
@@ -163,6 +166,8 @@ def _users_of(event, audience: str, payload: dict):
 
 
 def link_for(user, event) -> str:
+    """Where a notification of `event` takes `user`. It reads only whether the user is a merchant
+    (fan_out_statement relies on it to pick the link in SQL)."""
     from sellerdesk.identity.models import Role
 
     payload = event.payload
@@ -203,6 +208,91 @@ def fan_out(event) -> None:
             for u in {u.pk: u for u in users}.values()
         ]
     )
+
+
+@functools.cache
+def _notification_columns() -> tuple[str, tuple]:
+    from django.db import connection
+
+    from .models import Notification
+
+    fields = tuple(f for f in Notification._meta.concrete_fields if not f.primary_key)
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields), fields
+
+
+@functools.cache
+def _recipient_selects() -> tuple[str, str]:
+    """(a shop's active merchants, one active user): each `SELECT id, role`, one parameter."""
+    from django.db import connection
+
+    from sellerdesk.identity.models import Role, ShopMembership, User
+
+    qn = connection.ops.quote_name
+    user, member = qn(User._meta.db_table), qn(ShopMembership._meta.db_table)
+    return (
+        f"SELECT u.{qn('id')}, u.{qn('role')} FROM {user} u INNER JOIN {member} m ON m.{qn('user_id')} = u.{qn('id')} "
+        f"WHERE m.{qn('shop_id')} = %s AND u.{qn('role')} = '{Role.MERCHANT.value}' AND u.{qn('is_active')}",
+        f"SELECT u.{qn('id')}, u.{qn('role')} FROM {user} u WHERE u.{qn('id')} = %s AND u.{qn('is_active')}",
+    )
+
+
+def fan_out_statement(event) -> tuple[str, list] | None:
+    """fan_out(event) as one INSERT … SELECT (PostgreSQL), for emit to write the event and its
+    notifications in one statement: the audience's users are selected by the same rules as
+    _users_of (active merchants of the shop, the active buyer, no one twice) inside the INSERT,
+    and the event's id is read from the CTE `ev` that inserts it. ("", []) when the event asks for
+    no notification; None when its audience is not the parties of an after-sale (a subject's
+    users): call fan_out(event) once the event is written."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from sellerdesk.identity.models import Role
+
+    from .models import Notification
+
+    notice = NOTICES.get(event.topic)
+    if notice is None or notice.audience == "owner":
+        return "", []
+    sides = _sides(event, notice.audience, event.payload)
+    if sides is None:
+        return None if notice.audience == SUBJECT and event.subject_id else ("", [])
+    merchants, buyer = sides
+    if not (merchants or buyer):
+        return "", []
+    email = notice.email(event.payload) if callable(notice.email) else notice.email
+    template = Notification(
+        topic=event.topic,
+        params=event.payload,
+        aftersale_id=event.aftersale_id,
+        created_at=event.created_at,
+        email_state=Notification.EmailState.PENDING if email else Notification.EmailState.NONE,
+    )
+    columns, fields = _notification_columns()
+    values, params = [], []
+    for f in fields:
+        if f.attname == "user_id":
+            values.append("r.id")
+        elif f.attname == "event_id":
+            values.append("ev.id")
+        elif f.attname == "link":
+            values.append("CASE WHEN r.role = %s THEN %s ELSE %s END")
+            params += [
+                Role.MERCHANT.value,
+                link_for(SimpleNamespace(role=Role.MERCHANT), event),
+                link_for(SimpleNamespace(role=Role.BUYER), event),
+            ]
+        else:
+            values.append("%s")
+            params.append(f.get_db_prep_save(f.pre_save(template, True), connection))
+    of_shop, of_user = _recipient_selects()
+    selects = ([of_shop] if merchants else []) + ([of_user] if buyer else [])
+    params += ([event.shop_id] if merchants else []) + ([event.buyer_id] if buyer else [])
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)} ({columns}) "
+        f"SELECT {', '.join(values)} FROM ev CROSS JOIN ({' UNION '.join(selects)}) r"
+    )
+    return sql, params
 
 
 def notify(users, *, topic: str, params: dict, link: str = "", aftersale_id=None) -> None:

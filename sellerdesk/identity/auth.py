@@ -43,15 +43,27 @@ def token_of(request, raw: str) -> ApiToken | None:
     if seen is not None and seen[0] == raw:
         return seen[1]
     found = ApiToken.usable(raw)
-    request._sellerdesk_token = (raw, found)
+    remember_token(request, raw, found)
     return found
+
+
+def remember_token(request, raw: str, found: ApiToken | None) -> None:
+    """What token_of(request, raw) answers from now on: the token found by a statement that read
+    it together with something else (the idempotency middleware's claim, on PostgreSQL)."""
+    request._sellerdesk_token = (raw, found)
+
+
+def bearer_of(request) -> str | None:
+    """The raw Bearer token of the request, or None when it sends no Bearer header."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
 def resolve_caller(request):
     """The caller of an API request, before ninja runs (used to scope idempotency keys)."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        found = token_of(request, header[7:].strip())
+    raw = bearer_of(request)
+    if raw is not None:
+        found = token_of(request, raw)
         return found.user if found else None
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
