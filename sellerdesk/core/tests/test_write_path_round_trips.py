@@ -17,29 +17,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sellerdesk.aftersales import actions
-from sellerdesk.aftersales.models import HistoryEntry, HistoryKind
 from sellerdesk.aftersales.tests.test_api_authorization import assert_error, bring_to
+from sellerdesk.aftersales.tests.test_write_path_queries import messages_of, post_message, statements
 from sellerdesk.core import clock
 from sellerdesk.core.idempotency import _LOCK_ID_SQL, _lock_id
 from sellerdesk.core.models import IdempotencyKey
 from sellerdesk.events.models import Notification, OutboxEvent
 from sellerdesk.identity.models import ApiToken
-
-
-def statements(captured) -> list[str]:
-    return [
-        q["sql"]
-        for q in captured.captured_queries
-        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
-    ]
-
-
-def post_message(api, a, body="您好,请看一下", key=None):
-    return api.post(f"/aftersales/{a.pk}/messages", {"body": body}, key=key)
-
-
-def messages_of(a) -> int:
-    return HistoryEntry.objects.filter(aftersale=a, kind=HistoryKind.MESSAGE).count()
 
 
 def needs_postgres():
