@@ -197,8 +197,8 @@ def detail(aftersale, user, now) -> dict:
 
 
 def load_for_detail(qs):
-    return qs.select_related("order__shop", "buyer", "dispute__ruling__ruled_by", "refund").prefetch_related(
-        "order__items", Prefetch("offers")
+    return qs.select_related("order__shop", "buyer", "dispute__ruling__ruled_by").prefetch_related(
+        "order__items", Prefetch("offers"), Prefetch("refunds", queryset=Refund.objects.order_by("id"))
     )
 
 

@@ -202,7 +202,7 @@ def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=Non
                 amount_fen=amount_fen,
                 source=source,
                 created_at=now,
-                reference=Refund.reference_for(aftersale),
+                reference=Refund.reference_for(aftersale, source),
             )
     except IntegrityError as exc:
         raise Conflict(Code.ALREADY_REFUNDED) from exc

@@ -1,5 +1,5 @@
 from .aftersale import AfterSale
-from .dispute import Dispute, EvidenceRequest, Ruling
+from .dispute import Appeal, Dispute, EvidenceRequest, Ruling
 from .enums import (
     DISPUTE_STATUSES,
     FINAL_STATUSES,
@@ -19,6 +19,7 @@ from .offer import Offer, Refund
 
 __all__ = [
     "AfterSale",
+    "Appeal",
     "Dispute",
     "EvidenceRequest",
     "Ruling",

@@ -42,6 +42,11 @@ class AfterSale(models.Model):
         "Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="current_of"
     )
 
+    @property
+    def refund(self):
+        """The refund the request's decision made, or None. An appeal's top-up is also in `refunds`."""
+        return next((r for r in self.refunds.all() if r.source != "appeal"), None)
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="aftersale_amount_positive"),

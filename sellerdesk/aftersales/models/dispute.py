@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core import clock
 
@@ -121,3 +122,53 @@ class Ruling(models.Model):
     evidence_considered = models.JSONField(default=list)
     ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ruled_at = models.DateTimeField(default=clock.now)
+
+
+class Appeal(models.Model):
+    """An appeal of a ruling (售后申诉) by the party it went against: once per request, within the
+    appeal window, decided by a CS agent other than the one who ruled.
+
+    The ruling stays as it was made; an overturn's outcome and liability are written here and on
+    the dispute (`Dispute.outcome`/`liable` are what holds now, which 纠纷商责率 counts)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        DECIDED = "decided", _("已复核")
+
+    class Decision(models.TextChoices):
+        UPHOLD = "uphold", _("维持原判")
+        OVERTURN = "overturn", _("改判")
+
+    aftersale = models.OneToOneField(AfterSale, on_delete=models.PROTECT, related_name="appeal")
+    ruling = models.OneToOneField(Ruling, on_delete=models.PROTECT, related_name="appeal")
+    appellant = models.CharField(
+        max_length=16, choices=[(Party.MERCHANT, Party.MERCHANT.label), (Party.BUYER, Party.BUYER.label)]
+    )
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    filed_at = models.DateTimeField(default=clock.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    # On overturn: what now holds. The amount is the refund's total after the appeal.
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
+    amount_fen = models.BigIntegerField(null=True, blank=True)
+    liable = models.CharField(max_length=16, choices=Liable.choices, blank=True, default="")
+    # The platform's compensation to the merchant's 安心钱包 (an overturn in the merchant's favour).
+    compensation_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(compensation_fen__gte=0), name="appeal_compensation_not_negative"),
+        ]
+        indexes = [
+            # The CS console's appeals queue: pending appeals, oldest first.
+            models.Index(fields=["filed_at", "id"], name="appeal_pending_queue", condition=Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return f"appeal of {self.aftersale_id} by {self.appellant}"

@@ -34,7 +34,8 @@ class Offer(models.Model):
 
 
 class Refund(models.Model):
-    """The refund of a request. One per request, enforced by the database: no double refund.
+    """The refund a request's decision made. One per request, enforced by the database: no double
+    refund; an appeal overturned in the buyer's favour adds at most one more, of the difference.
 
     Decided by an action (the row and a rail instruction are written in its transaction), then
     sent to the payment rail by the worker after commit, idempotent on `reference`:
@@ -48,13 +49,14 @@ class Refund(models.Model):
         RECEIPT_CONFIRMED = "receipt_confirmed", "receipt confirmed"
         OFFER_ACCEPTED = "offer_accepted", "offer accepted"
         RULING = "ruling", "ruling"
+        APPEAL = "appeal", "appeal"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("退款中")
         SUCCEEDED = "succeeded", _("退款成功")
         FAILED = "failed", _("退款失败")
 
-    aftersale = models.OneToOneField(AfterSale, on_delete=models.PROTECT, related_name="refund")
+    aftersale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="refunds")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     amount_fen = models.BigIntegerField()
     source = models.CharField(max_length=24, choices=Source.choices)
@@ -67,9 +69,14 @@ class Refund(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(fields=["aftersale"], condition=~Q(source="appeal"), name="one_decided_refund"),
+            models.UniqueConstraint(fields=["aftersale"], condition=Q(source="appeal"), name="one_appeal_refund"),
+        ]
         indexes = [models.Index(fields=["status", "failed_at"], name="refund_status")]
 
     @staticmethod
-    def reference_for(aftersale) -> str:
-        return f"refund-{aftersale.number}"
+    def reference_for(aftersale, source=None) -> str:
+        suffix = "-appeal" if source == Refund.Source.APPEAL else ""
+        return f"refund-{aftersale.number}{suffix}"

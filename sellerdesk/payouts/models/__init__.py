@@ -14,7 +14,7 @@ from .enums import (
 )
 from .instruction import RailInstruction
 from .rail import RailFault, RailTransfer, SimulatedAccount
-from .wallet import Wallet, Withdrawal, WithdrawalAccount
+from .wallet import Wallet, WalletCredit, Withdrawal, WithdrawalAccount
 
 __all__ = [
     "AppendOnlyError",
@@ -35,6 +35,7 @@ __all__ = [
     "RailTransfer",
     "SimulatedAccount",
     "Wallet",
+    "WalletCredit",
     "Withdrawal",
     "WithdrawalAccount",
 ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core import clock
 from sellerdesk.identity.models import Subject
@@ -74,6 +75,29 @@ class Wallet(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} #{self.pk}"
+
+
+class WalletCredit(models.Model):
+    """Money the platform puts on a wallet's balance (an appeal's compensation to the merchant's
+    安心钱包). Written with the balance change, under the wallet's row lock; `reference` makes a
+    credit happen once whatever retries."""
+
+    class Kind(models.TextChoices):
+        APPEAL_COMPENSATION = "appeal_compensation", _("申诉补偿")
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="credits")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    amount_fen = models.BigIntegerField()
+    reference = models.CharField(max_length=64, unique=True)
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="wallet_credit_amount_positive")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount_fen} fen to wallet {self.wallet_id}"
 
 
 class Withdrawal(models.Model):
