@@ -34,6 +34,11 @@ class Dispute(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
     liable = models.CharField(max_length=16, choices=Liable.choices, blank=True, default="")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The CS agent who took the case (认领): another agent's ruling or request is 409 case_claimed.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = DisputeQuerySet.as_manager()
 

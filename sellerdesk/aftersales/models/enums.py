@@ -90,6 +90,14 @@ class HistoryKind(models.TextChoices):
     REFUND_SUCCEEDED = "refund_succeeded", _("退款已到账")
     REFUND_FAILED = "refund_failed", _("退款未成功")
     REFUND_RETRIED = "refund_retried", _("平台客服重新发起退款")
+    APPEALED = "appealed", _("提交售后申诉")
+    APPEAL_UPHELD = "appeal_upheld", _("申诉复核：维持原判")
+    APPEAL_OVERTURNED = "appeal_overturned", _("申诉复核：改判")
+    COMPENSATED = "compensated", _("平台补偿商家")
+    CASE_CLAIMED = "case_claimed", _("客服认领")
+    CASE_RELEASED = "case_released", _("客服释放")
+    CS_NOTE = "cs_note", _("客服内部备注")
+    DEADLINE_EXTENDED = "deadline_extended", _("平台延长期限")
 
 
 class Visibility(models.TextChoices):
