@@ -206,6 +206,8 @@ SELLERDESK_DEADLINES = {
     "escalation_window": int(env("SELLERDESK_ESCALATION_WINDOW_SECONDS", str(7 * 86400))),
     "evidence": int(env("SELLERDESK_EVIDENCE_SECONDS", "86400")),
     "supplement": int(env("SELLERDESK_SUPPLEMENT_SECONDS", "86400")),
+    # 售后申诉: how long after a ruling the party it went against may appeal.
+    "appeal_window": int(env("SELLERDESK_APPEAL_WINDOW_SECONDS", str(7 * 86400))),
 }
 # "Evidence due soon" (workbench count and the quick filter), seconds before the deadline.
 SELLERDESK_EVIDENCE_DUE_SOON_SECONDS = int(env("SELLERDESK_EVIDENCE_DUE_SOON_SECONDS", str(4 * 3600)))

@@ -27,6 +27,7 @@ from .schemas import (
     AfterSaleIn,
     AfterSaleListItem,
     AfterSalePage,
+    AppealDecisionIn,
     EvidenceRequestIn,
     EvidenceRequestOut,
     HistoryOut,
@@ -310,22 +311,27 @@ def submit_evidence(request, aftersale_id: int, statement: str = Form(""), files
     return _act(request, aftersale_id, actions.do_submit_evidence, statement=statement, uploads=files or [])
 
 
-def _json_message(request) -> str:
+def _json_text(request, field: str) -> str:
+    """The one text field of a JSON body that could also have come as multipart with files."""
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
         raise InvalidInput(CoreCode.MALFORMED_JSON) from None
-    if not isinstance(data, dict) or not isinstance(data.get("body", ""), str):
-        raise InvalidInput(CoreCode.INVALID_INPUT, details={"field": "body", "summary": "body: must be a string"})
-    return data.get("body", "")
+    if not isinstance(data, dict) or not isinstance(data.get(field, ""), str):
+        raise InvalidInput(CoreCode.INVALID_INPUT, details={"field": field, "summary": f"{field}: must be a string"})
+    return data.get(field, "")
+
+
+def _is_json(request) -> bool:
+    return (request.content_type or "").startswith("application/json")
 
 
 @router.post("/aftersales/{aftersale_id}/messages", response={201: HistoryOut}, openapi_extra=_MESSAGE_REQUEST)
 def post_message(request, aftersale_id: int, body: str = Form(""), files: list[UploadedFile] = File(None)):
     """JSON `{"body"}` (≤ 2000 chars), or multipart with `body` and optional `files` (pictures).
     Rate-limited per user: `SELLERDESK_RATE_MESSAGES`, and `SELLERDESK_RATE_UPLOADS` with files."""
-    if (request.content_type or "").startswith("application/json"):
-        body, files = _json_message(request), []
+    if _is_json(request):
+        body, files = _json_text(request, "body"), []
     else:
         _refuse_files_that_are_not_files(request)
     ratelimit.enforce(request, "messages")
@@ -389,6 +395,66 @@ def rule(request, aftersale_id: int, payload: RulingIn):
         amount_fen=payload.amount_fen,
         liable=payload.liable,
         note=payload.note,
+    )
+
+
+_APPEAL_REASON = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": policy.MAX_APPEAL_REASON_CHARS,
+    "pattern": PRINTABLE,
+    "description": "Why the ruling is wrong (申诉理由)",
+}
+_APPEAL_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["reason"], "properties": {"reason": _APPEAL_REASON}}
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {"reason": _APPEAL_REASON, "files": _FILES},
+                },
+                "encoding": _FILES_ENCODING,
+            },
+        },
+    }
+}
+
+
+@router.post("/aftersales/{aftersale_id}/appeal", response=AfterSaleDetail, openapi_extra=_APPEAL_REQUEST)
+def appeal(request, aftersale_id: int, reason: str = Form(""), files: list[UploadedFile] = File(None)):
+    """The party the ruling went against: appeal it (售后申诉), once per request, within
+    `SELLERDESK_APPEAL_WINDOW_SECONDS` of the ruling. JSON `{"reason"}`, or multipart with `reason`
+    and up to 9 `files`. Another CS agent decides; the dispute's `appeal` shows where it stands."""
+    if _is_json(request):
+        reason, files = _json_text(request, "reason"), []
+    else:
+        _refuse_files_that_are_not_files(request)
+    if files:
+        ratelimit.enforce(request, "uploads")
+    return _act(request, aftersale_id, actions.do_appeal, reason=reason, uploads=files or [])
+
+
+@router.post("/aftersales/{aftersale_id}/decide-appeal", response=AfterSaleDetail)
+def decide_appeal(request, aftersale_id: int, payload: AppealDecisionIn):
+    """CS, not the agent who ruled: uphold the ruling, or overturn it with the outcome, amount and
+    liability that hold now. An overturn never takes money back from the buyer: in the buyer's
+    favour it refunds the difference; in the merchant's favour it may credit `compensation_fen`
+    (at most what the buyer keeps) to the merchant's 安心钱包."""
+    return _act(
+        request,
+        aftersale_id,
+        actions.do_decide_appeal,
+        decision=payload.decision,
+        note=payload.note,
+        outcome=payload.outcome,
+        amount_fen=payload.amount_fen,
+        liable=payload.liable,
+        compensation_fen=payload.compensation_fen,
     )
 
 

@@ -52,6 +52,21 @@ class AfterSaleErrorCode(ErrorCode):
     Q_TOO_LONG = "q_too_long", _("搜索内容不能超过 %(max_chars)s 个字。")
     FILE_STORE_UNAVAILABLE = "file_store_unavailable", _("文件存储暂时不可用，没有保存任何内容，请稍后再试。")
 
+    # Appeals (售后申诉, actions.appeals).
+    NOT_APPEALABLE = "appeal_not_allowed", _("这个售后单没有可申诉的平台判责。")
+    RULING_NOT_AGAINST_YOU = "appeal_not_allowed:not_against_you", _("平台判责没有判您不利，无需申诉。")
+    ALREADY_APPEALED = "already_appealed", _("这个售后单已经申诉过一次，每个售后单只能申诉一次。")
+    APPEAL_WINDOW_CLOSED = "appeal_window_closed", _("申诉期已于 %(window_ends_at)s 结束，不能再申诉。")
+    NO_PENDING_APPEAL = "no_pending_appeal", _("这个售后单没有待复核的申诉。")
+    SAME_AGENT_RULED = "same_agent_ruled", _("申诉须由作出判责以外的另一位客服复核。")
+    INVALID_DECISION = "invalid_decision", _("请选择维持原判或改判。")
+    OVERTURN_SAME_AS_RULING = "overturn_same_as_ruling", _("改判的结果和责任方与原判相同，请选择维持原判。")
+    INVALID_COMPENSATION = (
+        "invalid_compensation",
+        _("补偿金额须在 ¥0.00 到 %(max_fen)s 之间：只有改判对商家有利、买家保留的退款才可补偿。"),
+    )
+    NO_COMPENSATION_WALLET = "no_compensation_wallet", _("商家还没有开通安心钱包，无法发放补偿。")
+
     # Texts: empty_<field> and <field>_too_long (actions.opening.check_text, files.check_statement).
     EMPTY_STATEMENT = "empty_statement", _("请填写举证说明（最多 %(limit_chars)s 字），说明您的凭证证明了什么。")
     STATEMENT_TOO_LONG = "statement_too_long", _("举证说明有 %(length)s 字，超过了 %(limit_chars)s 字的上限。")

@@ -33,6 +33,10 @@ def supplement() -> timedelta:
     return _seconds("supplement")
 
 
+def appeal_window() -> timedelta:
+    return _seconds("appeal_window")
+
+
 def evidence_due_soon() -> timedelta:
     return timedelta(seconds=settings.SELLERDESK_EVIDENCE_DUE_SOON_SECONDS)
 
@@ -47,4 +51,5 @@ MAX_REASON_CHARS = 200
 MAX_DESCRIPTION_CHARS = 2000
 MAX_MESSAGE_CHARS = 2000
 MAX_NOTE_CHARS = 1000
+MAX_APPEAL_REASON_CHARS = 1000
 MAX_SUPPLEMENT_HOURS = 168

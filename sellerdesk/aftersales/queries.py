@@ -15,6 +15,7 @@ from sellerdesk.identity.models import Role
 
 from . import names, policy
 from .access import aftersales_visible_to, party_of
+from .actions.appeals import appeal_eligibility
 from .actions.escalation import escalation_eligibility
 from .error_codes import AfterSaleErrorCode as Code
 from .models import (
@@ -162,6 +163,8 @@ def detail(aftersale, user, now) -> dict:
                 "ruled_by": names.cs_name(ruling.ruled_by),
                 "ruled_at": ruling.ruled_at,
             },
+            "appeal": appeal_out(getattr(aftersale, "appeal", None)),
+            **appeal_eligibility(aftersale, party=party, now=now),
         }
     return {
         **{
@@ -190,16 +193,36 @@ def detail(aftersale, user, now) -> dict:
         "attachments": list(aftersale.attachments.filter(evidence__isnull=True, history_entry__kind="created")),
         "dispute": dispute_out,
         "offers": list(aftersale.offers.order_by("id")),
-        "refund": getattr(aftersale, "refund", None),
+        "refund": aftersale.refund,
+        "refunds": list(aftersale.refunds.all()),
         "escalation": escalation_eligibility(aftersale, party=party, now=now),
-        "allowed_actions": allowed_actions(aftersale, party=party, now=now),
+        "allowed_actions": allowed_actions(aftersale, party=party, now=now, user=user),
+    }
+
+
+def appeal_out(appeal) -> dict | None:
+    if appeal is None:
+        return None
+    return {
+        "status": appeal.status,
+        "appellant": appeal.appellant,
+        "reason": appeal.reason,
+        "filed_at": appeal.filed_at,
+        "decided_by": names.cs_name(appeal.decided_by) if appeal.decided_by_id else None,
+        "decision": appeal.decision or None,
+        "decided_at": appeal.decided_at,
+        "note": appeal.note,
+        "outcome": appeal.outcome or None,
+        "amount_fen": appeal.amount_fen,
+        "liable": appeal.liable or None,
+        "compensation_fen": appeal.compensation_fen,
     }
 
 
 def load_for_detail(qs):
-    return qs.select_related("order__shop", "buyer", "dispute__ruling__ruled_by").prefetch_related(
-        "order__items", Prefetch("offers"), Prefetch("refunds", queryset=Refund.objects.order_by("id"))
-    )
+    return qs.select_related(
+        "order__shop", "buyer", "dispute__ruling__ruled_by", "appeal__decided_by"
+    ).prefetch_related("order__items", Prefetch("offers"), Prefetch("refunds", queryset=Refund.objects.order_by("id")))
 
 
 def failed_refunds():

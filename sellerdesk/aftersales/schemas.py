@@ -51,6 +51,27 @@ class EvidenceRequestIn(InputSchema):
     )
 
 
+class AppealIn(InputSchema):
+    reason: str = text_field(policy.MAX_APPEAL_REASON_CHARS, description="Why the ruling is wrong (申诉理由)")
+
+
+class AppealDecisionIn(InputSchema):
+    decision: str = _choice(["uphold", "overturn"], "uphold (维持原判) or overturn (改判)")
+    note: str = text_field(policy.MAX_NOTE_CHARS, description="The reason for the decision, seen by both parties")
+    outcome: str | None = Field(
+        None, description="Overturn: refund, partial_refund or no_refund", json_schema_extra={"enum": Outcome.values}
+    )
+    amount_fen: JsonInt | None = fen("Overturn to partial_refund: the request's refund in total", default=None)
+    liable: str | None = Field(
+        None, description="Overturn: merchant, buyer or none", json_schema_extra={"enum": Liable.values}
+    )
+    compensation_fen: JsonInt = fen(
+        "Overturn in the merchant's favour: the platform's compensation to its 安心钱包, at most what the buyer keeps",
+        default=0,
+        minimum=0,
+    )
+
+
 class RulingIn(InputSchema):
     outcome: str = _choice(Outcome.values, "refund, partial_refund or no_refund")
     amount_fen: JsonInt | None = fen("Required for partial_refund", default=None)
@@ -154,11 +175,34 @@ class RulingOut(Schema):
     ruled_at: datetime
 
 
+class AppealOut(Schema):
+    status: str = Field(description="pending (待复核) → decided (已复核)")
+    appellant: str = Field(description="merchant or buyer: the party the ruling went against")
+    reason: str
+    filed_at: datetime
+    decided_by: str | None = Field(description="The deciding agent's display name (平台客服 + number)")
+    decision: str | None = Field(description="uphold (维持原判) or overturn (改判); null while pending")
+    decided_at: datetime | None
+    note: str
+    outcome: str | None = Field(description="On overturn: the outcome that now holds")
+    amount_fen: int | None = Field(description="On overturn: the request's refund in total after the appeal")
+    liable: str | None = Field(description="On overturn: who is liable now")
+    compensation_fen: int = Field(description="The platform's compensation credited to the merchant's 安心钱包")
+
+
 class DisputeOut(DisputeSummaryOut):
     escalation_reason: str
     evidence_requests: list[EvidenceRequestOut]
     evidence: list[EvidenceOut]
     ruling: RulingOut | None
+    appeal: AppealOut | None
+    can_appeal: bool = Field(description="Whether the caller may appeal the ruling now (POST …/appeal)")
+    appeal_window_ends_at: datetime | None = Field(
+        description="The last moment an appeal is accepted (the ruling + SELLERDESK_APPEAL_WINDOW_SECONDS); null before a ruling"
+    )
+    appeal_blocked_reason: str | None = Field(
+        description="Why the caller cannot appeal (the error code POST …/appeal would answer), when a ruling exists"
+    )
 
 
 class OfferOut(Schema):
@@ -213,7 +257,10 @@ class AfterSaleDetail(Schema):
     attachments: list[AttachmentOut]
     dispute: DisputeOut | None
     offers: list[OfferOut]
-    refund: RefundOut | None
+    refund: RefundOut | None = Field(description="The refund the request's decision made")
+    refunds: list[RefundOut] = Field(
+        description="Every refund of the request, oldest first: the decision's, then an appeal's top-up"
+    )
     escalation: EscalationOut
     allowed_actions: list[str]
 

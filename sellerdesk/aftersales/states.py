@@ -12,8 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core.errors import Conflict, Forbidden
 
+from . import policy
 from .error_codes import AfterSaleErrorCode as Code
-from .models import FINAL_STATUSES, AfterSale, AfterSaleType, EvidenceRequest, Offer, Party, Status
+from .models import (
+    FINAL_STATUSES,
+    AfterSale,
+    AfterSaleType,
+    Appeal,
+    EvidenceRequest,
+    Liable,
+    Offer,
+    Outcome,
+    Party,
+    Ruling,
+    Status,
+)
 
 S = Status
 
@@ -33,6 +46,8 @@ class Action(StrEnum):
     CANCEL = "cancel"
     REQUEST_EVIDENCE = "request_evidence"
     RULE = "rule"
+    APPEAL = "appeal"
+    DECIDE_APPEAL = "decide_appeal"
     TIME_OUT = "time_out"  # the worker, when a state's deadline passes
 
 
@@ -118,6 +133,11 @@ TABLE: dict[Action, dict[Status, Rule]] = {
         S.DISPUTE_PLATFORM_REVIEW: _r(CS, to=Choice.RULING_OUTCOME),
         S.DISPUTE_AWAITING_SUPPLEMENT: _r(CS, to=Choice.RULING_OUTCOME),
     },
+    # 售后申诉: after a ruling, by the party it went against, within the appeal window (checked
+    # below); the request's state stays, except that an overturn may refund a closed request.
+    Action.APPEAL: {S.REFUNDED: _r(M, B), S.CLOSED: _r(M, B)},
+    # A closed request ends refunded when the overturn refunds; any other decision leaves the state.
+    Action.DECIDE_APPEAL: {S.REFUNDED: _r(CS), S.CLOSED: _r(CS, to=S.REFUNDED)},
     # The states that end by themselves at due_at, applied by the worker (actions.deadlines).
     Action.TIME_OUT: {
         S.AWAITING_MERCHANT: _r(SYSTEM, to=REFUND),  # 超时自动同意
@@ -176,6 +196,8 @@ ACTION_LABELS = {
     Action.CANCEL: _("撤销申请"),
     Action.REQUEST_EVIDENCE: _("要求补充凭证"),
     Action.RULE: _("判责"),
+    Action.APPEAL: _("申诉"),
+    Action.DECIDE_APPEAL: _("复核申诉"),
 }
 
 
@@ -192,8 +214,58 @@ def _open_offer_exists(aftersale: AfterSale) -> bool:
     return Offer.objects.filter(aftersale=aftersale, state=Offer.State.OPEN).exists()
 
 
-def _refusal(aftersale: AfterSale, action: Action, party, now):
-    """The error that refuses `action` by `party` now, or None when it is allowed."""
+def appeal_window_ends_at(ruling: Ruling):
+    return ruling.ruled_at + policy.appeal_window()
+
+
+def ruled_against(ruling: Ruling) -> frozenset:
+    """The parties a ruling went against, who may appeal it: the buyer unless refunded in full and
+    not held liable; the merchant unless nothing is refunded and it is not held liable."""
+    parties = set()
+    if ruling.outcome != Outcome.REFUND or ruling.liable == Liable.BUYER:
+        parties.add(B)
+    if ruling.outcome != Outcome.NO_REFUND or ruling.liable == Liable.MERCHANT:
+        parties.add(M)
+    return frozenset(parties)
+
+
+def ruling_of(aftersale: AfterSale) -> Ruling | None:
+    """The ruling of the request's current dispute round, if CS ruled it."""
+    if aftersale.dispute_id is None:
+        return None
+    return Ruling.objects.filter(dispute_id=aftersale.dispute_id).first()
+
+
+def appeal_of(aftersale: AfterSale) -> Appeal | None:
+    return getattr(aftersale, "appeal", None)
+
+
+def _appeal_refusal(aftersale: AfterSale, party, now):
+    ruling = ruling_of(aftersale)
+    if ruling is None:
+        return Conflict(Code.NOT_APPEALABLE)
+    if appeal_of(aftersale) is not None:
+        return Conflict(Code.ALREADY_APPEALED)
+    if party not in ruled_against(ruling):
+        return Conflict(Code.RULING_NOT_AGAINST_YOU, details={"reason": "not_against_you"})
+    ends_at = appeal_window_ends_at(ruling)
+    if now > ends_at:  # allowed at the window's end exactly, refused one second later
+        return Conflict(Code.APPEAL_WINDOW_CLOSED, details={"window_ends_at": ends_at.isoformat()})
+    return None
+
+
+def _decide_appeal_refusal(aftersale: AfterSale, user):
+    appeal = appeal_of(aftersale)
+    if appeal is None or appeal.status != Appeal.Status.PENDING:
+        return Conflict(Code.NO_PENDING_APPEAL)
+    if user is not None and appeal.ruling.ruled_by_id == user.pk:
+        return Forbidden(Code.SAME_AGENT_RULED)
+    return None
+
+
+def _refusal(aftersale: AfterSale, action: Action, party, now, user=None):
+    """The error that refuses `action` by `party` (the person `user`, when known) now, or None when
+    it is allowed."""
     rules = TABLE[action]
     if not any(party in rule.parties for rule in rules.values()):
         return Forbidden(Code.FORBIDDEN_ROLE, details={"action": action.value})
@@ -208,16 +280,20 @@ def _refusal(aftersale: AfterSale, action: Action, party, now):
             return Conflict(Code.NOT_ASKED_FOR_EVIDENCE, details={"status": aftersale.status, "action": action.value})
     if action in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER) and not _open_offer_exists(aftersale):
         return Conflict(Code.NO_OPEN_OFFER)
+    if action == Action.APPEAL:
+        return _appeal_refusal(aftersale, party, now)
+    if action == Action.DECIDE_APPEAL:
+        return _decide_appeal_refusal(aftersale, user)
     return None
 
 
-def check_transition(aftersale: AfterSale, action: Action, *, party, now) -> None:
-    refusal = _refusal(aftersale, action, party, now)
+def check_transition(aftersale: AfterSale, action: Action, *, party, now, user=None) -> None:
+    refusal = _refusal(aftersale, action, party, now, user)
     if refusal is not None:
         raise refusal
 
 
-def allowed_actions(aftersale: AfterSale, *, party, now) -> list[str]:
+def allowed_actions(aftersale: AfterSale, *, party, now, user=None) -> list[str]:
     if party is None:
         return []
-    return [a.value for a in PERSON_ACTIONS if _refusal(aftersale, a, party, now) is None]
+    return [a.value for a in PERSON_ACTIONS if _refusal(aftersale, a, party, now, user) is None]

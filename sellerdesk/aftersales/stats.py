@@ -1,7 +1,7 @@
 """The workbench's figures (售后工作台首页): counts by state and the shop's dispute figures.
 
-纠纷商责率 (merchant-liability rate) = rulings with the merchant liable ÷ paid orders of the shop,
-both in the same period (the last 30 days by default). Disputes the buyer cancelled never count
+纠纷商责率 (merchant-liability rate) = rulings with the merchant liable (as an appeal left it) ÷
+paid orders of the shop, both in the same period (the last 30 days by default). Disputes the buyer cancelled never count
 (买家取消的订单,平台不会判责处理): they are left out of "disputes opened", and a cancelled
 dispute can have no ruling. Read-only: nothing here changes state.
 """
@@ -56,7 +56,8 @@ def dispute_figures(shop_ids, *, now: datetime, period: timedelta = PERIOD) -> D
     rulings = Ruling.objects.filter(
         dispute__aftersale__shop_id__in=list(shop_ids), ruled_at__gt=since, ruled_at__lte=now
     ).exclude(dispute__status=DisputeStatus.CANCELLED)
-    merchant_liable = rulings.filter(liable=Liable.MERCHANT).count()
+    # The liability that holds now: an appeal's overturn moves it (Dispute.liable), the ruling stays.
+    merchant_liable = rulings.filter(dispute__liable=Liable.MERCHANT).count()
     paid_orders = Order.objects.filter(shop_id__in=list(shop_ids), paid_at__gt=since, paid_at__lte=now).count()
     return DisputeFigures(
         since=since,

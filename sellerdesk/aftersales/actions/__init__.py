@@ -1,6 +1,7 @@
 """Every change of an after-sale goes through one of these do_* functions."""
 
 from .adjudication import do_request_evidence, do_rule
+from .appeals import appeal_eligibility, do_appeal, do_decide_appeal
 from .cancelling import do_cancel
 from .deadlines import apply_timeout, sweep
 from .escalation import do_escalate, escalation_eligibility
@@ -12,6 +13,9 @@ from .opening import do_open_aftersale
 __all__ = [
     "do_request_evidence",
     "do_rule",
+    "appeal_eligibility",
+    "do_appeal",
+    "do_decide_appeal",
     "do_cancel",
     "apply_timeout",
     "sweep",

@@ -62,13 +62,17 @@ def do_request_evidence(
     return request
 
 
-def check_ruling(aftersale, *, outcome: str, amount_fen: int | None, liable: str, note: str) -> tuple[int, str]:
+def check_ruling(
+    aftersale, *, outcome: str, amount_fen: int | None, liable: str, note: str, refunded_fen: int = 0
+) -> tuple[int, str]:
+    """The refund a ruling's outcome makes in total, and its cleaned note, or a refusal.
+    `refunded_fen`: what this request has refunded already (an appeal's overturn adds to it)."""
     if outcome not in Outcome.values:
         raise InvalidInput(Code.INVALID_OUTCOME, details={"allowed": Outcome.values})
     if liable not in Liable.values:
         raise InvalidInput(Code.INVALID_LIABLE, details={"allowed": Liable.values})
     note = check_text(note, field="note", max_chars=policy.MAX_NOTE_CHARS)
-    refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen)
+    refundable = min(aftersale.amount_fen, aftersale.order.refundable_fen + refunded_fen)
     if outcome == Outcome.REFUND:
         amount = aftersale.amount_fen
         if amount > refundable:

@@ -39,7 +39,7 @@ def begin(aftersale_id: int, action, *, acting_user, now):
     the table allows `action` by this user now. Returns (aftersale, the user's party)."""
     aftersale = access_aftersale(acting_user, aftersale_id, lock=True)
     party = party_of(acting_user, aftersale)
-    check_transition(aftersale, action, party=party, now=now)
+    check_transition(aftersale, action, party=party, now=now, user=acting_user)
     return aftersale, party
 
 
@@ -61,6 +61,18 @@ def set_status(aftersale: AfterSale, status, *, action: Action, now, due_at=None
     aftersale.version += 1
     if status in FINAL_STATUSES:
         aftersale.closed_at = now
+
+
+def touch(aftersale: AfterSale, *, now) -> None:
+    """A change of the request that keeps its state (an appeal): still compare-and-set on version,
+    so that clients holding the old version see that it changed."""
+    updated = AfterSale.objects.filter(pk=aftersale.pk, version=aftersale.version).update(
+        updated_at=now, version=F("version") + 1
+    )
+    if updated != 1:
+        raise Conflict(Code.CONCURRENT_UPDATE)
+    aftersale.updated_at = now
+    aftersale.version += 1
 
 
 def record(

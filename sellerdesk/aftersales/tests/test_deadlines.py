@@ -127,6 +127,7 @@ DURATIONS = {
     "escalation_window": 240,
     "evidence": 300,
     "supplement": 360,
+    "appeal_window": 420,
 }
 
 
@@ -163,6 +164,7 @@ def test_the_environment_variables_of_api_md_set_the_deadline_settings():
         "SELLERDESK_ESCALATION_WINDOW_SECONDS": "64",
         "SELLERDESK_EVIDENCE_SECONDS": "65",
         "SELLERDESK_SUPPLEMENT_SECONDS": "66",
+        "SELLERDESK_APPEAL_WINDOW_SECONDS": "67",
     }
     code = (
         "import django, json; django.setup(); from django.conf import settings; "
@@ -178,6 +180,7 @@ def test_the_environment_variables_of_api_md_set_the_deadline_settings():
         "escalation_window": 64,
         "evidence": 65,
         "supplement": 66,
+        "appeal_window": 67,
     }
 
 
@@ -198,6 +201,7 @@ def test_the_default_deadlines_are_those_of_the_product():
         "escalation_window": 7 * 86400,
         "evidence": 86400,
         "supplement": 86400,
+        "appeal_window": 7 * 86400,
     }
 
 

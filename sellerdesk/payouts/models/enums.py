@@ -78,3 +78,4 @@ class AuditAction(models.TextChoices):
     PAYOUT_PERMISSION_GRANTED = "payout_permission_granted"
     PAYOUT_PERMISSION_REVOKED = "payout_permission_revoked"
     KEYS_ROTATED = "keys_rotated"
+    WALLET_CREDITED = "wallet_credited"
