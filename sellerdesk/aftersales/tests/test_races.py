@@ -110,9 +110,11 @@ def kinds(aftersale_id) -> list[str]:
 
 def assert_money_sound(order_id):
     order = Order.objects.get(pk=order_id)
-    refunds = list(Refund.objects.filter(order=order).values_list("aftersale_id", "amount_fen"))
-    assert len({aftersale_id for aftersale_id, _ in refunds}) == len(refunds), "two refunds for one request"
-    assert order.refunded_fen == sum(amount for _, amount in refunds)
+    refunds = list(Refund.objects.filter(order=order).values_list("aftersale_id", "source", "amount_fen"))
+    # One refund per request's decision, and at most one more from an appeal's overturn.
+    decided = [(a, s == Refund.Source.APPEAL) for a, s, _ in refunds]
+    assert len(set(decided)) == len(decided), "two refunds for one request"
+    assert order.refunded_fen == sum(amount for _, _, amount in refunds)
     assert order.refunded_fen <= order.paid_fen
 
 
@@ -404,3 +406,60 @@ def test_the_same_idempotency_key_twice_at_once_runs_the_action_once(world):
         assert replay["Idempotent-Replayed"] == "true"
         assert json.loads(replay.content) == answers[0][1]
         assert kinds(aftersale.pk) == ["created", "approved", "refunded"]
+
+
+# -------------------------------------------------------------------------------------- appeals
+
+
+def _ruled(world, *, outcome="no_refund", amount_fen=None, liable="buyer", now):
+    """A request that CS (world.cs) ruled at `now`."""
+    aftersale = open_request(world, fresh_order(world), now=now - 4 * timedelta(hours=1))
+    h = timedelta(hours=1)
+    actions.do_reject(aftersale.pk, reason="不同意", acting_user=world.merchant, now=now - 3 * h)
+    actions.do_escalate(aftersale.pk, reason="介入", acting_user=world.buyer, now=now - 2 * h)
+    actions.do_submit_evidence(aftersale.pk, statement="凭证", acting_user=world.merchant, now=now - h)
+    actions.do_rule(
+        aftersale.pk, outcome=outcome, amount_fen=amount_fen, liable=liable, note="判责", acting_user=world.cs, now=now
+    )
+    return aftersale
+
+
+def test_two_parties_appealing_a_partial_refund_at_once_exactly_one_wins(world):
+    from sellerdesk.aftersales.models import Appeal
+
+    t0 = clock.now()
+    for i in range(ITERATIONS):
+        aftersale = _ruled(world, outcome="partial_refund", amount_fen=4000, liable="none", now=t0 + i * SECOND_)
+        with slowed("sellerdesk.aftersales.actions.appeals.touch", 0.2):
+            results = race(
+                lambda: actions.do_appeal(aftersale.pk, reason="买家申诉", acting_user=world.buyer, now=t0),
+                lambda: actions.do_appeal(aftersale.pk, reason="商家申诉", acting_user=world.merchant, now=t0),
+            )
+        winner = one_winner(results)
+        assert results[1 - winner] == ("refused", "already_appealed")
+        assert Appeal.objects.filter(aftersale=aftersale).count() == 1
+        assert kinds(aftersale.pk).count("appealed") == 1
+
+
+def test_an_appeal_racing_the_windows_end_is_taken_at_the_end_and_refused_one_second_after(world):
+    """Two appeals of one ruling at once, stamped at the window's last second and one second
+    after: whichever takes the row lock first, only the one within the window can be kept."""
+    from sellerdesk.aftersales.models import Appeal
+    from sellerdesk.aftersales.policy import appeal_window
+
+    t0 = clock.now()
+    for i in range(ITERATIONS):
+        ruled_at = t0 + i * SECOND_
+        aftersale = _ruled(world, now=ruled_at)
+        end = ruled_at + appeal_window()
+        with slowed("sellerdesk.aftersales.actions.appeals.touch", 0.2):
+            results = race(
+                lambda: actions.do_appeal(aftersale.pk, reason="一秒后", acting_user=world.buyer, now=end + SECOND_),
+                lambda: actions.do_appeal(aftersale.pk, reason="最后一秒", acting_user=world.buyer, now=end),
+            )
+        assert results[1][0] == "ok", results
+        assert results[0][1] in ("appeal_window_closed", "already_appealed"), results
+        assert Appeal.objects.get(aftersale=aftersale).reason == "最后一秒"
+
+
+SECOND_ = timedelta(seconds=1)
