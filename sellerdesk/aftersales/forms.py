@@ -91,6 +91,28 @@ class RulingForm(forms.Form):
         return data
 
 
+class AppealForm(forms.Form):
+    reason = _text()
+
+
+class AppealDecisionForm(forms.Form):
+    decision = _text()
+    note = _text()
+    outcome = _text()
+    amount = _amount(required=False)
+    liable = _text()
+    compensation = YuanField(required=False, min_fen=0, max_fen=MAX_FEN, range_message=_("补偿金额不能小于 ¥0.00。"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") != "overturn":
+            data.update(outcome=None, amount=None, liable=None, compensation=None)
+        elif data.get("outcome") != Outcome.PARTIAL_REFUND:
+            data["amount"] = None  # only a partial refund names an amount
+        data["compensation"] = data.get("compensation") or 0
+        return data
+
+
 class NewAfterSaleForm(forms.Form):
     type = _text()
     amount = _amount()
@@ -114,6 +136,8 @@ ACTION_FORMS: dict[Action, type[forms.Form]] = {
     Action.CANCEL: NoInputForm,
     Action.REQUEST_EVIDENCE: RequestEvidenceForm,
     Action.RULE: RulingForm,
+    Action.APPEAL: AppealForm,
+    Action.DECIDE_APPEAL: AppealDecisionForm,
 }
 
 

@@ -21,6 +21,7 @@ from .error_codes import AfterSaleErrorCode as Code
 from .models import (
     MERCHANT_PENDING_STATUSES,
     AfterSale,
+    Appeal,
     Dispute,
     DisputeStatus,
     Evidence,
@@ -223,6 +224,17 @@ def load_for_detail(qs):
     return qs.select_related(
         "order__shop", "buyer", "dispute__ruling__ruled_by", "appeal__decided_by"
     ).prefetch_related("order__items", Prefetch("offers"), Prefetch("refunds", queryset=Refund.objects.order_by("id")))
+
+
+def pending_appeals(user):
+    """The CS console's appeals queue (申诉待复核): pending appeals, oldest first (appeal_pending_queue)."""
+    if user.role not in (Role.CS, Role.ADMIN):
+        return Appeal.objects.none()
+    return (
+        Appeal.objects.filter(status=Appeal.Status.PENDING)
+        .select_related("aftersale__order__shop", "aftersale__buyer", "ruling__ruled_by")
+        .order_by("filed_at", "id")
+    )
 
 
 def failed_refunds():

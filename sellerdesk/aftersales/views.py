@@ -54,6 +54,7 @@ from .queries import (
     failed_refunds,
     filter_aftersales,
     load_for_detail,
+    pending_appeals,
     queue_counts,
 )
 from .queries import cs_queue as cs_queue_page
@@ -86,6 +87,7 @@ DIALOG_ACTIONS = {
     "escalate",
     "return_shipment",
     "cancel",
+    "appeal",
 }
 
 
@@ -191,6 +193,8 @@ DONE = {
     Action.CANCEL: gettext_lazy("售后申请已撤销。"),
     Action.REQUEST_EVIDENCE: gettext_lazy("已要求补充凭证。"),
     Action.RULE: gettext_lazy("判责完成。"),
+    Action.APPEAL: gettext_lazy("申诉已提交，将由另一位平台客服复核。"),
+    Action.DECIDE_APPEAL: gettext_lazy("申诉复核完成，双方会收到通知。"),
 }
 
 
@@ -200,7 +204,7 @@ def _run_action(request, aftersale_id: int, action: Action, data: dict) -> None:
     uploads = _uploads(request)
     if action in (Action.MESSAGE, Action.MAKE_OFFER):
         ratelimit.enforce(request, "messages" if action == Action.MESSAGE else "offers")
-    if uploads and action in (Action.MESSAGE, Action.SUBMIT_EVIDENCE):
+    if uploads and action in (Action.MESSAGE, Action.SUBMIT_EVIDENCE, Action.APPEAL):
         ratelimit.enforce(request, "uploads")
     run = {
         Action.APPROVE: lambda: actions.do_approve(aftersale_id, **common),
@@ -230,6 +234,17 @@ def _run_action(request, aftersale_id: int, action: Action, data: dict) -> None:
             amount_fen=data["amount"],
             liable=data["liable"],
             note=data["note"],
+            **common,
+        ),
+        Action.APPEAL: lambda: actions.do_appeal(aftersale_id, reason=data["reason"], uploads=uploads, **common),
+        Action.DECIDE_APPEAL: lambda: actions.do_decide_appeal(
+            aftersale_id,
+            decision=data["decision"],
+            note=data["note"],
+            outcome=data["outcome"],
+            amount_fen=data["amount"],
+            liable=data["liable"],
+            compensation_fen=data["compensation"],
             **common,
         ),
     }
@@ -565,6 +580,7 @@ def cs_queue(request):
         rows.append({"a": d.aftersale, "dispute": d, "waiting_since": waiting_since, "age": _age(now - waiting_since)})
     counts = queue_counts(request.user)
     refunds = failed_refunds()
+    appeals = pending_appeals(request.user)
     return render(
         request,
         "aftersales/cs_queue.html",
@@ -578,6 +594,16 @@ def cs_queue(request):
             "paged": bool(cursor),
             "failed_refunds": list(refunds[:CS_QUEUE_SIZE]),
             "failed_refund_total": capped_count(refunds),
+            "appeals": [
+                {
+                    "appeal": ap,
+                    "a": ap.aftersale,
+                    "age": _age(now - ap.filed_at),
+                    "mine": ap.ruling.ruled_by_id == request.user.pk,
+                }
+                for ap in appeals[:CS_QUEUE_SIZE]
+            ],
+            "appeal_total": capped_count(appeals),
         },
     )
 

@@ -51,6 +51,12 @@
   });
   document.querySelectorAll("dialog[data-autoopen]").forEach(function (d) { if (d.showModal) d.showModal(); });
 
+  // A submit button with data-confirm asks first: a decision that moves money is never one click.
+  document.addEventListener("submit", function (ev) {
+    var button = ev.submitter || ev.target.querySelector("[data-confirm]");
+    if (button && button.dataset && button.dataset.confirm && !window.confirm(button.dataset.confirm)) ev.preventDefault();
+  });
+
   // Client-side checks of file forms (count, size, type, statement); the server checks again by content.
   function fmt(tpl, vars) { return tpl.replace(/\{(\w+)\}/g, function (_, k) { return vars[k] == null ? "" : vars[k]; }); }
 
