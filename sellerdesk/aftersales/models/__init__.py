@@ -10,6 +10,7 @@ from .enums import (
     Liable,
     Outcome,
     Party,
+    RulingReason,
     Status,
     Visibility,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Liable",
     "Outcome",
     "Party",
+    "RulingReason",
     "Status",
     "Visibility",
 ]

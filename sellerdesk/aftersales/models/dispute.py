@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sellerdesk.core import clock
 
 from .aftersale import AfterSale
-from .enums import DisputeStatus, Liable, Outcome, Party
+from .enums import DisputeStatus, Liable, Outcome, Party, RulingReason
 
 
 class DisputeQuerySet(models.QuerySet):
@@ -123,6 +123,8 @@ class Ruling(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     amount_fen = models.BigIntegerField(default=0)
     liable = models.CharField(max_length=16, choices=Liable.choices)
+    # Required when the outcome and the liability disagree (RulingReason), empty otherwise.
+    reason_code = models.CharField(max_length=32, choices=RulingReason.choices, blank=True, default="")
     note = models.TextField()
     evidence_considered = models.JSONField(default=list)
     ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -163,6 +165,7 @@ class Appeal(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
     amount_fen = models.BigIntegerField(null=True, blank=True)
     liable = models.CharField(max_length=16, choices=Liable.choices, blank=True, default="")
+    reason_code = models.CharField(max_length=32, choices=RulingReason.choices, blank=True, default="")
     # The platform's compensation to the merchant's 安心钱包 (an overturn in the merchant's favour).
     compensation_fen = models.BigIntegerField(default=0)
 

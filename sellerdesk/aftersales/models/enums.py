@@ -62,6 +62,15 @@ class Liable(models.TextChoices):
     NONE = "none", _("无责")
 
 
+class RulingReason(models.TextChoices):
+    """Why a ruling's outcome and liability point different ways: required when they do (a refund
+    with the buyer liable, no refund with the merchant liable), never otherwise."""
+
+    PLATFORM_GUARANTEE = "platform_guarantee", _("平台保障：买家有责，仍按保障规则退款")
+    NO_REASON_RETURN = "no_reason_return", _("七天无理由退货：买家有责，仍可退款")
+    NO_LOSS_TO_BUYER = "no_loss_to_buyer", _("商家有责，但买家没有损失，不退款")
+
+
 class HistoryKind(models.TextChoices):
     CREATED = "created", _("买家申请售后")
     APPROVED = "approved", _("商家同意售后")
