@@ -28,8 +28,10 @@ from .schemas import (
     AfterSaleListItem,
     AfterSalePage,
     AppealDecisionIn,
+    CsNoteIn,
     EvidenceRequestIn,
     EvidenceRequestOut,
+    ExtendDeadlineIn,
     HistoryOut,
     IntegrityOut,
     OfferIn,
@@ -395,7 +397,35 @@ def rule(request, aftersale_id: int, payload: RulingIn):
         amount_fen=payload.amount_fen,
         liable=payload.liable,
         note=payload.note,
+        reason_code=payload.reason_code,
     )
+
+
+@router.post("/aftersales/{aftersale_id}/claim", response=AfterSaleDetail)
+def claim(request, aftersale_id: int):
+    """CS: take the case (认领). While it is claimed, another agent's `rule`, `request-evidence`,
+    `extend-deadline` and `decide-appeal` are `409 case_claimed`."""
+    return _act(request, aftersale_id, actions.do_claim)
+
+
+@router.post("/aftersales/{aftersale_id}/release", response=AfterSaleDetail)
+def release(request, aftersale_id: int):
+    """CS: give the case back (释放); only the agent who claimed it (or an admin)."""
+    return _act(request, aftersale_id, actions.do_release)
+
+
+@router.post("/aftersales/{aftersale_id}/cs-notes", response={201: HistoryOut})
+def add_cs_note(request, aftersale_id: int, payload: CsNoteIn):
+    """CS: an internal note (内部备注), a history entry only CS sees."""
+    entry = actions.do_add_cs_note(aftersale_id, body=payload.body, acting_user=request.auth, now=clock.now())
+    return Status(201, _history_item(entry, entry.aftersale))
+
+
+@router.post("/aftersales/{aftersale_id}/extend-deadline", response=AfterSaleDetail)
+def extend_deadline(request, aftersale_id: int, payload: ExtendDeadlineIn):
+    """CS: move the open evidence deadline `hours` later (never earlier), with a `reason` both
+    parties see in the history; the deadline's alarm and reminders move with it."""
+    return _act(request, aftersale_id, actions.do_extend_deadline, hours=payload.hours, reason=payload.reason)
 
 
 _APPEAL_REASON = {
@@ -455,6 +485,7 @@ def decide_appeal(request, aftersale_id: int, payload: AppealDecisionIn):
         amount_fen=payload.amount_fen,
         liable=payload.liable,
         compensation_fen=payload.compensation_fen,
+        reason_code=payload.reason_code,
     )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sellerdesk.core.errors import ErrorCode
 
-from .models import Status
+from .models import Liable, Outcome, Status
 
 
 class AfterSaleErrorCode(ErrorCode):
@@ -51,6 +51,19 @@ class AfterSaleErrorCode(ErrorCode):
     INVALID_CURSOR = "invalid_cursor", _("翻页链接已失效，请从第一页重新查看。")
     Q_TOO_LONG = "q_too_long", _("搜索内容不能超过 %(max_chars)s 个字。")
     FILE_STORE_UNAVAILABLE = "file_store_unavailable", _("文件存储暂时不可用，没有保存任何内容，请稍后再试。")
+
+    # CS tools (actions.cs_tools).
+    CASE_CLAIMED = "case_claimed", _("这个纠纷已由%(claimed_by)s于 %(claimed_at)s 认领，请联系该客服或等待释放。")
+    CASE_NOT_CLAIMED = "case_not_claimed", _("这个纠纷还没有客服认领。")
+    INVALID_EXTEND_HOURS = (
+        "invalid_extend_hours",
+        _("延长时间须在 1 到 %(max_hours)s 小时之间，期限只能延后，不能提前。"),
+    )
+    REASON_CODE_REQUIRED = (
+        "reason_code_required",
+        _("判责结果与责任方不一致（%(outcome_label)s、%(liable_label)s），请选择原因。"),
+    )
+    INVALID_REASON_CODE = "invalid_reason_code", _("判责结果与责任方一致时不需要填写原因；原因须从列表中选择。")
 
     # Appeals (售后申诉, actions.appeals).
     NOT_APPEALABLE = "appeal_not_allowed", _("这个售后单没有可申诉的平台判责。")
@@ -118,6 +131,9 @@ class AfterSaleErrorCode(ErrorCode):
             shown["status_label"] = (
                 Status(details["status"]).label if details["status"] in Status.values else details["status"]
             )
+        for key, choices in (("outcome", Outcome), ("liable", Liable)):
+            if details.get(key) in choices.values:
+                shown[f"{key}_label"] = choices(details[key]).label
         for key, shown_as in (("size", "size_mb"), ("limit_bytes", "limit_mb")):
             if isinstance(details.get(key), int):
                 shown[shown_as] = f"{details[key] / 2**20:.1f}".rstrip("0").rstrip(".")

@@ -53,3 +53,5 @@ MAX_MESSAGE_CHARS = 2000
 MAX_NOTE_CHARS = 1000
 MAX_APPEAL_REASON_CHARS = 1000
 MAX_SUPPLEMENT_HOURS = 168
+# The most one extension moves an evidence deadline (CS's extend-deadline).
+MAX_EXTEND_HOURS = 168

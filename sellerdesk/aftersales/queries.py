@@ -159,12 +159,16 @@ def detail(aftersale, user, now) -> dict:
                 "outcome": ruling.outcome,
                 "amount_fen": ruling.amount_fen,
                 "liable": ruling.liable,
+                "reason_code": ruling.reason_code,
                 "note": ruling.note,
                 "evidence_considered": ruling.evidence_considered,
                 "ruled_by": names.cs_name(ruling.ruled_by),
                 "ruled_at": ruling.ruled_at,
             },
             "appeal": appeal_out(getattr(aftersale, "appeal", None)),
+            # Who took the case is the platform's business, not the parties'.
+            "claimed_by": names.cs_name(dispute.claimed_by) if party == Party.CS and dispute.claimed_by_id else None,
+            "claimed_at": dispute.claimed_at if party == Party.CS else None,
             **appeal_eligibility(aftersale, party=party, now=now),
         }
     return {
@@ -222,7 +226,7 @@ def appeal_out(appeal) -> dict | None:
 
 def load_for_detail(qs):
     return qs.select_related(
-        "order__shop", "buyer", "dispute__ruling__ruled_by", "appeal__decided_by"
+        "order__shop", "buyer", "dispute__ruling__ruled_by", "dispute__claimed_by", "appeal__decided_by"
     ).prefetch_related("order__items", Prefetch("offers"), Prefetch("refunds", queryset=Refund.objects.order_by("id")))
 
 

@@ -7,7 +7,7 @@ from sellerdesk.core.text import text_field
 from sellerdesk.orders.api import OrderOut
 
 from . import policy
-from .models.enums import AfterSaleType, Liable, Outcome, Party, status_label
+from .models.enums import AfterSaleType, Liable, Outcome, Party, RulingReason, status_label
 
 
 def _choice(values, description: str):
@@ -51,6 +51,12 @@ class EvidenceRequestIn(InputSchema):
     )
 
 
+REASON_CODE_HELP = (
+    "Required when the outcome and the liability disagree, empty otherwise: platform_guarantee or "
+    "no_reason_return for a refund with the buyer liable; no_loss_to_buyer for no refund with the merchant liable"
+)
+
+
 class AppealIn(InputSchema):
     reason: str = text_field(policy.MAX_APPEAL_REASON_CHARS, description="Why the ruling is wrong (申诉理由)")
 
@@ -65,6 +71,7 @@ class AppealDecisionIn(InputSchema):
     liable: str | None = Field(
         None, description="Overturn: merchant, buyer or none", json_schema_extra={"enum": Liable.values}
     )
+    reason_code: str | None = Field(None, description=REASON_CODE_HELP, json_schema_extra={"enum": RulingReason.values})
     compensation_fen: JsonInt = fen(
         "Overturn in the merchant's favour: the platform's compensation to its 安心钱包, at most what the buyer keeps",
         default=0,
@@ -77,6 +84,19 @@ class RulingIn(InputSchema):
     amount_fen: JsonInt | None = fen("Required for partial_refund", default=None)
     liable: str = _choice(Liable.values, "merchant, buyer or none")
     note: str = text_field(policy.MAX_NOTE_CHARS)
+    reason_code: str | None = Field(None, description=REASON_CODE_HELP, json_schema_extra={"enum": RulingReason.values})
+
+
+class CsNoteIn(InputSchema):
+    body: str = text_field(policy.MAX_NOTE_CHARS, description="The internal note; only CS sees it")
+
+
+class ExtendDeadlineIn(InputSchema):
+    hours: JsonInt = Field(
+        description="How much later the open evidence deadline becomes (never earlier)",
+        json_schema_extra={"minimum": 1, "maximum": policy.MAX_EXTEND_HOURS},
+    )
+    reason: str = text_field(500, description="Why, seen by both parties")
 
 
 class AttachmentOut(Schema):
@@ -169,6 +189,7 @@ class RulingOut(Schema):
     outcome: str
     amount_fen: int
     liable: str
+    reason_code: str = Field(description="Why outcome and liability disagree; empty when they agree")
     note: str
     evidence_considered: list[int]
     ruled_by: str
@@ -196,6 +217,8 @@ class DisputeOut(DisputeSummaryOut):
     evidence: list[EvidenceOut]
     ruling: RulingOut | None
     appeal: AppealOut | None
+    claimed_by: str | None = Field(description="CS only: the agent who claimed the case (认领), by display name")
+    claimed_at: datetime | None = Field(description="CS only: when it was claimed")
     can_appeal: bool = Field(description="Whether the caller may appeal the ruling now (POST …/appeal)")
     appeal_window_ends_at: datetime | None = Field(
         description="The last moment an appeal is accepted (the ruling + SELLERDESK_APPEAL_WINDOW_SECONDS); null before a ruling"

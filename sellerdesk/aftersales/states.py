@@ -27,6 +27,7 @@ from .models import (
     Ruling,
     Status,
 )
+from .names import cs_name
 
 S = Status
 
@@ -48,6 +49,10 @@ class Action(StrEnum):
     RULE = "rule"
     APPEAL = "appeal"
     DECIDE_APPEAL = "decide_appeal"
+    CLAIM = "claim"
+    RELEASE = "release"
+    CS_NOTE = "cs_note"
+    EXTEND_DEADLINE = "extend_deadline"
     TIME_OUT = "time_out"  # the worker, when a state's deadline passes
 
 
@@ -138,6 +143,15 @@ TABLE: dict[Action, dict[Status, Rule]] = {
     Action.APPEAL: {S.REFUNDED: _r(M, B), S.CLOSED: _r(M, B)},
     # A closed request ends refunded when the overturn refunds; any other decision leaves the state.
     Action.DECIDE_APPEAL: {S.REFUNDED: _r(CS), S.CLOSED: _r(CS, to=S.REFUNDED)},
+    # CS tools: an agent takes a case (认领) while its dispute is open; internal notes at any time;
+    # an open evidence deadline moved later, before it passes.
+    Action.CLAIM: {s: _r(CS) for s in DISPUTE_OPEN},
+    Action.RELEASE: {s: _r(CS) for s in DISPUTE_OPEN},
+    Action.CS_NOTE: {s: _r(CS) for s in Status},
+    Action.EXTEND_DEADLINE: {
+        S.DISPUTE_AWAITING_EVIDENCE: _r(CS, by_deadline=True),
+        S.DISPUTE_AWAITING_SUPPLEMENT: _r(CS, by_deadline=True),
+    },
     # The states that end by themselves at due_at, applied by the worker (actions.deadlines).
     Action.TIME_OUT: {
         S.AWAITING_MERCHANT: _r(SYSTEM, to=REFUND),  # 超时自动同意
@@ -198,6 +212,10 @@ ACTION_LABELS = {
     Action.RULE: _("判责"),
     Action.APPEAL: _("申诉"),
     Action.DECIDE_APPEAL: _("复核申诉"),
+    Action.CLAIM: _("认领"),
+    Action.RELEASE: _("释放"),
+    Action.CS_NOTE: _("内部备注"),
+    Action.EXTEND_DEADLINE: _("延长期限"),
 }
 
 
@@ -263,6 +281,36 @@ def _decide_appeal_refusal(aftersale: AfterSale, user):
     return None
 
 
+# What another agent's claim blocks: the case's decisions and deadlines stay with the claimer.
+CLAIMED_ACTIONS = frozenset(
+    {Action.RULE, Action.REQUEST_EVIDENCE, Action.EXTEND_DEADLINE, Action.DECIDE_APPEAL, Action.CLAIM}
+)
+
+
+def _claim_refusal(aftersale: AfterSale, action: Action, user):
+    dispute = aftersale.dispute if aftersale.dispute_id else None
+    claimer = dispute.claimed_by_id if dispute else None
+    if action == Action.RELEASE:
+        if claimer is None:
+            return Conflict(Code.CASE_NOT_CLAIMED)
+        if user is not None and claimer != user.pk and user.role != "admin":
+            return Conflict(Code.CASE_CLAIMED, details=_claim_details(dispute, user))
+        return None
+    if claimer is None or user is None:
+        return None
+    if claimer != user.pk or action == Action.CLAIM:
+        return Conflict(Code.CASE_CLAIMED, details=_claim_details(dispute, user))
+    return None
+
+
+def _claim_details(dispute, user) -> dict:
+    return {
+        "claimed_by": cs_name(dispute.claimed_by),
+        "claimed_at": dispute.claimed_at.isoformat(),
+        "by_you": user is not None and dispute.claimed_by_id == user.pk,
+    }
+
+
 def _refusal(aftersale: AfterSale, action: Action, party, now, user=None):
     """The error that refuses `action` by `party` (the person `user`, when known) now, or None when
     it is allowed."""
@@ -280,6 +328,10 @@ def _refusal(aftersale: AfterSale, action: Action, party, now, user=None):
             return Conflict(Code.NOT_ASKED_FOR_EVIDENCE, details={"status": aftersale.status, "action": action.value})
     if action in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER) and not _open_offer_exists(aftersale):
         return Conflict(Code.NO_OPEN_OFFER)
+    if action in CLAIMED_ACTIONS or action == Action.RELEASE:
+        refusal = _claim_refusal(aftersale, action, user)
+        if refusal is not None:
+            return refusal
     if action == Action.APPEAL:
         return _appeal_refusal(aftersale, party, now)
     if action == Action.DECIDE_APPEAL:

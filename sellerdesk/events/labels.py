@@ -39,6 +39,7 @@ EVENT_GROUPS = (
             ("dispute.cancelled", pgettext_lazy("webhook", "纠纷已撤销")),
             ("dispute.appealed", pgettext_lazy("webhook", "判责被申诉")),
             ("dispute.appeal_decided", pgettext_lazy("webhook", "申诉已处理")),
+            ("dispute.deadline_extended", pgettext_lazy("webhook", "平台延长了举证期限")),
         ),
     ),
     (

@@ -75,6 +75,7 @@ NOTICES: dict[str, Notice] = {
     "dispute.resolved": Notice(BOTH, _("纠纷已完成 %(number)s"), _("结果：%(outcome)s%(liable_text)s。"), email=_ruled),
     "dispute.appealed": Notice(BOTH, _("售后单 %(number)s 的判责已被申诉"), _("平台将由另一位客服复核。")),
     "dispute.appeal_decided": Notice(BOTH, _("申诉已处理 %(number)s"), _("请到协商历史查看复核结果。"), email=True),
+    "dispute.deadline_extended": Notice(BOTH, _("举证期限已延长 %(number)s"), _("平台客服将举证期限延长至 %(due)s。")),
     "refund.succeeded": Notice(BUYER, _("退款成功 %(number)s"), _("%(amount)s 已原路退回。")),
     "refund.failed": Notice(
         BUYER, _("退款暂未成功 %(number)s"), _("退款 %(amount)s 暂未成功，平台客服会跟进处理，无需重新申请。")

@@ -3,6 +3,7 @@
 from .adjudication import do_request_evidence, do_rule
 from .appeals import appeal_eligibility, do_appeal, do_decide_appeal
 from .cancelling import do_cancel
+from .cs_tools import do_add_cs_note, do_claim, do_extend_deadline, do_release
 from .deadlines import apply_timeout, sweep
 from .escalation import do_escalate, escalation_eligibility
 from .evidence import do_submit_evidence
@@ -17,6 +18,10 @@ __all__ = [
     "do_appeal",
     "do_decide_appeal",
     "do_cancel",
+    "do_add_cs_note",
+    "do_claim",
+    "do_extend_deadline",
+    "do_release",
     "apply_timeout",
     "sweep",
     "do_escalate",

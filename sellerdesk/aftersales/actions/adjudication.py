@@ -19,6 +19,7 @@ from ..models import (
     Party,
     Refund,
     Ruling,
+    RulingReason,
     Status,
 )
 from ..states import Action, Choice, resolve
@@ -62,6 +63,31 @@ def do_request_evidence(
     return request
 
 
+# The reasons that may explain an outcome and a liability pointing different ways, per case.
+DISAGREEING = {
+    Liable.BUYER: (
+        (Outcome.REFUND, Outcome.PARTIAL_REFUND),
+        (RulingReason.PLATFORM_GUARANTEE, RulingReason.NO_REASON_RETURN),
+    ),
+    Liable.MERCHANT: ((Outcome.NO_REFUND,), (RulingReason.NO_LOSS_TO_BUYER,)),
+}
+
+
+def check_reason_code(outcome: str, liable: str, reason_code: str | None) -> str:
+    """A ruling's outcome and liability must agree, or say why they do not (RulingReason)."""
+    outcomes, reasons = DISAGREEING.get(liable, ((), ()))
+    details = {"field": "reason_code", "outcome": outcome, "liable": liable, "allowed": [r.value for r in reasons]}
+    if outcome in outcomes:
+        if not reason_code:
+            raise InvalidInput(Code.REASON_CODE_REQUIRED, details=details)
+        if reason_code not in reasons:
+            raise InvalidInput(Code.INVALID_REASON_CODE, details=details)
+        return reason_code
+    if reason_code:
+        raise InvalidInput(Code.INVALID_REASON_CODE, details={**details, "allowed": []})
+    return ""
+
+
 def check_ruling(
     aftersale, *, outcome: str, amount_fen: int | None, liable: str, note: str, refunded_fen: int = 0
 ) -> tuple[int, str]:
@@ -91,11 +117,20 @@ def check_ruling(
 
 @transaction.atomic
 def do_rule(
-    aftersale_id: int, *, outcome: str, amount_fen: int | None = None, liable: str, note: str, acting_user, now
+    aftersale_id: int,
+    *,
+    outcome: str,
+    amount_fen: int | None = None,
+    liable: str,
+    note: str,
+    reason_code: str | None = None,
+    acting_user,
+    now,
 ) -> Ruling:
     """The ruling completes the dispute: a refund (full or partial) or none, and who is liable."""
     aftersale, party = begin(aftersale_id, Action.RULE, acting_user=acting_user, now=now)
     amount, note = check_ruling(aftersale, outcome=outcome, amount_fen=amount_fen, liable=liable, note=note)
+    reason_code = check_reason_code(outcome, liable, reason_code)
     dispute = aftersale.dispute
     # Every round's evidence is before CS: a second round's ruling weighs the first round's too.
     considered = list(Evidence.objects.filter(dispute__aftersale=aftersale).order_by("id").values_list("id", flat=True))
@@ -104,6 +139,7 @@ def do_rule(
         outcome=outcome,
         amount_fen=amount,
         liable=liable,
+        reason_code=reason_code,
         note=note,
         evidence_considered=considered,
         ruled_by=acting_user,
@@ -120,6 +156,7 @@ def do_rule(
             "outcome": outcome,
             "amount_fen": amount,
             "liable": liable,
+            "reason_code": reason_code,
             "evidence_considered": considered,
             "timed_out": dispute.timed_out,
         },

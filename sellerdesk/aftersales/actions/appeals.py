@@ -19,7 +19,7 @@ from ..error_codes import AfterSaleErrorCode as Code
 from ..files import check_files
 from ..models import Appeal, Dispute, HistoryKind, Liable, Party, Refund, Status
 from ..states import Action, _refusal, appeal_of, appeal_window_ends_at, ruling_of
-from .adjudication import check_ruling
+from .adjudication import check_reason_code, check_ruling
 from .common import begin, make_refund, publish, record, set_status, store_files, touch
 from .opening import check_text
 
@@ -90,6 +90,7 @@ def do_decide_appeal(
     amount_fen: int | None = None,
     liable: str | None = None,
     compensation_fen: int = 0,
+    reason_code: str | None = None,
     acting_user,
     now,
 ) -> Appeal:
@@ -105,6 +106,7 @@ def do_decide_appeal(
     total, note = check_ruling(
         aftersale, outcome=outcome, amount_fen=amount_fen, liable=liable, note=note, refunded_fen=refunded
     )
+    reason_code = check_reason_code(outcome, liable, reason_code)
     if (outcome, total, liable) == (ruling.outcome, ruling.amount_fen, ruling.liable):
         raise InvalidInput(Code.OVERTURN_SAME_AS_RULING, details=_ruling_data(ruling))
     top_up = max(total - refunded, 0)
@@ -125,6 +127,7 @@ def do_decide_appeal(
         outcome=outcome,
         amount_fen=total,
         liable=liable,
+        reason_code=reason_code,
         compensation_fen=compensation_fen,
     )
     # What holds now: the figures (纠纷商责率) read the dispute's outcome and liability.

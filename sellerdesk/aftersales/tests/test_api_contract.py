@@ -42,6 +42,12 @@ API_MD_PATHS = [
     ("post", "/aftersales/{}/request-evidence"),
     ("post", "/aftersales/{}/rule"),
     ("get", "/aftersales/{}/history"),
+    ("post", "/aftersales/{}/claim"),
+    ("post", "/aftersales/{}/release"),
+    ("post", "/aftersales/{}/cs-notes"),
+    ("post", "/aftersales/{}/extend-deadline"),
+    ("post", "/aftersales/{}/appeal"),
+    ("post", "/aftersales/{}/decide-appeal"),
     ("get", "/attachments/{}"),
     ("get", "/health"),
 ]
