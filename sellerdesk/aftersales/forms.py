@@ -81,6 +81,7 @@ class RulingForm(forms.Form):
     amount = _amount(required=False)
     liable = _text()
     note = _text()
+    reason_code = _text()
 
     def clean(self):
         data = super().clean()
@@ -89,6 +90,17 @@ class RulingForm(forms.Form):
         elif data.get("outcome") != Outcome.PARTIAL_REFUND:
             data["amount"] = None  # only a partial refund names an amount
         return data
+
+
+class NoteForm(forms.Form):
+    body = _text()
+
+
+class ExtendDeadlineForm(forms.Form):
+    hours = forms.IntegerField(
+        error_messages={"required": _("请填写延长的小时数。"), "invalid": _("延长时间须为整数小时。")}
+    )
+    reason = _text()
 
 
 class AppealForm(forms.Form):
@@ -138,6 +150,10 @@ ACTION_FORMS: dict[Action, type[forms.Form]] = {
     Action.RULE: RulingForm,
     Action.APPEAL: AppealForm,
     Action.DECIDE_APPEAL: AppealDecisionForm,
+    Action.CLAIM: NoInputForm,
+    Action.RELEASE: NoInputForm,
+    Action.CS_NOTE: NoteForm,
+    Action.EXTEND_DEADLINE: ExtendDeadlineForm,
 }
 
 

@@ -317,7 +317,7 @@ def _before(at, pk) -> Q:
 
 def cs_queue_queryset(user, cursor: str | None = None):
     """(the queue's rows from `cursor` on, in the order they are read; "after" or "before")."""
-    qs = _queue_disputes(user).select_related("aftersale__order", "aftersale__shop", "aftersale__buyer")
+    qs = _queue_disputes(user).select_related("aftersale__order", "aftersale__shop", "aftersale__buyer", "claimed_by")
     if not cursor:
         return qs.order_by("review_started_at", "id"), "after"
     at, pk, direction = _decode_queue_cursor(cursor)

@@ -44,6 +44,7 @@ from .models import (
     Offer,
     Outcome,
     Party,
+    RulingReason,
     Status,
 )
 from .queries import (
@@ -195,6 +196,10 @@ DONE = {
     Action.RULE: gettext_lazy("判责完成。"),
     Action.APPEAL: gettext_lazy("申诉已提交，将由另一位平台客服复核。"),
     Action.DECIDE_APPEAL: gettext_lazy("申诉复核完成，双方会收到通知。"),
+    Action.CLAIM: gettext_lazy("已认领，其他客服不能再判责或要求补充凭证。"),
+    Action.RELEASE: gettext_lazy("已释放，其他客服可以认领。"),
+    Action.CS_NOTE: gettext_lazy("内部备注已添加，仅平台客服可见。"),
+    Action.EXTEND_DEADLINE: gettext_lazy("期限已延长，双方会收到通知。"),
 }
 
 
@@ -234,7 +239,14 @@ def _run_action(request, aftersale_id: int, action: Action, data: dict) -> None:
             amount_fen=data["amount"],
             liable=data["liable"],
             note=data["note"],
+            reason_code=data["reason_code"] or None,
             **common,
+        ),
+        Action.CLAIM: lambda: actions.do_claim(aftersale_id, **common),
+        Action.RELEASE: lambda: actions.do_release(aftersale_id, **common),
+        Action.CS_NOTE: lambda: actions.do_add_cs_note(aftersale_id, body=data["body"], **common),
+        Action.EXTEND_DEADLINE: lambda: actions.do_extend_deadline(
+            aftersale_id, hours=data["hours"], reason=data["reason"], **common
         ),
         Action.APPEAL: lambda: actions.do_appeal(aftersale_id, reason=data["reason"], uploads=uploads, **common),
         Action.DECIDE_APPEAL: lambda: actions.do_decide_appeal(
@@ -660,5 +672,5 @@ def cs_case(request, aftersale_id: int):
         "aftersales/cs_case.html",
         (Role.CS, Role.ADMIN),
         "aftersales:cs_case",
-        extra={"dispute_statuses": DisputeStatus.choices},
+        extra={"dispute_statuses": DisputeStatus.choices, "ruling_reasons": RulingReason.choices},
     )

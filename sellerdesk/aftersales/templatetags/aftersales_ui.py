@@ -45,3 +45,9 @@ def party_label(value):
 def buyer_name(user) -> str:
     """A buyer as others see them: the nickname, never the login name."""
     return names.buyer_name(user) if user else ""
+
+
+@register.filter
+def cs_name(user) -> str:
+    """A CS agent as others see them: 平台客服 + agent number."""
+    return names.cs_name(user) if user else ""
