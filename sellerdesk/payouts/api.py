@@ -155,7 +155,8 @@ def request_change(request, channel: str, payload: ChangeIn, shop_id: int | None
     corporate_account_required / corporate_not_allowed).
     Errors: change_not_allowed, subject_mismatch, corporate_not_allowed, corporate_alipay_required,
     alipay_account_not_found, card_number_not_digits, card_number_length, card_number_checksum,
-    account_number_not_digits, account_number_length, bank_name_required, holder_name_required,
+    account_number_not_digits, account_number_length, bank_name_required, bank_name_unknown (a bank
+    not in the list, see the schema's enum), holder_name_required,
     account_no_required, alipay_account_required, alipay_account_invalid, step_up_required,
     step_up_failed (401), step_up_throttled (429), micro_deposit_throttled (429), same_account (409),
     change_already_pending (409), forbidden_permission (403: staff without manage_payout_accounts),

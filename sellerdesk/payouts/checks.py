@@ -14,6 +14,7 @@ from sellerdesk.identity.checks import normalise_name
 from sellerdesk.identity.models import SubjectKind
 
 from . import policy
+from .banks import bank_named
 from .error_codes import PayoutErrorCode as Code
 from .models import AccountKind, AuditAction, AuditLog
 
@@ -42,9 +43,8 @@ def _clean_number(raw: str) -> str:
     return re.sub(r"[\s\-]", "", folded)
 
 
-def check_bank_account(
-    *, account_no: str | None, holder_name: str | None, bank_name: str | None, is_corporate: bool
-) -> NewAccount:
+def check_account_number(account_no: str | None, *, is_corporate: bool) -> str:
+    """A card number (digits, length, Luhn) or a corporate account number (digits, length)."""
     number = _clean_number(account_no or "")
     if not number:
         raise InvalidInput(Code.ACCOUNT_NO_REQUIRED)
@@ -62,13 +62,53 @@ def check_bank_account(
             raise InvalidInput(Code.CARD_NUMBER_LENGTH, details={"min": low, "max": high, "length": len(number)})
         if not luhn.is_valid(number):
             raise InvalidInput(Code.CARD_NUMBER_CHECKSUM, details={"check": "luhn"})
-    bank = " ".join((bank_name or "").split())
-    if not bank:
+    return number
+
+
+def check_bank_name(bank_name: str | None) -> str:
+    """开户银行: a bank of banks.BANKS (its full name or a listed short name), returned as its full
+    name. Anything else is refused: the list is closed (docs/decisions.md)."""
+    if not " ".join((bank_name or "").split()):
         raise InvalidInput(Code.BANK_NAME_REQUIRED)
+    bank = bank_named(bank_name)
+    if bank is None:
+        raise InvalidInput(Code.BANK_NAME_UNKNOWN)
+    return bank.name
+
+
+def check_holder_name(holder_name: str | None) -> str:
     holder = " ".join((holder_name or "").split())
     if not holder:
         raise InvalidInput(Code.HOLDER_NAME_REQUIRED)
-    return NewAccount(AccountKind.BANK_CARD, number, holder, bank[:80], bool(is_corporate))
+    return holder
+
+
+def check_bank_account(
+    *, account_no: str | None, holder_name: str | None, bank_name: str | None, is_corporate: bool
+) -> NewAccount:
+    """The first problem of the input raises (number, then bank, then holder); bank_account_problems
+    lists them all."""
+    number = check_account_number(account_no, is_corporate=is_corporate)
+    bank = check_bank_name(bank_name)
+    holder = check_holder_name(holder_name)
+    return NewAccount(AccountKind.BANK_CARD, number, holder, bank, bool(is_corporate))
+
+
+def bank_account_problems(
+    *, account_no: str | None, holder_name: str | None, bank_name: str | None, is_corporate: bool
+) -> list[CodedError]:
+    """Every problem check_bank_account would raise one at a time, in the same order."""
+    problems = []
+    for check in (
+        lambda: check_account_number(account_no, is_corporate=is_corporate),
+        lambda: check_bank_name(bank_name),
+        lambda: check_holder_name(holder_name),
+    ):
+        try:
+            check()
+        except CodedError as err:
+            problems.append(err)
+    return problems
 
 
 def check_alipay_account(alipay_account: str | None) -> NewAccount:
@@ -115,9 +155,15 @@ def check_step_up(user, *, password: str | None, otp: str | None, now) -> None:
         if not stepup.verify_otp(user, otp):
             raise CodedError(Code.OTP_FAILED, status=401, details=failures_left)
         return
+    raise step_up_missing(user)
+
+
+def step_up_missing(user) -> CodedError:
+    """The refusal for a high-risk request that brought no proof at all (a form lists it with the
+    input's problems)."""
     if stepup.has_otp(user):
-        raise CodedError(Code.STEP_UP_REQUIRED_OR_OTP, status=401)
-    raise CodedError(Code.STEP_UP_REQUIRED, status=401)
+        return CodedError(Code.STEP_UP_REQUIRED_OR_OTP, status=401)
+    return CodedError(Code.STEP_UP_REQUIRED, status=401)
 
 
 def check_same_subject(subject, holder_name: str) -> None:

@@ -2,9 +2,11 @@
 card checks, step-up) live in payouts.checks / payouts.actions and come back as coded errors."""
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from sellerdesk.core.money import YuanField
+
+from .banks import bank_choices, suggest_bank
 
 
 def _password_field():
@@ -20,10 +22,33 @@ def _password_field():
     )
 
 
+class ErrorsMixin:
+    """All of a form's errors at once: next to each field, and counted for the summary above the
+    form (payouts/_errors.html)."""
+
+    DEFAULT_ERROR_FIELD: str | None = None
+    FIELD_OF_CODE: dict = {}
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(v) for v in self.errors.values())
+
+    def show_refusals(self, refusals) -> None:
+        """Each coded refusal next to its field (FIELD_OF_CODE, the step-up field), others above
+        the form; a message already shown for that field is not repeated."""
+        placed = [(self.field_of(err), err.message) for err in refusals]  # before add_error empties cleaned_data
+        for where, message in placed:
+            if message not in self.errors.get(where or "__all__", []):
+                self.add_error(where, message)
+
+    def field_of(self, err) -> str | None:
+        return self.FIELD_OF_CODE.get(err.code, self.DEFAULT_ERROR_FIELD)
+
+
 STEP_UP_CODES = ("step_up_failed", "step_up_required", "step_up_method_unavailable", "step_up_throttled")
 
 
-class StepUpMixin:
+class StepUpMixin(ErrorsMixin):
     """Step-up fields: the login password, or for a user who enrolled an authenticator app, a code
     from it (or a recovery code). Pass `otp_enabled=False` to leave the code field out. Neither is
     required here: check_step_up answers an empty proof with step_up_required, like the API."""
@@ -56,8 +81,16 @@ class StepUpMixin:
         """The field a step-up error belongs to: the code field when only a code was typed."""
         if code not in STEP_UP_CODES:
             return None
-        typed_code = self.otp_enabled and self.cleaned_data.get("otp") and not self.cleaned_data.get("password")
+        data = getattr(self, "cleaned_data", None) or {}
+        typed_code = self.otp_enabled and data.get("otp") and not data.get("password")
         return "otp" if typed_code else "password"
+
+    def field_of(self, err) -> str | None:
+        return self.step_up_field(err.code) or super().field_of(err)
+
+    def proof_given(self) -> bool:
+        """Whether a password or code was typed (read from the raw data: the form may be invalid)."""
+        return bool(self.data.get("password") or (self.otp_enabled and self.data.get("otp")))
 
 
 class BankCardChangeForm(StepUpMixin, forms.Form):
@@ -82,11 +115,13 @@ class BankCardChangeForm(StepUpMixin, forms.Form):
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    # A select of banks.BANKS; still a CharField so that the domain's check_bank_name (the same for
+    # the API) is what refuses a name that is not listed, with its own message.
     bank_name = forms.CharField(
         label=gettext_lazy("开户银行"),
         required=False,
         max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("例如:中国工商银行"), "autocomplete": "off"}),
+        widget=forms.Select(attrs={"data-bank-select": ""}),
     )
     is_corporate = forms.BooleanField(label=gettext_lazy("对公账户"), required=False)
 
@@ -101,11 +136,18 @@ class BankCardChangeForm(StepUpMixin, forms.Form):
         "same_account": "account_no",
         "account_bound_to_other_subject": "account_no",
         "bank_name_required": "bank_name",
+        "bank_name_unknown": "bank_name",
         "holder_name_required": "holder_name",
         "subject_mismatch": "holder_name",
         "corporate_account_required": "is_corporate",
         "corporate_not_allowed": "is_corporate",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank_name"].widget.choices = [("", gettext("请选择开户银行"))] + bank_choices()
+        suggested = suggest_bank(self.data.get("account_no") if self.is_bound else "")
+        self.suggested_bank = suggested.name if suggested else ""
 
     def change_request_kwargs(self) -> dict:
         d = self.cleaned_data
@@ -142,8 +184,10 @@ class AlipayChangeForm(StepUpMixin, forms.Form):
         return {"alipay_account": self.cleaned_data["alipay_account"], **self.step_up_kwargs()}
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(ErrorsMixin, forms.Form):
     """小额打款验证: the amount the user read on their bank statement, in yuan."""
+
+    DEFAULT_ERROR_FIELD = "amount"
 
     amount = YuanField(
         label=gettext_lazy("到账金额（元）"),
@@ -156,6 +200,8 @@ class VerifyForm(forms.Form):
 
 class WithdrawForm(StepUpMixin, forms.Form):
     """余额提现: the amount, and step-up like an account change (money leaves the platform)."""
+
+    DEFAULT_ERROR_FIELD = "amount"
 
     amount = YuanField(
         label=gettext_lazy("提现金额（元）"),

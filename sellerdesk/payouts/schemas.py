@@ -6,6 +6,7 @@ from pydantic import ConfigDict, StrictBool
 from sellerdesk.core.fields import MAX_FEN, InputSchema, JsonInt
 from sellerdesk.core.text import PRINTABLE
 
+from .banks import ACCEPTED_NAMES
 from .policy import CARD_LENGTH, CORPORATE_LENGTH
 
 
@@ -45,6 +46,9 @@ class WalletList(Schema):
 # account; the holder is the caller's subject (GET /me → subject.legal_name); an enterprise binds
 # corporate accounts, an individual personal cards.
 _HOLDER = {"type": "string", "minLength": 1, "pattern": PRINTABLE}
+# 开户银行 is one of the listed banks (banks.py: full names, then accepted short names, stored as
+# the full name); any other name is 400 bank_name_unknown.
+_BANK = {"type": "string", "enum": list(ACCEPTED_NAMES)}
 _ALIPAY_EMAIL = (
     r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z]{2,63}"
@@ -60,7 +64,7 @@ PERSONAL_CARD = {
             "description": "The card number; its last digit is the Luhn check digit (card_number_checksum)",
         },
         "holder_name": _HOLDER,
-        "bank_name": _HOLDER,
+        "bank_name": _BANK,
         "is_corporate": {"const": False},
     },
 }
@@ -70,7 +74,7 @@ CORPORATE_ACCOUNT = {
     "properties": {
         "account_no": {"type": "string", "pattern": f"^[0-9]{{{CORPORATE_LENGTH[0]},{CORPORATE_LENGTH[1]}}}$"},
         "holder_name": _HOLDER,
-        "bank_name": _HOLDER,
+        "bank_name": _BANK,
         "is_corporate": {"const": True},
     },
 }

@@ -1,5 +1,5 @@
-"""Pages of the account centre (账户中心), phone-first like the seller app, following the help
-article's paths:
+"""Pages of the account centre (账户中心), in the seller-app phone shell on a phone and the merchant
+workbench shell on PC (ac_render), following the help article's paths:
 
 merchant     卖家后台 → 账户资金 → 账户中心 → 安心钱包 (查看钱包) / 微信 / 支付宝 → 商家余额提现 …
              → the arrow › on the bound card → 更换银行卡 / 更换账户 → form → 小额打款验证
@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,11 +31,14 @@ from sellerdesk.core.errors import CodedError, NotFound
 from sellerdesk.core.money import format_fen
 from sellerdesk.events.models import Notification
 from sellerdesk.identity import stepup
+from sellerdesk.identity.devices import is_phone
 from sellerdesk.identity.models import Role, ShopRequired, SubjectKind
 
 from . import actions
 from .access import access_change, check_channel, owner_subject
 from .actions.permissions import do_set_payout_permission, owned_membership, shop_staff
+from .banks import bin_table
+from .checks import step_up_missing
 from .error_codes import PayoutErrorCode as Code
 from .forms import AlipayChangeForm, BankCardChangeForm, VerifyForm, WithdrawForm
 from .models import AccountKind, ChangeStatus, Channel, HolderRole, InstructionKind, Withdrawal, WithdrawalAccount
@@ -42,31 +46,40 @@ from .queries import wallet_views
 from .rails import get_rail, sandbox_enabled
 from .table import availability, holder_role_of
 
-# The article's sentences, word for word (full-width punctuation as published). Chinese is the msgid
-# and the default; gettext_lazy lets the English catalogue replace them when the user picks English.
-# Strings from table.py are marked there with gettext_noop (the API keeps them Chinese) and are
-# translated here at render time.
-SAME_SUBJECT_CARD = gettext_lazy("仅支持更换与绑定主体一致的银行卡。")
-SAME_SUBJECT_ALIPAY = gettext_lazy("仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。")
-WECHAT_WARNING = gettext_lazy("请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款")
-ALIPAY_CHANNEL_NOTE = gettext_lazy("支付渠道的货款提现至支付宝账号,所以提供修改提现支付宝账号的能力。")
+# The help article's facts as the product's own copy (full-width punctuation): what may be changed
+# (the same subject only), where (the arrow › on the bound account), what it takes (micro-deposit
+# verification for corporate accounts), and its warnings. Chinese is the msgid and the default;
+# gettext_lazy lets the English catalogue replace them. Strings from table.py are marked there with
+# gettext_noop (the API keeps them Chinese) and are translated here at render time.
+SAME_SUBJECT_CARD = gettext_lazy(
+    "仅支持更换为与绑定主体一致的银行卡，不支持更改主体：例如不能把 A 的银行卡换成 B 的银行卡。"
+)
+SAME_SUBJECT_ALIPAY = gettext_lazy("仅支持更换为与绑定主体一致的支付宝账号（一般为手机号或邮箱），不支持更改主体。")
+WECHAT_WARNING = gettext_lazy(
+    "请在这里更换微信提现银行卡，不要登录微信商户后台修改：修改错误可能导致收款停用，影响消费者付款。"
+)
+ALIPAY_CHANNEL_NOTE = gettext_lazy("支付渠道的货款会提现到支付宝账号，您可以在这里更换提现支付宝账号。")
 ALIPAY_FILL_NOTE = gettext_lazy(
-    "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,若为企业主体没有对公支付宝,请先去支付宝注册)。"
+    "请填写与商户名一致的支付宝账号（一般为手机号或邮箱）。企业主体如果还没有对公支付宝账号，请先到支付宝注册。"
 )
-MERCHANT_CORPORATE_NOTE = gettext_lazy("如是对公账户的变更则需要进行小额打款验证。")
-DISTRIBUTOR_CORPORATE_NOTE = gettext_lazy("如为对公账户则需要进行小额打款验证。")
-TALENT_WALLET_DONE_NOTE = gettext_lazy("此时已完成资质填写与绑卡操作")
+CORPORATE_NOTE = gettext_lazy(
+    "更换为对公账户需要小额打款验证：平台向新账户打入一笔小额款项，您填写到账金额后更换生效，在此之前提现仍转入当前账户。"
+)
+TALENT_WALLET_DONE_NOTE = gettext_lazy("您已完成资质填写与绑卡，安心钱包已开通。")
 DISTRIBUTOR_WECHAT_NOTE = gettext_lazy(
-    "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"
+    "仅个体工商户和企业可以在这里更换微信提现银行卡；个人的佣金逐笔到账微信零钱，不提现至银行卡，因此无需更换。"
 )
+HOW_TO_CARD_CORPORATE = gettext_lazy("点击提现银行卡右侧的 ›，即可更换银行卡；更换为对公账户需要小额打款验证。")
+HOW_TO_WECHAT = gettext_lazy("点击提现银行卡右侧的 ›，填写新的银行卡信息并确认绑定，即可更换。")
+HOW_TO_ALIPAY = gettext_lazy("点击提现账户右侧的 ›，即可更换提现支付宝账号。")
 
 NOTIFICATIONS_SHOWN = 5
 
 
 @dataclass(frozen=True)
 class Texts:
-    """Where the article puts each note for one wallet: on its withdrawal page, above the form,
-    next to the 对公账户 checkbox, under the account field, and under the form."""
+    """Where each note goes for one wallet: on its withdrawal page, above the form, next to the
+    对公账户 checkbox, under the account field, and under the form."""
 
     page_notes: tuple[str, ...] = ()
     form_warnings: tuple[str, ...] = ()
@@ -79,38 +92,34 @@ class Texts:
 
 TEXTS = {
     (HolderRole.MERCHANT, Channel.ANXIN): Texts(
-        corporate_note=MERCHANT_CORPORATE_NOTE,
+        corporate_note=CORPORATE_NOTE,
         form_notes=(SAME_SUBJECT_CARD,),
-        how_to=gettext_lazy(
-            "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。"
-        ),
+        how_to=HOW_TO_CARD_CORPORATE,
     ),
     (HolderRole.MERCHANT, Channel.WECHAT): Texts(
         page_notes=(WECHAT_WARNING,),
         form_warnings=(WECHAT_WARNING,),
         form_notes=(SAME_SUBJECT_CARD,),
         submit_label=gettext_lazy("确认绑定"),
-        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+        how_to=HOW_TO_WECHAT,
     ),
     (HolderRole.MERCHANT, Channel.ALIPAY): Texts(
         page_notes=(ALIPAY_CHANNEL_NOTE,),
         field_help=ALIPAY_FILL_NOTE,
         form_notes=(SAME_SUBJECT_ALIPAY,),
-        how_to=gettext_lazy("点击提现账户处右侧的小箭头,点击【更换账户】进行支付宝账号的变更。"),
+        how_to=HOW_TO_ALIPAY,
     ),
     (HolderRole.DISTRIBUTOR, Channel.ANXIN): Texts(
         page_notes=(TALENT_WALLET_DONE_NOTE,),
-        corporate_note=DISTRIBUTOR_CORPORATE_NOTE,
+        corporate_note=CORPORATE_NOTE,
         form_notes=(SAME_SUBJECT_CARD,),
-        how_to=gettext_lazy(
-            "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如为对公账户则需要进行小额打款验证。"
-        ),
+        how_to=HOW_TO_CARD_CORPORATE,
     ),
     (HolderRole.DISTRIBUTOR, Channel.WECHAT): Texts(
         page_notes=(DISTRIBUTOR_WECHAT_NOTE,),
         form_notes=(SAME_SUBJECT_CARD,),
         submit_label=gettext_lazy("确认绑定"),
-        how_to=gettext_lazy("点击提现银行卡处右侧的小箭头,点击【更换银行卡】,输入银行卡信息,点击【确认绑定】即可。"),
+        how_to=HOW_TO_WECHAT,
     ),
 }
 
@@ -278,6 +287,20 @@ def _simulator() -> bool:
     return sandbox_enabled()
 
 
+SHELL_PHONE = "payouts/_shell_m.html"
+SHELL_PC = "payouts/_shell_pc.html"
+
+
+def ac_render(request, template: str, context: dict, status: int = 200):
+    """Render an account-centre page in the shell for the device: the seller app's phone shell on a
+    phone, the merchant workbench shell otherwise (identity.devices.is_phone)."""
+    response = render(
+        request, template, {**context, "ac_shell": SHELL_PHONE if is_phone(request) else SHELL_PC}, status=status
+    )
+    patch_vary_headers(response, ("Sec-CH-UA-Mobile", "User-Agent"))
+    return response
+
+
 # ------------------------------------------------------------------------------------------ pages
 
 
@@ -288,7 +311,7 @@ def account_centre(request):
     user = request.user
     cards = [_card(user, v) for v in wallet_views(user)] if subject else []
     membership = _membership(user)
-    return render(
+    return ac_render(
         request,
         "payouts/account_centre.html",
         {
@@ -314,7 +337,7 @@ def talent_wallet(request):
         raise Http404("达人钱包只对分销者开放。")
     cards = [_card(user, v) for v in wallet_views(user)] if subject else []
     anxin = availability(user, subject, Channel.ANXIN)
-    return render(
+    return ac_render(
         request,
         "payouts/talent_wallet.html",
         {
@@ -337,7 +360,10 @@ def wallet(request, channel: str):
     card = _wallet_card(user, channel)
     form = WithdrawForm(request.POST or None, otp_enabled=stepup.has_otp(user))
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        if not form.proof_given():
+            form.show_refusals([step_up_missing(user)])  # with the amount's error, not after it
+    elif request.method == "POST":
         try:
             w = actions.do_request_withdrawal(
                 acting_user=user,
@@ -349,12 +375,12 @@ def wallet(request, channel: str):
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
-            form.add_error(form.step_up_field(err.code) or "amount", _page_message(err))
+            form.show_refusals([err])
             status = err.status if err.code == "forbidden_permission" else 200
         else:
             messages.success(
                 request,
-                gettext("已提交提现 %(amount)s,转入 %(account)s。")
+                gettext("已提交提现 %(amount)s，转入 %(account)s。")
                 % {"amount": format_fen(w.amount_fen), "account": w.account.masked},
             )
             return redirect(card.url)
@@ -369,7 +395,7 @@ def wallet(request, channel: str):
         )
         withdrawals = [{"w": w, "amount": format_fen(w.amount_fen)} for w in rows]
     membership = _membership(user)
-    return render(
+    return ac_render(
         request,
         "payouts/wallet.html",
         {
@@ -400,7 +426,7 @@ def change(request, channel: str):
         messages.info(request, card.blocked_reason)
         return redirect(card.url)
     if card.pending_change is not None:
-        messages.info(request, gettext("已有一笔待验证的更换,请先完成小额打款验证或取消它。"))
+        messages.info(request, gettext("已有一笔待验证的更换，请先完成小额打款验证或取消它。"))
         return redirect("payouts:change_detail", card.pending_change.pk)
     form_class = AlipayChangeForm if card.channel == Channel.ALIPAY else BankCardChangeForm
     initial = {}
@@ -409,18 +435,16 @@ def change(request, channel: str):
     form = form_class(request.POST or None, initial=initial, otp_enabled=stepup.has_otp(user))
     status = 200
     if request.method == "POST" and form.is_valid():
+        typed = actions.ChangeRequest(**form.change_request_kwargs())
         try:
-            done = actions.do_request_change(
-                acting_user=user,
-                channel=channel,
-                request=actions.ChangeRequest(**form.change_request_kwargs()),
-                **_meta(request),
-            )
+            done = actions.do_request_change(acting_user=user, channel=channel, request=typed, **_meta(request))
         except NotFound:
             raise Http404("没有这个钱包。") from None
         except CodedError as err:
-            where = form.step_up_field(err.code) or form.FIELD_OF_CODE.get(err.code)
-            form.add_error(where, _page_message(err))
+            # The action stops at the first problem (and audits it); the page shows every problem
+            # of what was typed at once when that first one is one of them.
+            problems = actions.change_input_problems(acting_user=user, channel=channel, request=typed)
+            form.show_refusals(problems if any(p.code == err.code for p in problems) else [err])
             if err.code == "forbidden_permission":
                 status = err.status
             if err.code == "change_already_pending" and err.details.get("change_id"):
@@ -429,7 +453,7 @@ def change(request, channel: str):
             if done.status == ChangeStatus.PENDING_VERIFICATION:
                 messages.info(
                     request,
-                    gettext("平台已向 %(account)s 小额打款,请查看到账金额完成验证。")
+                    gettext("平台已向 %(account)s 小额打款，请查看到账金额完成验证。")
                     % {"account": done.new_account.masked},
                 )
                 return redirect("payouts:change_detail", done.pk)
@@ -439,7 +463,7 @@ def change(request, channel: str):
                 % {"label": card.account_label, "account": done.new_account.masked},
             )
             return redirect(card.url)
-    return render(
+    return ac_render(
         request,
         "payouts/change.html",
         {
@@ -448,6 +472,7 @@ def change(request, channel: str):
             "form": form,
             "is_alipay": card.channel == Channel.ALIPAY,
             "show_corporate": subject is not None and subject.kind != SubjectKind.INDIVIDUAL,
+            "bin_table": bin_table() if form_class is BankCardChangeForm else None,
             "path": _path(
                 user, Crumb(card.label, _wallet_home(user)), Crumb(card.title, card.url), Crumb(card.change_label)
             ),
@@ -469,7 +494,7 @@ def change_detail(request, change_id: int):
     form = VerifyForm(request.POST or None)
     if request.method == "POST":
         if item.status != ChangeStatus.PENDING_VERIFICATION:
-            messages.error(request, gettext("这条更换已经结束,不能再验证。"))
+            messages.error(request, gettext("这条更换已经结束，不能再验证。"))
             return redirect("payouts:change_detail", item.pk)
         if form.is_valid():
             try:
@@ -479,17 +504,18 @@ def change_detail(request, change_id: int):
             except NotFound:
                 raise Http404("没有找到这条更换记录。") from None
             except CodedError as err:
-                form.add_error("amount", _page_message(err))
+                form.show_refusals([err])
                 item = access_change(user, change_id)  # attempts left / status as the action left them
             else:
                 messages.success(
                     request,
-                    gettext("小额打款验证通过,提现银行卡已更换为 %(account)s。") % {"account": done.new_account.masked},
+                    gettext("小额打款验证通过，提现银行卡已更换为 %(account)s。")
+                    % {"account": done.new_account.masked},
                 )
                 return redirect("payouts:wallet", done.wallet.channel)
     now = clock.now()
     card = _wallet_card(user, item.wallet.channel)
-    return render(
+    return ac_render(
         request,
         "payouts/change_detail.html",
         {
@@ -522,7 +548,7 @@ def change_cancel(request, change_id: int):
     except CodedError as err:
         messages.error(request, _page_message(err))
         return redirect("payouts:change_detail", change_id)
-    messages.success(request, gettext("已取消本次更换,原提现账户继续有效。"))
+    messages.success(request, gettext("已取消本次更换，原提现账户继续有效。"))
     return redirect("payouts:wallet", item.wallet.channel)
 
 
@@ -560,7 +586,7 @@ def bank_statement(request):
             back = access_change(request.user, int(change_id))
         except NotFound:
             back = None
-    return render(
+    return ac_render(
         request,
         "payouts/bank_statement.html",
         {
@@ -599,9 +625,9 @@ def choose_shop(request):
             error = gettext("请选择一个店铺。")
         else:
             request.session[SHOP_SESSION_KEY] = chosen.shop_id
-            messages.success(request, gettext("已切换到店铺:%(shop)s。") % {"shop": chosen.shop.name})
+            messages.success(request, gettext("已切换到店铺：%(shop)s。") % {"shop": chosen.shop.name})
             return redirect(next_url or "payouts:account_centre")
-    return render(
+    return ac_render(
         request,
         "payouts/choose_shop.html",
         {
@@ -657,7 +683,7 @@ def staff(request):
         owner = owned_membership(user, membership.shop_id)
     except CodedError as err:
         return _staff_refused(request, user, err)
-    return render(
+    return ac_render(
         request,
         "payouts/staff.html",
         {
@@ -670,7 +696,7 @@ def staff(request):
 
 
 def _staff_refused(request, user, err):
-    return render(
+    return ac_render(
         request,
         "payouts/staff.html",
         {

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from seller_app.py / test_account_centre.py are parameters)
 """The account-centre journey in Debian's chromium, clicked, not posted (issue 4, product.md §2):
 
 a merchant logs in, goes 账户中心 → 安心钱包 (查看钱包) → 商家余额提现 → the arrow › → 更换银行卡, binds a
@@ -13,13 +14,15 @@ import re
 
 import pytest
 
-from .conftest import PC, PHONE
+from .conftest import PC
+from .seller_app import phone_login  # noqa: F401  (fixture)
 from .shots import SHOTS  # noqa: E402
 
 PASSWORD = "sellerdesk-journey-pw"
 LEGAL_NAME = "杭州好物(滨江)科技有限公司"
 NEW_CORPORATE_ACCOUNT = "110060149018000654321"
-VIEWPORTS = {"phone": PHONE, "pc": PC}
+# The page's heading: the seller-app bar on a phone, the page head inside the workbench shell on PC.
+HEADING = ".m-bar h1, [data-page-title] h1"
 
 pytestmark = [pytest.mark.browser]
 
@@ -79,21 +82,35 @@ def _yuan_to_fen(text: str) -> int:
     return int(yuan) * 100 + int(fen)
 
 
+def _open(login, phone_login, device, username, start="/"):
+    """Log in on a phone (the seller app) or a PC (the workbench)."""
+    if device == "phone":
+        return phone_login(username, PASSWORD, start=start)
+    return login(username, PASSWORD, viewport=PC, start=start)
+
+
 @pytest.mark.parametrize("device", ["phone", "pc"])
-def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(login, enterprise_merchant, device):
+def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(
+    login, phone_login, enterprise_merchant, device
+):
     from playwright.sync_api import expect
 
     from sellerdesk.payouts.models import AccountChange, ChangeStatus, Wallet
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    # Merchants land on the workbench, whose navigation leads to 账户资金 → 账户中心.
-    page = login("journey_merchant", PASSWORD, viewport=VIEWPORTS[device])
+    # On PC merchants land on the workbench, whose sidebar leads to 账户资金 → 账户中心; on a phone
+    # on the seller app, whose bottom tab 账户资金 opens 账户中心.
+    page = _open(login, phone_login, device, "journey_merchant")
 
     def shot(step):
         page.screenshot(path=str(SHOTS / f"account-centre-{step}-{device}.png"), full_page=True)
 
-    page.get_by_role("link", name="账户中心").first.click()
-    expect(page.locator(".m-bar h1")).to_have_text("账户中心")
+    if device == "phone":
+        page.locator("[data-funds-menu] summary").click()
+        page.locator("[data-funds-menu]").get_by_role("link", name="账户中心").click()
+    else:
+        page.locator(".sidebar").get_by_role("link", name="账户中心").click()
+    expect(page.locator(HEADING)).to_have_text("账户中心")
     expect(page.locator(".ac-path")).to_contain_text("账户资金")
     for label in ("安心钱包", "微信", "支付宝"):
         expect(page.locator(".ac-entry .m-title", has_text=label).first).to_be_visible()
@@ -101,26 +118,26 @@ def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(log
 
     # 安心钱包 → 查看钱包 → 商家余额提现, with the card masked and the arrow on its right.
     page.locator("[data-wallet=anxin]").get_by_text("查看钱包").click()
-    expect(page.locator(".m-bar h1")).to_have_text("商家余额提现")
+    expect(page.locator(HEADING)).to_have_text("商家余额提现")
     expect(page.locator("[data-account-row] [data-masked]")).to_have_text("**** 0111")
     page.locator("[data-arrow]").click()
     shot("2-wallet")
     page.get_by_role("link", name="更换银行卡").click()
 
     # 更换银行卡: a corporate account of the same subject, and the password again.
-    expect(page.locator(".m-bar h1")).to_have_text("更换银行卡")
-    expect(page.locator("[data-change-form]")).to_contain_text("仅支持更换与绑定主体一致的银行卡。")
-    expect(page.locator("[data-corporate-note]")).to_have_text("如是对公账户的变更则需要进行小额打款验证。")
+    expect(page.locator(HEADING)).to_have_text("更换银行卡")
+    expect(page.locator("[data-change-form]")).to_contain_text("仅支持更换为与绑定主体一致的银行卡")
+    expect(page.locator("[data-corporate-note]")).to_contain_text("更换为对公账户需要小额打款验证")
     page.fill("input[name=account_no]", NEW_CORPORATE_ACCOUNT)
     expect(page.locator("input[name=holder_name]")).to_have_value(LEGAL_NAME)
-    page.fill("input[name=bank_name]", "中国建设银行")
+    page.select_option("select[name=bank_name]", label="中国建设银行")
     expect(page.locator("input[name=is_corporate]")).to_be_checked()
     page.fill("input[name=password]", PASSWORD)
     shot("3-change-form")
     page.locator("[data-submit]").click()
 
     # 小额打款验证: attempts left and the expiry; the old card stays in force.
-    expect(page.locator(".m-bar h1")).to_have_text("小额打款验证")
+    expect(page.locator(HEADING)).to_have_text("小额打款验证")
     expect(page.locator("[data-new-account]")).to_contain_text("4321")
     expect(page.locator("[data-attempts-left]")).to_contain_text("3")
     expect(page.locator("[data-expires-at]")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"))
@@ -135,7 +152,7 @@ def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(log
 
     # The sandbox bank statement, where the user reads the amount as in their banking app.
     page.locator("[data-statement-link]").click()
-    expect(page.locator(".m-bar h1")).to_have_text("银行流水")
+    expect(page.locator(HEADING)).to_have_text("银行流水")
     line = page.locator("[data-statement-line][data-kind=micro_deposit]").first
     expect(line).to_contain_text("4321")
     amount_fen = _yuan_to_fen(line.locator("[data-amount]").inner_text())
@@ -155,7 +172,7 @@ def test_merchant_changes_anxin_card_to_corporate_account_with_micro_deposit(log
     # The right amount: back on the wallet page with the new masked card and a flash message.
     page.fill("input[name=amount]", f"{amount_fen // 100}.{amount_fen % 100:02d}")
     page.get_by_role("button", name="确认验证").click()
-    expect(page.locator(".m-bar h1")).to_have_text("商家余额提现")
+    expect(page.locator(HEADING)).to_have_text("商家余额提现")
     expect(page.locator(".flash-success")).to_contain_text("**** 4321")
     expect(page.locator("[data-account-row] [data-masked]")).to_have_text("**** 4321")
     expect(page.locator("[data-account-row]")).to_contain_text("中国建设银行")
@@ -200,23 +217,25 @@ def individual_distributor(transactional_db):
 
 
 @pytest.mark.parametrize("device", ["phone", "pc"])
-def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed(login, individual_distributor, device):
+def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed(
+    login, phone_login, individual_distributor, device
+):
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = login("journey_talent", PASSWORD, viewport=VIEWPORTS[device], start="/account-centre/")
+    page = _open(login, phone_login, device, "journey_talent", start="/account-centre/")
 
     # 佣金收入 → 账单管理 → 达人钱包: the 安心钱包 card with 查看钱包, and the 微信 card.
-    expect(page.locator(".m-bar h1")).to_have_text("佣金收入")
+    expect(page.locator(HEADING)).to_have_text("佣金收入")
     expect(page.locator("#bills")).to_have_text("账单管理")
     page.get_by_role("link", name=re.compile("达人钱包")).click()
-    expect(page.locator(".m-bar h1")).to_have_text("达人钱包")
+    expect(page.locator(HEADING)).to_have_text("达人钱包")
     expect(page.locator("[data-wallet=anxin]")).to_contain_text("查看钱包")
     page.screenshot(path=str(SHOTS / f"account-centre-talent-wallet-{device}.png"), full_page=True)
 
     # 微信: an individual's commission goes to 微信零钱, so the page says why and offers no arrow.
     page.locator("a[data-wallet=wechat]").click()
-    expect(page.locator(".m-bar h1")).to_have_text("微信余额提现")
+    expect(page.locator(HEADING)).to_have_text("微信余额提现")
     expect(page.locator("[data-blocked-reason]")).to_contain_text("个人的佣金会逐笔到账于微信零钱")
     expect(page.locator("[data-arrow]")).to_have_count(0)
     page.screenshot(path=str(SHOTS / f"account-centre-talent-wechat-{device}.png"), full_page=True)
@@ -224,7 +243,7 @@ def test_individual_distributor_finds_talent_wallet_and_wechat_cannot_be_changed
     # 安心钱包 → 查看钱包 → 推广者余额提现, with its arrow to 更换银行卡.
     page.go_back()
     page.locator("[data-wallet=anxin]").get_by_text("查看钱包").click()
-    expect(page.locator(".m-bar h1")).to_have_text("推广者余额提现")
+    expect(page.locator(HEADING)).to_have_text("推广者余额提现")
     page.locator("[data-arrow]").click()
     expect(page.get_by_role("link", name="更换银行卡")).to_be_visible()
 

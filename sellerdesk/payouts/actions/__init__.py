@@ -1,6 +1,7 @@
 from .audit import RequestMeta, record
 from .changes import (
     ChangeRequest,
+    change_input_problems,
     do_cancel_change,
     do_expire_changes,
     do_request_change,
@@ -13,6 +14,7 @@ __all__ = [
     "RequestMeta",
     "record",
     "ChangeRequest",
+    "change_input_problems",
     "do_cancel_change",
     "do_expire_changes",
     "do_request_change",

@@ -27,11 +27,13 @@ from .. import policy
 from ..access import access_change, access_wallet, check_channel, check_payout_permission, owner_subject
 from ..checks import (
     NewAccount,
+    bank_account_problems,
     check_alipay_account,
     check_bank_account,
     check_corporate_allowed,
     check_same_subject,
     check_step_up,
+    step_up_missing,
 )
 from ..error_codes import PayoutErrorCode as Code
 from ..models import (
@@ -193,6 +195,46 @@ def _check_request(user, subject, channel, request: ChangeRequest, context) -> t
     if new.kind == AccountKind.BANK_CARD:
         check_same_subject(subject, new.holder_name)  # the typed name, before asking the bank anything
     return new, probe
+
+
+def change_input_problems(*, acting_user, channel: str, request: ChangeRequest) -> list[CodedError]:
+    """Every problem with what the user typed for a change, all at once, in the order
+    do_request_change would raise them one by one (a page shows them together). Reads only: no
+    audit row, no rail call, and the step-up proof is not checked, only whether one was given.
+    Empty when the wallet cannot be changed at all (do_request_change says why)."""
+    try:
+        subject = owner_subject(acting_user)
+        check_channel(channel)
+    except CodedError:
+        return []
+    allowed = availability(acting_user, subject, channel)
+    if subject is None or not allowed.can_change:
+        return []
+    problems: list[CodedError] = []
+    if allowed.spec.account_kind == AccountKind.ALIPAY:
+        try:
+            check_alipay_account(request.alipay_account)
+        except CodedError as err:
+            problems.append(err)
+    else:
+        problems += bank_account_problems(
+            account_no=request.account_no,
+            holder_name=request.holder_name,
+            bank_name=request.bank_name,
+            is_corporate=request.is_corporate,
+        )
+        shape = NewAccount(AccountKind.BANK_CARD, "", "", "", bool(request.is_corporate))
+        for check in (
+            lambda: check_corporate_allowed(subject, shape),
+            lambda: check_same_subject(subject, request.holder_name) if (request.holder_name or "").strip() else None,
+        ):
+            try:
+                check()
+            except CodedError as err:
+                problems.append(err)
+    if not (request.password or request.otp):
+        problems.append(step_up_missing(acting_user))
+    return problems
 
 
 def _request_change(

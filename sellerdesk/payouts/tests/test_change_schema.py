@@ -30,7 +30,7 @@ def _text(shape, name, max_size):
 @given(
     number=st.from_regex(_pattern(PERSONAL_CARD, "account_no"), fullmatch=True),
     holder=_text(PERSONAL_CARD, "holder_name", 120),
-    bank=_text(PERSONAL_CARD, "bank_name", 80),
+    bank=st.sampled_from(PERSONAL_CARD["properties"]["bank_name"]["enum"]),
 )
 def test_every_personal_card_the_schema_allows_is_accepted_once_luhn_holds(number, holder, bank):
     number = number.strip()
@@ -43,7 +43,7 @@ def test_every_personal_card_the_schema_allows_is_accepted_once_luhn_holds(numbe
 @given(
     number=st.from_regex(_pattern(CORPORATE_ACCOUNT, "account_no"), fullmatch=True),
     holder=_text(CORPORATE_ACCOUNT, "holder_name", 120),
-    bank=_text(CORPORATE_ACCOUNT, "bank_name", 80),
+    bank=st.sampled_from(CORPORATE_ACCOUNT["properties"]["bank_name"]["enum"]),
 )
 def test_every_corporate_account_the_schema_allows_is_accepted(number, holder, bank):
     new = check_bank_account(account_no=number, holder_name=holder, bank_name=bank, is_corporate=True)

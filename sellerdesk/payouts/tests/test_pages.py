@@ -18,13 +18,17 @@ from sellerdesk.payouts.rails.simulator import SimulatorRail
 
 from .conftest import IP, PASSWORD, UA, bank_knows_card, card_number, corporate_number, run_rail_worker, yuan
 
-SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
-SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
-WECHAT_WARNING = "请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款"
-ALIPAY_FILL = "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,若为企业主体没有对公支付宝,请先去支付宝注册)"
-MERCHANT_CORPORATE = "如是对公账户的变更则需要进行小额打款验证。"
-DISTRIBUTOR_CORPORATE = "如为对公账户则需要进行小额打款验证。"
-DISTRIBUTOR_WECHAT = "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"
+SAME_SUBJECT_CARD = "仅支持更换为与绑定主体一致的银行卡，不支持更改主体：例如不能把 A 的银行卡换成 B 的银行卡。"
+SAME_SUBJECT_ALIPAY = "仅支持更换为与绑定主体一致的支付宝账号（一般为手机号或邮箱），不支持更改主体。"
+WECHAT_WARNING = "请在这里更换微信提现银行卡，不要登录微信商户后台修改：修改错误可能导致收款停用，影响消费者付款。"
+ALIPAY_FILL = (
+    "请填写与商户名一致的支付宝账号（一般为手机号或邮箱）。企业主体如果还没有对公支付宝账号，请先到支付宝注册。"
+)
+MERCHANT_CORPORATE = "更换为对公账户需要小额打款验证：平台向新账户打入一笔小额款项，您填写到账金额后更换生效，在此之前提现仍转入当前账户。"
+DISTRIBUTOR_CORPORATE = "更换为对公账户需要小额打款验证：平台向新账户打入一笔小额款项，您填写到账金额后更换生效，在此之前提现仍转入当前账户。"
+DISTRIBUTOR_WECHAT = (
+    "仅个体工商户和企业可以在这里更换微信提现银行卡；个人的佣金逐笔到账微信零钱，不提现至银行卡，因此无需更换。"
+)
 T0 = datetime(2025, 3, 1, 2, 0, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Shanghai
 
 
@@ -155,7 +159,7 @@ def test_distributor_path_is_commission_income_bills_then_talent_wallet(make_sel
     assert "佣金收入 › 账单管理 › 达人钱包" in page
     assert "安心钱包" in page and "查看钱包" in page and "微信" in page
     anxin = web.get("/account-centre/wallets/anxin/")
-    assert "<h1>推广者余额提现</h1>" in html(anxin) and "此时已完成资质填写与绑卡操作" in html(anxin)
+    assert "<h1>推广者余额提现</h1>" in html(anxin) and "您已完成资质填写与绑卡，安心钱包已开通。" in html(anxin)
     assert DISTRIBUTOR_CORPORATE in html(web.get("/account-centre/wallets/anxin/change/"))
     wechat = web.get("/account-centre/wallets/wechat/")
     assert "<h1>微信余额提现</h1>" in html(wechat) and DISTRIBUTOR_WECHAT in html(wechat)
@@ -443,7 +447,7 @@ def test_withdrawal_from_the_wallet_page_goes_to_the_bound_card(seller):
     )
     wallet = seller.wallet(Channel.ANXIN)
     assert wallet.balance_fen == 100_000 - 10_050
-    assert f"已提交提现 ¥100.50,转入 {wallet.account.masked}" in " ".join(flashes(response))
+    assert f"已提交提现 ¥100.50，转入 {wallet.account.masked}" in " ".join(flashes(response))
 
 
 def test_withdrawal_over_the_balance_is_a_form_message(seller):

@@ -16,13 +16,17 @@ from sellerdesk.payouts.models import AccountChange, ChangeStatus
 
 from .conftest import IP, PASSWORD, UA, run_rail_worker, yuan
 
-SAME_SUBJECT_CARD = "仅支持更换与绑定主体一致的银行卡。"
-SAME_SUBJECT_ALIPAY = "仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。"
-WECHAT_WARNING = "请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款"
-ALIPAY_FILL = "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱,若为企业主体没有对公支付宝,请先去支付宝注册)"
-MERCHANT_CORPORATE = "如是对公账户的变更则需要进行小额打款验证。"
-DISTRIBUTOR_CORPORATE = "如为对公账户则需要进行小额打款验证。"
-DISTRIBUTOR_WECHAT = "仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"
+SAME_SUBJECT_CARD = "仅支持更换为与绑定主体一致的银行卡，不支持更改主体：例如不能把 A 的银行卡换成 B 的银行卡。"
+SAME_SUBJECT_ALIPAY = "仅支持更换为与绑定主体一致的支付宝账号（一般为手机号或邮箱），不支持更改主体。"
+WECHAT_WARNING = "请在这里更换微信提现银行卡，不要登录微信商户后台修改：修改错误可能导致收款停用，影响消费者付款。"
+ALIPAY_FILL = (
+    "请填写与商户名一致的支付宝账号（一般为手机号或邮箱）。企业主体如果还没有对公支付宝账号，请先到支付宝注册。"
+)
+MERCHANT_CORPORATE = "更换为对公账户需要小额打款验证：平台向新账户打入一笔小额款项，您填写到账金额后更换生效，在此之前提现仍转入当前账户。"
+DISTRIBUTOR_CORPORATE = "更换为对公账户需要小额打款验证：平台向新账户打入一笔小额款项，您填写到账金额后更换生效，在此之前提现仍转入当前账户。"
+DISTRIBUTOR_WECHAT = (
+    "仅个体工商户和企业可以在这里更换微信提现银行卡；个人的佣金逐笔到账微信零钱，不提现至银行卡，因此无需更换。"
+)
 CORPORATE_NUMBER = "110060149018000654321"
 
 # Labels that must not be left in Chinese once the user picked English.
@@ -286,10 +290,7 @@ def test_default_language_is_chinese_with_the_articles_sentences(merchant):
     assert "Account centre" not in html(centre)
     anxin = web.get("/account-centre/wallets/anxin/")
     assert "<h1>商家余额提现</h1>" in html(anxin) and ">更换银行卡</a>" in html(anxin)
-    assert (
-        "点击提现银行卡处右侧的小箭头,点击【更换银行卡】进行银行卡的变更,如是对公账户的变更则需要进行小额打款验证。"
-        in html(anxin)
-    )
+    assert "点击提现银行卡右侧的 ›，即可更换银行卡；更换为对公账户需要小额打款验证。" in html(anxin)
     change = html(web.get("/account-centre/wallets/anxin/change/"))
     assert "<h1>更换银行卡</h1>" in change and SAME_SUBJECT_CARD in change and MERCHANT_CORPORATE in change
     assert "Change bank card" not in change and "Login password" not in change
