@@ -119,6 +119,7 @@ def _mount():
     api.add_router("/", identity_router)
     api.add_router("/", orders_router)
     api.add_router("/", aftersales_router)
+    api.add_router("/", __import__("sellerdesk.aftersales.api_drafts", fromlist=["router"]).router)
     api.add_router("/", events_router)
     api.add_router("/", payouts_router)
 

@@ -64,7 +64,7 @@ NOTICES: dict[str, Notice] = {
     "dispute.evidence_due_soon": Notice(
         ASKED,
         _("售后单 %(number)s 的凭证还有 %(hours_left)s 小时到期"),
-        _("请在 %(due)s 前提交凭证，超时未举证将由平台直接判责。"),
+        _("请在 %(due)s 前提交凭证，超时未举证将由平台直接判责。%(draft_text)s"),
     ),
     "dispute.evidence_submitted": Notice(
         OTHER_PARTY, _("对方已提交凭证 %(number)s"), _("平台客服将根据双方凭证判责。")
@@ -335,8 +335,9 @@ def _label(choices_path: str, value: str) -> str:
     return str(dict(import_string(choices_path).choices).get(value, value))
 
 
-def _params(params: dict) -> dict:
-    """The stored parameters plus the derived, translated ones the texts use."""
+def _params(params: dict, reader_id=None) -> dict:
+    """The stored parameters plus the derived, translated ones the texts use (`reader_id`: the
+    user reading it, for what is theirs alone, such as their evidence draft)."""
     out = {k: v for k, v in params.items() if isinstance(v, (str, int, float))}
     out.setdefault("number", "")
     if "amount_fen" in params:
@@ -352,6 +353,8 @@ def _params(params: dict) -> dict:
     out["reason_label"] = _label("sellerdesk.payouts.models.ChangeFailure", params.get("reason", ""))
     previous = params.get("previous_account")
     out["previous_text"] = gettext("（原账户 %(previous)s）") % {"previous": previous} if previous else ""
+    has_draft = reader_id is not None and reader_id in (params.get("draft_author_ids") or ())
+    out["draft_text"] = gettext("您有未提交的凭证草稿，可继续编辑后提交。") if has_draft else ""
     for key in ("reason", "account", "new_account", "url", "hours_left"):
         out.setdefault(key, "")
     return out
@@ -363,7 +366,7 @@ def render(notification) -> tuple[str, str]:
     params = notification.params or {}
     if notice is None:  # written before notices were derived from events
         return params.get("title", notification.topic), params.get("body", "")
-    values = _params(params)
+    values = _params(params, getattr(notification, "user_id", None))
     try:
         return str(notice.title) % values, str(notice.body) % values
     except (KeyError, ValueError, TypeError):  # a translation with a broken placeholder

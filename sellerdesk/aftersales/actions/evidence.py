@@ -14,6 +14,13 @@ def do_submit_evidence(aftersale_id: int, *, statement: str, uploads=(), acting_
     aftersale, party = begin(aftersale_id, Action.SUBMIT_EVIDENCE, acting_user=acting_user, now=now)
     statement = check_statement(statement)
     checked = check_files(list(uploads))
+    return record_evidence(aftersale, party, statement=statement, checked=checked, acting_user=acting_user, now=now)
+
+
+def record_evidence(aftersale, party, *, statement: str, checked, acting_user, now):
+    """What a submission does once begin() allowed it and its statement and files were checked:
+    the Evidence, the request fulfilled, platform review, the history entry, the files and the
+    outbox event. Shared by the one-step form and the draft's submission (actions/drafts.py)."""
     dispute = aftersale.dispute
     request = EvidenceRequest.objects.open().get(dispute=dispute)
     evidence = Evidence.objects.create(

@@ -17,7 +17,7 @@ from sellerdesk.core.errors import Conflict
 
 from .. import policy
 from ..error_codes import AfterSaleErrorCode as Code
-from ..models import AfterSale, EvidenceRequest, Status
+from ..models import AfterSale, EvidenceDraft, EvidenceRequest, Status
 from .batches import CLAIM_FIELDS, DATABASE_GONE, SWEEP_BATCH, in_batches, log
 from .bulk import publish_each
 
@@ -151,6 +151,7 @@ def send_reminders(claimed: list[tuple[AfterSale, EvidenceRequest, int]]) -> int
     for sent, ids in by_list.items():
         if EvidenceRequest.objects.open().filter(pk__in=ids).update(reminders_sent=list(sent)) != len(ids):
             raise Conflict(Code.CONCURRENT_UPDATE)
+    drafts = _draft_authors([request.pk for _aftersale, request, _hours in claimed])
     publish_each(
         TOPIC,
         [
@@ -161,12 +162,23 @@ def send_reminders(claimed: list[tuple[AfterSale, EvidenceRequest, int]]) -> int
                     "due_at": request.due_at.isoformat(),
                     "party": request.party,
                     "evidence_request_id": request.pk,
+                    # who has an unsubmitted draft for it: their notice says so (events/notices.py)
+                    "draft_author_ids": drafts.get(request.pk, []),
                 },
             )
             for aftersale, request, hours in claimed
         ],
     )
     return len(claimed)
+
+
+def _draft_authors(request_ids) -> dict[int, list[int]]:
+    """The authors of the evidence drafts of these requests (凭证草稿 not yet submitted)."""
+    authors = defaultdict(list)
+    rows = EvidenceDraft.objects.filter(request_id__in=request_ids).order_by("author_id")
+    for request_id, author_id in rows.values_list("request_id", "author_id"):
+        authors[request_id].append(author_id)
+    return authors
 
 
 def remind(evidence_request_id: int, hours_left: int, *, now) -> bool:

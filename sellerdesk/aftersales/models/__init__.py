@@ -1,5 +1,6 @@
 from .aftersale import AfterSale
 from .dispute import Appeal, Dispute, EvidenceRequest, Ruling
+from .drafts import EvidenceDraft, EvidenceDraftFile
 from .enums import (
     DISPUTE_STATUSES,
     FINAL_STATUSES,
@@ -25,6 +26,8 @@ __all__ = [
     "EvidenceRequest",
     "Ruling",
     "Attachment",
+    "EvidenceDraft",
+    "EvidenceDraftFile",
     "Evidence",
     "HistoryEntry",
     "AppendOnlyError",

@@ -232,6 +232,7 @@ def test_the_batch_writes_what_the_reminder_task_writes(world):
             "due_at": r.due_at.isoformat(),
             "party": "merchant",
             "evidence_request_id": r.pk,
+            "draft_author_ids": [],
         }
         assert (event.aggregate_type, event.aggregate_id, event.shop_id, event.buyer_id, event.holder_role) == (
             "aftersale",
