@@ -242,31 +242,29 @@ _FILES = {
 # read): any other content is 415 unsupported_file_type. OpenAPI's encoding says so per part.
 FILE_CONTENT_TYPES = ", ".join(ALLOWED)
 _FILES_ENCODING = {"files": {"contentType": FILE_CONTENT_TYPES}}
-_MESSAGE_BODY = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": policy.MAX_MESSAGE_CHARS,
-    "pattern": PRINTABLE,
-    "description": "The message (协商留言)",
-}
-_MESSAGE_REQUEST = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "required": ["body"], "properties": {"body": _MESSAGE_BODY}}
-            },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["body"],
-                    "properties": {"body": _MESSAGE_BODY, "files": _FILES},
+
+
+def _text(max_chars: int, description: str) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": max_chars, "pattern": PRINTABLE, "description": description}
+
+
+def _text_and_files(field: str, text: dict) -> dict:
+    """The body of an endpoint that takes one text field as JSON, or it and `files` as multipart."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object", "required": [field], "properties": {field: text}}},
+                "multipart/form-data": {
+                    "schema": {"type": "object", "required": [field], "properties": {field: text, "files": _FILES}},
+                    "encoding": _FILES_ENCODING,
                 },
-                "encoding": _FILES_ENCODING,
             },
-        },
+        }
     }
-}
+
+
+_MESSAGE_REQUEST = _text_and_files("body", _text(policy.MAX_MESSAGE_CHARS, "The message (协商留言)"))
 _EVIDENCE_REQUEST = {
     "requestBody": {
         "required": True,
@@ -428,31 +426,7 @@ def extend_deadline(request, aftersale_id: int, payload: ExtendDeadlineIn):
     return _act(request, aftersale_id, actions.do_extend_deadline, hours=payload.hours, reason=payload.reason)
 
 
-_APPEAL_REASON = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": policy.MAX_APPEAL_REASON_CHARS,
-    "pattern": PRINTABLE,
-    "description": "Why the ruling is wrong (申诉理由)",
-}
-_APPEAL_REQUEST = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "required": ["reason"], "properties": {"reason": _APPEAL_REASON}}
-            },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["reason"],
-                    "properties": {"reason": _APPEAL_REASON, "files": _FILES},
-                },
-                "encoding": _FILES_ENCODING,
-            },
-        },
-    }
-}
+_APPEAL_REQUEST = _text_and_files("reason", _text(policy.MAX_APPEAL_REASON_CHARS, "Why the ruling is wrong (申诉理由)"))
 
 
 @router.post("/aftersales/{aftersale_id}/appeal", response=AfterSaleDetail, openapi_extra=_APPEAL_REQUEST)

@@ -3,11 +3,9 @@ page with a photo, the merchant sees it on the phone, the agent who ruled cannot
 second agent overturns it from the CS console's appeals queue after confirming, and both parties
 see the outcome and the history."""
 
-import io
 import re
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
 from sellerdesk.aftersales import actions as a
@@ -17,22 +15,16 @@ from sellerdesk.identity.models import Role
 from sellerdesk.testing import factories as f
 
 from .conftest import PHONE
-from .test_aftersales_journeys import shot
+from .test_aftersales_journeys import png_bytes, shot
 
 pytestmark = [pytest.mark.browser]
 
 PW = "sellerdesk-journey-pw"
 
 
-def _png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (320, 240), (200, 60, 60)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-@pytest.fixture
-def ruled(transactional_db):
-    """A dispute that agent1 ruled against the buyer (no refund, buyer liable) a minute ago."""
+def escalated_world():
+    """A shop, its merchant, a buyer, two CS agents and a request the buyer escalated after the
+    merchant refused it: the negotiation period is open. (The CS tools journey starts here too.)"""
 
     class W:
         pass
@@ -57,9 +49,18 @@ def ruled(transactional_db):
     )
     a.do_reject(x.id, reason="买家未提供照片", acting_user=w.merchant, now=now)
     a.do_escalate(x.id, reason="商家拒绝退款", acting_user=w.buyer, now=now)
-    a.do_submit_evidence(x.id, statement="出厂检验合格", acting_user=w.merchant, now=now)
-    a.do_rule(x.id, outcome="no_refund", liable="buyer", note="买家未提供受潮证据。", acting_user=w.cs, now=now)
     w.x = AfterSale.objects.get(pk=x.pk)
+    return w
+
+
+@pytest.fixture
+def ruled(transactional_db):
+    """The dispute, ruled by agent1 against the buyer (no refund, buyer liable) a minute ago."""
+    w = escalated_world()
+    now = clock.now()
+    a.do_submit_evidence(w.x.id, statement="出厂检验合格", acting_user=w.merchant, now=now)
+    a.do_rule(w.x.id, outcome="no_refund", liable="buyer", note="买家未提供受潮证据。", acting_user=w.cs, now=now)
+    w.x = AfterSale.objects.get(pk=w.x.pk)
     return w
 
 
@@ -73,7 +74,7 @@ def test_a_buyer_appeals_and_another_agent_overturns_the_ruling(ruled, login):
     expect(dialog).to_be_visible()
     dialog.get_by_label("申诉理由").fill("判责没有看我收货当天拍的受潮照片。")
     dialog.get_by_label("补充凭证（选填）").set_input_files(
-        [{"name": "受潮照片.png", "mimeType": "image/png", "buffer": _png()}]
+        [{"name": "受潮照片.png", "mimeType": "image/png", "buffer": png_bytes((200, 60, 60))}]
     )
     shot(buyer, "appeal-1-dialog-pc")
     dialog.get_by_role("button", name="提交申诉").click()

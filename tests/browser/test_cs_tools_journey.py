@@ -11,43 +11,16 @@ from playwright.sync_api import expect
 from sellerdesk.aftersales import actions as a
 from sellerdesk.aftersales.models import AfterSale
 from sellerdesk.core import clock
-from sellerdesk.identity.models import Role
-from sellerdesk.testing import factories as f
 
 from .test_aftersales_journeys import shot
+from .test_appeal_journey import PW, escalated_world
 
 pytestmark = [pytest.mark.browser]
-
-PW = "sellerdesk-journey-pw"
 
 
 @pytest.fixture
 def case(transactional_db):
-    class W:
-        pass
-
-    w = W()
-    w.shop = f.make_shop("好物优选旗舰店")
-    w.merchant = f.make_user("shopkeeper", role=Role.MERCHANT, password=PW)
-    w.merchant.shops.add(w.shop)
-    w.buyer = f.make_user("zhangsan", role=Role.BUYER, password=PW, first_name="张三")
-    w.cs = f.make_user("agent1", role=Role.CS, password=PW)
-    w.cs2 = f.make_user("agent2", role=Role.CS, password=PW)
-    order = f.make_order(shop=w.shop, buyer=w.buyer, paid_fen=26800)
-    now = clock.now()
-    x = a.do_open_aftersale(
-        order_id=order.id,
-        type="refund_only",
-        amount_fen=26800,
-        reason="质量问题",
-        description="茶叶受潮",
-        acting_user=w.buyer,
-        now=now,
-    )
-    a.do_reject(x.id, reason="买家未提供照片", acting_user=w.merchant, now=now)
-    a.do_escalate(x.id, reason="商家拒绝退款", acting_user=w.buyer, now=now)
-    w.x = AfterSale.objects.get(pk=x.pk)
-    return w
+    return escalated_world()
 
 
 def test_an_agent_claims_extends_notes_and_rules_with_a_reason(case, login):

@@ -41,6 +41,10 @@ def appeal(w, aftersale, who, now, reason="判责没有看我的凭证"):
     return do_appeal(aftersale.pk, reason=reason, acting_user=user, now=now)
 
 
+def overturn(aftersale, **decision):
+    return do_decide_appeal(aftersale.pk, decision="overturn", **decision)
+
+
 def refunded(aftersale) -> int:
     return Refund.objects.filter(aftersale=aftersale).aggregate(t=Sum("amount_fen"))["t"] or 0
 
@@ -170,9 +174,8 @@ def test_an_appeal_is_decided_once(world, cs2):
     appeal(world, aftersale, "buyer", t)
     do_decide_appeal(aftersale.pk, decision="uphold", note="维持", acting_user=cs2, now=t + HOUR)
     refused(
-        lambda: do_decide_appeal(
-            aftersale.pk,
-            decision="overturn",
+        lambda: overturn(
+            aftersale,
             note="改",
             outcome="refund",
             liable="merchant",
@@ -186,9 +189,8 @@ def test_an_appeal_is_decided_once(world, cs2):
 def test_an_overturn_in_the_buyers_favour_refunds_what_the_ruling_withheld(world, cs2):
     aftersale, t = ruled(world, outcome="no_refund", liable="buyer")
     appeal(world, aftersale, "buyer", t)
-    do_decide_appeal(
-        aftersale.pk,
-        decision="overturn",
+    overturn(
+        aftersale,
         note="商家凭证不实",
         outcome="refund",
         liable="merchant",
@@ -207,9 +209,8 @@ def test_an_overturn_in_the_buyers_favour_refunds_what_the_ruling_withheld(world
 def test_an_overturn_from_a_partial_refund_refunds_only_the_difference(world, cs2):
     aftersale, t = ruled(world, outcome="partial_refund", amount_fen=3000, liable="none")
     appeal(world, aftersale, "buyer", t)
-    do_decide_appeal(
-        aftersale.pk,
-        decision="overturn",
+    overturn(
+        aftersale,
         note="应全额退款",
         outcome="refund",
         liable="merchant",
@@ -226,9 +227,8 @@ def test_an_overturn_from_a_partial_refund_refunds_only_the_difference(world, cs
 def test_an_overturn_in_the_merchants_favour_never_claws_money_back(world, cs2):
     aftersale, t = ruled(world, outcome="refund", liable="merchant")
     appeal(world, aftersale, "merchant", t)
-    do_decide_appeal(
-        aftersale.pk,
-        decision="overturn",
+    overturn(
+        aftersale,
         note="买家已签收完好",
         outcome="no_refund",
         liable="buyer",
@@ -247,9 +247,8 @@ def test_an_overturn_for_the_merchant_takes_the_ruling_out_of_the_merchant_liabi
     aftersale, t = ruled(world, outcome="refund", liable="merchant")
     assert dispute_figures([world.shop.pk], now=t + SECOND).merchant_liable == 1
     appeal(world, aftersale, "merchant", t)
-    do_decide_appeal(
-        aftersale.pk,
-        decision="overturn",
+    overturn(
+        aftersale,
         note="物流责任",
         outcome="refund",
         liable="none",
@@ -284,9 +283,8 @@ def test_compensation_needs_an_overturn_for_the_merchant(world, cs2):
     aftersale, t = ruled(world, outcome="no_refund", liable="buyer")
     appeal(world, aftersale, "buyer", t)
     error = refused(
-        lambda: do_decide_appeal(
-            aftersale.pk,
-            decision="overturn",
+        lambda: overturn(
+            aftersale,
             note="改判",
             outcome="refund",
             liable="merchant",
@@ -305,9 +303,8 @@ def test_compensation_without_an_anxin_wallet_is_refused_and_changes_nothing(wor
     appeal(world, aftersale, "merchant", t)
     before = snapshot(aftersale)
     refused(
-        lambda: do_decide_appeal(
-            aftersale.pk,
-            decision="overturn",
+        lambda: overturn(
+            aftersale,
             note="改判",
             outcome="no_refund",
             liable="buyer",
@@ -325,9 +322,8 @@ def test_an_overturn_must_change_the_ruling(world, cs2):
     aftersale, t = ruled(world, outcome="no_refund", liable="buyer")
     appeal(world, aftersale, "buyer", t)
     refused(
-        lambda: do_decide_appeal(
-            aftersale.pk,
-            decision="overturn",
+        lambda: overturn(
+            aftersale,
             note="同原判",
             outcome="no_refund",
             liable="buyer",
@@ -345,9 +341,8 @@ def test_an_overturn_must_change_the_ruling(world, cs2):
 def test_the_decision_is_in_the_history_for_both_parties_and_notifies_both(world, cs2):
     aftersale, t = ruled(world)
     appeal(world, aftersale, "buyer", t)
-    do_decide_appeal(
-        aftersale.pk,
-        decision="overturn",
+    overturn(
+        aftersale,
         note="改判退款",
         outcome="refund",
         liable="merchant",
