@@ -3,7 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from sellerdesk.aftersales.models import AfterSale
+from sellerdesk.aftersales.models import AfterSale, Appeal
+from sellerdesk.aftersales.states import allowed_actions
+from sellerdesk.core import clock
 from sellerdesk.identity.models import User
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,11 @@ def test_the_demo_loads_with_every_deadline_however_short(settings, seconds):
     statuses = set(AfterSale.objects.values_list("status", flat=True))
     assert EXPECTED_STATUSES <= statuses, EXPECTED_STATUSES - statuses
     assert AfterSale.objects.filter(dispute__timed_out=True).count() == 1  # 商家超时未举证
+    # 申诉待复核: a buyer's appeal of cs's ruling, which cs2 (not cs) may decide.
+    appeal = Appeal.objects.get(status="pending")
+    assert (appeal.appellant, appeal.ruling.ruled_by.username) == ("buyer", "cs")
+    cs2 = User.objects.get(username="cs2")
+    assert "decide_appeal" in allowed_actions(appeal.aftersale, party="cs", now=clock.now(), user=cs2)
 
 
 def test_a_seed_that_fails_half_way_leaves_nothing_and_the_next_start_loads_it(monkeypatch):

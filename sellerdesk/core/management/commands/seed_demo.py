@@ -89,6 +89,7 @@ class Command(BaseCommand):
         h = timedelta(hours=1)
         R, S, RC = policy.merchant_response(), policy.return_shipment(), policy.receipt()
         E, V = policy.escalation_window(), policy.evidence()
+        P = policy.appeal_window()
         items = [
             ("SKU-TEA", "西湖龙井 250g 礼盒", 1, 26800),
             ("SKU-CUP", "手工陶瓷茶杯 两只装", 2, 5900),
@@ -187,6 +188,13 @@ class Command(BaseCommand):
             acting_user=cs,
             now=ruled_at,
         )
+        # 申诉待复核: the buyer appealed a ruling of cs, for cs2 to decide (an agent never decides
+        # an appeal of their own ruling); ruled and appealed inside the appeal window, however short.
+        ruled_at = now - 0.5 * P
+        x = disputed(b2, ruled_at - 0.2 * V)
+        a.do_submit_evidence(x.id, statement="发货时商品完好，附打包视频。", acting_user=m, now=ruled_at - 0.1 * V)
+        a.do_rule(x.id, outcome="no_refund", liable="buyer", note="凭证显示发货时完好。", acting_user=cs, now=ruled_at)
+        a.do_appeal(x.id, reason="收货时外箱已破损，附签收照片。", acting_user=b2, now=now - 0.4 * P)
         cancelled_at = now - 77 * h
         x = disputed(b1, cancelled_at - 0.05 * V)
         a.do_cancel(x.id, acting_user=b1, now=cancelled_at)
