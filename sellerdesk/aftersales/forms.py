@@ -160,3 +160,10 @@ ACTION_FORMS: dict[Action, type[forms.Form]] = {
 def first_error(form: forms.Form) -> str:
     """The form's errors as one sentence for the page's error box, field errors first."""
     return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+class EvidenceDraftForm(forms.Form):
+    """The 提交凭证 dialog's draft editor (views._draft_post): 保存草稿, remove one saved file, submit."""
+
+    statement = _text()
+    file_id = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": _("草稿中没有这个文件。")})

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,9 +31,10 @@ from sellerdesk.orders.actions import access_order, orders_visible_to
 
 from . import actions, files
 from .access import access_aftersale, party_of, visible_history
+from .actions import drafts
 from .actions.refunds import do_retry_refund
 from .files import check_integrity
-from .forms import ACTION_FORMS, NewAfterSaleForm, first_error
+from .forms import ACTION_FORMS, EvidenceDraftForm, NewAfterSaleForm, first_error
 from .models import (
     MERCHANT_PENDING_STATUSES,
     AfterSale,
@@ -155,6 +156,7 @@ def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> d
         "form_error": form_error,
         "form_data": form_data or {},
         "file_limits": _file_limits(),
+        "evidence_draft": _evidence_draft(request.user, aftersale, allowed),
         "outcomes": Outcome.choices,
         "liables": Liable.choices,
         "now": now,
@@ -269,6 +271,8 @@ def _detail_page(request, aftersale_id: int, template: str, roles, url_name: str
     aftersale = _load(request, aftersale_id)
     if request.method == "POST":
         name = request.POST.get("action", "")
+        if name in DRAFT_ACTIONS:
+            return _draft_post(request, aftersale, url_name)
         action = Action(name) if name in set(Action) else None
         form = ACTION_FORMS[action](request.POST) if action else None
         error = None
@@ -294,6 +298,64 @@ def _detail_page(request, aftersale_id: int, template: str, roles, url_name: str
     ctx = _detail_context(request, aftersale)
     ctx.update(extra or {})
     return render(request, template, ctx)
+
+
+# ------------------------------------------------------------------- the evidence draft editor
+
+# The 提交凭证 dialog's draft actions (evidence_draft.js posts them with fetch and reads JSON).
+DRAFT_ACTIONS = {"save_draft", "remove_draft_file", "submit_draft"}
+DRAFT_DONE = {
+    "save_draft": gettext_lazy("草稿已保存，可以稍后回来继续编辑。"),
+    "remove_draft_file": gettext_lazy("已从草稿中删除这个文件。"),
+}
+
+
+def _evidence_draft(user, aftersale, allowed) -> dict | None:
+    """The user's draft of the open evidence request, for the dialog, when they may submit."""
+    if "submit_evidence" not in allowed:
+        return None
+    draft = drafts.latest_draft(aftersale, user)
+    if draft is None or draft.request.state != "open":
+        return None
+    return drafts.describe_draft(draft)
+
+
+def _draft_post(request, aftersale, url_name: str):
+    """保存草稿 / 删除草稿中的文件 / 提交凭证 from the dialog. JSON for the dialog's fetch (a refusal
+    keeps the dialog as it was, with the saved draft); a plain form post is redirected back."""
+    name = request.POST["action"]
+    form = EvidenceDraftForm(request.POST)
+    form.is_valid()
+    common = {"acting_user": request.user, "now": clock.now()}
+    page = reverse(url_name, args=[aftersale.pk])
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        if form.errors:
+            raise NotFound(drafts.Code.DRAFT_FILE_NOT_FOUND)
+        if name == "save_draft":
+            uploads = _uploads(request)
+            if uploads:
+                ratelimit.enforce(request, "uploads")
+            statement = form.cleaned_data["statement"] if "statement" in request.POST else None
+            draft = drafts.do_save_draft(aftersale.pk, statement=statement, uploads=uploads, **common)
+        elif name == "remove_draft_file":
+            draft = drafts.do_remove_draft_file(aftersale.pk, form.cleaned_data["file_id"] or 0, **common)
+        else:
+            drafts.do_submit_draft(aftersale.pk, **common)
+            messages.success(request, DONE[Action.SUBMIT_EVIDENCE])
+            return JsonResponse({"redirect": page}) if wants_json else redirect(page)
+    except CodedError as err:
+        if not wants_json:
+            messages.error(request, err.message)
+            return redirect(page)
+        draft = drafts.latest_draft(aftersale, request.user)
+        body = {"error": {"code": err.code, "message": err.message}}
+        body["draft"] = drafts.describe_draft(draft) if draft is not None else None
+        return JsonResponse(body, status=err.status)
+    if not wants_json:
+        messages.success(request, DRAFT_DONE[name])
+        return redirect(page)
+    return JsonResponse({"message": str(DRAFT_DONE[name]), "draft": drafts.describe_draft(draft)})
 
 
 def _date_bounds(raw_from: str, raw_to: str):

@@ -2,6 +2,7 @@
 journey; the starting world is made with the real actions). Screenshots of the steps go to
 docs/screenshots/aftersales-*.png."""
 
+import base64
 import io
 import re
 from datetime import timedelta
@@ -16,7 +17,7 @@ from sellerdesk.core import clock
 from sellerdesk.identity.models import Role
 from sellerdesk.testing import factories as f
 
-from .conftest import PHONE
+from .conftest import PC, PHONE
 
 pytestmark = [pytest.mark.browser]
 
@@ -150,7 +151,10 @@ def test_article_journey_on_pc(w, login):
     dialog.get_by_label("上传凭证").set_input_files(
         [{"name": "发货前实拍.png", "mimeType": "image/png", "buffer": png_bytes((40, 120, 200))}]
     )
+    expect(dialog.locator("[data-chosen-files] img")).to_have_count(1)  # a thumbnail before sending
     shot(merchant, "3-evidence-dialog-pc")
+    dialog.get_by_role("button", name="提交凭证").click()
+    expect(dialog.locator("[data-confirm-panel]")).to_contain_text("平台客服判责")
     dialog.get_by_role("button", name="确认提交").click()
     expect(merchant.locator(".flash")).to_contain_text("凭证已提交")
     expect(merchant.locator("#request-card [data-status]")).to_have_text("平台处理中")
@@ -216,6 +220,7 @@ def test_same_merchant_steps_on_the_phone(w, login):
         [{"name": "IMG_2041.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
     shot(phone, "10-evidence-dialog-phone")
+    dialog.get_by_role("button", name="提交凭证").click()
     dialog.get_by_role("button", name="确认提交").click()
     expect(phone.locator(".flash")).to_contain_text("凭证已提交")
     expect(phone.locator(".m-hero [data-status]")).to_have_text("平台处理中")
@@ -307,7 +312,7 @@ def test_bad_evidence_input_is_refused_clearly_and_changes_nothing(w, login):
     merchant.get_by_role("button", name="提交凭证").click()
     dialog = merchant.locator("#dlg-evidence")
     error = dialog.locator("[data-form-error]")
-    submit = dialog.get_by_role("button", name="确认提交")
+    submit = dialog.get_by_role("button", name="提交凭证")
 
     submit.click()  # empty statement
     expect(error).to_contain_text("请填写举证说明")
@@ -318,18 +323,19 @@ def test_bad_evidence_input_is_refused_clearly_and_changes_nothing(w, login):
     expect(error).to_contain_text("不是允许的类型")
     files.set_input_files([{"name": "huge.png", "mimeType": "image/png", "buffer": b"\0" * (10 * 1024 * 1024 + 1)}])
     expect(error).to_contain_text("超过大小上限")
-    submit.click()
     expect(error).to_contain_text("huge.png")
+    expect(dialog.locator("[data-chosen-files] li")).to_have_count(0)  # neither was taken
     assert merchant.url.endswith(f"/workbench/aftersales/{x.pk}/")
     # A file that claims to be an image passes the browser's check; the server judges the content.
     files.set_input_files([{"name": "fake.png", "mimeType": "image/png", "buffer": b"MZ\x90\x00 not an image"}])
     expect(error).to_be_empty()
     submit.click()
-    dialog = merchant.locator("#dlg-evidence")
-    expect(dialog).to_be_visible()  # re-opened with the server's message
+    dialog.get_by_role("button", name="确认提交").click()
+    expect(dialog).to_be_visible()  # still open, with the server's message
     expect(dialog.locator("[data-form-error]")).to_contain_text("fake.png")
     expect(dialog.locator("[data-form-error]")).to_contain_text("按文件内容判断")
     expect(dialog.get_by_label("举证说明")).to_have_value("附质检报告")  # the input is kept
+    expect(dialog.locator("[data-chosen-files]")).to_contain_text("fake.png")  # and the chosen file
     shot(merchant, "11-evidence-refused-pc")
     assert status_of(x) == Status.DISPUTE_AWAITING_EVIDENCE
     assert not Evidence.objects.filter(dispute__aftersale=x).exists()
@@ -339,3 +345,104 @@ def test_bad_evidence_input_is_refused_clearly_and_changes_nothing(w, login):
     assert response.status == 404
     expect(neighbour.get_by_role("heading", name="页面不存在")).to_be_visible()
     expect(neighbour.locator("body")).not_to_contain_text(x.number)
+
+
+# --------------------------------------------------------- 7. evidence drafted over two visits (issue 12)
+
+
+@pytest.mark.parametrize("size", ["pc", "phone"])
+def test_evidence_is_drafted_over_two_visits_then_submitted_after_a_confirmation(w, login, size):
+    x = dispute(w)
+    phone = size == "phone"
+    start = f"/m/aftersales/{x.pk}/" if phone else f"/workbench/aftersales/{x.pk}/"
+    page = login("shopkeeper", PW, viewport=PHONE if phone else PC, start=start)
+    page.get_by_role("button", name="提交凭证").click()
+    dialog = page.locator("#dlg-evidence")
+    counter = dialog.locator("[data-counter]")
+    expect(counter).to_have_text("0 / 2,000")
+    statement = dialog.get_by_label("举证说明")
+    statement.fill("茶叶出厂检验合格，附发货前实拍。")
+    expect(counter).to_have_text("16 / 2,000")
+    # More than the limit is refused, never cut: the text stays as typed and the counter says so.
+    statement.fill("长" * 2001)
+    expect(counter).to_have_text("2,001 / 2,000")
+    expect(dialog.locator("[data-form-error]")).to_contain_text("超过了 2,000 字的上限")
+    assert len(statement.input_value()) == 2001
+    dialog.get_by_role("button", name="保存草稿").click()
+    expect(dialog.locator("[data-form-error]")).to_contain_text("超过了 2,000 字的上限")
+    statement.fill("茶叶出厂检验合格，附发货前实拍。")
+    expect(dialog.locator("[data-form-error]")).to_be_empty()
+    dialog.get_by_label("上传凭证").set_input_files(
+        [
+            {"name": "发货前实拍.png", "mimeType": "image/png", "buffer": png_bytes((40, 120, 200))},
+            {"name": "打包.png", "mimeType": "image/png", "buffer": png_bytes((30, 160, 90))},
+        ]
+    )
+    chosen = dialog.locator("[data-chosen-files] li")
+    expect(chosen).to_have_count(2)
+    expect(dialog.locator("[data-chosen-files] img")).to_have_count(2)  # thumbnails before sending
+    shot(page, f"12-evidence-draft-thumbnails-{size}")
+    dialog.get_by_role("button", name="删除 打包.png").click()
+    expect(chosen).to_have_count(1)
+    dialog.get_by_role("button", name="保存草稿").click()
+    expect(dialog.locator("[data-draft-status]")).to_contain_text("草稿已保存")
+    expect(dialog.locator("[data-saved-files] li")).to_have_count(1)
+    expect(chosen).to_have_count(0)
+    assert status_of(x) == Status.DISPUTE_AWAITING_EVIDENCE  # a draft sends nothing
+
+    # Come back later: the draft is there, with its thumbnail.
+    page.reload()
+    page.get_by_role("button", name="提交凭证").click()
+    expect(dialog.locator("[data-draft-status]")).to_contain_text("已恢复您保存的草稿")
+    expect(statement).to_have_value("茶叶出厂检验合格，附发货前实拍。")
+    expect(dialog.locator("[data-saved-files] img")).to_have_count(1)
+    expect(dialog.locator("[data-saved-files]")).to_contain_text("发货前实拍.png")
+    # A second image dropped onto the dialog.
+    transfer = page.evaluate_handle(
+        """b64 => { const dt = new DataTransfer();
+                    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+                    dt.items.add(new File([bytes], '签收记录.png', {type: 'image/png'}));
+                    return dt; }""",
+        base64.b64encode(png_bytes((200, 200, 40))).decode(),
+    )
+    dialog.dispatch_event("drop", {"dataTransfer": transfer})
+    expect(dialog.locator("[data-chosen-files]")).to_contain_text("签收记录.png")
+    dialog.get_by_role("button", name="提交凭证").click()
+    panel = dialog.locator("[data-confirm-panel]")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("平台客服判责")
+    expect(panel).to_contain_text("不能再修改")
+    shot(page, f"13-evidence-draft-confirm-{size}")
+    panel.get_by_role("button", name="确认提交").click()
+    expect(page.locator(".flash")).to_contain_text("凭证已提交")
+    status = page.locator(".m-hero [data-status]") if phone else page.locator("#request-card [data-status]")
+    expect(status).to_have_text("平台处理中")
+    evidence = Evidence.objects.get(dispute__aftersale=x)
+    assert evidence.statement == "茶叶出厂检验合格，附发货前实拍。"
+    assert sorted(evidence.attachments.values_list("original_name", flat=True)) == ["发货前实拍.png", "签收记录.png"]
+
+
+def test_a_server_refusal_of_a_draft_loses_nothing_typed_or_chosen(w, login):
+    x = dispute(w)
+    page = login("shopkeeper", PW, start=f"/workbench/aftersales/{x.pk}/")
+    page.get_by_role("button", name="提交凭证").click()
+    dialog = page.locator("#dlg-evidence")
+    dialog.get_by_label("举证说明").fill("第一次保存")
+    dialog.get_by_label("上传凭证").set_input_files(
+        [{"name": "实拍.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    dialog.get_by_role("button", name="保存草稿").click()
+    expect(dialog.locator("[data-saved-files] li")).to_have_count(1)
+    dialog.get_by_label("举证说明").fill("第二次修改，附一个假图片")
+    dialog.get_by_label("上传凭证").set_input_files(
+        [{"name": "fake.png", "mimeType": "image/png", "buffer": b"MZ\x90\x00 not an image"}]
+    )
+    dialog.get_by_role("button", name="保存草稿").click()
+    error = dialog.locator("[data-form-error]")
+    expect(error).to_contain_text("fake.png")
+    expect(error).to_contain_text("按文件内容判断")
+    expect(dialog.get_by_label("举证说明")).to_have_value("第二次修改，附一个假图片")
+    expect(dialog.locator("[data-chosen-files]")).to_contain_text("fake.png")
+    expect(dialog.locator("[data-saved-files]")).to_contain_text("实拍.png")
+    shot(page, "14-evidence-draft-refused-pc")
+    assert status_of(x) == Status.DISPUTE_AWAITING_EVIDENCE
