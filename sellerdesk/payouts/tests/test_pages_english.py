@@ -151,11 +151,11 @@ def test_wallet_pages_in_english(english, channel, title, change_label, account_
 
 def test_wallet_pages_carry_the_articles_notes_in_english(english):
     anxin = text_of(english.web.get("/account-centre/wallets/anxin/"))
-    assert "tap “Change bank card” to change the card" in anxin
-    assert "Changing to a corporate account requires micro-deposit verification." in anxin
-    assert "You can only change to a bank card in the name of the bound entity." in anxin
+    assert "Tap › to the right of the withdrawal bank card to change it" in anxin
+    assert "a change to a corporate account needs micro-deposit verification." in anxin
+    assert "You can only change to a bank card in the name of the bound entity;" in anxin
     wechat = english.web.get("/account-centre/wallets/wechat/")
-    assert "Do not make this change in the WeChat merchant back office" in text_of(wechat)
+    assert "not in the WeChat Pay merchant back office" in text_of(wechat)
     assert WECHAT_WARNING not in html(wechat) and SAME_SUBJECT_CARD not in html(wechat)
     alipay = english.web.get("/account-centre/wallets/alipay/")
     assert "withdrawn to an Alipay account" in text_of(alipay) and SAME_SUBJECT_ALIPAY not in html(alipay)
@@ -181,8 +181,8 @@ def test_change_form_in_english(english):
         assert label in page
     assert 'placeholder="Enter your login password again"' in html(response)
     assert "Must match the bound entity's name" in page or "Must match the bound entity&#x27;s name" in page
-    assert "Changing to a corporate account requires micro-deposit verification." in page
-    assert "You can only change to a bank card in the name of the bound entity." in page
+    assert "A change to a corporate account needs micro-deposit verification:" in page
+    assert "You can only change to a bank card in the name of the bound entity;" in page
     assert SAME_SUBJECT_CARD not in page and MERCHANT_CORPORATE not in page
     assert chinese_left(response) == []
 
@@ -192,7 +192,7 @@ def test_alipay_and_wechat_change_forms_in_english(english):
     page = text_of(alipay)
     assert "<h1>Change account</h1>" in html(alipay)
     assert "Alipay account" in page and 'placeholder="Mobile number or e-mail address"' in html(alipay)
-    assert "an enterprise without a corporate Alipay account must register one with Alipay first" in page
+    assert "An enterprise without a corporate Alipay account must register one with Alipay first" in page
     assert ALIPAY_FILL not in page and chinese_left(alipay) == []
     wechat = english.web.get("/account-centre/wallets/wechat/change/")
     assert "Confirm and bind" in text_of(wechat) and "Note:" in text_of(wechat)
@@ -264,7 +264,7 @@ def test_distributor_pages_in_english(make_seller):
     assert chinese_left(wallets) == []
     anxin = web.get("/account-centre/wallets/anxin/")
     assert "<h1>Promoter balance withdrawal</h1>" in html(anxin)
-    assert "A corporate account requires micro-deposit verification." in text_of(
+    assert "A change to a corporate account needs micro-deposit verification:" in text_of(
         web.get("/account-centre/wallets/anxin/change/")
     )
 
