@@ -15,18 +15,22 @@ import time_machine
 from sellerdesk.aftersales.actions import (
     apply_timeout,
     do_accept_offer,
+    do_add_cs_note,
     do_appeal,
     do_approve,
     do_cancel,
+    do_claim,
     do_confirm_receipt,
     do_decide_appeal,
     do_decline_offer,
     do_escalate,
+    do_extend_deadline,
     do_make_offer,
     do_open_aftersale,
     do_post_message,
     do_reject,
     do_reject_receipt,
+    do_release,
     do_request_evidence,
     do_rule,
     do_submit_evidence,
@@ -151,6 +155,14 @@ def perform(w, aftersale, party, action, now, **kw):
             note="证据不足",
             **common,
         )
+    if action == Action.CLAIM:
+        return do_claim(pk, **common)
+    if action == Action.RELEASE:
+        return do_release(pk, **common)
+    if action == Action.CS_NOTE:
+        return do_add_cs_note(pk, body=kw.get("body", "内部备注"), **common)
+    if action == Action.EXTEND_DEADLINE:
+        return do_extend_deadline(pk, hours=kw.get("hours", 12), reason="延长期限", **common)
     if action == Action.APPEAL:
         return do_appeal(pk, reason=kw.get("reason", "判责没有考虑我的凭证"), **common)
     if action == Action.DECIDE_APPEAL:
@@ -521,10 +533,15 @@ RIGHTFUL = [
 ]
 
 
-# A ruling may be appealed after the request ended (test_rules_appeal.py); nothing else moves it.
-APPEALS = (Action.APPEAL, Action.DECIDE_APPEAL)
-# What each final state still allows: only the buyer's appeal of the ruling that closed it.
-STILL_ALLOWED = {"closed": {"buyer": ["appeal"]}}
+# A ruling may be appealed after the request ended (test_rules_appeal.py), and CS may add an
+# internal note (test_rules_cs_tools.py); nothing else moves a final request.
+STILL_OPEN = (Action.APPEAL, Action.DECIDE_APPEAL, Action.CS_NOTE)
+# What each final state still allows: the buyer's appeal of the ruling that closed it, CS's notes.
+STILL_ALLOWED = {
+    "closed": {"buyer": ["appeal"], "cs": ["cs_note"]},
+    "refunded": {"cs": ["cs_note"]},
+    "cancelled": {"cs": ["cs_note"]},
+}
 
 
 @pytest.mark.parametrize("final", list(FINAL_ROUTES))
@@ -534,7 +551,7 @@ def test_final_states_stay_final_every_action_refused_with_invalid_transition(wo
     before = snapshot(aftersale)
 
     for action, party in RIGHTFUL:
-        if action in APPEALS:
+        if action in STILL_OPEN:
             continue
         error = refused(lambda: perform(world, aftersale, party, action, t + HOUR), "invalid_transition")
         assert error.status == 409

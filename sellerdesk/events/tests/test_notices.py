@@ -173,6 +173,7 @@ def test_every_api_event_type_can_be_subscribed_to():
         "dispute.cancelled",
         "dispute.appealed",
         "dispute.appeal_decided",
+        "dispute.deadline_extended",
         "refund.succeeded",
         "refund.failed",
         "payout_account.change_requested",
