@@ -21,7 +21,7 @@ from .error_codes import AfterSaleErrorCode as Code
 from .files import ALLOWED, MAX_FILES, MAX_STATEMENT_CHARS, check_integrity
 from .models.enums import Status as AfterSaleStatus
 from .models.enums import history_label, status_label
-from .queries import QUICK_FILTERS, cs_queue, detail, filter_aftersales, load_for_detail
+from .queries import QUICK_FILTERS, QueueFilter, cs_queue, detail, filter_aftersales, load_for_detail
 from .schemas import (
     AfterSaleDetail,
     AfterSaleIn,
@@ -163,13 +163,28 @@ class CsQueuePage(Schema):
 
 
 @router.get("/cs/queue", response=CsQueuePage)
-def list_cs_queue(request, limit: int | None = LIMIT, cursor: str | None = None):
+def list_cs_queue(
+    request,
+    limit: int | None = LIMIT,
+    cursor: str | None = None,
+    status: str = Query("", description="platform_review (平台处理中) or awaiting_supplement (待补充凭证)"),
+    claimed: str = Query("", description="me, none (unclaimed) or others (claimed by another agent)"),
+    older_than_hours: int | None = Query(
+        None, ge=0, le=24 * 365, description="Waiting on the platform at least this long, in hours"
+    ),
+    shop_id: int | None = Query(None, ge=1, le=2**63 - 1, description="One shop's disputes"),
+    q: str | None = SEARCH,
+):
     """CS: disputes awaiting a ruling (平台处理中 and 待补充凭证), oldest first by when they reached
-    the platform. Keyset pages: pass `next_cursor` (or `prev_cursor`) back as `cursor`."""
+    the platform, optionally filtered. Keyset pages: pass `next_cursor` (or `prev_cursor`) back as
+    `cursor` with the same filters."""
     if request.auth.role not in (Role.CS, Role.ADMIN):
         raise Forbidden(Code.FORBIDDEN_ROLE, details={"role": request.auth.role})
+    filters = QueueFilter(
+        status=status, claimed=claimed, older_than_hours=older_than_hours, shop_id=shop_id, q=check_search(q) or ""
+    )
     disputes, next_cursor, prev_cursor = cs_queue(
-        request.auth, cursor=check_cursor(cursor), limit=limit, default_limit=20
+        request.auth, cursor=check_cursor(cursor), limit=limit, default_limit=20, filters=filters, now=clock.now()
     )
     items = []
     for d in disputes:

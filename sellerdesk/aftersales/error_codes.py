@@ -48,6 +48,8 @@ class AfterSaleErrorCode(ErrorCode):
     INVALID_LIABLE = "invalid_liable", _("请选择责任方。")
     INVALID_STATUS = "invalid_status", _("没有这个售后状态：%(status)s。")
     INVALID_QUICK_FILTER = "invalid_quick_filter", _("没有这个快捷筛选：%(quick)s。")
+    INVALID_CLAIMED_FILTER = "invalid_claimed_filter", _("认领筛选只能是 me、none 或 others，不能是 %(claimed)s。")
+    INVALID_AGE_FILTER = "invalid_age_filter", _("等待时长须在 0 到 %(max_hours)s 小时之间。")
     INVALID_CURSOR = "invalid_cursor", _("翻页链接已失效，请从第一页重新查看。")
     Q_TOO_LONG = "q_too_long", _("搜索内容不能超过 %(max_chars)s 个字。")
     FILE_STORE_UNAVAILABLE = "file_store_unavailable", _("文件存储暂时不可用，没有保存任何内容，请稍后再试。")

@@ -2,7 +2,8 @@
 
 import base64
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, F, Func, Prefetch, Q
@@ -28,6 +29,7 @@ from .models import (
     EvidenceRequest,
     Party,
     Refund,
+    Ruling,
     Status,
 )
 from .models.enums import status_label
@@ -241,6 +243,16 @@ def pending_appeals(user):
     )
 
 
+def rulings_made(user, *, ruled_by_me: bool = False):
+    """The CS console's 已判责 list: rulings, newest first (by id, the order they were made)."""
+    if user.role not in (Role.CS, Role.ADMIN):
+        return Ruling.objects.none()
+    qs = Ruling.objects.select_related(
+        "dispute__aftersale__order", "dispute__aftersale__shop", "dispute__aftersale__buyer", "ruled_by", "appeal"
+    )
+    return qs.filter(ruled_by=user) if ruled_by_me else qs
+
+
 def failed_refunds():
     """The CS console's refund cases: every failed refund (with or without a dispute), oldest first."""
     return (
@@ -284,11 +296,67 @@ def _in_queue() -> Func:
     return Func(F("status"), template=_IN_QUEUE_SQL, output_field=BooleanField())
 
 
-def _queue_disputes(user):
+@dataclass(frozen=True)
+class QueueFilter:
+    """The CS queue's filters (page chips and GET /cs/queue): all optional, combined with AND.
+
+    status: platform_review / awaiting_supplement; claimed: me / none / others; older_than_hours:
+    waiting on the platform at least that long; shop_id; q: an after-sales or order number, or a
+    buyer, as the workbench search."""
+
+    status: str = ""
+    claimed: str = ""
+    older_than_hours: int | None = None
+    shop_id: int | None = None
+    q: str = ""
+
+    CLAIMED = ("me", "none", "others")
+
+    def checked(self) -> "QueueFilter":
+        if self.status and self.status not in QUEUE_DISPUTE_STATUSES:
+            raise InvalidInput(
+                Code.INVALID_STATUS, details={"status": self.status, "allowed": list(QUEUE_DISPUTE_STATUSES)}
+            )
+        if self.claimed and self.claimed not in self.CLAIMED:
+            raise InvalidInput(
+                Code.INVALID_CLAIMED_FILTER, details={"claimed": self.claimed, "allowed": list(self.CLAIMED)}
+            )
+        if self.older_than_hours is not None and not 0 <= self.older_than_hours <= 24 * 365:
+            raise InvalidInput(Code.INVALID_AGE_FILTER, details={"max_hours": 24 * 365})
+        return self
+
+    @property
+    def active(self) -> bool:
+        return any((self.status, self.claimed, self.older_than_hours is not None, self.shop_id, self.q))
+
+    def apply(self, qs, user, now):
+        if self.status:
+            qs = qs.filter(status=self.status)
+        if self.claimed == "me":
+            qs = qs.filter(claimed_by=user)
+        elif self.claimed == "none":
+            qs = qs.filter(claimed_by__isnull=True)
+        elif self.claimed == "others":
+            qs = qs.filter(claimed_by__isnull=False).exclude(claimed_by=user)
+        if self.older_than_hours is not None:
+            qs = qs.filter(review_started_at__lte=now - timedelta(hours=self.older_than_hours))
+        if self.shop_id:
+            qs = qs.filter(aftersale__shop_id=self.shop_id)
+        q = text.cleaned(self.q)
+        if q:
+            qs = qs.filter(current_of__in=AfterSale.objects.filter(search_q(q)).values("id"))
+        return qs
+
+
+NO_FILTER = QueueFilter()
+
+
+def _queue_disputes(user, filters: QueueFilter = NO_FILTER, now=None):
     # CS and admins see every dispute (access.aftersales_visible_to); nobody else has a queue.
     if user.role not in (Role.CS, Role.ADMIN):
         return Dispute.objects.none()
-    return Dispute.objects.filter(_in_queue())
+    qs = Dispute.objects.filter(_in_queue())
+    return filters.apply(qs, user, now) if filters.active else qs
 
 
 def _encode_queue_cursor(dispute, direction: str) -> str:
@@ -315,9 +383,11 @@ def _before(at, pk) -> Q:
     return Q(review_started_at__lte=at) & (Q(review_started_at__lt=at) | Q(id__lt=pk))
 
 
-def cs_queue_queryset(user, cursor: str | None = None):
+def cs_queue_queryset(user, cursor: str | None = None, filters: QueueFilter = NO_FILTER, now=None):
     """(the queue's rows from `cursor` on, in the order they are read; "after" or "before")."""
-    qs = _queue_disputes(user).select_related("aftersale__order", "aftersale__shop", "aftersale__buyer", "claimed_by")
+    qs = _queue_disputes(user, filters, now).select_related(
+        "aftersale__order", "aftersale__shop", "aftersale__buyer", "claimed_by"
+    )
     if not cursor:
         return qs.order_by("review_started_at", "id"), "after"
     at, pk, direction = _decode_queue_cursor(cursor)
@@ -326,7 +396,15 @@ def cs_queue_queryset(user, cursor: str | None = None):
     return qs.filter(_before(at, pk)).order_by("-review_started_at", "-id"), direction
 
 
-def cs_queue(user, *, cursor: str | None = None, limit: int | None = None, default_limit: int = 50):
+def cs_queue(
+    user,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+    default_limit: int = 50,
+    filters: QueueFilter = NO_FILTER,
+    now=None,
+):
     """The disputes awaiting a ruling, oldest first (by review_started_at, then id), one keyset page.
 
     Returns (disputes with their request, order, shop and buyer loaded; next cursor or None;
@@ -334,8 +412,9 @@ def cs_queue(user, *, cursor: str | None = None, limit: int | None = None, defau
     skipped or shown twice when paging on.
     """
     limit = check_limit(limit, default=default_limit)
-    base = _queue_disputes(user)
-    qs, direction = cs_queue_queryset(user, cursor)
+    filters = filters.checked()
+    base = _queue_disputes(user, filters, now)
+    qs, direction = cs_queue_queryset(user, cursor, filters, now)
     if direction == "after":
         rows = list(qs[: limit + 1])
         more, rows = len(rows) > limit, rows[:limit]
@@ -354,7 +433,7 @@ def cs_queue(user, *, cursor: str | None = None, limit: int | None = None, defau
     return rows, next_cursor, prev_cursor
 
 
-def queue_counts(user) -> dict:
+def queue_counts(user, *, filters: QueueFilter = NO_FILTER, now=None) -> dict:
     """The queue's size and the disputes still in the merchant's evidence window, capped."""
     # The request's status moves with its dispute's (awaiting_evidence <-> dispute_awaiting_evidence),
     # and is indexed: aftersale_status_recent (status, -id).
@@ -366,5 +445,8 @@ def queue_counts(user) -> dict:
     # Ordered as the indexes are, so the capped count walks an index instead of the table.
     return {
         "total": capped_count(_queue_disputes(user).order_by("review_started_at", "id")),
+        "matching": capped_count(_queue_disputes(user, filters, now).order_by("review_started_at", "id"))
+        if filters.active
+        else None,
         "negotiating": capped_count(waiting.order_by("status", "-id")),
     }

@@ -7,6 +7,7 @@ are 404 (access_aftersale), never 403.
 """
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -50,6 +51,7 @@ from .models import (
 )
 from .queries import (
     QUICK_FILTER_LABELS,
+    QueueFilter,
     capped_count,
     detail,
     disputes_pending_q,
@@ -58,6 +60,7 @@ from .queries import (
     load_for_detail,
     pending_appeals,
     queue_counts,
+    rulings_made,
 )
 from .queries import cs_queue as cs_queue_page
 from .states import ACTION_LABELS, Action, Choice, resolve
@@ -634,38 +637,100 @@ def buyer_detail(request, aftersale_id: int):
 # ----------------------------------------------------------------------------------------- CS console
 
 
+# How long a case may wait on the platform before its age turns amber, then red (SLA colours).
+SLA_WARN_HOURS, SLA_LATE_HOURS = 12, 24
+
+
+def _sla(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return "ok" if hours < SLA_WARN_HOURS else "warn" if hours < SLA_LATE_HOURS else "late"
+
+
+def _queue_filter(request) -> tuple[QueueFilter, str | None]:
+    """The queue's filters from the query string, and a message for any that could not be read."""
+    get = request.GET
+    raw = {k: (get.get(k) or "").strip() for k in ("status", "claimed", "age", "shop", "q")}
+    problems, numbers = [], {}
+    for key, label in (("age", _("等待时长")), ("shop", _("店铺 ID"))):
+        if raw[key]:
+            if raw[key].isdigit() and len(raw[key]) <= 18:
+                numbers[key] = int(raw[key])
+            else:
+                problems.append(_("%(field)s须为整数。") % {"field": label})
+    filters = QueueFilter(
+        status=raw["status"],
+        claimed=raw["claimed"],
+        older_than_hours=numbers.get("age"),
+        shop_id=numbers.get("shop"),
+        q=raw["q"][:100],
+    )
+    try:
+        return filters.checked(), " ".join(problems) or None
+    except CodedError as err:
+        return QueueFilter(q=filters.q), " ".join([*problems, err.message])
+
+
 @login_required
 def cs_queue(request):
-    """Disputes awaiting a ruling, oldest first, with their age and the no-evidence marker.
+    """Disputes awaiting a ruling, oldest first, with their age (SLA colours), claim and the
+    no-evidence marker; filters; the 已判责 tab; appeals and failed refunds below.
 
     Keyset pages (上一页 / 下一页 carry a cursor of review_started_at and id) and capped counts: the
     page reads the same few rows whatever the size of the tables (docs/benchmarks.md, issue 8).
     """
     _role(request, Role.CS, Role.ADMIN)
     now = clock.now()
+    tab = "ruled" if request.GET.get("tab") == "ruled" else "queue"
+    filters, filter_error = _queue_filter(request)
     cursor = request.GET.get("cursor") or None
+    ctx = {
+        "tab": tab,
+        "filters": filters,
+        "filter_error": filter_error,
+        "now": now,
+        "paged": bool(cursor),
+        "age_choices": (SLA_WARN_HOURS, SLA_LATE_HOURS, 72),
+    }
+    ctx["filter_query"] = urlencode({k: v for k, v in request.GET.items() if k not in ("cursor",) and v})
+    if tab == "ruled":
+        mine = request.GET.get("mine") == "1"
+        try:
+            rulings, next_cursor = paginate(
+                rulings_made(request.user, ruled_by_me=mine), cursor=cursor, limit=CS_QUEUE_SIZE
+            )
+        except CodedError:
+            return redirect(reverse("aftersales:cs_queue") + "?tab=ruled")
+        ctx.update(rulings=rulings, next_cursor=next_cursor, mine=mine)
+        return render(request, "aftersales/cs_queue.html", ctx)
     try:
-        disputes, next_cursor, prev_cursor = cs_queue_page(request.user, cursor=cursor, limit=CS_QUEUE_SIZE)
+        disputes, next_cursor, prev_cursor = cs_queue_page(
+            request.user, cursor=cursor, limit=CS_QUEUE_SIZE, filters=filters, now=now
+        )
     except CodedError:
         return redirect("aftersales:cs_queue")  # a stale or hand-made cursor: back to the oldest cases
     rows = []
     for d in disputes:
         waiting_since = d.review_started_at or d.opened_at
-        rows.append({"a": d.aftersale, "dispute": d, "waiting_since": waiting_since, "age": _age(now - waiting_since)})
-    counts = queue_counts(request.user)
+        rows.append(
+            {
+                "a": d.aftersale,
+                "dispute": d,
+                "waiting_since": waiting_since,
+                "age": _age(now - waiting_since),
+                "sla": _sla(now - waiting_since),
+            }
+        )
+    counts = queue_counts(request.user, filters=filters, now=now)
     refunds = failed_refunds()
     appeals = pending_appeals(request.user)
-    return render(
-        request,
-        "aftersales/cs_queue.html",
+    ctx.update(
         {
             "rows": rows,
             "total": counts["total"],
+            "matching": counts["matching"],
             "negotiating": counts["negotiating"],
-            "now": now,
             "next_cursor": next_cursor,
             "prev_cursor": prev_cursor,
-            "paged": bool(cursor),
             "failed_refunds": list(refunds[:CS_QUEUE_SIZE]),
             "failed_refund_total": capped_count(refunds),
             "appeals": [
@@ -678,8 +743,11 @@ def cs_queue(request):
                 for ap in appeals[:CS_QUEUE_SIZE]
             ],
             "appeal_total": capped_count(appeals),
-        },
+            "sla_warn_hours": SLA_WARN_HOURS,
+            "sla_late_hours": SLA_LATE_HOURS,
+        }
     )
+    return render(request, "aftersales/cs_queue.html", ctx)
 
 
 @login_required
