@@ -109,6 +109,7 @@ def http_error(request, exc: HttpError):
 
 def _mount():
     from sellerdesk.aftersales.api import router as aftersales_router
+    from sellerdesk.aftersales.api_drafts import router as evidence_draft_router
     from sellerdesk.core.api import router as core_router
     from sellerdesk.events.api import router as events_router
     from sellerdesk.identity.api import router as identity_router
@@ -119,7 +120,7 @@ def _mount():
     api.add_router("/", identity_router)
     api.add_router("/", orders_router)
     api.add_router("/", aftersales_router)
-    api.add_router("/", __import__("sellerdesk.aftersales.api_drafts", fromlist=["router"]).router)
+    api.add_router("/", evidence_draft_router)
     api.add_router("/", events_router)
     api.add_router("/", payouts_router)
 
