@@ -21,7 +21,15 @@ from .error_codes import AfterSaleErrorCode as Code
 from .files import ALLOWED, MAX_FILES, MAX_STATEMENT_CHARS, check_integrity
 from .models.enums import Status as AfterSaleStatus
 from .models.enums import history_label, status_label
-from .queries import QUICK_FILTERS, QueueFilter, cs_queue, detail, filter_aftersales, load_for_detail
+from .queries import (
+    QUEUE_DISPUTE_STATUSES,
+    QUICK_FILTERS,
+    QueueFilter,
+    cs_queue,
+    detail,
+    filter_aftersales,
+    load_for_detail,
+)
 from .schemas import (
     AfterSaleDetail,
     AfterSaleIn,
@@ -162,13 +170,20 @@ class CsQueuePage(Schema):
     prev_cursor: str | None
 
 
-@router.get("/cs/queue", response=CsQueuePage)
+@router.get(
+    "/cs/queue",
+    response=CsQueuePage,
+    openapi_extra={
+        "x-param-enums": {"status": list(QUEUE_DISPUTE_STATUSES), "claimed": list(QueueFilter.CLAIMED)},
+        "x-param-max-lengths": {"q": MAX_SEARCH_CHARS},
+    },
+)
 def list_cs_queue(
     request,
     limit: int | None = LIMIT,
     cursor: str | None = None,
-    status: str = Query("", description="platform_review (平台处理中) or awaiting_supplement (待补充凭证)"),
-    claimed: str = Query("", description="me, none (unclaimed) or others (claimed by another agent)"),
+    status: str | None = Query(None, description="platform_review (平台处理中) or awaiting_supplement (待补充凭证)"),
+    claimed: str | None = Query(None, description="me, none (unclaimed) or others (claimed by another agent)"),
     older_than_hours: int | None = Query(
         None, ge=0, le=24 * 365, description="Waiting on the platform at least this long, in hours"
     ),
@@ -181,7 +196,11 @@ def list_cs_queue(
     if request.auth.role not in (Role.CS, Role.ADMIN):
         raise Forbidden(Code.FORBIDDEN_ROLE, details={"role": request.auth.role})
     filters = QueueFilter(
-        status=status, claimed=claimed, older_than_hours=older_than_hours, shop_id=shop_id, q=check_search(q) or ""
+        status=status or "",
+        claimed=claimed or "",
+        older_than_hours=older_than_hours,
+        shop_id=shop_id,
+        q=check_search(q) or "",
     )
     disputes, next_cursor, prev_cursor = cs_queue(
         request.auth, cursor=check_cursor(cursor), limit=limit, default_limit=20, filters=filters, now=clock.now()

@@ -100,7 +100,8 @@ def test_screenshots_of_the_main_pages(demo, login, chromium, live_server):
     cs = login("cs", DEMO_PW)
     expect(cs.get_by_role("heading", name="待判责纠纷")).to_be_visible()
     save(cs, "16-cs-queue-pc")
-    cs.locator("#cs-queue tbody tr").first.get_by_role("link", name="处理").click()
+    # The oldest case may be waiting for a supplement (查看); open the first one to rule on.
+    cs.locator("#cs-queue tbody").get_by_role("link", name="处理", exact=True).first.click()
     expect(cs.locator("#rule-form")).to_be_visible()
     save(cs, "17-cs-case-pc")
 

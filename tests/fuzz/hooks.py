@@ -41,6 +41,8 @@ import schemathesis
 from hypothesis import strategies as st
 from PIL import Image
 
+from sellerdesk.payouts.banks import ACCEPTED_NAMES
+
 OPERATION = ("POST", "/wallets/{channel}/account-changes")
 BANK_CHANNELS = {"anxin", "wechat"}
 CARD = re.compile(r"^[0-9]{12,19}$")
@@ -156,8 +158,8 @@ def acceptable_change(channel: str, body: dict, subject: dict | None) -> dict:
     elif not (CARD.match(str(drawn or "")) and luhn_valid(str(drawn))):
         body["account_no"] = card_number(drawn, seed)
     body["holder_name"] = subject["legal_name"]
-    bank = body.get("bank_name")
-    if not (isinstance(bank, str) and PRINTABLE.search(bank) and len(bank) <= 80):
+    # A client picks 开户银行 from the list the document gives (banks.py); keep a drawn one if listed.
+    if body.get("bank_name") not in ACCEPTED_NAMES:
         body["bank_name"] = "中国工商银行"
     return body
 
