@@ -375,6 +375,7 @@ def build(rng: random.Random, now, *, aftersales: int, shops: int, buyers: int, 
             title="压测商品",
             quantity=1,
             unit_price_fen=paid_fen,
+            paid_fen=paid_fen,
         )
         needs_return = status in ("awaiting_return", "awaiting_receipt") or (
             status == "refunded" and rng.random() < 0.35

@@ -200,6 +200,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Deadlines of product.md §1, in seconds.
 SELLERDESK_DEADLINES = {
+    # How long after delivery (after payment while delivery is unknown) a request may be opened.
+    "aftersale_window": int(env("SELLERDESK_AFTERSALE_WINDOW_SECONDS", str(15 * 86400))),
     "merchant_response": int(env("SELLERDESK_MERCHANT_RESPONSE_SECONDS", str(48 * 3600))),
     "return_shipment": int(env("SELLERDESK_RETURN_SHIPMENT_SECONDS", str(7 * 86400))),
     "receipt": int(env("SELLERDESK_RECEIPT_SECONDS", str(10 * 86400))),

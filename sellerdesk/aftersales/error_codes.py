@@ -32,6 +32,21 @@ class AfterSaleErrorCode(ErrorCode):
         "invalid_amount:ruling",
         _("部分退款金额须大于 ¥0.00、小于申请金额 %(requested_fen)s，且不超过可退金额 %(refundable_fen)s。"),
     )
+    AFTERSALE_WINDOW_CLOSED = (
+        "aftersale_window_closed",
+        _("这个订单的售后申请期已于 %(window_ends_at)s 结束，不能再申请售后。"),
+    )
+    UNKNOWN_ORDER_ITEM = "unknown_order_item", _("订单里没有商品 %(order_item_id)s。")
+    DUPLICATE_CLAIM_LINE = "duplicate_claim_line", _("商品 %(order_item_id)s 在申请里出现了不止一次。")
+    INVALID_CLAIM_LINE = "invalid_claim_line", _("每件申请的商品，数量和金额都须大于零。")
+    CLAIM_EXCEEDS_LINE = (
+        "claim_exceeds_line",
+        _("“%(title)s”最多还能申请 %(refundable_quantity)s 件、%(refundable_fen)s。"),
+    )
+    AMOUNT_NOT_LINES_TOTAL = (
+        "amount_not_lines_total",
+        _("申请金额 %(amount_fen)s 与所选商品金额合计 %(lines_fen)s 不一致。"),
+    )
     AMOUNT_EXCEEDS_REFUNDABLE = "amount_exceeds_refundable", _("申请金额不能超过订单可退金额 %(refundable_fen)s。")
     REFUND_EXCEEDS_REFUNDABLE = "refund_exceeds_refundable", _("订单可退金额不足，最多还能退 %(refundable_fen)s。")
     ALREADY_REFUNDED = "already_refunded", _("这笔售后已经退款，不会重复退款。")

@@ -126,10 +126,47 @@ class AppealDecisionForm(forms.Form):
 
 
 class NewAfterSaleForm(forms.Form):
+    """申请售后: on the whole order (退款金额), or on some of its lines (a box per line, with how many
+    and how much; the amount is then their total, worked out by the action)."""
+
     type = _text()
-    amount = _amount()
+    amount = _amount(required=False)
     reason = _text()
     description = _text()
+
+    def __init__(self, *args, order_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_items = list(order_items)
+        for item in self.order_items:
+            self.fields[f"line_{item.pk}"] = forms.BooleanField(required=False)
+            self.fields[f"qty_{item.pk}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=1_000_000,
+                error_messages={
+                    "invalid": _("“%(title)s”的数量请填写整数。") % {"title": item.title},
+                    "min_value": _("“%(title)s”的数量须大于零。") % {"title": item.title},
+                    "max_value": _("“%(title)s”的数量太大。") % {"title": item.title},
+                },
+            )
+            self.fields[f"amount_{item.pk}"] = _amount(required=False)
+
+    def clean(self):
+        data = super().clean()
+        data["items"] = [
+            {
+                "order_item_id": item.pk,
+                "quantity": data.get(f"qty_{item.pk}") or item.refundable_quantity,
+                "amount_fen": data.get(f"amount_{item.pk}") or 0,
+            }
+            for item in self.order_items
+            if data.get(f"line_{item.pk}")
+        ]
+        if data["items"]:
+            data["amount"] = None  # the lines' total
+        elif data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("请填写金额。"))
+        return data
 
 
 # The form of each action a detail page can post (its `action` field names it).

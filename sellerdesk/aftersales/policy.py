@@ -33,6 +33,10 @@ def supplement() -> timedelta:
     return _seconds("supplement")
 
 
+def aftersale_window() -> timedelta:
+    return _seconds("aftersale_window")
+
+
 def appeal_window() -> timedelta:
     return _seconds("appeal_window")
 

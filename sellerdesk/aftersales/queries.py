@@ -197,6 +197,7 @@ def detail(aftersale, user, now) -> dict:
         "status_label": status_label(aftersale.status),
         "buyer_name": names.buyer_name(aftersale.buyer),
         "order": order,
+        "items": claim_lines(aftersale),
         "attachments": list(aftersale.attachments.filter(evidence__isnull=True, history_entry__kind="created")),
         "dispute": dispute_out,
         "offers": list(aftersale.offers.order_by("id")),
@@ -205,6 +206,21 @@ def detail(aftersale, user, now) -> dict:
         "escalation": escalation_eligibility(aftersale, party=party, now=now),
         "allowed_actions": allowed_actions(aftersale, party=party, now=now, user=user),
     }
+
+
+def claim_lines(aftersale) -> list[dict]:
+    """The lines a request claims (none: the whole order), with what its refunds gave each."""
+    return [
+        {
+            "order_item_id": line.order_item_id,
+            "sku": line.order_item.sku,
+            "title": line.order_item.title,
+            "quantity": line.quantity,
+            "amount_fen": line.amount_fen,
+            "refunded_fen": line.refunded_fen,
+        }
+        for line in aftersale.lines.select_related("order_item").order_by("id")
+    ]
 
 
 def appeal_out(appeal) -> dict | None:

@@ -15,10 +15,23 @@ def _choice(values, description: str):
     return Field(description=description, json_schema_extra={"enum": list(values)})
 
 
+class ClaimLineIn(InputSchema):
+    order_item_id: JsonInt = Field(description="An `id` of the order's `items`")
+    quantity: JsonInt = Field(gt=0, le=1_000_000)
+    amount_fen: JsonInt = fen("At most what the line can still refund for these units")
+
+
 class AfterSaleIn(InputSchema):
     order_id: JsonInt
     type: str = _choice(AfterSaleType.values, "refund_only (仅退款) or return_refund (退货退款)")
-    amount_fen: JsonInt = fen("At most the order's refundable_fen")
+    amount_fen: JsonInt | None = fen(
+        "At most the order's refundable_fen. With `items`, their total (may be left out)", default=None
+    )
+    items: list[ClaimLineIn] = Field(
+        default_factory=list,
+        max_length=200,
+        description="A claim on some lines: each order line at most once, within its refundable balance",
+    )
     reason: str = text_field(policy.MAX_REASON_CHARS)
     description: str = text_field(policy.MAX_DESCRIPTION_CHARS, required=False)
 
@@ -258,6 +271,15 @@ class EscalationOut(Schema):
     message: str | None
 
 
+class ClaimLineOut(Schema):
+    order_item_id: int
+    sku: str
+    title: str
+    quantity: int
+    amount_fen: int
+    refunded_fen: int = Field(description="What this request's refunds gave the line")
+
+
 class AfterSaleDetail(Schema):
     id: int
     number: str
@@ -277,6 +299,7 @@ class AfterSaleDetail(Schema):
     buyer_id: int
     buyer_name: str
     order: OrderOut
+    items: list[ClaimLineOut] = Field(description="The lines claimed; empty for a claim on the whole order")
     attachments: list[AttachmentOut]
     dispute: DisputeOut | None
     offers: list[OfferOut]

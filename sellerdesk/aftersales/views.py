@@ -33,6 +33,7 @@ from sellerdesk.orders.actions import access_order, orders_visible_to
 from . import actions, files
 from .access import access_aftersale, party_of, visible_history
 from .actions import drafts
+from .actions.opening import line_claimable_fen
 from .actions.refunds import do_retry_refund
 from .files import check_integrity
 from .forms import ACTION_FORMS, EvidenceDraftForm, NewAfterSaleForm, first_error
@@ -127,6 +128,15 @@ def _countdown(aftersale: AfterSale):
     }
 
 
+def _order_lines(order, claimed: list[dict]) -> list:
+    """The order's lines, each with `claim` (the request's claim on it) when the request names lines."""
+    claims = {c["order_item_id"]: c for c in claimed}
+    lines = list(order.items.all())
+    for line in lines:
+        line.claim = claims.get(line.pk)
+    return lines
+
+
 def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> dict:
     now = clock.now()
     d = detail(aftersale, request.user, now)
@@ -154,7 +164,7 @@ def _detail_context(request, aftersale, *, form_error=None, form_data=None) -> d
         "open_request": open_request,
         "countdown": _countdown(aftersale),
         "history": list(visible_history(aftersale, party)),
-        "items": list(aftersale.order.items.all()),
+        "items": _order_lines(aftersale.order, d["items"]),
         "refundable_fen": refundable,
         "form_error": form_error,
         "form_data": form_data or {},
@@ -549,8 +559,9 @@ def m_detail(request, aftersale_id: int):
 
 @login_required
 def buyer_orders(request):
-    """我的订单 (buyer)."""
+    """我的订单 (buyer): each order says until when a request can be opened (售后申请期)."""
     _role(request, Role.BUYER)
+    now = clock.now()
     orders, next_cursor = _page_of_orders(
         request, orders_visible_to(request.user).select_related("shop").prefetch_related("items", "aftersales")
     )
@@ -558,7 +569,15 @@ def buyer_orders(request):
     for order in orders:
         requests_ = sorted(order.aftersales.all(), key=lambda a: a.id, reverse=True)
         open_one = next((a for a in requests_ if not a.is_final), None)
-        rows.append({"order": order, "open": open_one, "latest": requests_[0] if requests_ else None})
+        rows.append(
+            {
+                "order": order,
+                "open": open_one,
+                "latest": requests_[0] if requests_ else None,
+                "window_ends_at": order.aftersale_window_ends_at,
+                "window_closed": now > order.aftersale_window_ends_at,
+            }
+        )
     return render(
         request,
         "aftersales/buyer_orders.html",
@@ -569,23 +588,42 @@ def buyer_orders(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def buyer_new(request, order_id: int):
-    """申请售后: type, amount (pre-filled with what is refundable), reason, description, photos."""
+    """申请售后: type, the whole order's amount (pre-filled with what is refundable) or some of its
+    lines, reason, description, photos; closed once the order's after-sales window has ended."""
     _role(request, Role.BUYER)
     try:
         order = access_order(request.user, order_id)
     except NotFound:
         raise Http404(_("订单不存在。")) from None
+    now = clock.now()
+    order_items = list(order.items.all())
     form = {
         "type": AfterSaleType.REFUND_ONLY,
         "amount": fen_to_yuan(order.refundable_fen),
         "reason": "",
         "description": "",
     }
+    lines = [
+        {
+            "item": it,
+            "chosen": False,
+            "qty": it.refundable_quantity,
+            "amount": fen_to_yuan(line_claimable_fen(it, it.refundable_quantity)),
+        }
+        for it in order_items
+    ]
     error = None
     status = 200
     if request.method == "POST":
         form.update({k: request.POST.get(k, "") for k in form})
-        typed = NewAfterSaleForm(request.POST)
+        for line in lines:
+            pk = line["item"].pk
+            line.update(
+                chosen=bool(request.POST.get(f"line_{pk}")),
+                qty=request.POST.get(f"qty_{pk}", ""),
+                amount=request.POST.get(f"amount_{pk}", ""),
+            )
+        typed = NewAfterSaleForm(request.POST, order_items=order_items)
         if not typed.is_valid():
             error, status = first_error(typed), 400
         else:
@@ -595,16 +633,17 @@ def buyer_new(request, order_id: int):
                     order_id=order.pk,
                     type=data["type"],
                     amount_fen=data["amount"],
+                    items=data["items"],
                     reason=data["reason"],
                     description=data["description"],
                     uploads=_uploads(request),
                     acting_user=request.user,
-                    now=clock.now(),
+                    now=now,
                 )
             except CodedError as err:
                 error, status = err.message, err.status
             else:
-                messages.success(request, _("售后申请已提交,等待商家处理。"))
+                messages.success(request, _("售后申请已提交，等待商家处理。"))
                 return redirect("aftersales:buyer_detail", aftersale.pk)
     return render(
         request,
@@ -612,6 +651,9 @@ def buyer_new(request, order_id: int):
         {
             "order": order,
             "form": form,
+            "lines": lines,
+            "by_lines": any(line["chosen"] for line in lines),
+            "window_closed": now > order.aftersale_window_ends_at,
             "error": error,
             "types": AfterSaleType.choices,
             "reasons": [

@@ -30,6 +30,20 @@ def fen_to_yuan(fen: int | None) -> str:
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
+def split_in_proportion(amount: int, weights: list[int]) -> list[int]:
+    """`amount` shared across `weights` in proportion, by largest remainder so that the parts add
+    up to it exactly and none exceeds its weight; the weights themselves when they add up to no
+    more than `amount` (nothing to scale down)."""
+    total = sum(weights)
+    if total <= amount:
+        return list(weights)
+    parts = [w * amount // total for w in weights]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(weights[i] * amount % total), i))
+    for i in by_remainder[: amount - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
 def yuan_to_fen(raw: str | None) -> int:
     """'¥0.37' → 37. Raises ValueError with a message for the user."""
     text = unicodedata.normalize("NFKC", raw or "").strip()

@@ -26,13 +26,24 @@ class OrderIn(InputSchema):
     items: list[ItemIn] = Field(min_length=1)
     paid_fen: JsonInt = fen("What the buyer paid (after discounts, with shipping)")
     paid_at: IsoAwareDatetime = Field(description="ISO 8601 with an offset")
+    delivered_at: IsoAwareDatetime | None = Field(
+        None,
+        description="When the goods reached the buyer (ISO 8601 with an offset). Push the order again "
+        "with it once known; the after-sales window counts from it (from paid_at until then)",
+    )
 
 
 class ItemOut(Schema):
+    id: int = Field(description="The order_item_id a claim on some lines names")
     sku: str
     title: str
     quantity: int
     unit_price_fen: int
+    paid_fen: int = Field(description="The line's share of what the buyer paid (after the order's discount)")
+    refunded_fen: int
+    refundable_fen: int = Field(description="What a claim on this line may still ask")
+    refunded_quantity: int
+    refundable_quantity: int
 
 
 class OrderOut(Schema):
@@ -45,6 +56,11 @@ class OrderOut(Schema):
     refunded_fen: int
     refundable_fen: int
     paid_at: datetime
+    delivered_at: datetime | None
+    aftersale_window_ends_at: datetime = Field(
+        description="The last moment an after-sales request may be opened (SELLERDESK_AFTERSALE_WINDOW_SECONDS "
+        "after delivered_at, or after paid_at while delivery is unknown)"
+    )
     items: list[ItemOut]
 
     @staticmethod
@@ -59,7 +75,8 @@ class OrderPage(Schema):
 
 @router.post("/platform/orders", response={200: OrderOut, 201: OrderOut})
 def push_paid_order(request, payload: OrderIn):
-    """The order system pushes a paid order. Idempotent on `order_no` (200 with the existing order)."""
+    """The order system pushes a paid order. Idempotent on `order_no` (200 with the existing order);
+    pushed again with `delivered_at` once the goods arrive (a different delivery time later is 409)."""
     require_role(request.auth, Role.PLATFORM, Role.ADMIN)
     order, created = do_record_paid_order(
         order_no=payload.order_no,
@@ -68,6 +85,7 @@ def push_paid_order(request, payload: OrderIn):
         items=[i.dict() for i in payload.items],
         paid_fen=payload.paid_fen,
         paid_at=payload.paid_at,
+        delivered_at=payload.delivered_at,
     )
     return Status(201 if created else 200, order)
 

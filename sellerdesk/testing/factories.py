@@ -51,13 +51,19 @@ def make_merchant(shop=None, username=None, *, owner=None, can_manage_payout_acc
     return user
 
 
-def make_order(*, shop, buyer, paid_fen=10000, order_no=None, paid_at=None):
+def make_order(*, shop, buyer, paid_fen=10000, order_no=None, paid_at=None, delivered_at=None, items=None):
+    """A paid order; `items` as (title, quantity, unit_price_fen), one line of paid_fen by default."""
+    lines = [
+        {"sku": f"SKU-{n}", "title": title, "quantity": qty, "unit_price_fen": price}
+        for n, (title, qty, price) in enumerate(items or [("测试商品", 1, paid_fen)], start=1)
+    ]
     order, _ = do_record_paid_order(
         order_no=order_no or f"O{next(_seq):012d}",
         shop_id=shop.id,
         buyer_id=buyer.id,
-        items=[{"sku": "SKU-1", "title": "测试商品", "quantity": 1, "unit_price_fen": paid_fen}],
+        items=lines,
         paid_fen=paid_fen,
         paid_at=paid_at or clock.now(),
+        delivered_at=delivered_at,
     )
     return order

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from sellerdesk.core.errors import CodedError, Conflict
+from sellerdesk.core.money import split_in_proportion
 from sellerdesk.events.outbox import emit
-from sellerdesk.orders.models import Order
+from sellerdesk.orders.models import Order, OrderItem
 
 from ..access import access_aftersale, party_of
 from ..error_codes import AfterSaleErrorCode as Code
@@ -19,6 +20,7 @@ from ..models import (
     FINAL_STATUSES,
     AfterSale,
     Attachment,
+    ClaimLine,
     Dispute,
     DisputeStatus,
     EvidenceRequest,
@@ -218,6 +220,7 @@ def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=Non
             )
     except IntegrityError as exc:
         raise Conflict(Code.ALREADY_REFUNDED) from exc
+    _refund_claim_lines(aftersale, refund, now=now)
     Order.objects.filter(pk=order.pk).update(refunded_fen=F("refunded_fen") + amount_fen)
     order_instruction(
         InstructionKind.REFUND, reference=refund.reference, amount_fen=amount_fen, order=order, refund=refund, now=now
@@ -233,6 +236,37 @@ def make_refund(aftersale: AfterSale, amount_fen: int, source, *, now, actor=Non
     )
     publish(aftersale, "aftersale.refunded", amount_fen=amount_fen, source=source, reference=refund.reference)
     return refund
+
+
+def _refund_claim_lines(aftersale: AfterSale, refund: Refund, *, now) -> None:
+    """A claim on some lines: share the refund across them in proportion to what each still
+    claims, and count the claimed units refunded with the request's first refund (a partial refund
+    settles them too). The lines' own balances refuse a second refund of a unit or of money the
+    line no longer has (a later request on the line was refunded first): 409, nothing written.
+    Runs under the order's row lock, so the lines' balances cannot move meanwhile."""
+    lines = list(ClaimLine.objects.filter(aftersale=aftersale).order_by("id"))
+    if not lines:
+        return
+    first = not Refund.objects.filter(aftersale=aftersale).exclude(pk=refund.pk).exists()
+    shares = split_in_proportion(refund.amount_fen, [line.amount_fen - line.refunded_fen for line in lines])
+    items = {i.pk: i for i in OrderItem.objects.filter(pk__in=[line.order_item_id for line in lines])}
+    for line, share in zip(lines, shares, strict=True):
+        item = items[line.order_item_id]
+        units = line.quantity if first else 0
+        if share > item.refundable_fen or units > item.refundable_quantity:
+            raise Conflict(
+                Code.CLAIM_EXCEEDS_LINE,
+                details={
+                    "order_item_id": item.pk,
+                    "title": item.title,
+                    "refundable_quantity": item.refundable_quantity,
+                    "refundable_fen": item.refundable_fen,
+                },
+            )
+        ClaimLine.objects.filter(pk=line.pk).update(refunded_fen=F("refunded_fen") + share)
+        OrderItem.objects.filter(pk=item.pk).update(
+            refunded_fen=F("refunded_fen") + share, refunded_quantity=F("refunded_quantity") + units
+        )
 
 
 def close_open_evidence_request(aftersale: AfterSale, *, now, state=EvidenceRequest.State.WITHDRAWN) -> None:

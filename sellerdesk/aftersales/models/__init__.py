@@ -1,4 +1,4 @@
-from .aftersale import AfterSale
+from .aftersale import AfterSale, ClaimLine
 from .dispute import Appeal, Dispute, EvidenceRequest, Ruling
 from .drafts import EvidenceDraft, EvidenceDraftFile
 from .enums import (
@@ -21,6 +21,7 @@ from .offer import Offer, Refund
 
 __all__ = [
     "AfterSale",
+    "ClaimLine",
     "Appeal",
     "Dispute",
     "EvidenceRequest",

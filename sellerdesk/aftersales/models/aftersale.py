@@ -73,3 +73,25 @@ class AfterSale(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+class ClaimLine(models.Model):
+    """A claim on one order line (api.md: POST /aftersales `items`): how many units and how much.
+    `refunded_fen` is what this request's refunds gave the line (common.make_refund)."""
+
+    aftersale = models.ForeignKey(AfterSale, on_delete=models.CASCADE, related_name="lines")
+    order_item = models.ForeignKey("orders.OrderItem", on_delete=models.PROTECT, related_name="claims")
+    quantity = models.PositiveIntegerField()
+    amount_fen = models.BigIntegerField()
+    refunded_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["aftersale", "order_item"], name="one_claim_per_line"),
+            models.CheckConstraint(condition=Q(quantity__gt=0) & Q(amount_fen__gt=0), name="claim_line_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_fen__gte=0) & Q(refunded_fen__lte=models.F("amount_fen")),
+                name="claim_line_refund_within_claim",
+            ),
+        ]
+        ordering = ["id"]

@@ -128,6 +128,7 @@ DURATIONS = {
     "evidence": 300,
     "supplement": 360,
     "appeal_window": 420,
+    "aftersale_window": 480,
 }
 
 
@@ -165,6 +166,7 @@ def test_the_environment_variables_of_api_md_set_the_deadline_settings():
         "SELLERDESK_EVIDENCE_SECONDS": "65",
         "SELLERDESK_SUPPLEMENT_SECONDS": "66",
         "SELLERDESK_APPEAL_WINDOW_SECONDS": "67",
+        "SELLERDESK_AFTERSALE_WINDOW_SECONDS": "68",
     }
     code = (
         "import django, json; django.setup(); from django.conf import settings; "
@@ -181,6 +183,7 @@ def test_the_environment_variables_of_api_md_set_the_deadline_settings():
         "evidence": 65,
         "supplement": 66,
         "appeal_window": 67,
+        "aftersale_window": 68,
     }
 
 
@@ -202,6 +205,7 @@ def test_the_default_deadlines_are_those_of_the_product():
         "evidence": 86400,
         "supplement": 86400,
         "appeal_window": 7 * 86400,
+        "aftersale_window": 15 * 86400,
     }
 
 

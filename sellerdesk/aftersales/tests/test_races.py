@@ -463,3 +463,52 @@ def test_an_appeal_racing_the_windows_end_is_taken_at_the_end_and_refused_one_se
 
 
 SECOND_ = timedelta(seconds=1)
+
+
+def test_an_appeals_refund_and_a_later_requests_refund_of_one_line_at_once_refund_it_once(world):
+    """A ruling withheld the refund of two teapots and the buyer appealed; meanwhile they claimed
+    the same teapots again. The appeal's overturn and the merchant's approval at once: the order's
+    row lock takes them one after the other, and the second finds the line refunded."""
+    from sellerdesk.orders.models import OrderItem
+
+    cs2 = f.make_user("cs2-lines", role=Role.CS)
+    h = timedelta(hours=1)
+    for i in range(ITERATIONS):
+        t = clock.now() + i * SECOND_
+        order = f.make_order(
+            shop=world.shop, buyer=world.buyer, paid_fen=62000, items=[("茶壶", 2, 6000), ("沙发", 1, 50000)]
+        )
+        pot = OrderItem.objects.get(order=order, title="茶壶")
+        claim = [{"order_item_id": pot.pk, "quantity": 2, "amount_fen": 12000}]
+
+        def open_claim(now):
+            return actions.do_open_aftersale(
+                order_id=order.pk, type="refund_only", items=claim, reason="质量问题", acting_user=world.buyer, now=now
+            )
+
+        first = open_claim(t)
+        actions.do_reject(first.pk, reason="无质量问题", acting_user=world.merchant, now=t + h)
+        actions.do_escalate(first.pk, reason="介入", acting_user=world.buyer, now=t + 2 * h)
+        actions.do_submit_evidence(first.pk, statement="发货视频", acting_user=world.merchant, now=t + 3 * h)
+        actions.do_rule(first.pk, outcome="no_refund", liable="buyer", note="判责", acting_user=world.cs, now=t + 4 * h)
+        actions.do_appeal(first.pk, reason="请复核", acting_user=world.buyer, now=t + 5 * h)
+        second = open_claim(t + 5 * h)
+        with slowed("sellerdesk.aftersales.actions.common._refund_claim_lines", 0.2):
+            results = race(
+                lambda first=first: actions.do_decide_appeal(
+                    first.pk,
+                    decision="overturn",
+                    outcome="refund",
+                    liable="merchant",
+                    note="改判退款",
+                    acting_user=cs2,
+                    now=t + 6 * h,
+                ),
+                lambda second=second: actions.do_approve(second.pk, acting_user=world.merchant, now=t + 6 * h),
+            )
+        winner = one_winner(results)
+        assert results[1 - winner] == ("refused", "claim_exceeds_line"), results
+        pot.refresh_from_db()
+        assert (pot.refunded_quantity, pot.refunded_fen) == (2, 12000)
+        assert list(Refund.objects.filter(order=order).values_list("amount_fen", flat=True)) == [12000]
+        assert_money_sound(order.pk)

@@ -57,6 +57,17 @@
     if (button && button.dataset && button.dataset.confirm && !window.confirm(button.dataset.confirm)) ev.preventDefault();
   });
 
+  // 申请的商品: once a line is ticked the request is on those lines, and the whole order's amount
+  // field gives way to theirs (the server works the total out; without script both are sent).
+  document.querySelectorAll("[data-claim-lines]").forEach(function (box) {
+    var whole = document.getElementById("whole-amount");
+    function sync() {
+      if (whole) whole.hidden = !!box.querySelector("input[type=checkbox]:checked");
+    }
+    box.addEventListener("change", sync);
+    sync();
+  });
+
   // Client-side checks of file forms (count, size, type, statement); the server checks again by content.
   function fmt(tpl, vars) { return tpl.replace(/\{(\w+)\}/g, function (_, k) { return vars[k] == null ? "" : vars[k]; }); }
 

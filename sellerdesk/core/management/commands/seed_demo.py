@@ -89,7 +89,7 @@ class Command(BaseCommand):
         h = timedelta(hours=1)
         R, S, RC = policy.merchant_response(), policy.return_shipment(), policy.receipt()
         E, V = policy.escalation_window(), policy.evidence()
-        P = policy.appeal_window()
+        P, W = policy.appeal_window(), policy.aftersale_window()
         items = [
             ("SKU-TEA", "西湖龙井 250g 礼盒", 1, 26800),
             ("SKU-CUP", "手工陶瓷茶杯 两只装", 2, 5900),
@@ -98,20 +98,22 @@ class Command(BaseCommand):
         ]
         counter = iter(range(1, 1000))
 
-        def order(buyer, shop=None, when=now - 72 * h):
-            sku, title, qty, price = items[next(counter) % len(items)]
+        def order(buyer, shop=None, when=now - 72 * h, delivered=None, lines=1):
+            picked = [items[next(counter) % len(items)] for _ in range(lines)]
             o, _ = do_record_paid_order(
                 order_no=f"KS{when:%Y%m%d}{next(counter):06d}",
                 shop_id=(shop or self.shop).id,
                 buyer_id=buyer.id,
-                items=[{"sku": sku, "title": title, "quantity": qty, "unit_price_fen": price}],
-                paid_fen=qty * price,
+                items=[{"sku": sku, "title": t, "quantity": q, "unit_price_fen": p} for sku, t, q, p in picked],
+                paid_fen=sum(q * p for _, _, q, p in picked),
                 paid_at=when,
+                delivered_at=delivered,
             )
             return o
 
         def opened(buyer=u["buyer"], kind=T.REFUND_ONLY, at=now - 30 * h, shop=None, reason="商品与描述不符"):
-            o = order(buyer, shop, when=at - h)
+            # Delivered shortly before the request, inside the after-sales window however short.
+            o = order(buyer, shop, when=at - h, delivered=at - min(0.5 * h, W))
             return a.do_open_aftersale(
                 order_id=o.id,
                 type=kind,
@@ -200,5 +202,21 @@ class Command(BaseCommand):
         a.do_cancel(x.id, acting_user=b1, now=cancelled_at)
         # The other shop's business, which merchant must never see.
         opened(b2, shop=self.shop2, at=now - 0.1 * R)
-        for _ in range(3):
-            order(u["buyer"])  # orders with nothing requested yet, to try 申请售后 on
+        # Orders with nothing requested yet, to try 申请售后 on (one of several lines, one not yet
+        # delivered), and one whose window has closed.
+        order(u["buyer"], delivered=now - min(24 * h, W), lines=3)
+        order(u["buyer"], delivered=now - min(2 * h, W))
+        order(u["buyer"])
+        order(u["buyer"], when=now - W - 96 * h, delivered=now - W - 48 * h)
+        # A claim on one unit of one line of two.
+        o = order(u["buyer"], when=now - 50 * h, delivered=now - min(20 * h, W), lines=2)
+        line = max(o.items.all(), key=lambda i: i.quantity)
+        a.do_open_aftersale(
+            order_id=o.id,
+            type=T.REFUND_ONLY,
+            items=[{"order_item_id": line.id, "quantity": 1, "amount_fen": line.paid_fen // line.quantity}],
+            reason="少件/漏发",
+            description="收到的包裹里少了一件。",
+            acting_user=u["buyer"],
+            now=now - min(10 * h, W / 2),
+        )
