@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from sellerdesk.core.fields import InputSchema, JsonInt, fen
 from sellerdesk.core.text import text_field
@@ -22,6 +23,25 @@ class ClaimLineIn(InputSchema):
 
 
 class AfterSaleIn(InputSchema):
+    """On the whole order (`amount_fen`) or on some of its lines (`items`, whose total is the amount)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "title": "On the whole order",
+                    "required": ["amount_fen"],
+                    "properties": {"amount_fen": {"type": "integer"}},
+                },
+                {
+                    "title": "On some lines",
+                    "required": ["items"],
+                    "properties": {"items": {"type": "array", "minItems": 1}},
+                },
+            ]
+        }
+    )
+
     order_id: JsonInt
     type: str = _choice(AfterSaleType.values, "refund_only (仅退款) or return_refund (退货退款)")
     amount_fen: JsonInt | None = fen(

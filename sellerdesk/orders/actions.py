@@ -33,7 +33,7 @@ def _record_delivery(order: Order, delivered_at) -> None:
         return
     delivered_at = delivered_at.astimezone(UTC)
     if delivered_at < order.paid_at:
-        raise InvalidInput(Code.DELIVERED_BEFORE_PAID, details={"paid_at": order.paid_at.isoformat()})
+        raise Conflict(Code.DELIVERED_BEFORE_PAID, details={"paid_at": order.paid_at.isoformat()})
     if order.delivered_at is None:
         order.delivered_at = delivered_at
         order.save(update_fields=["delivered_at"])

@@ -47,10 +47,11 @@ def check_claim_lines(order: Order, lines) -> list[tuple[OrderItem, int, int]]:
     for line in lines:
         item_id, quantity, amount = line["order_item_id"], line["quantity"], line["amount_fen"]
         item = items.get(item_id)
+        # Not found, and a line named twice, are about this order, not the body's shape: 404 / 409.
         if item is None:
-            raise InvalidInput(Code.UNKNOWN_ORDER_ITEM, details={"order_item_id": item_id})
+            raise NotFound(Code.UNKNOWN_ORDER_ITEM, details={"order_item_id": item_id})
         if item_id in seen:
-            raise InvalidInput(Code.DUPLICATE_CLAIM_LINE, details={"order_item_id": item_id})
+            raise Conflict(Code.DUPLICATE_CLAIM_LINE, details={"order_item_id": item_id})
         seen.add(item_id)
         if quantity <= 0 or amount <= 0:
             raise InvalidInput(Code.INVALID_CLAIM_LINE, details={"order_item_id": item_id})
@@ -109,7 +110,7 @@ def do_open_aftersale(
     if lines:
         lines_fen = sum(amount for _, _, amount in lines)
         if amount_fen is not None and amount_fen != lines_fen:
-            raise InvalidInput(Code.AMOUNT_NOT_LINES_TOTAL, details={"amount_fen": amount_fen, "lines_fen": lines_fen})
+            raise Conflict(Code.AMOUNT_NOT_LINES_TOTAL, details={"amount_fen": amount_fen, "lines_fen": lines_fen})
         amount_fen = lines_fen
     check_new_aftersale(order, type=type, amount_fen=amount_fen)
     checked = check_files(list(uploads))

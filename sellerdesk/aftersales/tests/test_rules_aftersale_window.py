@@ -77,7 +77,7 @@ def test_the_order_system_pushes_the_delivery_time_later_and_it_then_stays(world
     early = platform.post(
         "/platform/orders", {**body, "order_no": "KS-DELIVERY-2", "delivered_at": "2026-10-31T00:00:00Z"}
     )
-    assert early.status_code == 400 and early.json()["error"]["code"] == "delivered_before_paid"
+    assert early.status_code == 409 and early.json()["error"]["code"] == "delivered_before_paid"
     assert not Order.objects.filter(order_no="KS-DELIVERY-2").exists()
     assert Order.objects.get(order_no="KS-DELIVERY-1").delivered_at == datetime(2026, 11, 4, 10, 30, tzinfo=UTC)
 
