@@ -67,6 +67,9 @@ class AfterSaleErrorCode(ErrorCode):
     INVALID_AGE_FILTER = "invalid_age_filter", _("等待时长须在 0 到 %(max_hours)s 小时之间。")
     INVALID_CURSOR = "invalid_cursor", _("翻页链接已失效，请从第一页重新查看。")
     Q_TOO_LONG = "q_too_long", _("搜索内容不能超过 %(max_chars)s 个字。")
+    INVALID_ORDERING = "invalid_ordering", _("不能按 %(ordering)s 排序。")
+    # 422: each date is valid, the range they make is not (so an empty list would be a lie).
+    INVALID_DATE_RANGE = "invalid_date_range", _("申请时间的开始不能晚于结束，请重新选择时间范围。")
     FILE_STORE_UNAVAILABLE = "file_store_unavailable", _("文件存储暂时不可用，没有保存任何内容，请稍后再试。")
 
     # CS tools (actions.cs_tools).

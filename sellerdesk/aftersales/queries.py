@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import BooleanField, F, Func, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from sellerdesk.core import text
-from sellerdesk.core.errors import InvalidInput, NotFound
-from sellerdesk.core.pagination import check_limit
+from sellerdesk.core.errors import InvalidInput, NotFound, Unprocessable
+from sellerdesk.core.pagination import SortKey, check_limit, paginate_sorted
 from sellerdesk.identity.models import Role
 
 from . import names, policy
@@ -65,23 +67,113 @@ def disputes_pending_q(user) -> Q:
     return Q(status=Status.DISPUTE_PLATFORM_REVIEW)
 
 
-def search_q(q: str) -> Q:
-    """售后单号 / 订单号 / 买家 (account or name), exact: `id IN (a UNION of one indexed look-up per
-    table)`. An OR across joined tables, or of IN-subqueries, is a filter PostgreSQL can only apply
-    row by row, so it scanned every request the caller may see (46 ms at 100k requests); each branch
-    of the union reads only the rows that match (docs/benchmarks.md, issue 8)."""
+def starts_with(field: str, prefix: str) -> Q:
+    """`field` begins with `prefix` (case as typed), in a form the column's index can bound."""
+    if connection.vendor == "postgresql":
+        # LIKE 'prefix%' (escaped): the varchar_pattern_ops index Django makes beside a unique
+        # CharField's serves it under any collation.
+        return Q(**{f"{field}__startswith": prefix})
+    # SQLite's LIKE ignores ASCII case, so it can only use a NOCASE index; the column's own
+    # (BINARY, code point order) index bounds this range. No text starts with prefix + U+10FFFF.
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+
+
+def search_conditions(q: str, *, prefixes: bool = True) -> list[Q]:
+    """What `q` may be, one condition per index that finds it: 售后单号 / 订单号, whole or (with
+    `prefixes`) their beginning; or a buyer by the name the list shows them by (their nickname, or
+    买家 + number when they have none) or by account, exactly."""
     users = get_user_model().objects
-    # Account and name as two branches, not an OR: SQLite scanned every user for the OR.
-    matches = (
-        AfterSale.objects.filter(number=q)
-        .values("id")
-        .union(
-            AfterSale.objects.filter(order__order_no=q).values("id"),
-            AfterSale.objects.filter(buyer_id__in=users.filter(username=q).values("id")).values("id"),
-            AfterSale.objects.filter(buyer_id__in=users.filter(first_name=q).values("id")).values("id"),
-        )
+    number = (lambda field: starts_with(field, q)) if prefixes else (lambda field: Q(**{field: q}))
+    conditions = [
+        number("number"),
+        number("order__order_no"),
+        # Account and name as two conditions, not an OR: SQLite scanned every user for the OR.
+        Q(buyer_id__in=users.filter(username=q).values("id")),
+        Q(buyer_id__in=users.filter(first_name=q).values("id")),
+    ]
+    unnamed = names.unnamed_buyer_id(q)
+    if unnamed is not None:
+        conditions.append(Q(buyer_id=unnamed, buyer__first_name=""))
+    return conditions
+
+
+def search_q(q: str, within, *, prefixes: bool = True) -> Q:
+    """`id IN (a UNION of one indexed look-up per condition)`, each within `within` (the caller's
+    requests): an OR across joined tables, or of IN-subqueries, is a filter PostgreSQL can only
+    apply row by row, so it scanned every request the caller may see (46 ms at 100k requests); each
+    branch of the union reads only the rows that match (docs/benchmarks.md, issue 8).
+
+    Every match, however many: a short prefix over a wide scope (CS, admin) reads them all. Lists
+    page with `Listing` instead, which reads a page per branch."""
+    first, *rest = (within.filter(c).values("id") for c in search_conditions(q, prefixes=prefixes))
+    return Q(pk__in=first.union(*rest))
+
+
+# 排序 of the management list and GET /aftersales `ordering`: the columns a merchant sorts by,
+# 申请时间 (newest first by default), 申请金额 and the current deadline (截止时间; requests without
+# one last). Each is a keyset on (column, id), with an index per scope (migration list_search).
+ORDERINGS = {
+    sort.name: sort
+    for sort in (
+        SortKey("-created_at"),
+        SortKey("created_at"),
+        SortKey("-amount_fen"),
+        SortKey("amount_fen"),
+        SortKey("due_at", nullable=True),
+        SortKey("-due_at", nullable=True),
     )
-    return Q(pk__in=matches)
+}
+DEFAULT_ORDERING = "-created_at"
+
+
+def sort_key(ordering: str | None) -> SortKey:
+    if not ordering:
+        return ORDERINGS[DEFAULT_ORDERING]
+    if ordering not in ORDERINGS:
+        raise InvalidInput(Code.INVALID_ORDERING, details={"ordering": ordering, "allowed": list(ORDERINGS)})
+    return ORDERINGS[ordering]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows of the management list and GET /aftersales: `rows`, filter_aftersales' rows apart
+    from the search, and with a search its `branches` (`rows` narrowed by each search condition);
+    the list holds the rows in any branch. A page and the count read each branch only as far as
+    they need (paginate_sorted's union_of), so `AS` over a million requests costs a page, not a
+    million rows."""
+
+    rows: object
+    branches: tuple = ()
+
+    def page(self, *, ordering: str | None, cursor: str | None, limit: int | None, values=()):
+        """One keyset page in `ordering` (objects, or dicts of `values`, which must hold the sort
+        column and id): (rows, next cursor or None)."""
+        rows = self.rows.values(*values) if values else self.rows
+        return paginate_sorted(rows, sort_key(ordering), cursor=cursor, limit=limit, union_of=self.branches or None)
+
+    def count(self, cap: int | None = None) -> int | str:
+        """capped_count of the list: each branch counted up to cap + 1, their union then capped."""
+        cap = cap or COUNT_CAP
+        if not self.branches:
+            return capped_count(self.rows, cap)
+        base = AfterSale._base_manager
+        first, *rest = (base.filter(pk__in=b.values("id")[: cap + 1]).values("id") for b in self.branches)
+        n = first.union(*rest).count()
+        return f"{cap}+" if n > cap else n
+
+
+def listing(user, *, q: str | None = None, **filters) -> Listing:
+    """filter_aftersales(user, q=q, **filters) as a Listing (the same rows, the same refusals)."""
+    rows = filter_aftersales(user, **filters)
+    q = text.cleaned(q)
+    if not q:
+        return Listing(rows)
+    return Listing(rows, tuple(rows.filter(c) for c in search_conditions(q)))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # A date and time without an offset is the site's time (Asia/Shanghai), as the pages' dates are.
+    return timezone.make_aware(moment) if moment is not None and timezone.is_naive(moment) else moment
 
 
 def filter_aftersales(
@@ -94,7 +186,13 @@ def filter_aftersales(
     created_to: datetime | None = None,
     now=None,
 ):
-    qs = aftersales_visible_to(user)
+    qs = within = aftersales_visible_to(user)
+    created_from, created_to = _aware(created_from), _aware(created_to)
+    if created_from and created_to and created_from > created_to:
+        raise Unprocessable(
+            Code.INVALID_DATE_RANGE,
+            details={"created_from": created_from.isoformat(), "created_to": created_to.isoformat()},
+        )
     bad = [s for s in statuses if s not in Status.values]
     if bad:
         raise InvalidInput(Code.INVALID_STATUS, details={"status": ", ".join(bad), "allowed": Status.values})
@@ -111,7 +209,7 @@ def filter_aftersales(
             qs = qs.filter(due_at__gte=now, due_at__lte=now + policy.evidence_due_soon())
     q = text.cleaned(q)  # no NUL or other control characters reach the database
     if q:
-        qs = qs.filter(search_q(q))
+        qs = qs.filter(search_q(q, within))
     if created_from:
         qs = qs.filter(created_at__gte=created_from)
     if created_to:
@@ -317,8 +415,8 @@ class QueueFilter:
     """The CS queue's filters (page chips and GET /cs/queue): all optional, combined with AND.
 
     status: platform_review / awaiting_supplement; claimed: me / none / others; older_than_hours:
-    waiting on the platform at least that long; shop_id; q: an after-sales or order number, or a
-    buyer, as the workbench search."""
+    waiting on the platform at least that long; shop_id; q: a whole after-sales or order number, or
+    a buyer, as the workbench search finds them (not by a number's beginning)."""
 
     status: str = ""
     claimed: str = ""
@@ -360,7 +458,9 @@ class QueueFilter:
             qs = qs.filter(aftersale__shop_id=self.shop_id)
         q = text.cleaned(self.q)
         if q:
-            qs = qs.filter(current_of__in=AfterSale.objects.filter(search_q(q)).values("id"))
+            # Whole numbers only: the queue's keyset pages cannot bound a prefix's matches.
+            within = aftersales_visible_to(user)
+            qs = qs.filter(current_of__in=within.filter(search_q(q, within, prefixes=False)).values("id"))
         return qs
 
 

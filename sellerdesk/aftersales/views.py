@@ -51,6 +51,8 @@ from .models import (
     Status,
 )
 from .queries import (
+    DEFAULT_ORDERING,
+    ORDERINGS,
     QUICK_FILTER_LABELS,
     QueueFilter,
     capped_count,
@@ -58,6 +60,7 @@ from .queries import (
     disputes_pending_q,
     failed_refunds,
     filter_aftersales,
+    listing,
     load_for_detail,
     pending_appeals,
     queue_counts,
@@ -68,7 +71,19 @@ from .states import ACTION_LABELS, Action, Choice, resolve
 from .stats import workbench_summary
 
 PAGE_SIZE = 20
+# 每页条数 of the management list (the API takes any `limit` up to 100).
+PAGE_SIZES = (20, 50, 100)
+# 共 N 条 above the list stops at "10,000+": counting reads at most that many index entries, the
+# same at a million rows as at twenty thousand.
+LIST_COUNT_CAP = 10_000
 CS_QUEUE_SIZE = 50
+# The management list's sortable columns: ordering field -> (header, the first click's direction).
+# Amounts and dates start with the largest / latest, deadlines with the soonest.
+SORTABLE_COLUMNS = {
+    "amount_fen": (gettext_lazy("申请金额"), "-"),
+    "due_at": (gettext_lazy("截止时间"), ""),
+    "created_at": (gettext_lazy("申请时间"), "-"),
+}
 
 # 快捷筛选 of the 售后单查询页: key -> (label, how it filters)
 QUICK_FILTERS = {"": gettext_lazy("全部"), **QUICK_FILTER_LABELS}
@@ -371,10 +386,18 @@ def _draft_post(request, aftersale, url_name: str):
     return JsonResponse({"message": str(DRAFT_DONE[name]), "draft": drafts.describe_draft(draft)})
 
 
+def _date(raw: str):
+    # The date input sends YYYY-MM-DD or nothing; an edited URL's impossible date (02-30) is no date.
+    try:
+        return parse_date(raw or "")
+    except ValueError:
+        return None
+
+
 def _date_bounds(raw_from: str, raw_to: str):
     """Dates typed as YYYY-MM-DD are whole days in the site's time zone (Asia/Shanghai)."""
     tz = timezone.get_current_timezone()
-    d_from, d_to = parse_date(raw_from or ""), parse_date(raw_to or "")
+    d_from, d_to = _date(raw_from), _date(raw_to)
     start = timezone.make_aware(datetime.combine(d_from, time.min), tz) if d_from else None
     end = timezone.make_aware(datetime.combine(d_to, time.max.replace(microsecond=0)), tz) if d_to else None
     return start, end
@@ -404,21 +427,60 @@ def workbench(request):
     )
 
 
+def _list_params(params: dict, **changes) -> dict:
+    """The list's URL parameters with `changes` (a None drops one), in a stable order."""
+    merged = {**params, **changes}
+    return {k: v for k, v in merged.items() if v not in (None, "")}
+
+
+def _list_url(params: dict, **changes) -> str:
+    query = urlencode(_list_params(params, **changes))
+    return reverse("aftersales:query") + (f"?{query}" if query else "")
+
+
+def _sort_headers(params: dict, ordering: str) -> dict:
+    """For each sortable column: its header link (its own order, or the other way round when it is
+    the current one, back on the first page) and aria-sort."""
+    headers = {}
+    for field, (label, first) in SORTABLE_COLUMNS.items():
+        active = ordering.removeprefix("-") == field
+        descending = ordering.startswith("-")
+        if active:
+            target = field if descending else f"-{field}"
+        else:
+            target = f"{first}{field}"
+        headers[field] = {
+            "label": label,
+            "href": _list_url(params, ordering=None if target == DEFAULT_ORDERING else target),
+            "aria_sort": ("descending" if descending else "ascending") if active else "",
+            "hint": _("点击降序") if target.startswith("-") else _("点击升序"),
+        }
+    return headers
+
+
+def _shown_count(n) -> str:
+    """capped_count's answer for people: 1,234 or 1,000+."""
+    return f"{n:,}" if isinstance(n, int) else f"{int(n.rstrip('+')):,}+"
+
+
 def _query_list(request, *, default_quick=""):
-    """Shared by the PC query page and the phone list: read the filter form, return (ctx, error)."""
+    """The PC query page: read the filter form, its page size and order; return (ctx, error)."""
     g = request.GET
     quick = g.get("quick", default_quick)
     if quick not in QUICK_FILTERS:
         quick = ""
     status = g.get("status", "")
     q = g.get("q", "").strip()
+    # An order or a page size the page never offered (an edited URL) is the default, like `quick`.
+    ordering = g.get("ordering", "") if g.get("ordering", "") in ORDERINGS else DEFAULT_ORDERING
+    limit = int(g["limit"]) if g.get("limit", "") in {str(n) for n in PAGE_SIZES} else PAGE_SIZE
     created_from, created_to = _date_bounds(g.get("from", ""), g.get("to", ""))
     statuses = [status] if status else []
-    error = None
+    error = date_error = None
     now = clock.now()
-    rows, next_cursor = [], None
+    rows, next_cursor, total = [], None, None
     try:
-        qs = filter_aftersales(
+        found = listing(
             request.user,
             statuses=statuses,
             quick=quick or None,
@@ -427,25 +489,32 @@ def _query_list(request, *, default_quick=""):
             created_to=created_to,
             now=now,
         )
-        rows, next_cursor = paginate(qs, cursor=g.get("cursor") or None, limit=PAGE_SIZE)
+        rows, next_cursor = found.page(ordering=ordering, cursor=g.get("cursor") or None, limit=limit)
+        total = _shown_count(found.count(LIST_COUNT_CAP))
     except CodedError as err:
-        error = err.message
-    params = {
-        k: v
-        for k, v in (
-            ("quick", quick),
-            ("status", status),
-            ("q", q),
-            ("from", g.get("from", "")),
-            ("to", g.get("to", "")),
-        )
-        if v
-    }
+        # The range is the two date fields' problem: its message goes next to them.
+        if err.code == "invalid_date_range":
+            date_error = err.message
+        else:
+            error = err.message
+    filters = _list_params({}, quick=quick, status=status, q=q, **{"from": g.get("from", ""), "to": g.get("to", "")})
+    kept = _list_params(
+        {}, ordering=None if ordering == DEFAULT_ORDERING else ordering, limit=None if limit == PAGE_SIZE else limit
+    )
+    params = {**filters, **kept}
     return {
         "rows": [_row(a) for a in rows],
         "next_cursor": next_cursor,
         "is_first_page": not g.get("cursor"),
         "params": params,
+        "kept": kept,
+        "reset_href": _list_url(kept),
+        "total": total,
+        "sort": _sort_headers(params, ordering),
+        "page_sizes": [
+            {"n": n, "href": _list_url(params, limit=None if n == PAGE_SIZE else n), "current": n == limit}
+            for n in PAGE_SIZES
+        ],
         "quick": quick,
         "quick_filters": list(QUICK_FILTERS.items()),
         "status": status,
@@ -453,8 +522,9 @@ def _query_list(request, *, default_quick=""):
         "q": q,
         "date_from": g.get("from", ""),
         "date_to": g.get("to", ""),
-        "error": error,
-        "filtered": bool(params),
+        "error": error or date_error,
+        "date_error": date_error,
+        "filtered": bool(filters),
         "now": now,
     }
 
@@ -463,6 +533,7 @@ def _row(a: AfterSale) -> dict:
     dispute = getattr(a, "dispute", None)
     return {
         "a": a,
+        "due_at": a.due_at,  # what the 截止时间 column shows and sorts by
         "evidence_due_at": a.due_at if a.status in EVIDENCE_STATUSES else None,
         "timed_out": bool(dispute and dispute.timed_out),
         "is_dispute": dispute is not None,

@@ -42,8 +42,9 @@ DESCRIPTIONS = {
     "server's HTML page, not the error body.",
     "413": "Too large: `request_too_large` (body or fields over 2 MB), `file_too_large`, `too_many_pixels`.",
     "415": "A file that is not accepted: `unsupported_file_type`, `unsafe_pdf`, `encrypted_pdf`, `corrupt_file`.",
-    "422": "`idempotency_key_reused`: the same Idempotency-Key with another body; or a rule of the "
-    "account centre (`subject_mismatch`, ...).",
+    "422": "`idempotency_key_reused`: the same Idempotency-Key with another body; a rule of the "
+    "account centre (`subject_mismatch`, ...); or a range that cannot hold anything "
+    "(`invalid_date_range`: `created_from` later than `created_to`).",
     "429": "Slow down: `rate_limited`, `throttled`, `step_up_throttled`; `Retry-After` says for how long.",
     "503": "Cannot be done right now, nothing was done: `rail_unavailable`, `file_store_unavailable`, "
     "`rate_limit_unavailable`.",

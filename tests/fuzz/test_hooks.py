@@ -82,6 +82,37 @@ def test_only_positive_cases_of_the_change_operation_are_mapped(monkeypatch):
     assert hooks.map_case(context, case).body["holder_name"] == PERSON["legal_name"]
 
 
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        (
+            {"created_from": "2026-12-03T00:00:00Z", "created_to": "2026-12-02T00:00:00Z"},
+            {"created_from": "2026-12-02T00:00:00Z", "created_to": "2026-12-03T00:00:00Z"},
+        ),
+        # 00:30 in Asia/Shanghai (no offset) is before 2026-12-02T17:00Z: already in order
+        ({"created_from": "2026-12-03T00:30:00", "created_to": "2026-12-02T17:00:00Z"}, None),
+        ({"created_from": "2026-12-03T00:00:00Z"}, None),
+        ({"created_from": "not a time", "created_to": "2026-12-02T00:00:00Z"}, None),
+    ],
+)
+def test_a_list_query_gets_its_date_range_the_right_way_round(query, expected):
+    assert hooks.range_in_order(query) == (expected or query)
+
+
+def test_only_positive_cases_of_the_list_get_their_range_put_in_order():
+    reversed_range = {"created_from": "2026-12-03T00:00:00Z", "created_to": "2026-12-02T00:00:00Z", "q": "KS"}
+    for mode, path, mapped in [
+        ("positive", "/api/v1/aftersales", True),
+        ("negative", "/api/v1/aftersales", False),
+        ("positive", "/api/v1/cs/queue", False),
+    ]:
+        generation = SimpleNamespace(mode=SimpleNamespace(is_positive=mode == "positive"))
+        case = SimpleNamespace(meta=SimpleNamespace(generation=generation), query=dict(reversed_range), body=None)
+        context = SimpleNamespace(operation=SimpleNamespace(method="get", path=path))
+        query = hooks.map_case(context, case).query
+        assert (query["created_from"] < query["created_to"]) is mapped and query["q"] == "KS", (mode, path)
+
+
 # ------------------------------------------------------------------------------------------ uploads
 
 UPLOADS = ("/api/v1/aftersales/{aftersale_id}/messages", "/api/v1/aftersales/{aftersale_id}/evidence")

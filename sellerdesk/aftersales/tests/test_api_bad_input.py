@@ -449,12 +449,23 @@ def test_a_bad_list_query_is_400_with_its_code(world, api_as, params, code):
     assert_error(response, 400, code)
 
 
-def test_a_cursor_of_the_orders_list_is_accepted_by_the_aftersales_list_only_as_a_position(world, api_as):
-    # A cursor is a position in id order, not a capability: using one from another list never widens scope.
+def test_a_cursor_of_the_orders_list_names_no_place_in_the_aftersales_list(world, api_as):
+    # The after-sales list pages by (sort key, id): an id-only cursor of another list is one it never issued.
     from sellerdesk.core.pagination import _encode
 
     bring_to(world, "awaiting_merchant")
     response = api_as(world.other_merchant).get("/aftersales", cursor=_encode(10**9, "desc"))
+    assert_error(response, 404, "invalid_cursor")
+
+
+def test_a_cursor_is_a_position_not_a_capability(world, api_as):
+    # Another merchant's cursor only says where to start in the caller's own list: it never widens scope.
+    from sellerdesk.aftersales.queries import ORDERINGS
+    from sellerdesk.core.pagination import _encode_sorted
+
+    x = bring_to(world, "awaiting_merchant")
+    cursor = _encode_sorted(ORDERINGS["-created_at"], {"created_at": x.created_at, "id": x.id + 1})
+    response = api_as(world.other_merchant).get("/aftersales", cursor=cursor)
     assert response.status_code == 200
     assert response.json() == {"items": [], "next_cursor": None}
 
