@@ -93,7 +93,7 @@ def test_article_journey_on_pc(w, login):
     buyer = login("zhangsan", PW)
     expect(buyer).to_have_url(re.compile(r"/buyer/orders/$"))
     buyer.locator(f"tr[data-order='{w.order.order_no}']").get_by_role("link", name="申请售后").click()
-    expect(buyer.get_by_label("退款金额(元)")).to_have_value("268.00")  # pre-filled: refundable
+    expect(buyer.get_by_label("退款金额（元）")).to_have_value("268.00")  # pre-filled: refundable
     buyer.get_by_label("申请原因").select_option("质量问题")
     buyer.get_by_label("问题描述").fill("茶叶受潮结块,无法饮用")
     buyer.get_by_label("上传图片").set_input_files(

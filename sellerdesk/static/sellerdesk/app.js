@@ -57,6 +57,21 @@
     if (button && button.dataset && button.dataset.confirm && !window.confirm(button.dataset.confirm)) ev.preventDefault();
   });
 
+  // Lists on a phone: each cell carries its column's heading, so CSS can show a row as a card
+  // (app.css, max-width 640px) instead of a table wider than the screen.
+  document.querySelectorAll("table.list").forEach(function (table) {
+    if (!table.tHead || !table.tHead.rows.length) return;
+    var labels = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (td, i) {
+          if (!td.hasAttribute("data-label")) td.setAttribute("data-label", td.colSpan > 1 ? "" : labels[i] || "");
+        });
+      });
+    });
+    table.classList.add("stacked");
+  });
+
   // 申请的商品: once a line is ticked the request is on those lines, and the whole order's amount
   // field gives way to theirs (the server works the total out; without script both are sent).
   document.querySelectorAll("[data-claim-lines]").forEach(function (box) {
