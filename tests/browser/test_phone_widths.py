@@ -58,7 +58,13 @@ def pages_of(username: str) -> list[str]:
     if username == "cs":
         case = AfterSale.objects.filter(status=Status.DISPUTE_PLATFORM_REVIEW).first()
         attachment = Attachment.objects.order_by("id").first()
-        pages = ["/cs/", "/cs/?tab=resolved", f"/cs/cases/{case.pk}/", f"/cs/cases/{case.pk}/history/", "/notifications/"]
+        pages = [
+            "/cs/",
+            "/cs/?tab=resolved",
+            f"/cs/cases/{case.pk}/",
+            f"/cs/cases/{case.pk}/history/",
+            "/notifications/",
+        ]
         return pages + ([f"/cs/attachments/{attachment.pk}/integrity/"] if attachment else [])
     return ["/account-centre/", "/account-centre/talent-wallet/", "/account-centre/security/"]
 
