@@ -356,7 +356,7 @@ def send_due_emails(*, now, batch: int = 50) -> int:
         if not note.user.email:
             Notification.objects.filter(pk=note.pk).update(email_state=E.SKIPPED)
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(note.user.language or settings.LANGUAGE_CODE):  # the reader's language
             title, body = note.title, note.body
         try:
             send_mail(

@@ -101,6 +101,8 @@ class User(AbstractUser):
     shops = models.ManyToManyField(Shop, blank=True, related_name="staff", through="ShopMembership")
     # Distributors: qualification filled in and first card bound (达人钱包 opened).
     distributor_qualified = models.BooleanField(default=False)
+    # The language of the pages the user last used (identity.middleware): what their e-mails speak.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     @property
     def is_cs(self) -> bool:

@@ -211,3 +211,27 @@ def test_retention_prunes_delivered_events_and_old_heartbeats_but_never_an_undel
     assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1
     assert list(WorkerHeartbeat.objects.values_list("worker", flat=True)) == ["new"]
     assert Notification.objects.filter(topic="aftersale.created").exists()  # the merchant's inbox keeps it
+
+
+def test_an_email_speaks_the_language_its_reader_uses_on_the_pages(world):
+    from django.test import Client
+
+    world.merchant.email, world.buyer.email = "shop@example.com", "buyer@example.com"
+    world.merchant.save(), world.buyer.save()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(world.buyer)
+    assert english.get("/buyer/orders/").status_code == 200  # the buyer reads the pages in English
+    world.buyer.refresh_from_db()
+    assert world.buyer.language == "en"
+    now = clock.now()
+    a = _open(world, now=now)
+    actions.do_reject(a.id, reason="不同意", acting_user=world.merchant, now=now)
+    actions.do_escalate(a.id, reason="介入", acting_user=world.buyer, now=now)
+    actions.do_submit_evidence(a.id, statement="已发货", acting_user=world.merchant, now=now)
+    actions.do_rule(a.id, outcome="refund", liable="merchant", note="破损属实", acting_user=world.cs, now=now)
+
+    dispatcher.send_due_emails(now=clock.now())
+
+    by_reader = {m.to[0]: m for m in mail.outbox}
+    assert "Outcome: Full refund, Merchant liable." in by_reader["buyer@example.com"].body
+    assert "结果：全额退款，商家责任。" in by_reader["shop@example.com"].body  # never chose: the default

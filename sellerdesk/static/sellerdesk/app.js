@@ -8,7 +8,7 @@
   var T = {
     overdue: body.dataset.i18nOverdue || "已超时",
     day: body.dataset.i18nDay || "天",
-    left: body.dataset.i18nLeft || "剩余"
+    left: body.dataset.i18nLeft || "剩余 {time}"
   };
 
   // The language switch submits its form on change (no inline handlers: the CSP forbids them).
@@ -31,7 +31,8 @@
         return;
       }
       var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
-      out.textContent = T.left + " " + (d ? d + T.day + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s % 60);
+      // The sentence is the reader's language's ("剩余 {time}", "{time} left").
+      out.textContent = T.left.replace("{time}", (d ? d + T.day + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s % 60));
     });
   }
   tick();
