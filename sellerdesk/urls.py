@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from sellerdesk.events import views as event_views
@@ -11,6 +13,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico whatever the page says; send them to the one icon we have.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("sellerdesk/favicon.svg"))),
     # Pages
     path("login/", identity_views.LoginView.as_view(), name="login"),
     path("logout/", identity_views.LogoutView.as_view(), name="logout"),

@@ -2,7 +2,7 @@
 
 纠纷商责率 (merchant-liability rate) = rulings with the merchant liable (as an appeal left it) ÷
 paid orders of the shop, both in the same period (the last 30 days by default). Disputes the buyer cancelled never count
-(买家取消的订单,平台不会判责处理): they are left out of "disputes opened", and a cancelled
+(买家取消的订单，平台不会判责处理): they are left out of "disputes opened", and a cancelled
 dispute can have no ruling. Read-only: nothing here changes state.
 """
 

@@ -212,14 +212,14 @@ def _uploads(request):
 DONE = {
     Action.APPROVE: gettext_lazy("已同意售后。"),
     Action.REJECT: gettext_lazy("已拒绝售后申请。"),
-    Action.CONFIRM_RECEIPT: gettext_lazy("已确认收货,退款已发起。"),
+    Action.CONFIRM_RECEIPT: gettext_lazy("已确认收货，退款已发起。"),
     Action.REJECT_RECEIPT: gettext_lazy("已拒绝收货。"),
     Action.RETURN_SHIPMENT: gettext_lazy("退货物流已提交。"),
-    Action.ESCALATE: gettext_lazy("已申请平台介入,纠纷协商期开始。"),
-    Action.SUBMIT_EVIDENCE: gettext_lazy("凭证已提交,平台客服将尽快处理。"),
+    Action.ESCALATE: gettext_lazy("已申请平台介入，纠纷协商期开始。"),
+    Action.SUBMIT_EVIDENCE: gettext_lazy("凭证已提交，平台客服将尽快处理。"),
     Action.MESSAGE: gettext_lazy("留言已发送。"),
     Action.MAKE_OFFER: gettext_lazy("部分退款方案已发送给买家。"),
-    Action.ACCEPT_OFFER: gettext_lazy("已接受方案,退款已发起。"),
+    Action.ACCEPT_OFFER: gettext_lazy("已接受方案，退款已发起。"),
     Action.DECLINE_OFFER: gettext_lazy("已拒绝方案。"),
     Action.CANCEL: gettext_lazy("售后申请已撤销。"),
     Action.REQUEST_EVIDENCE: gettext_lazy("已要求补充凭证。"),
@@ -877,7 +877,7 @@ def cs_retry_refund(request, refund_id: int):
     else:
         messages.success(
             request,
-            _("已重新发起退款 %(amount)s(售后单 %(number)s),结果会在这里更新。")
+            _("已重新发起退款 %(amount)s（售后单 %(number)s），结果会在这里更新。")
             % {"amount": format_fen(refund.amount_fen), "number": refund.aftersale.number},
         )
     return redirect(reverse("aftersales:cs_queue") + "#failed-refunds")

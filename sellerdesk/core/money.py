@@ -51,11 +51,11 @@ def yuan_to_fen(raw: str | None) -> int:
     if not text:
         raise ValueError(gettext("请填写金额。"))
     if not _YUAN.match(text) or text == ".":
-        raise ValueError(gettext("金额格式不正确,请填写数字,最多两位小数,例如 0.37。"))
+        raise ValueError(gettext("金额格式不正确，请填写数字，最多两位小数，例如 0.37。"))
     try:
         fen = Decimal(text) * 100
     except InvalidOperation:
-        raise ValueError(gettext("金额格式不正确,请填写数字,最多两位小数,例如 0.37。")) from None
+        raise ValueError(gettext("金额格式不正确，请填写数字，最多两位小数，例如 0.37。")) from None
     return int(fen)
 
 

@@ -141,7 +141,7 @@ class User(AbstractUser):
             return next(m for m in members if m.shop_id == chosen)
         if len(members) > 1:
             raise ShopRequired(
-                "您有多个店铺,请先选择要操作的店铺(shop_id)。",
+                "您有多个店铺，请先选择要操作的店铺（shop_id）。",
                 details={"shops": [{"id": m.shop_id, "name": m.shop.name} for m in members]},
             )
         return members[0] if members else None

@@ -160,6 +160,6 @@ def _demo_refund_fault(rail) -> None:
             operation="refund",
             reference=refund.reference,
             code="original_payment_closed",
-            message="原支付账户已注销,请联系买家确认后重新退款。",
+            message="原支付账户已注销，请联系买家确认后重新退款。",
             times=1,
         )

@@ -67,19 +67,19 @@ class PayoutErrorCode(ErrorCode):
     # change_not_allowed, with the variant as details.reason.
     CHANGE_NOT_ALLOWED_NO_SUCH_WALLET = (
         "change_not_allowed:no_such_wallet",
-        _("您的账号没有这个钱包,无需设置提现账户。"),
+        _("您的账号没有这个钱包，无需设置提现账户。"),
     )
     CHANGE_NOT_ALLOWED_NO_SUBJECT = (
         "change_not_allowed:no_subject",
-        _("账号尚未绑定经营主体(主体),暂不能设置提现账户。"),
+        _("账号尚未绑定经营主体（主体），暂不能设置提现账户。"),
     )
     CHANGE_NOT_ALLOWED_DISTRIBUTOR_NOT_QUALIFIED = (
         "change_not_allowed:distributor_not_qualified",
-        _("完成资质填写与绑卡后才会开通安心钱包(达人钱包),目前没有可更换的提现银行卡。"),
+        _("完成资质填写与绑卡后才会开通安心钱包（达人钱包），目前没有可更换的提现银行卡。"),
     )
     CHANGE_NOT_ALLOWED_INDIVIDUAL_COMMISSION_TO_WECHAT = (
         "change_not_allowed:individual_commission_to_wechat_change",
-        _("个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节;仅个体工商户和企业可以更换微信提现银行卡。"),
+        _("个人的佣金会逐笔到账于微信零钱，不提现至银行卡，无此更换环节；仅个体工商户和企业可以更换微信提现银行卡。"),
     )
 
     # Changes and micro-deposits (actions/changes.py)
@@ -111,7 +111,7 @@ class PayoutErrorCode(ErrorCode):
     FORBIDDEN_PERMISSION = (
         "forbidden_permission",
         _(
-            "您是本店铺的子账号,没有“管理提现账户”权限,不能更换提现账户或提现。请联系店铺主账号在“账户中心 → 子账号权限”中授权。"
+            "您是本店铺的子账号，没有“管理提现账户”权限，不能更换提现账户或提现。请联系店铺主账号在“账户中心 → 子账号权限”中授权。"
         ),
     )
     OWNER_ONLY = "forbidden_permission:owner_only", _("只有店铺主账号可以管理子账号权限。")

@@ -14,11 +14,11 @@ from .models import AccountKind, Channel, HolderRole
 # the pages (views.py) translate them at render time. The wallet names (label) are the Channel choices'.
 
 SAME_SUBJECT_CARD = gettext_noop("仅支持更换与绑定主体一致的银行卡。")
-SAME_SUBJECT_ALIPAY = gettext_noop("仅支持更换与绑定主体一致的支付宝账号(支付宝账号一般为电话/邮箱)。")
-CORPORATE_NOTE = gettext_noop("如是对公账户的变更,需要进行小额打款验证。")
-WECHAT_BACKOFFICE_WARNING = gettext_noop("请勿登陆微信商户后台操作修改,谨防修改错误引发收款停用,影响消费者付款。")
+SAME_SUBJECT_ALIPAY = gettext_noop("仅支持更换与绑定主体一致的支付宝账号（支付宝账号一般为电话/邮箱）。")
+CORPORATE_NOTE = gettext_noop("如是对公账户的变更，需要进行小额打款验证。")
+WECHAT_BACKOFFICE_WARNING = gettext_noop("请勿登陆微信商户后台操作修改，谨防修改错误引发收款停用，影响消费者付款。")
 ALIPAY_NOTE = gettext_noop(
-    "请填写与商户名一致的支付宝账号(支付宝账号一般为电话/邮箱);若为企业主体没有对公支付宝,请先去支付宝注册。"
+    "请填写与商户名一致的支付宝账号（支付宝账号一般为电话/邮箱）；若为企业主体没有对公支付宝，请先去支付宝注册。"
 )
 
 
@@ -84,7 +84,9 @@ SPECS: dict[tuple[str, str], WalletSpec] = {
         gettext_noop("更换银行卡"),
         "app端卖家后台 → 佣金收入 → 账单管理 → 达人钱包 → 微信",
         (
-            gettext_noop("仅支持个体工商户和企业在此更换,个人的佣金会逐笔到账于微信零钱,不提现至银行卡,无此更换环节。"),
+            gettext_noop(
+                "仅支持个体工商户和企业在此更换，个人的佣金会逐笔到账于微信零钱，不提现至银行卡，无此更换环节。"
+            ),
             SAME_SUBJECT_CARD,
         ),
     ),

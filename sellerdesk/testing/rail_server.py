@@ -159,7 +159,7 @@ class RailServer:
                 return 200, {
                     "status": "rejected",
                     "code": self.reject_accounts[number],
-                    "message": "收款账户状态异常,无法入账。",
+                    "message": "收款账户状态异常，无法入账。",
                 }
             made = {"terms": terms, "transfer_id": f"TR{len(self.transfers) + 1:08d}", "requests": 0}
             self.transfers[reference] = made

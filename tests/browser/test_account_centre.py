@@ -19,7 +19,7 @@ from .seller_app import phone_login  # noqa: F401  (fixture)
 from .shots import SHOTS  # noqa: E402
 
 PASSWORD = "sellerdesk-journey-pw"
-LEGAL_NAME = "杭州好物(滨江)科技有限公司"
+LEGAL_NAME = "杭州好物（滨江）科技有限公司"
 NEW_CORPORATE_ACCOUNT = "110060149018000654321"
 # The page's heading: the seller-app bar on a phone, the page head inside the workbench shell on PC.
 HEADING = ".m-bar h1, [data-page-title] h1"

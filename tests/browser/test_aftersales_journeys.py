@@ -78,7 +78,7 @@ def dispute(w, *, order=None, now=None) -> AfterSale:
         now=now,
     )
     a.do_reject(x.id, reason="买家未提供照片", acting_user=w.merchant, now=now)
-    a.do_escalate(x.id, reason="商家拒绝退款,申请平台介入", acting_user=w.buyer, now=now)
+    a.do_escalate(x.id, reason="商家拒绝退款，申请平台介入", acting_user=w.buyer, now=now)
     return AfterSale.objects.get(pk=x.pk)
 
 
@@ -95,7 +95,7 @@ def test_article_journey_on_pc(w, login):
     buyer.locator(f"tr[data-order='{w.order.order_no}']").get_by_role("link", name="申请售后").click()
     expect(buyer.get_by_label("退款金额（元）")).to_have_value("268.00")  # pre-filled: refundable
     buyer.get_by_label("申请原因").select_option("质量问题")
-    buyer.get_by_label("问题描述").fill("茶叶受潮结块,无法饮用")
+    buyer.get_by_label("问题描述").fill("茶叶受潮结块，无法饮用")
     buyer.get_by_label("上传图片").set_input_files(
         [{"name": "受潮.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
@@ -108,13 +108,13 @@ def test_article_journey_on_pc(w, login):
     merchant.get_by_role("link", name="售后单查询", exact=True).first.click()
     merchant.locator(f"tr[data-aftersale='{x.number}']").get_by_role("link", name="退款详情").click()
     merchant.get_by_role("button", name="拒绝售后").click()
-    merchant.locator("#dlg-reject").get_by_label("拒绝原因").fill("茶叶出厂检验合格,受潮系保存不当")
+    merchant.locator("#dlg-reject").get_by_label("拒绝原因").fill("茶叶出厂检验合格，受潮系保存不当")
     merchant.locator("#dlg-reject").get_by_role("button", name="确认拒绝").click()
     expect(merchant.locator("#request-card [data-status]")).to_have_text("商家已拒绝")
 
     buyer.reload()
     buyer.get_by_role("button", name="申请平台介入").click()
-    buyer.locator("#dlg-escalate").get_by_label("介入原因").fill("商家拒绝退款,申请平台介入")
+    buyer.locator("#dlg-escalate").get_by_label("介入原因").fill("商家拒绝退款，申请平台介入")
     buyer.locator("#dlg-escalate").get_by_role("button", name="提交申请").click()
     expect(buyer.locator("#request-card [data-status]")).to_have_text("待商家提供凭证")
     expect(buyer.locator("#dispute-box .countdown-left")).to_contain_text("剩余")
@@ -139,7 +139,7 @@ def test_article_journey_on_pc(w, login):
     row = merchant.locator(f"tr[data-aftersale='{x.number}']")
     expect(merchant.locator("#aftersale-list tbody tr")).to_have_count(1)
     row.get_by_role("link", name="退款详情").click()
-    expect(merchant.get_by_role("heading", name="退款详情页")).to_be_visible()
+    expect(merchant.get_by_role("heading", name="退款详情")).to_be_visible()
     expect(merchant.locator("#dispute-box .countdown-left")).to_contain_text("剩余")
     expect(merchant.locator("#request-card img")).to_have_count(1)  # the buyer's photo, previewed
     shot(merchant, "2-refund-detail-pc")
@@ -147,7 +147,7 @@ def test_article_journey_on_pc(w, login):
     dialog = merchant.locator("#dlg-evidence")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("最多 9 个文件")
-    dialog.get_by_label("举证说明").fill("出厂检验合格,附发货前实拍与物流签收记录。")
+    dialog.get_by_label("举证说明").fill("出厂检验合格，附发货前实拍与物流签收记录。")
     dialog.get_by_label("上传凭证").set_input_files(
         [{"name": "发货前实拍.png", "mimeType": "image/png", "buffer": png_bytes((40, 120, 200))}]
     )
@@ -167,9 +167,9 @@ def test_article_journey_on_pc(w, login):
     expect(cs.locator("#dispute-box .evidence img")).to_have_count(1)
     form = cs.locator("#rule-form")
     form.get_by_role("radio", name="部分退款").check()
-    form.get_by_label("部分退款金额(元)").fill("100.00")
+    form.get_by_label("部分退款金额（元）").fill("100.00")
     form.get_by_role("radio", name="商家责任").check()
-    form.get_by_label("判责理由").fill("商品保存说明不足,双方各担部分责任。")
+    form.get_by_label("判责理由").fill("商品保存说明不足，双方各担部分责任。")
     shot(cs, "5-cs-case-pc")
     cs.once("dialog", lambda d: d.accept())  # the ruling moves money: the page asks first
     form.get_by_role("button", name="提交判责").click()
@@ -184,7 +184,7 @@ def test_article_journey_on_pc(w, login):
     merchant.reload()
     expect(merchant.locator("#ruling")).to_contain_text("商家责任")
     merchant.get_by_role("link", name="协商历史", exact=True).click()
-    expect(merchant.get_by_role("heading", name="协商历史页")).to_be_visible()
+    expect(merchant.get_by_role("heading", name="协商历史")).to_be_visible()
     kinds = merchant.locator(".tl-kind").all_inner_texts()
     assert kinds == ["买家申请售后", "商家拒绝售后", "买家申请平台介入", "提交凭证", "平台判责", "退款成功"]
     expect(merchant.locator(".tl-item.tl-buyer").first).to_be_visible()

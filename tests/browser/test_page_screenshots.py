@@ -67,7 +67,7 @@ def test_screenshots_of_the_main_pages(demo, login, chromium, live_server):
     expect(m.locator("#dlg-evidence")).to_be_visible()
     save(m, "05-evidence-dialog-pc")
     m.goto(f"/workbench/aftersales/{demo['review'].pk}/history/")
-    expect(m.get_by_role("heading", name="协商历史页")).to_be_visible()
+    expect(m.get_by_role("heading", name="协商历史")).to_be_visible()
     save(m, "06-history-pc")
     resp = m.goto(f"/workbench/aftersales/{demo['other_shop'].pk}/")
     assert resp.status == 404

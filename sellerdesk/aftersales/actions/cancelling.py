@@ -1,5 +1,5 @@
 """撤销: the buyer withdraws the request. During a dispute, the dispute is cancelled with no ruling
-(买家取消的订单,平台不会判责处理), so the merchant is never penalised for it."""
+(买家取消的订单，平台不会判责处理), so the merchant is never penalised for it."""
 
 from django.db import transaction
 

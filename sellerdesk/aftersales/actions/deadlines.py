@@ -31,7 +31,7 @@ from .bulk import publish_many, record_many, set_status_many
 from .common import close_open_offers, make_refund, publish, record, set_status
 from .reminders import remind, sweep_reminders
 
-EVIDENCE_TIMED_OUT_BODY = "商家超时未举证,纠纷已转平台客服处理"
+EVIDENCE_TIMED_OUT_BODY = "商家超时未举证，纠纷已转平台客服处理"
 
 
 def _overdue(now) -> dict:

@@ -46,7 +46,7 @@ def do_escalate(aftersale_id: int, *, reason: str, acting_user, now):
         initial=True,
         requested_at=now,
         due_at=evidence_due_at,
-        note="纠纷协商期:商家需在24小时内提交举证或同意售后",
+        note="纠纷协商期：商家需在24小时内提交举证或同意售后",
     )
     set_timed_status(
         aftersale, Status.DISPUTE_AWAITING_EVIDENCE, action=Action.ESCALATE, now=now, due_at=evidence_due_at

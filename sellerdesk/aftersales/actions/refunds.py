@@ -61,7 +61,7 @@ def record_refund_result(instruction, *, now) -> None:
         actor=None,
         party=Party.SYSTEM,
         now=now,
-        body=f"退款 ¥{refund.amount_fen / 100:.2f} 暂未成功,平台客服会跟进处理",
+        body=f"退款 ¥{refund.amount_fen / 100:.2f} 暂未成功，平台客服会跟进处理",
         data={
             "amount_fen": refund.amount_fen,
             "reference": refund.reference,

@@ -112,7 +112,7 @@ def test_the_batch_writes_what_the_deadline_task_writes_for_one_dispute(world, m
         )
 
     assert written(by_task, task_due, task_due + SECOND) == written(by_sweep, sweep_due, sweep_due + SECOND)
-    assert written(by_sweep, sweep_due, sweep_due + SECOND)[1] == "商家超时未举证,纠纷已转平台客服处理"
+    assert written(by_sweep, sweep_due, sweep_due + SECOND)[1] == "商家超时未举证，纠纷已转平台客服处理"
 
 
 @pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_a_deadline_is_met_at_due_at_exactly_so_the_sweep_leaves_it(world):
 def test_a_dispute_whose_merchant_submitted_evidence_just_before_the_deadline_is_not_timed_out(world):
     (late, on_time), last_due = disputes(world, 2)
     actions.do_submit_evidence(
-        on_time.pk, statement="已发货,附物流单", acting_user=world.merchant, now=fresh(on_time).due_at - SECOND
+        on_time.pk, statement="已发货，附物流单", acting_user=world.merchant, now=fresh(on_time).due_at - SECOND
     )
 
     assert sweep(now=last_due + HOUR) == 1

@@ -13,7 +13,7 @@ from .test_api_authorization import assert_error, bring_to
 from .test_api_bad_input import png_data, upload
 
 
-def post_message(api, aftersale, body="还在吗?", files=None):
+def post_message(api, aftersale, body="还在吗？", files=None):
     if files is None:
         return api.post(f"/aftersales/{aftersale.pk}/messages", {"body": body})
     return api.post(f"/aftersales/{aftersale.pk}/messages", {"body": body}, files=files)

@@ -133,9 +133,9 @@ def perform(w, aftersale, party, action, now, **kw):
     if action == Action.ESCALATE:
         return do_escalate(pk, reason=kw.get("reason", "商家拒绝不合理"), **common)
     if action == Action.SUBMIT_EVIDENCE:
-        return do_submit_evidence(pk, statement=kw.get("statement", "发货前已检查,附质检记录"), uploads=[], **common)
+        return do_submit_evidence(pk, statement=kw.get("statement", "发货前已检查，附质检记录"), uploads=[], **common)
     if action == Action.MESSAGE:
-        return do_post_message(pk, body=kw.get("body", "您好,我们再商量一下"), **common)
+        return do_post_message(pk, body=kw.get("body", "您好，我们再商量一下"), **common)
     if action == Action.MAKE_OFFER:
         return do_make_offer(pk, amount_fen=kw.get("amount_fen", aftersale.amount_fen // 2), note="部分退款", **common)
     if action in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER):

@@ -392,7 +392,7 @@ class AfterSalesMachine(RuleBasedStateMachine):
             Action.REJECT,
             i,
             who,
-            lambda u, a: actions.do_reject(a, reason="已发货,无质量问题", acting_user=u, now=self.now),
+            lambda u, a: actions.do_reject(a, reason="已发货，无质量问题", acting_user=u, now=self.now),
             lambda before: (S.MERCHANT_REJECTED, self.now + policy.escalation_window(), ["rejected"], None),
         )
 

@@ -46,7 +46,7 @@ def statements(captured) -> list[str]:
     ]
 
 
-def post_message(api, a, body="您好,请看一下", key=None):
+def post_message(api, a, body="您好，请看一下", key=None):
     return api.post(f"/aftersales/{a.pk}/messages", {"body": body}, key=key)
 
 
@@ -78,7 +78,7 @@ def test_a_message_post_runs_a_fixed_number_of_statements(world, api_as, who):
     if connection.vendor == "postgresql":
         assert 'FOR UPDATE OF "aftersales_aftersale"' in locked_read[0]
     body = response.json()
-    assert body["kind"] == "message" and body["body"] == "您好,请看一下" and body["attachments"] == []
+    assert body["kind"] == "message" and body["body"] == "您好，请看一下" and body["attachments"] == []
     if who == "merchant":
         assert body["actor_name"] == world.shop.name
 

@@ -35,3 +35,21 @@ def get(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.filter
+def header_name(user) -> str:
+    """Who the top bar says is signed in, as others see them: a merchant's staff as their shop, a
+    buyer by nickname, an agent as 平台客服 + number; never the login name where a name exists."""
+    from sellerdesk.aftersales import names
+    from sellerdesk.identity.models import Role
+
+    if user.role == Role.MERCHANT:
+        shops = [m.shop.name for m in user.memberships()]
+        if shops:
+            return shops[0] if len(shops) == 1 else f"{shops[0]} +{len(shops) - 1}"
+    if user.role == Role.BUYER:
+        return names.buyer_name(user)
+    if user.role in (Role.CS, Role.ADMIN):
+        return names.cs_name(user)
+    return user.get_full_name() or user.username

@@ -30,8 +30,8 @@ from .base import (
 )
 
 ACCOUNT_REFUSALS = {
-    SimulatedAccount.State.FROZEN: ("account_frozen", "收款账户已被冻结,无法入账。"),
-    SimulatedAccount.State.CLOSED: ("account_closed", "收款账户已销户,无法入账。"),
+    SimulatedAccount.State.FROZEN: ("account_frozen", "收款账户已被冻结，无法入账。"),
+    SimulatedAccount.State.CLOSED: ("account_closed", "收款账户已销户，无法入账。"),
 }
 
 

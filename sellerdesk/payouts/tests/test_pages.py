@@ -262,14 +262,14 @@ def test_bad_card_number_is_shown_on_the_form_keeping_input_and_nothing_changes(
     before = snapshot(seller)
     response = seller.web.post(
         "/account-centre/wallets/wechat/change/",
-        bank_form(seller, typed, bank="招商银行", holder="杭州好物(滨江)科技有限公司", corporate=corporate),
+        bank_form(seller, typed, bank="招商银行", holder="杭州好物（滨江）科技有限公司", corporate=corporate),
     )
     assert response.status_code == 200
     page = html(response)
     assert message in page and "ac-field-error" in page
     if typed:
         assert f'value="{typed}"' in page
-    assert 'value="招商银行"' in page and 'value="杭州好物(滨江)科技有限公司"' in page
+    assert 'value="招商银行"' in page and 'value="杭州好物（滨江）科技有限公司"' in page
     assert ('name="is_corporate" id="id_is_corporate" checked' in page) == corporate
     assert PASSWORD not in page  # the password is never echoed back
     assert snapshot(seller) == before

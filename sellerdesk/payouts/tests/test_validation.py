@@ -115,12 +115,12 @@ def test_enterprise_corporate_alipay_in_its_name_is_bound(merchant, rail):
     rail.open_account(
         kind=AccountKind.ALIPAY,
         number="pay@haowu.example.cn",
-        holder_name="杭州好物(滨江)科技有限公司",
+        holder_name="杭州好物（滨江）科技有限公司",
         is_corporate=True,
     )
     response = merchant.change("alipay", alipay_account="pay@haowu.example.cn")
     assert response.status_code == 201 and response.json()["status"] == "completed"
-    assert response.json()["new_account"]["holder_name"] == "杭州好物(滨江)科技有限公司"
+    assert response.json()["new_account"]["holder_name"] == "杭州好物（滨江）科技有限公司"
 
 
 @pytest.mark.django_db

@@ -153,25 +153,25 @@ class Command(BaseCommand):
         # 商家已拒绝 (the buyer may still escalate)
         rejected_at = now - 0.3 * E
         x = opened(at=rejected_at - 0.1 * R)
-        a.do_reject(x.id, reason="商品已按描述发货,不支持仅退款", acting_user=m, now=rejected_at)
+        a.do_reject(x.id, reason="商品已按描述发货，不支持仅退款", acting_user=m, now=rejected_at)
         # 待商家提供凭证: one near its deadline, one fresh
         for left in (0.05, 0.9):
             escalated_at = now - (1 - left) * V
-            x = disputed(b1, escalated_at, reason="商家拒绝退款,申请平台介入")
+            x = disputed(b1, escalated_at, reason="商家拒绝退款，申请平台介入")
             a.do_post_message(
-                x.id, body="您好,请提供商品问题的照片,我们核实后处理。", acting_user=m, now=escalated_at + 0.01 * V
+                x.id, body="您好，请提供商品问题的照片，我们核实后处理。", acting_user=m, now=escalated_at + 0.01 * V
             )
         # 平台处理中: with evidence, and one where the merchant timed out
         evidence_at = now - 47 * h
         x = disputed(b1, evidence_at - 0.05 * V)
-        a.do_submit_evidence(x.id, statement="商品签收已超过7天,详见物流签收记录。", acting_user=m, now=evidence_at)
+        a.do_submit_evidence(x.id, statement="商品签收已超过7天，详见物流签收记录。", acting_user=m, now=evidence_at)
         timed_out_at = now - 33 * h
         x = disputed(b2, timed_out_at - V - timedelta(seconds=1), reason="商家无理拒绝")  # met at due_at, late after
         a.apply_timeout(x.id, now=timed_out_at)
         # 待补充凭证
         evidence_at = now - 67 * h
         x = disputed(b1, evidence_at - 0.05 * V)
-        a.do_submit_evidence(x.id, statement="发货前已质检,附质检记录。", acting_user=m, now=evidence_at)
+        a.do_submit_evidence(x.id, statement="发货前已质检，附质检记录。", acting_user=m, now=evidence_at)
         a.do_request_evidence(
             x.id, party="merchant", note="请补充发货前的商品实拍照片。", due_hours=24, acting_user=cs, now=now - 3 * h
         )
