@@ -471,6 +471,8 @@ def test_an_appeals_refund_and_a_later_requests_refund_of_one_line_at_once_refun
     row lock takes them one after the other, and the second finds the line refunded."""
     from sellerdesk.orders.models import OrderItem
 
+    from .test_rules_claim_lines import overturn_for_a_refund, refused_ruled_and_appealed
+
     cs2 = f.make_user("cs2-lines", role=Role.CS)
     h = timedelta(hours=1)
     for i in range(ITERATIONS):
@@ -487,23 +489,11 @@ def test_an_appeals_refund_and_a_later_requests_refund_of_one_line_at_once_refun
             )
 
         first = open_claim(t)
-        actions.do_reject(first.pk, reason="无质量问题", acting_user=world.merchant, now=t + h)
-        actions.do_escalate(first.pk, reason="介入", acting_user=world.buyer, now=t + 2 * h)
-        actions.do_submit_evidence(first.pk, statement="发货视频", acting_user=world.merchant, now=t + 3 * h)
-        actions.do_rule(first.pk, outcome="no_refund", liable="buyer", note="判责", acting_user=world.cs, now=t + 4 * h)
-        actions.do_appeal(first.pk, reason="请复核", acting_user=world.buyer, now=t + 5 * h)
+        refused_ruled_and_appealed(world, first, t)
         second = open_claim(t + 5 * h)
         with slowed("sellerdesk.aftersales.actions.common._refund_claim_lines", 0.2):
             results = race(
-                lambda first=first: actions.do_decide_appeal(
-                    first.pk,
-                    decision="overturn",
-                    outcome="refund",
-                    liable="merchant",
-                    note="改判退款",
-                    acting_user=cs2,
-                    now=t + 6 * h,
-                ),
+                lambda first=first: overturn_for_a_refund(first, cs2, t + 6 * h),
                 lambda second=second: actions.do_approve(second.pk, acting_user=world.merchant, now=t + 6 * h),
             )
         winner = one_winner(results)

@@ -62,6 +62,27 @@ def settle_partly(w, aftersale, amount_fen, now=None):
     do_accept_offer(aftersale.pk, offer.pk, acting_user=w.buyer, now=now)
 
 
+def refused_ruled_and_appealed(w, aftersale, t):
+    """The merchant refuses, the buyer escalates, CS rules no refund and the buyer appeals (t + 5 h)."""
+    do_reject(aftersale.pk, reason="无质量问题", acting_user=w.merchant, now=t + HOUR)
+    do_escalate(aftersale.pk, reason="申请平台介入", acting_user=w.buyer, now=t + 2 * HOUR)
+    do_submit_evidence(aftersale.pk, statement="发货视频", acting_user=w.merchant, now=t + 3 * HOUR)
+    do_rule(aftersale.pk, outcome="no_refund", liable="buyer", note="判责", acting_user=w.cs, now=t + 4 * HOUR)
+    do_appeal(aftersale.pk, reason="请复核", acting_user=w.buyer, now=t + 5 * HOUR)
+
+
+def overturn_for_a_refund(aftersale, agent, now):
+    return do_decide_appeal(
+        aftersale.pk,
+        decision="overturn",
+        outcome="refund",
+        liable="merchant",
+        note="改判退款",
+        acting_user=agent,
+        now=now,
+    )
+
+
 def item(i) -> OrderItem:
     return OrderItem.objects.get(pk=i.pk)
 
@@ -230,26 +251,11 @@ def test_an_appeal_cannot_refund_a_line_that_a_later_request_refunded(world):
     pot, *_ = lines(order)
     t = clock.now()
     first = claim(world, order, (pot, 2, 12000), now=t)
-    do_reject(first.pk, reason="无质量问题", acting_user=world.merchant, now=t + HOUR)
-    do_escalate(first.pk, reason="申请平台介入", acting_user=world.buyer, now=t + 2 * HOUR)
-    do_submit_evidence(first.pk, statement="发货视频", acting_user=world.merchant, now=t + 3 * HOUR)
-    do_rule(first.pk, outcome="no_refund", liable="buyer", note="判责", acting_user=world.cs, now=t + 4 * HOUR)
-    do_appeal(first.pk, reason="请复核", acting_user=world.buyer, now=t + 5 * HOUR)
+    refused_ruled_and_appealed(world, first, t)
     second = claim(world, order, (pot, 2, 12000), now=t + 5 * HOUR)
     do_approve(second.pk, acting_user=world.merchant, now=t + 6 * HOUR)
 
-    refused(
-        lambda: do_decide_appeal(
-            first.pk,
-            decision="overturn",
-            outcome="refund",
-            liable="merchant",
-            note="改判退款",
-            acting_user=cs2,
-            now=t + 7 * HOUR,
-        ),
-        "claim_exceeds_line",
-    )
+    refused(lambda: overturn_for_a_refund(first, cs2, t + 7 * HOUR), "claim_exceeds_line")
 
     assert (item(pot).refunded_quantity, item(pot).refunded_fen) == (2, 12000)
     assert list(Refund.objects.filter(order=order).values_list("amount_fen", flat=True)) == [12000]
