@@ -9,16 +9,25 @@ time gunicorn and the PostgreSQL backends spent per request (from /proc), and th
 so that a run on a busy machine can be told apart from a slow endpoint:
 
   list quick=disputes_pending   GET /api/v1/aftersales?quick=disputes_pending&limit=20   (the target)
-  list plain                    GET /api/v1/aftersales?limit=20
+  list (default ordering)       GET /api/v1/aftersales?limit=20 (ordering=-created_at, the default)
+  list ordering=due_at / -amount_fen   the same, sorted by 截止时间 (soonest first) / 申请金额
   list status=awaiting_evidence GET /api/v1/aftersales?status=dispute_awaiting_evidence&limit=20
   list page 2 (cursor)          GET /api/v1/aftersales?limit=20&cursor=<next_cursor of page 1>
   detail                        GET /api/v1/aftersales/{id}
   history                       GET /api/v1/aftersales/{id}/history
   disputes_pending, 10 largest shops   the target query for the merchants of the biggest shops
   search by order no.           GET /api/v1/aftersales?q=<an order no. of the merchant's shop>&limit=20
-  query page (HTML)             GET /workbench/aftersales/ (售后单查询页, session cookie)
+  search q=order no. prefix     q=<its first 8 characters>: BO + year + month, a month of orders
+  search by buyer nickname      q=<the nickname of a buyer of the shop> (shared by ~100 buyers at 1M)
+  search by buyer shown name    q=买家NNNN, a buyer without a nickname as the list names them
+  query page (HTML)             GET /workbench/aftersales/ (售后单查询页 with 共 N 条, session cookie)
+  query page (HTML), q=prefix   the same page searching the order-no. prefix (its count included)
+  CS list (default ordering)    GET /api/v1/aftersales?limit=20 as CS (every request with a dispute)
   CS list status=platform_review GET /api/v1/aftersales?status=dispute_platform_review&limit=20, as CS
-  CS queue API, page 1 / page 2 GET /api/v1/cs/queue?limit=20[&cursor=<next_cursor>]
+  CS list status=closed         the same for disputes that ended (closed): older, further down the list
+  CS list q=order no. prefix    GET /api/v1/aftersales?q=<the newest dispute's order-no. prefix>, as CS
+  CS list q=prefix, older month the same with the month of a dispute a third of the way from the oldest
+  CS queue API, page 1 / page 2 GET /cs/queue?limit=20[&cursor=<next_cursor>]
   CS queue page, page 1 / 2     GET /cs/[?cursor=…] (HTML, 50 rows, session cookie)
   health                        GET /api/v1/health: the machine's floor for one request, same run
 
@@ -43,12 +52,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 TARGET_P99_MS = 20.0
 TOKEN_NAME = "bench-latency"
+# The prefix search: an order number's first 8 characters, BO + year + month (a month of orders).
+PREFIX_CHARS = 8
 
 
 def free_port() -> int:
@@ -129,6 +141,7 @@ def prepare(sample_size: int, seed: int):
     request id of each merchant's shop to read in detail (a pending dispute where there is one)."""
     from django.db.models import Count
 
+    from sellerdesk.aftersales import names
     from sellerdesk.aftersales.models import AfterSale
     from sellerdesk.identity.models import ApiToken, User
 
@@ -158,11 +171,12 @@ def prepare(sample_size: int, seed: int):
             or AfterSale.objects.filter(shop_id=shop_id).order_by("-id").values_list("id", flat=True)[0]
         )
         # An order some way down the shop's list, so the search is not answered by the first page.
-        order_no = (
-            AfterSale.objects.filter(shop_id=shop_id)
-            .order_by("id")
-            .values_list("order__order_no", flat=True)[sizes.get(shop_id, 1) // 3]
-        )
+        in_shop = AfterSale.objects.filter(shop_id=shop_id).order_by("id")
+        down = sizes.get(shop_id, 1) // 3
+        order_no = in_shop.values_list("order__order_no", flat=True)[down]
+        # Buyers of the shop as the list names them: one with a nickname, one without (买家NNNN).
+        named = in_shop.exclude(buyer__first_name="").values_list("buyer__first_name", flat=True)[down // 2 :][:1]
+        unnamed = in_shop.filter(buyer__first_name="").values_list("buyer_id", flat=True)[down // 2 :][:1]
         return {
             "user": user.username,
             "shop_id": shop_id,
@@ -171,12 +185,26 @@ def prepare(sample_size: int, seed: int):
             "size": sizes.get(shop_id, 0),
             "pending": pending.get(shop_id, 0),
             "order_no": order_no,
+            "prefix": order_no[:PREFIX_CHARS],
+            "nickname": named[0] if named else "",
+            "shown_name": names.buyer_label("", unnamed[0]) if unnamed else "",
             "cookie": session_cookie(user),
         }
 
     cs_users = list(User.objects.filter(role="cs").order_by("id"))
+    disputed = AfterSale.objects.filter(dispute__isnull=False).order_by("-id").values_list("order__order_no", flat=True)
+    # The newest dispute's month (its matches head CS's list) and the month of a dispute a third of
+    # the way from the oldest (matches further down: the page reads every newer dispute first).
+    cs_prefix = disputed[0][:PREFIX_CHARS]
+    cs_old_prefix = disputed[disputed.count() * 2 // 3][:PREFIX_CHARS]
     cs = [
-        {"user": u.username, "token": ApiToken.issue(u, name=TOKEN_NAME)[1], "cookie": session_cookie(u)}
+        {
+            "user": u.username,
+            "token": ApiToken.issue(u, name=TOKEN_NAME)[1],
+            "cookie": session_cookie(u),
+            "prefix": cs_prefix,
+            "old_prefix": cs_old_prefix,
+        }
         for u in cs_users
     ]
     return [entry(u) for u in sample], [entry(u) for u in by_size], cs
@@ -250,6 +278,83 @@ class ServerCpu:
     @staticmethod
     def delta(before: dict, after: dict) -> dict:
         return {side: sum(v - before[side].get(p, 0.0) for p, v in after[side].items()) for side in ("app", "db")}
+
+
+def as_page(m):
+    """The same person through the pages: their session cookie instead of the Bearer token."""
+    return {**m, "token": m["cookie"]}
+
+
+def scenarios(sample, largest, cs, cursors, queue_cursor, n, other):
+    """(name, people, path of a person, count) of every timed endpoint, in the order they run;
+    list_pair.py times the same ones. `cursors` (user -> page 2 cursor) and `queue_cursor` ("next")
+    are read when a path is made, after the warm-up has filled them."""
+    q = lambda term: quote(term, safe="")  # noqa: E731
+    api = "/api/v1/aftersales?"
+    named = [m for m in sample if m.get("nickname")]
+    unnamed = [m for m in sample if m.get("shown_name")]
+    return [
+        ("list quick=disputes_pending", sample, lambda m: api + "quick=disputes_pending&limit=20", n),
+        ("list (default ordering=-created_at)", sample, lambda m: api + "limit=20", other),
+        ("list ordering=due_at", sample, lambda m: api + "ordering=due_at&limit=20", other),
+        ("list ordering=-amount_fen", sample, lambda m: api + "ordering=-amount_fen&limit=20", other),
+        (
+            "list status=dispute_awaiting_evidence",
+            sample,
+            lambda m: api + "status=dispute_awaiting_evidence&limit=20",
+            other,
+        ),
+        (
+            "list page 2 (cursor)",
+            [m for m in sample if cursors.get(m["user"])],
+            lambda m: f"{api}limit=20&cursor={cursors[m['user']]}",
+            other,
+        ),
+        ("detail", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}", other),
+        ("history", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other),
+        (
+            "quick=disputes_pending, 10 largest shops",
+            largest,
+            lambda m: api + "quick=disputes_pending&limit=20",
+            max(n // 4, 1),
+        ),
+        ("search by order no.", sample, lambda m: f"{api}q={q(m['order_no'])}&limit=20", other),
+        ("search q=order no. prefix (8 chars)", sample, lambda m: f"{api}q={q(m['prefix'])}&limit=20", other),
+        ("search by buyer nickname", named, lambda m: f"{api}q={q(m['nickname'])}&limit=20", other),
+        ("search by buyer shown name (买家NNNN)", unnamed, lambda m: f"{api}q={q(m['shown_name'])}&limit=20", other),
+        ("query page (HTML)", [as_page(m) for m in sample], lambda m: "/workbench/aftersales/", other),
+        (
+            "query page (HTML), q=order no. prefix",
+            [as_page(m) for m in sample],
+            lambda m: f"/workbench/aftersales/?q={q(m['prefix'])}",
+            other,
+        ),
+        ("CS list (default ordering)", cs, lambda m: api + "limit=20", other),
+        (
+            "CS list status=dispute_platform_review",
+            cs,
+            lambda m: api + "status=dispute_platform_review&limit=20",
+            other,
+        ),
+        ("CS list status=closed (ended disputes)", cs, lambda m: api + "status=closed&limit=20", other),
+        ("CS list q=order no. prefix", cs, lambda m: f"{api}q={q(m['prefix'])}&limit=20", other),
+        ("CS list q=prefix of an older month", cs, lambda m: f"{api}q={q(m['old_prefix'])}&limit=20", other),
+        ("CS queue API, page 1", cs, lambda m: "/api/v1/cs/queue?limit=20", other),
+        (
+            "CS queue API, page 2 (cursor)",
+            cs,
+            lambda m: f"/api/v1/cs/queue?limit=20&cursor={queue_cursor['next']}",
+            other,
+        ),
+        ("CS queue page (HTML), page 1", [as_page(m) for m in cs], lambda m: "/cs/", other),
+        (
+            "CS queue page (HTML), page 2",
+            [as_page(m) for m in cs],
+            lambda m: f"/cs/?cursor={queue_cursor['next']}",
+            other,
+        ),
+        ("health (the floor: GET /api/v1/health)", cs, lambda m: "/api/v1/health", other),
+    ]
 
 
 def run_scenario(client, name, merchants, make_path, count, deadline, rng, results, check=None, cpu=None):
@@ -362,9 +467,6 @@ def main():
         def keep_queue_cursor(m, body):
             queue_cursor["next"] = json.loads(body)["next_cursor"]
 
-        def as_page(m):
-            return {**m, "token": m["cookie"]}
-
         # Warm-up: every merchant once per endpoint (both workers import, connect, fill caches).
         warm_deadline = time.monotonic() + 120
         for group in (sample, largest):
@@ -418,79 +520,18 @@ def main():
         )
         if not queue_cursor.get("next"):
             raise SystemExit("the CS queue has a single page: seed more requests")
+        for _name, group, make_path, _count in scenarios(sample, largest, cs, cursors, queue_cursor, 1, 1):
+            if group:  # every timed endpoint a few times (the sorts' and searches' indexes, cold otherwise)
+                run_scenario(client, "warm-up", group, make_path, min(len(group), 20), warm_deadline, rng, {})
 
         cpu = ServerCpu(server_pids, args.database)
         deadline = time.monotonic() + args.max_seconds
-        n, other = args.requests, args.other_requests
-        scenarios = [
-            (
-                "list quick=disputes_pending",
-                sample,
-                lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
-                n,
-                count_quick,
-            ),
-            ("list plain", sample, lambda m: "/api/v1/aftersales?limit=20", other, None),
-            (
-                "list status=dispute_awaiting_evidence",
-                sample,
-                lambda m: "/api/v1/aftersales?status=dispute_awaiting_evidence&limit=20",
-                other,
-                None,
-            ),
-            (
-                "list page 2 (cursor)",
-                [m for m in sample if cursors.get(m["user"])],
-                lambda m: f"/api/v1/aftersales?limit=20&cursor={cursors[m['user']]}",
-                other,
-                None,
-            ),
-            ("detail", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}", other, None),
-            ("history", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other, None),
-            (
-                "quick=disputes_pending, 10 largest shops",
-                largest,
-                lambda m: "/api/v1/aftersales?quick=disputes_pending&limit=20",
-                max(n // 4, 1),
-                None,
-            ),
-            (
-                "search by order no.",
-                sample,
-                lambda m: f"/api/v1/aftersales?q={m['order_no']}&limit=20",
-                other,
-                count_search,
-            ),
-            ("query page (HTML)", [as_page(m) for m in sample], lambda m: "/workbench/aftersales/", other, None),
-            (
-                "CS list status=dispute_platform_review",
-                cs,
-                lambda m: "/api/v1/aftersales?status=dispute_platform_review&limit=20",
-                other,
-                None,
-            ),
-            ("CS queue API, page 1", cs, lambda m: "/api/v1/cs/queue?limit=20", other, None),
-            (
-                "CS queue API, page 2 (cursor)",
-                cs,
-                lambda m: f"/api/v1/cs/queue?limit=20&cursor={queue_cursor['next']}",
-                other,
-                None,
-            ),
-            ("CS queue page (HTML), page 1", [as_page(m) for m in cs], lambda m: "/cs/", other, None),
-            (
-                "CS queue page (HTML), page 2",
-                [as_page(m) for m in cs],
-                lambda m: f"/cs/?cursor={queue_cursor['next']}",
-                other,
-                None,
-            ),
-            ("health (the floor: GET /api/v1/health)", cs, lambda m: "/api/v1/health", other, None),
-        ]
+        checks = {"list quick=disputes_pending": count_quick, "search by order no.": count_search}
+        timed = scenarios(sample, largest, cs, cursors, queue_cursor, args.requests, args.other_requests)
         started = time.monotonic()
-        for name, group, make_path, count, check in scenarios:
-            if count:
-                run_scenario(client, name, group, make_path, count, deadline, rng, results, check, cpu)
+        for name, group, make_path, count in timed:
+            if count and group:
+                run_scenario(client, name, group, make_path, count, deadline, rng, results, checks.get(name), cpu)
         wall = time.monotonic() - started
     finally:
         if proc is not None:

@@ -3,17 +3,20 @@
     .venv/bin/python bench/query_counts.py --database sellerdesk_bench [--show-sql]
 
 Calls the API in-process with django.test.Client and a Bearer token, counting queries with
-CaptureQueriesContext: GET /aftersales at limit 5 and 50 (plain, quick=disputes_pending and the
-status filter, as the merchant of the largest shop; plain as a buyer with many requests), then
-GET /aftersales/{id} and /history for a short and a long history; the CS queue API at limit 5
-and 50 and its second page; then the pages (session cookie): 售后工作台首页, 售后单查询/管理 list
-(plain and a search), 退款详情, 协商历史 and the CS queue page 1 and 2. Reads only; the tokens and
-sessions it makes are deleted at the end.
+CaptureQueriesContext: GET /aftersales at limit 5 and 50 (the default order, ordering=due_at and
+-amount_fen, quick=disputes_pending, the status filter, an order-number prefix and a buyer's
+nickname, as the merchant of the largest shop; plain as a buyer with many requests; plain and the
+prefix as CS), then GET /aftersales/{id} and /history for a short and a long history; the CS
+queue API at limit 5 and 50 and its second page; then the pages (session cookie): 售后工作台首页,
+售后单查询/管理 list (plain, a whole order number, its prefix, ordering=due_at at 100 a page),
+退款详情, 协商历史 and the CS queue page 1 and 2. Reads only; the tokens and sessions it makes are
+deleted at the end.
 """
 
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
@@ -90,6 +93,10 @@ def main():
                 print("   ", q["sql"][:400])
         return len(ctx.captured_queries), items
 
+    in_shop = AfterSale.objects.filter(shop_id=shop_id).order_by("id")
+    # The searches of issue 12: an order number's first 8 characters (a month), a buyer's nickname.
+    prefix = in_shop.values_list("order__order_no", flat=True)[0][:8]
+    nickname = in_shop.exclude(buyer__first_name="").values_list("buyer__first_name", flat=True).first() or "-"
     try:
         print(
             f"merchant of the largest shop ({shop_id}); buyer {buyer.username} "
@@ -99,9 +106,15 @@ def main():
         grows = []
         for role, base in [
             ("merchant", "/api/v1/aftersales?"),
+            ("merchant", "/api/v1/aftersales?ordering=due_at&"),
+            ("merchant", "/api/v1/aftersales?ordering=-amount_fen&"),
             ("merchant", "/api/v1/aftersales?quick=disputes_pending&"),
             ("merchant", "/api/v1/aftersales?status=dispute_awaiting_evidence&"),
+            ("merchant", f"/api/v1/aftersales?q={prefix}&"),
+            ("merchant", f"/api/v1/aftersales?q={quote(nickname)}&"),
             ("buyer", "/api/v1/aftersales?"),
+            ("cs", "/api/v1/aftersales?"),
+            ("cs", f"/api/v1/aftersales?q={prefix}&"),
         ]:
             count(role, base + "limit=1")  # first call of a client: nothing cached either way
             small = count(role, base + "limit=5")
@@ -131,6 +144,8 @@ def main():
             ("merchant", "/workbench/aftersales/"),
             ("merchant", "/workbench/aftersales/?quick=disputes_pending"),
             ("merchant", f"/workbench/aftersales/?q={order_no}"),
+            ("merchant", f"/workbench/aftersales/?q={prefix}"),
+            ("merchant", "/workbench/aftersales/?ordering=due_at&limit=100"),
             ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/"),
             ("merchant", f"/workbench/aftersales/{long['aftersale_id']}/history/"),
             ("cs", "/cs/"),
