@@ -230,6 +230,8 @@ def subjects():
     terms = {
         "prefix": sample.order.order_no[:8],
         "rare_prefix": months[0]["m"],
+        # A month a third of the way from the oldest order, as list_latency.py's old_prefix.
+        "old_prefix": sorted(m["m"] for m in months)[len(months) // 3],
         "order_no": sample.order.order_no,
         "number": sample.number,
         "nickname": named.buyer.first_name if named else None,
@@ -325,7 +327,11 @@ def scenarios(now):
         ("cs", "CS API list quick=disputes_pending", page(cs, quick="disputes_pending")),
         ("cs", "CS API list status=dispute_platform_review", page(cs, statuses=[Status.DISPUTE_PLATFORM_REVIEW])),
         ("cs", "CS API list status=dispute_awaiting_evidence", page(cs, statuses=[Status.DISPUTE_AWAITING_EVIDENCE])),
+        ("cs", "CS API list status=closed (ended disputes)", page(cs, statuses=[Status.CLOSED])),
+        ("cs", "CS API list status=closed ordering=-amount_fen", page(cs, "-amount_fen", statuses=[Status.CLOSED])),
+        ("cs", "CS API list status=refunded ordering=due_at", page(cs, "due_at", statuses=[Status.REFUNDED])),
         ("cs", f"CS search q={terms['prefix']} (order no. prefix)", page(cs, q=terms["prefix"])),
+        ("cs", f"CS search q={terms['old_prefix']} (an older month)", page(cs, q=terms["old_prefix"])),
         (
             "cs",
             f"CS search q={terms['rare_prefix']} (the month with the fewest orders)",
@@ -337,6 +343,12 @@ def scenarios(now):
         ("admin", "admin API list ordering=due_at", page(admin, "due_at")),
         ("admin", "admin API list ordering=-amount_fen", page(admin, "-amount_fen")),
         ("admin", f"admin search q={terms['prefix']} (order no. prefix)", page(admin, q=terms["prefix"])),
+        ("admin", f"admin search q={terms['old_prefix']} (an older month)", page(admin, q=terms["old_prefix"])),
+        (
+            "admin",
+            "admin API list status=refunded ordering=-amount_fen",
+            page(admin, "-amount_fen", statuses=[Status.REFUNDED]),
+        ),
         (
             "admin",
             f"admin search q={terms['rare_prefix']} (the month with the fewest orders)",

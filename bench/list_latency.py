@@ -16,6 +16,7 @@ so that a run on a busy machine can be told apart from a slow endpoint:
   detail                        GET /api/v1/aftersales/{id}
   history                       GET /api/v1/aftersales/{id}/history
   disputes_pending, 10 largest shops   the target query for the merchants of the biggest shops
+  disputes_pending, shops of 200-400   the same for 10 shops of that size (at 10k, the largest ones)
   search by order no.           GET /api/v1/aftersales?q=<an order no. of the merchant's shop>&limit=20
   search q=order no. prefix     q=<its first 8 characters>: BO + year + month, a month of orders
   search by buyer nickname      q=<the nickname of a buyer of the shop> (shared by ~100 buyers at 1M)
@@ -25,6 +26,7 @@ so that a run on a busy machine can be told apart from a slow endpoint:
   CS list (default ordering)    GET /api/v1/aftersales?limit=20 as CS (every request with a dispute)
   CS list status=platform_review GET /api/v1/aftersales?status=dispute_platform_review&limit=20, as CS
   CS list status=closed         the same for disputes that ended (closed): older, further down the list
+  CS list status=closed ordering=-amount_fen, status=refunded ordering=due_at   one status, sorted
   CS list q=order no. prefix    GET /api/v1/aftersales?q=<the newest dispute's order-no. prefix>, as CS
   CS list q=prefix, older month the same with the month of a dispute a third of the way from the oldest
   CS queue API, page 1 / page 2 GET /cs/queue?limit=20[&cursor=<next_cursor>]
@@ -61,6 +63,7 @@ TARGET_P99_MS = 20.0
 TOKEN_NAME = "bench-latency"
 # The prefix search: an order number's first 8 characters, BO + year + month (a month of orders).
 PREFIX_CHARS = 8
+SHOP_BAND = (200, 400)  # requests per shop: the 10k seed's largest shops, a middle size at 1M
 
 
 def free_port() -> int:
@@ -159,8 +162,12 @@ def prepare(sample_size: int, seed: int):
         for r in AfterSale.objects.filter(status="dispute_awaiting_evidence").values("shop_id").annotate(n=Count("id"))
     }
     by_size = sorted(merchants, key=lambda m: -sizes.get(m.shops.all()[0].id, 0))[:10]
+    # Shops of one size band whatever the table holds (at 10k they are the largest): does the list
+    # of a shop of a given size slow down as the table grows, apart from the shop itself?
+    band = [m for m in merchants if SHOP_BAND[0] <= sizes.get(m.shops.all()[0].id, 0) <= SHOP_BAND[1]]
+    band = rng.sample(band, min(10, len(band)))
 
-    def entry(user):
+    def entry(user, group="sample"):
         shop_id = user.shops.all()[0].id
         _, raw = ApiToken.issue(user, name=TOKEN_NAME)
         aftersale_id = (
@@ -179,6 +186,7 @@ def prepare(sample_size: int, seed: int):
         unnamed = in_shop.filter(buyer__first_name="").values_list("buyer_id", flat=True)[down // 2 :][:1]
         return {
             "user": user.username,
+            "group": group,
             "shop_id": shop_id,
             "token": raw,
             "aftersale_id": aftersale_id,
@@ -207,7 +215,8 @@ def prepare(sample_size: int, seed: int):
         }
         for u in cs_users
     ]
-    return [entry(u) for u in sample], [entry(u) for u in by_size], cs
+    # `largest` holds the 10 largest shops' merchants (group "largest") and the band's ("band").
+    return [entry(u) for u in sample], [entry(u, "largest") for u in by_size] + [entry(u, "band") for u in band], cs
 
 
 def session_cookie(user) -> str:
@@ -314,7 +323,13 @@ def scenarios(sample, largest, cs, cursors, queue_cursor, n, other):
         ("history", sample, lambda m: f"/api/v1/aftersales/{m['aftersale_id']}/history", other),
         (
             "quick=disputes_pending, 10 largest shops",
-            largest,
+            [m for m in largest if m["group"] == "largest"],
+            lambda m: api + "quick=disputes_pending&limit=20",
+            max(n // 4, 1),
+        ),
+        (
+            f"quick=disputes_pending, shops of {SHOP_BAND[0]}-{SHOP_BAND[1]} requests",
+            [m for m in largest if m["group"] == "band"],
             lambda m: api + "quick=disputes_pending&limit=20",
             max(n // 4, 1),
         ),
@@ -337,6 +352,18 @@ def scenarios(sample, largest, cs, cursors, queue_cursor, n, other):
             other,
         ),
         ("CS list status=closed (ended disputes)", cs, lambda m: api + "status=closed&limit=20", other),
+        (
+            "CS list status=closed ordering=-amount_fen",
+            cs,
+            lambda m: api + "status=closed&ordering=-amount_fen&limit=20",
+            other,
+        ),
+        (
+            "CS list status=refunded ordering=due_at",
+            cs,
+            lambda m: api + "status=refunded&ordering=due_at&limit=20",
+            other,
+        ),
         ("CS list q=order no. prefix", cs, lambda m: f"{api}q={q(m['prefix'])}&limit=20", other),
         ("CS list q=prefix of an older month", cs, lambda m: f"{api}q={q(m['old_prefix'])}&limit=20", other),
         ("CS queue API, page 1", cs, lambda m: "/api/v1/cs/queue?limit=20", other),
@@ -426,12 +453,13 @@ def main():
     from sellerdesk.identity.models import ApiToken
 
     sample, largest, cs = prepare(args.merchants, args.seed)
+    top = [m for m in largest if m["group"] == "largest"]
     if not cs:
         raise SystemExit("no CS users: seed the database with bench/seed_postgres.py first")
     print(
         f"{len(sample)} sampled merchants: shop sizes {min(m['size'] for m in sample)}-"
         f"{max(m['size'] for m in sample)} requests, {sum(m['pending'] for m in sample)} disputes awaiting "
-        f"evidence in all; 10 largest shops: {min(m['size'] for m in largest)}-{max(m['size'] for m in largest)} "
+        f"evidence in all; 10 largest shops: {min(m['size'] for m in top)}-{max(m['size'] for m in top)} "
         f"requests"
     )
 

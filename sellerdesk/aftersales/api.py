@@ -169,7 +169,9 @@ def list_aftersales(
     # schema validation per row (half the request's CPU; docs/benchmarks.md). The declared response
     # schema stays the contract, and test_api_contract checks the output against it.
     rows, next_cursor = found.page(ordering=ordering, cursor=cursor, limit=limit, values=LIST_VALUES)
-    return JsonResponse({"items": [_list_item(r) for r in rows], "next_cursor": next_cursor})
+    return JsonResponse(
+        {"items": [_list_item(r) for r in rows], "next_cursor": next_cursor, "search_capped": found.search_capped}
+    )
 
 
 class CsQueueItem(AfterSaleListItem):

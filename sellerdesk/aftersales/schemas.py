@@ -9,6 +9,7 @@ from sellerdesk.orders.api import OrderOut
 
 from . import policy
 from .models.enums import AfterSaleType, Liable, Outcome, Party, RulingReason, status_label
+from .queries import PREFIX_MATCH_CAP
 
 
 def _choice(values, description: str):
@@ -197,6 +198,12 @@ class AfterSaleListItem(Schema):
 class AfterSalePage(Schema):
     items: list[AfterSaleListItem]
     next_cursor: str | None
+    search_capped: bool = Field(
+        False,
+        description=f"`q` matched the beginning of more than {PREFIX_MATCH_CAP} after-sales or order numbers:"
+        f" only the {PREFIX_MATCH_CAP} highest of each (the newest: numbers begin with their date) are in"
+        " the list. Send more of the number to see the others.",
+    )
 
 
 class EvidenceRequestOut(Schema):

@@ -30,7 +30,7 @@ from sellerdesk.core.pagination import paginate
 from sellerdesk.identity.models import Role
 from sellerdesk.orders.actions import access_order, orders_visible_to
 
-from . import actions, files
+from . import actions, files, queries
 from .access import access_aftersale, party_of, visible_history
 from .actions import drafts
 from .actions.opening import line_claimable_fen
@@ -478,7 +478,7 @@ def _query_list(request, *, default_quick=""):
     statuses = [status] if status else []
     error = date_error = None
     now = clock.now()
-    rows, next_cursor, total = [], None, None
+    rows, next_cursor, total, search_capped = [], None, None, False
     try:
         found = listing(
             request.user,
@@ -491,6 +491,7 @@ def _query_list(request, *, default_quick=""):
         )
         rows, next_cursor = found.page(ordering=ordering, cursor=g.get("cursor") or None, limit=limit)
         total = _shown_count(found.count(LIST_COUNT_CAP))
+        search_capped = found.search_capped
     except CodedError as err:
         # The range is the two date fields' problem: its message goes next to them.
         if err.code == "invalid_date_range":
@@ -520,6 +521,8 @@ def _query_list(request, *, default_quick=""):
         "status": status,
         "statuses": Status.choices,
         "q": q,
+        "search_capped": search_capped,
+        "prefix_match_cap": queries.PREFIX_MATCH_CAP,
         "date_from": g.get("from", ""),
         "date_to": g.get("to", ""),
         "error": error or date_error,

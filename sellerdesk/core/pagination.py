@@ -146,26 +146,45 @@ def _decode_sorted(cursor: str, sort: SortKey, model):
         raise NotFound(Code.INVALID_CURSOR) from exc
 
 
-def _top(queryset, where: Q, order, n: int, union_of):
-    """The first `n` rows of `queryset` that match `where`, in `order`; with `union_of`, only rows in
-    one of those querysets, read as a UNION of each one's own first `n` (the first n of a union are
-    among them): each branch stops after n rows on whichever index serves it best, where one filter
-    of `x IN (a) OR x IN (b)` would be applied row by row to everything `queryset` holds."""
-    if not union_of:
-        return queryset.filter(where).order_by(*order)[:n]
-    # Each branch's slice behind IN: SQLite takes no LIMIT in a member of a compound SELECT.
+def _top(queryset, where: Q, order, n: int, union_of, values):
+    """The first `n` rows of `queryset` that match `where`, in `order` (dicts of `values` if given).
+
+    The page's ids are read first, from the list's own table and the filters alone, then its rows
+    (a "deferred join"): the ids come from an index-only scan of whichever index holds the filter
+    and the order. With the page's joins in the same statement, PostgreSQL walked another index in
+    the order and filtered row by row (CS `status=closed` read every newer open dispute;
+    docs/benchmarks.md). With `union_of`, only rows in one of those querysets, read as a UNION of
+    each one's own first `n` (the first n of a union are among them): each branch stops after n rows
+    on whichever index serves it best, where one filter of `x IN (a) OR x IN (b)` would be applied
+    row by row to everything `queryset` holds."""
     base = queryset.model._base_manager
-    picks = [base.filter(pk__in=b.filter(where).order_by(*order).values("pk")[:n]).values("pk") for b in union_of]
-    return queryset.filter(where, pk__in=picks[0].union(*picks[1:])).order_by(*order)[:n]
+    if union_of:
+        # Each branch's slice behind IN: SQLite takes no LIMIT in a member of a compound SELECT.
+        picks = [base.filter(pk__in=b.filter(where).order_by(*order).values("pk")[:n]).values("pk") for b in union_of]
+        ids = picks[0].union(*picks[1:])
+    else:
+        ids = queryset.filter(where).order_by(*order).values("pk")[:n]
+    # The rows by primary key alone: the filters chose the ids, in the same statement.
+    rows = base.filter(pk__in=ids).order_by(*order)
+    rows.query.select_related = queryset.query.select_related
+    rows = rows.prefetch_related(*queryset._prefetch_related_lookups)
+    return (rows.values(*values) if values else rows)[:n]
 
 
 def paginate_sorted(
-    queryset, sort: SortKey, *, cursor: str | None, limit: int | None, default_limit: int = 20, union_of=None
+    queryset,
+    sort: SortKey,
+    *,
+    cursor: str | None,
+    limit: int | None,
+    default_limit: int = 20,
+    union_of=None,
+    values=(),
 ):
     """Return (a page of objects or .values() rows in `sort`'s order, next cursor or None).
 
-    The rows must carry `sort.field` and `id`. A cursor is bound to its order: one from another
-    order is NotFound invalid_cursor. With `sort.nullable`, the rows with a value are read first and
+    `values`: dicts of these fields instead of objects (with `sort.field` and `id` among them).
+    A cursor is bound to its order: one from another order is NotFound invalid_cursor. With `sort.nullable`, the rows with a value are read first and
     those without after them, each in one indexed range, never as an OR that no index can bound.
     `union_of`: querysets of the same model (`queryset` narrowed each its own way, say the branches
     of a search); the page holds only rows in one of them, and costs a page per branch (`_top`)."""
@@ -177,11 +196,11 @@ def paginate_sorted(
         where = Q(**{f"{sort.field}__isnull": False}) if sort.nullable else Q()
         if cursor:
             where &= sort.after(value, pk)
-        rows = list(_top(queryset, where, sort.order_by(), limit + 1, union_of))
+        rows = list(_top(queryset, where, sort.order_by(), limit + 1, union_of, values))
     if sort.nullable and len(rows) <= limit:  # then the rows without, newest first
         where = Q(**{f"{sort.field}__isnull": True})
         if cursor and value is None:
             where &= Q(id__lt=pk)
-        rows += list(_top(queryset, where, ("-id",), limit + 1 - len(rows), union_of))
+        rows += list(_top(queryset, where, ("-id",), limit + 1 - len(rows), union_of, values))
     next_cursor = _encode_sorted(sort, rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor

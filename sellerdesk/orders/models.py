@@ -72,6 +72,8 @@ class OrderItem(models.Model):
             models.CheckConstraint(
                 condition=Q(refunded_quantity__lte=F("quantity")), name="item_refund_within_quantity"
             ),
+            # A claim's cap divides by the line's units (aftersales.actions.opening.line_claimable_fen).
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="item_quantity_positive"),
         ]
 
     @property

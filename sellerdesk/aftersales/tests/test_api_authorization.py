@@ -502,7 +502,7 @@ def test_roles_without_aftersales_desk_list_nothing(world_all_roles, api_as, rol
 
     # then the list is empty
     assert response.status_code == 200
-    assert response.json() == {"items": [], "next_cursor": None}
+    assert response.json() == {"items": [], "next_cursor": None, "search_capped": False}
 
 
 def test_admin_lists_every_request(world, api_as):

@@ -467,7 +467,7 @@ def test_a_cursor_is_a_position_not_a_capability(world, api_as):
     cursor = _encode_sorted(ORDERINGS["-created_at"], {"created_at": x.created_at, "id": x.id + 1})
     response = api_as(world.other_merchant).get("/aftersales", cursor=cursor)
     assert response.status_code == 200
-    assert response.json() == {"items": [], "next_cursor": None}
+    assert response.json() == {"items": [], "next_cursor": None, "search_capped": False}
 
 
 def test_limit_100_is_accepted(world, api_as):

@@ -5,6 +5,7 @@ paid, each unit once, however many requests follow one another on the order."""
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -213,6 +214,17 @@ def test_a_claim_names_each_line_of_its_order_once_with_units_and_money(world, c
     refused(lambda: claim(world, order, *triples), code)
 
     assert not order.aftersales.exists()
+
+
+def test_an_order_line_has_at_least_one_unit(world):
+    # A claim's cap is the line's paid amount shared over its units: a line of none is refused by
+    # the database too, not only by the order push's schema.
+    order = order_of(world)
+
+    with pytest.raises(IntegrityError, match="item_quantity_positive"), transaction.atomic():
+        OrderItem.objects.filter(pk=lines(order)[0].pk).update(quantity=0)
+
+    assert lines(order)[0].quantity == 2
 
 
 def test_the_amount_of_a_claim_on_lines_is_their_total(world):
