@@ -136,7 +136,7 @@ def search_q(q: str, within, *, prefixes: bool = True) -> Q:
     branch of the union reads only the rows that match (docs/benchmarks.md, issue 8).
 
     Every match, however many: a short prefix over a wide scope (CS, admin) reads them all. Lists
-    page with `Listing` instead, which reads a page per branch."""
+    page with `Listing` instead, which caps a prefix's matches and reads a page per branch."""
     first, *rest = (within.filter(c).values("id") for c in search_conditions(q, prefixes=prefixes))
     return Q(pk__in=first.union(*rest))
 
@@ -171,8 +171,8 @@ class Listing:
     """The rows of the management list and GET /aftersales: `rows`, filter_aftersales' rows apart
     from the search, and with a search its `branches` (`rows` narrowed by each search condition);
     the list holds the rows in any branch. A page and the count read each branch only as far as
-    they need (paginate_sorted's union_of), so `AS` over a million requests costs a page, not a
-    million rows."""
+    they need (paginate_sorted's union_of); a number prefix's branch is its highest
+    PREFIX_MATCH_CAP numbers, so `AS` over a million requests costs the cap, not a million rows."""
 
     rows: object
     branches: tuple = ()

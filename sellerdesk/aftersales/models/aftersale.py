@@ -22,8 +22,12 @@ class AfterSale(models.Model):
     # beginning reads this table alone, on an index of CS's disputes too (migration 0020).
     order_no = models.CharField(max_length=40, default="", editable=False)
     # Denormalised from the order so the workbench list filters on one index.
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="aftersales")
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="aftersales")
+    # No index of their own: the (shop_id, …) and (buyer_id, -id) indexes below and in the list
+    # migrations serve every read by shop or buyer (migration 0021).
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="aftersales", db_index=False)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="aftersales", db_index=False
+    )
     type = models.CharField(max_length=16, choices=AfterSaleType.choices)
     status = models.CharField(max_length=32, choices=Status.choices, default=Status.AWAITING_MERCHANT)
     amount_fen = models.BigIntegerField()
@@ -64,7 +68,6 @@ class AfterSale(models.Model):
             models.Index(fields=["shop", "status", "-id"], name="aftersale_shop_status"),
             models.Index(fields=["shop", "-id"], name="aftersale_shop_recent"),
             models.Index(fields=["buyer", "-id"], name="aftersale_buyer_recent"),
-            models.Index(fields=["status", "due_at"], name="aftersale_due"),
             # Lists filtered on status alone, newest first (CS and admin): without it PostgreSQL walks
             # the primary key backwards and discards every other status.
             models.Index(fields=["status", "-id"], name="aftersale_status_recent"),
