@@ -9,6 +9,8 @@
 
 from django.db import migrations
 
+from sellerdesk.aftersales.migrations._named_indexes import create_indexes, drop_indexes
+
 DISPUTES = "dispute_id IS NOT NULL"
 INDEXES = {
     "aftersale_status_deadline": ("status, due_at, id", ""),
@@ -19,18 +21,11 @@ INDEXES = {
 
 
 def create(apps, schema_editor):
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    for name, (columns, where) in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX {concurrently}IF NOT EXISTS {name} ON aftersales_aftersale ({columns})"
-            + (f" WHERE {where}" if where else "")
-        )
+    create_indexes(schema_editor, INDEXES)
 
 
 def drop(apps, schema_editor):
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {name}")
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):

@@ -15,13 +15,15 @@
 
 from django.db import migrations, models
 
+from sellerdesk.aftersales.migrations._named_indexes import analyze, create_indexes, drop_indexes
+
 BATCH = 10_000
 DISPUTES = "dispute_id IS NOT NULL"
 INDEXES = {
-    "aftersale_number_bytes": ("number", ""),
-    "aftersale_order_no_bytes": ("order_no", ""),
-    "aftersale_disputes_order_no_bytes": ("order_no", DISPUTES),
-    "aftersale_disputes_number_bytes": ("number", DISPUTES),
+    "aftersale_number_bytes": ('number COLLATE "C"', ""),
+    "aftersale_order_no_bytes": ('order_no COLLATE "C"', ""),
+    "aftersale_disputes_order_no_bytes": ('order_no COLLATE "C"', DISPUTES),
+    "aftersale_disputes_number_bytes": ('number COLLATE "C"', DISPUTES),
 }
 
 
@@ -37,23 +39,12 @@ def fill(apps, schema_editor):
 
 
 def create(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    for name, (column, where) in INDEXES.items():
-        key = f'({column} COLLATE "C")' if postgres else column
-        schema_editor.execute(
-            f"CREATE INDEX {'CONCURRENTLY ' if postgres else ''}IF NOT EXISTS {name} ON aftersales_aftersale ({key})"
-            + (f" WHERE {where}" if where else "")
-        )
-    if postgres:
-        # An index on an expression has statistics of its own, gathered by ANALYZE: without them
-        # the planner guesses how many numbers a prefix matches (5,000 of a million for any prefix).
-        schema_editor.execute("ANALYZE aftersales_aftersale")
+    create_indexes(schema_editor, INDEXES)
+    analyze(schema_editor)
 
 
 def drop(apps, schema_editor):
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {name}")
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):

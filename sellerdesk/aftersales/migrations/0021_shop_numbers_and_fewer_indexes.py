@@ -17,41 +17,28 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from sellerdesk.aftersales.migrations._named_indexes import analyze, create_indexes, drop_indexes
+
 INDEXES = {
-    "aftersale_shop_number_bytes": ("shop_id", "number"),
-    "aftersale_shop_order_no_bytes": ("shop_id", "order_no"),
+    "aftersale_shop_number_bytes": ('shop_id, number COLLATE "C", id', ""),
+    "aftersale_shop_order_no_bytes": ('shop_id, order_no COLLATE "C", id', ""),
 }
 DROPPED = {
-    "aftersales_aftersale_shop_id_ad72a5cb": "shop_id",
-    "aftersales_aftersale_buyer_id_5fa29f93": "buyer_id",
-    "aftersale_due": "status, due_at",
+    "aftersales_aftersale_shop_id_ad72a5cb": ("shop_id", ""),
+    "aftersales_aftersale_buyer_id_5fa29f93": ("buyer_id", ""),
+    "aftersale_due": ("status, due_at", ""),
 }
-
-
-def _concurrently(schema_editor) -> str:
-    return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
 
 
 def forwards(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    for name, (lead, number) in INDEXES.items():
-        key = f'{number} COLLATE "C"' if postgres else number
-        schema_editor.execute(
-            f"CREATE INDEX {_concurrently(schema_editor)}IF NOT EXISTS {name} ON aftersales_aftersale ({lead}, {key}, id)"
-        )
-    for name in DROPPED:
-        schema_editor.execute(f"DROP INDEX {_concurrently(schema_editor)}IF EXISTS {name}")
-    if postgres:
-        schema_editor.execute("ANALYZE aftersales_aftersale")  # the expressions' statistics, as in 0020
+    create_indexes(schema_editor, INDEXES)
+    drop_indexes(schema_editor, DROPPED)
+    analyze(schema_editor)
 
 
 def backwards(apps, schema_editor):
-    for name, columns in DROPPED.items():
-        schema_editor.execute(
-            f"CREATE INDEX {_concurrently(schema_editor)}IF NOT EXISTS {name} ON aftersales_aftersale ({columns})"
-        )
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX {_concurrently(schema_editor)}IF EXISTS {name}")
+    create_indexes(schema_editor, DROPPED)
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):
