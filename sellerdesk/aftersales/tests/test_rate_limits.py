@@ -32,7 +32,7 @@ def assert_throttled(response, scope):
 
 
 def test_messages_over_the_per_user_rate_are_refused_with_429_and_retry_after(world, api_as, settings):
-    settings.SELLERDESK_RATE_MESSAGES = "3/m"
+    settings.SELLERDESK_RATE_MESSAGES = "3/h"
     aftersale = bring_to(world, "awaiting_merchant")
     buyer = api_as(world.buyer)
     for _ in range(3):
@@ -42,7 +42,7 @@ def test_messages_over_the_per_user_rate_are_refused_with_429_and_retry_after(wo
 
 
 def test_the_message_limit_counts_each_user_apart(world, api_as, settings):
-    settings.SELLERDESK_RATE_MESSAGES = "2/m"
+    settings.SELLERDESK_RATE_MESSAGES = "2/h"
     aftersale = bring_to(world, "awaiting_merchant")
     buyer, merchant = api_as(world.buyer), api_as(world.merchant)
     for _ in range(2):
@@ -52,7 +52,7 @@ def test_the_message_limit_counts_each_user_apart(world, api_as, settings):
 
 
 def test_a_throttled_request_with_an_idempotency_key_can_be_retried_with_that_key(world, api_as, settings):
-    settings.SELLERDESK_RATE_MESSAGES = "1/m"
+    settings.SELLERDESK_RATE_MESSAGES = "1/h"
     aftersale = bring_to(world, "awaiting_merchant")
     buyer = api_as(world.buyer)
     assert buyer.post(f"/aftersales/{aftersale.pk}/messages", {"body": "一"}, key="k1").status_code == 201
@@ -116,7 +116,7 @@ def test_the_default_message_rate_is_30_a_minute(world, api_as):
 
 
 def test_the_page_says_the_user_is_posting_too_fast_and_keeps_the_text(world, settings):
-    settings.SELLERDESK_RATE_MESSAGES = "1/m"
+    settings.SELLERDESK_RATE_MESSAGES = "1/h"
     aftersale = bring_to(world, "awaiting_merchant")
     browser = Client()
     browser.force_login(world.buyer)
@@ -162,7 +162,7 @@ def redis_cache(settings):
 
 
 def test_limits_count_in_redis_where_every_web_process_sees_them(world, api_as, settings, redis_cache):
-    settings.SELLERDESK_RATE_MESSAGES = "2/m"
+    settings.SELLERDESK_RATE_MESSAGES = "2/h"
     aftersale = bring_to(world, "awaiting_merchant")
     buyer = api_as(world.buyer)
     assert [post_message(buyer, aftersale).status_code for _ in range(3)] == [201, 201, 429]
